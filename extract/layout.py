@@ -1,0 +1,291 @@
+"""Table geometry as small pure functions over words and rulings.
+
+A POA table is found by its header (the line with "Cód." and the column titles). The header names the
+columns; the edges between them come from the vertical rulings where the table is ruled, and otherwise from
+the widest empty gap between the columns' text. Rows come from the horizontal rulings (grid lines, rules or
+the edges of zebra shading) and, where a table has none, from where a new code or section starts.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from poa.vocab import COLUMNS, CODE_LIKE, TERMINATOR, fold, is_header_word, section_kind, table_kind
+
+from .page import Ruling, Word
+
+
+@dataclass(frozen=True)
+class TableSettings:
+    """Every tolerance the finder uses, in PDF points unless said otherwise."""
+
+    line_tolerance: float = 2.0  # words whose vertical centres differ less sit on one text line
+    snap_tolerance: float = 2.0  # rulings closer than this are one edge
+    row_ruling_coverage: float = 0.5  # share of the table width a horizontal ruling must cover to split rows
+    column_ruling_coverage: float = 0.3  # share of the body height a vertical ruling must cover to split columns
+    straddle: float = 1.0  # a word reaching this far across a column edge makes the cells one merged cell
+    header_gap_lines: float = 2.5  # header lines further apart than this many line heights are not one header
+    end_gap_lines: float = 4.0  # an empty band this many line heights tall ends the table on its page
+
+
+DEFAULT = TableSettings()
+
+
+@dataclass(frozen=True)
+class Line:
+    words: tuple[Word, ...]
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass(frozen=True)
+class Header:
+    kind: str  # results | deviations
+    lines: tuple[Line, ...]
+    columns: tuple[tuple[str, float, float], ...]  # (name, x0, x1) of each column's title word, left to right
+
+    @property
+    def top(self) -> float:
+        return min(ln.top for ln in self.lines)
+
+    @property
+    def bottom(self) -> float:
+        return max(ln.bottom for ln in self.lines)
+
+    @property
+    def text(self) -> str:
+        return " ".join(ln.text for ln in self.lines)
+
+
+def text_lines(words: Iterable[Word], tol: float = DEFAULT.line_tolerance) -> list[Line]:
+    """Group words into lines by their vertical centre, each line left to right, lines top to bottom."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.yc, w.x0)):
+        if lines and abs(w.yc - statistics.fmean(x.yc for x in lines[-1])) <= tol:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [Line(tuple(sorted(ln, key=lambda w: w.x0))) for ln in lines]
+
+
+def lines_text(words: Iterable[Word], tol: float = DEFAULT.line_tolerance) -> str:
+    """The text of a cell: its lines in reading order, joined by single spaces."""
+    return " ".join(ln.text for ln in text_lines(words, tol))
+
+
+def _is_header_line(line: Line) -> bool:
+    return all(is_header_word(w.text) for w in line.words)
+
+
+def _is_code_word(word: Word) -> bool:
+    t = fold(word.text)
+    return t.startswith("cod") and len(t) <= 7
+
+
+def find_headers(lines: Sequence[Line], settings: TableSettings = DEFAULT) -> list[Header]:
+    """Every table header on a page: a run of header-vocabulary lines around a line holding "Cód."."""
+    headers: list[Header] = []
+    used: set[int] = set()
+    for i, line in enumerate(lines):
+        if i in used or not any(_is_code_word(w) for w in line.words) or not _is_header_line(line):
+            continue
+        lo = hi = i
+        gap = settings.header_gap_lines * max(line.height, 1.0)
+        while lo > 0 and _is_header_line(lines[lo - 1]) and line_gap(lines[lo - 1], lines[lo]) <= gap:
+            lo -= 1
+        while hi + 1 < len(lines) and _is_header_line(lines[hi + 1]) and line_gap(lines[hi], lines[hi + 1]) <= gap:
+            hi += 1
+        band = tuple(lines[lo : hi + 1])
+        kind = table_kind(" ".join(ln.text for ln in band))
+        if kind is None:
+            continue
+        columns = header_columns(band, kind)
+        if len(columns) >= 3:
+            headers.append(Header(kind, band, columns))
+            used.update(range(lo, hi + 1))
+    return headers
+
+
+def line_gap(a: Line, b: Line) -> float:
+    return b.top - a.bottom
+
+
+def header_columns(band: Sequence[Line], kind: str) -> tuple[tuple[str, float, float], ...]:
+    """The title word of each column the header names, as (name, x0, x1), left to right."""
+    words = [w for ln in band for w in ln.words]
+    found = []
+    for name, pattern in COLUMNS[kind]:
+        hits = sorted((w for w in words if pattern.match(fold(w.text))), key=lambda w: w.x0)
+        if hits:
+            found.append((name, hits[0].x0, hits[0].x1))
+    found.sort(key=lambda c: c[1])
+    return tuple(found)
+
+
+def body_lines(
+    lines: Sequence[Line], top: float, limit: float, settings: TableSettings = DEFAULT
+) -> tuple[list[Line], bool]:
+    """The lines of a table's body below its header, up to the next header, a footnote or a wide gap.
+
+    Returns the lines and whether the table was closed on this page (by a footnote or a gap) rather than
+    running to the page's end.
+    """
+    body: list[Line] = []
+    heights = [ln.height for ln in lines if ln.height > 0]
+    unit = statistics.median(heights) if heights else 10.0
+    for ln in lines:
+        if ln.top < top - 0.5 or ln.top >= limit:
+            continue
+        if TERMINATOR.match(fold(ln.text)):
+            return body, True
+        if body and line_gap(body[-1], ln) > settings.end_gap_lines * unit:
+            return body, True
+        body.append(ln)
+    return body, False
+
+
+def _cluster(values: Iterable[tuple[float, float]], tol: float) -> list[tuple[float, float]]:
+    """Cluster (position, weight) pairs lying within tol of each other: (mean position, summed weight)."""
+    out: list[list[float]] = []
+    for pos, weight in sorted(values):
+        if out and pos - out[-1][0] <= tol:
+            n = out[-1][2] + 1
+            out[-1] = [out[-1][0] + (pos - out[-1][0]) / n, out[-1][1] + weight, n]
+        else:
+            out.append([pos, weight, 1])
+    return [(p, w) for p, w, _ in out]
+
+
+def vertical_edges(rulings: Iterable[Ruling], top: float, bottom: float, settings: TableSettings = DEFAULT) -> list[float]:
+    """x of the vertical rulings that run through a good share of the band [top, bottom]."""
+    height = max(bottom - top, 1.0)
+    spans = [
+        ((r.x0 + r.x1) / 2, max(0.0, min(r.bottom, bottom) - max(r.top, top)))
+        for r in rulings
+        if not r.horizontal
+    ]
+    return [x for x, cover in _cluster(spans, settings.snap_tolerance) if cover >= settings.column_ruling_coverage * height]
+
+
+def horizontal_edges(
+    rulings: Iterable[Ruling], x0: float, x1: float, top: float, bottom: float, settings: TableSettings = DEFAULT
+) -> list[float]:
+    """y of the horizontal rulings inside (top, bottom) that cover a good share of the table's width."""
+    width = max(x1 - x0, 1.0)
+    spans = [
+        ((r.top + r.bottom) / 2, max(0.0, min(r.x1, x1) - max(r.x0, x0)))
+        for r in rulings
+        if r.horizontal and top < (r.top + r.bottom) / 2 < bottom
+    ]
+    return [y for y, cover in _cluster(spans, settings.snap_tolerance) if cover >= settings.row_ruling_coverage * width]
+
+
+def emptiest_gap(lo: float, hi: float, words: Sequence[Word]) -> float:
+    """The middle of the longest stretch of [lo, hi] crossed by the fewest words."""
+    if hi < lo:
+        lo, hi = hi, lo
+    inside = [w for w in words if w.x1 > lo and w.x0 < hi]
+    points = sorted({lo, hi, *(w.x0 for w in inside if lo < w.x0 < hi), *(w.x1 for w in inside if lo < w.x1 < hi)})
+    best = None  # (count, -length, middle)
+    for a, b in zip(points, points[1:]):
+        mid = (a + b) / 2
+        count = sum(1 for w in inside if w.x0 < mid < w.x1)
+        key = (count, -(b - a), mid)
+        if best is None or key < best:
+            best = key
+    return best[2] if best else (lo + hi) / 2
+
+
+def column_edges(
+    header: Header, body: Sequence[Word], verticals: Sequence[float], settings: TableSettings = DEFAULT
+) -> list[float]:
+    """The x of each edge between two adjacent columns: a vertical ruling between their titles if there is
+    one, else the emptiest gap in the body text between them."""
+    edges = []
+    for (_, _, left_x1), (_, right_x0, _) in zip(header.columns, header.columns[1:]):
+        lo, hi = min(left_x1, right_x0), max(left_x1, right_x0)
+        ruled = [x for x in verticals if lo - settings.snap_tolerance <= x <= hi + settings.snap_tolerance]
+        if ruled:
+            mid = (lo + hi) / 2
+            edges.append(min(ruled, key=lambda x: abs(x - mid)))
+        else:
+            edges.append(emptiest_gap(lo, hi, body))
+    return edges
+
+
+def column_of(x: float, edges: Sequence[float]) -> int:
+    for i, e in enumerate(edges):
+        if x < e:
+            return i
+    return len(edges)
+
+
+def rows_by_rulings(words: Sequence[Word], ys: Sequence[float]) -> list[list[Word]]:
+    """Split words into the bands between horizontal edges (by each word's vertical centre)."""
+    bands: list[list[Word]] = [[] for _ in range(len(ys) + 1)]
+    for w in words:
+        bands[column_of(w.yc, ys)].append(w)
+    return [b for b in bands if b]
+
+
+def starts_row(cells: Sequence[str], previous_code: str) -> bool:
+    """Whether a text line opens a new row, for tables drawn with no horizontal lines at all."""
+    code = cells[0]
+    if code and previous_code.endswith("-"):
+        return False  # the second half of a code wrapped in its cell
+    if code and (CODE_LIKE.match(code) or code[:2].isdigit()):
+        return True
+    return section_kind(" ".join(c for c in cells[:3] if c)) is not None
+
+
+def rows_by_text(lines: Sequence[Line], edges: Sequence[float]) -> list[list[Word]]:
+    rows: list[list[Word]] = []
+    code = ""
+    for ln in lines:
+        cells = [" ".join(w.text for w in ln.words if column_of(w.xc, edges) == i) for i in range(len(edges) + 1)]
+        if not rows or starts_row(cells, code):
+            rows.append(list(ln.words))
+            code = cells[0]
+        else:
+            rows[-1].extend(ln.words)
+            code = (code + cells[0]) if cells[0] else code
+    return rows
+
+
+def cells_of(words: Sequence[Word], edges: Sequence[float], settings: TableSettings = DEFAULT) -> list[str]:
+    """The text of each column's cell in one row. Text that runs across a column edge (a merged cell, as
+    section rows often are) stays whole in the leftmost column it covers; the others it covers are empty."""
+    n = len(edges) + 1
+    merged_with_next = [False] * n
+    for w in words:
+        for i, e in enumerate(edges):
+            if w.x0 < e - settings.straddle and w.x1 > e + settings.straddle:
+                merged_with_next[i] = True
+    owner = list(range(n))
+    for i in range(1, n):
+        if merged_with_next[i - 1]:
+            owner[i] = owner[i - 1]
+    groups: dict[int, list[Word]] = {}
+    for w in words:
+        groups.setdefault(owner[column_of(w.xc, edges)], []).append(w)
+    return [lines_text(groups.get(i, []), settings.line_tolerance) for i in range(n)]
+
+
+def bbox_of(words: Sequence[Word]) -> tuple[float, float, float, float]:
+    return (min(w.x0 for w in words), min(w.top for w in words), max(w.x1 for w in words), max(w.bottom for w in words))

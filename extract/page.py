@@ -1,0 +1,122 @@
+"""The page source: the only place that reads a PDF's pages.
+
+The rest of the extractor sees a page as words and ruling segments with their boxes (PDF points, origin at
+the page's top-left). Any backend that yields these — pdfplumber today, something faster later — plugs in
+behind `PageSource` without touching the table finder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def xc(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def yc(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass(frozen=True, slots=True)
+class Ruling:
+    """A drawn line segment or the edge of a rectangle (cell border, rule, shading band)."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def horizontal(self) -> bool:
+        return (self.x1 - self.x0) >= (self.bottom - self.top)
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int  # 1-based
+    width: float
+    height: float
+    words: tuple[Word, ...]
+    rulings: tuple[Ruling, ...]
+    chars: int  # non-space characters on the page
+
+
+class PageSource(Protocol):
+    path: str
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Page]: ...
+
+    def close(self) -> None: ...
+
+
+class SourceError(Exception):
+    """The file cannot be read as a PDF with text; the message says why, in plain words."""
+
+
+class PdfplumberSource:
+    """Pages read with pdfplumber (pdfminer underneath)."""
+
+    def __init__(self, path: str | Path, *, x_tolerance: float = 1.5, y_tolerance: float = 2.0):
+        import pdfplumber
+        from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+        from pdfminer.pdfparser import PDFSyntaxError
+
+        self.path = str(path)
+        self._xt, self._yt = x_tolerance, y_tolerance
+        try:
+            self._pdf = pdfplumber.open(self.path)
+            n = len(self._pdf.pages)
+        except (PDFPasswordIncorrect, PDFEncryptionError) as e:
+            raise SourceError(f"encrypted or password-protected PDF ({type(e).__name__})") from e
+        except PDFSyntaxError as e:
+            raise SourceError(f"not a PDF, or a damaged one: {e}") from e
+        except Exception as e:  # pdfminer raises many kinds on damaged files
+            raise SourceError(f"cannot open the PDF: {type(e).__name__}: {e}") from e
+        if n == 0:
+            raise SourceError("the PDF has no pages")
+
+    def __len__(self) -> int:
+        return len(self._pdf.pages)
+
+    def __iter__(self) -> Iterator[Page]:
+        for p in self._pdf.pages:
+            yield self._page(p)
+            p.close()  # drop pdfplumber's per-page caches: memory stays flat on long reports
+
+    def _page(self, p) -> Page:
+        words = tuple(
+            Word(w["text"], float(w["x0"]), float(w["top"]), float(w["x1"]), float(w["bottom"]))
+            for w in p.extract_words(x_tolerance=self._xt, y_tolerance=self._yt, keep_blank_chars=False)
+        )
+        rulings = tuple(
+            Ruling(float(e["x0"]), float(e["top"]), float(e["x1"]), float(e["bottom"])) for e in p.edges
+        )
+        chars = sum(1 for c in p.chars if not c["text"].isspace())
+        return Page(p.page_number, float(p.width), float(p.height), words, rulings, chars)
+
+    def close(self) -> None:
+        self._pdf.close()
+
+    def __enter__(self) -> "PdfplumberSource":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_source(path: str | Path) -> PdfplumberSource:
+    return PdfplumberSource(path)

@@ -1,0 +1,231 @@
+"""Render the seed report into the sample PDFs, each beside the JSON of the rows it must yield.
+
+    python samples/generate.py            # all samples into samples/
+
+Layouts (see samples/README.md):
+- ``mmm-2016-s1-ruled``:      landscape, fully ruled grid, rows split across pages (reportlab).
+- ``mmm-2016-s1-borderless``: portrait, zebra shading and one header rule only, narrow code column whose
+                              codes wrap inside the cell (reportlab).
+- ``mmm-2016-s2-ruled``:      the second-semester variant, ruled landscape (reportlab).
+- ``mmm-2016-s1-fpdf``:       the seed through a second, unrelated PDF writer (fpdf2), used to show the
+                              extractor is not tuned to reportlab's output.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from samples.seed import Seed, SeedRow, read_seed, second_semester  # noqa: E402
+
+RESULTS_HEADER = ("Cód.", "RESULTADOS ESPERADOS AL {exp}", "RESULTADOS OBTENIDOS AL {obt}", "AVANCE %")
+DEVIATIONS_HEADER = ("Cód.", "Resultados Esperados al {exp} por Unidad Organizacional",
+                     "Causas de Desviación al {obt} */", "Medidas Correctivas al {exp} */")
+
+
+def expected_rows(seed: Seed) -> dict:
+    """What the pipeline must read back: every row with its hierarchy, as the seed prints it."""
+    results = [
+        dict(code=r.cells[0], expected=r.cells[1], obtained=r.cells[2], physical_pct=r.pct, **r.context)
+        for r in seed.results if r.kind == "result"
+    ]
+    nodes = [
+        dict(level=r.kind, number=r.number, name=r.name, physical_pct=r.pct, budget_pct=r.budget)
+        for r in seed.results if r.kind != "result"
+    ]
+    deviations = [
+        dict(code=r.cells[0], expected=r.cells[1], cause=r.cells[2], corrective_measure=r.cells[3], **r.context)
+        for r in seed.deviations if r.kind == "deviation"
+    ]
+    return dict(
+        entity=seed.entity, year=int(seed.period[-4:]),
+        semester=1 if "PRIMER" in seed.period else 2,
+        expected_date=seed.expected_date, obtained_date=seed.obtained_date,
+        results=results, nodes=nodes, deviations=deviations,
+    )
+
+
+# ---------------------------------------------------------------- reportlab
+
+
+def render_reportlab(seed: Seed, path: Path, *, landscape_ruled: bool) -> None:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import landscape, letter
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    font, bold = ("Helvetica", "Helvetica-Bold") if landscape_ruled else ("Times-Roman", "Times-Bold")
+    size = 7.5 if landscape_ruled else 7
+    body = ParagraphStyle("body", fontName=font, fontSize=size, leading=size + 1.5)
+    strong = ParagraphStyle("strong", parent=body, fontName=bold)
+    right = ParagraphStyle("right", parent=body, alignment=2)
+    centre = ParagraphStyle("centre", parent=strong, alignment=1)
+    title = ParagraphStyle("title", fontName=bold, fontSize=11, leading=14, alignment=1, spaceAfter=4)
+    prose = ParagraphStyle("prose", fontName=font, fontSize=8.5, leading=11, spaceAfter=4)
+
+    if landscape_ruled:
+        pagesize, margin = landscape(letter), 36
+        res_widths, dev_widths = [72, 255, 303, 45, 45], [72, 250, 200, 198]
+    else:
+        pagesize, margin = letter, 30
+        res_widths, dev_widths = [54, 194, 224, 40, 40], [54, 186, 156, 156]
+
+    def para(text: str, style=body) -> Paragraph:
+        return Paragraph(escape(text), style)
+
+    def code_para(text: str) -> Paragraph:
+        # Narrow columns wrap a code inside its cell, after its last hyphen, as Word does.
+        if not landscape_ruled and len(text) > 3 and "-" in text:
+            head, _, tail = text.rpartition("-")
+            return Paragraph(escape(head + "-") + "<br/>" + escape(tail), body)
+        return para(text)
+
+    def table_style(n_header: int, spans: list, bold_rows: list[int]) -> TableStyle:
+        cmds = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, n_header - 1), bold)]
+        if landscape_ruled:
+            cmds.append(("GRID", (0, 0), (-1, -1), 0.5, colors.black))
+        else:
+            cmds += [("LINEBELOW", (0, n_header - 1), (-1, n_header - 1), 0.8, colors.black),
+                     ("ROWBACKGROUNDS", (0, n_header), (-1, -1), [colors.white, colors.HexColor("#e6e6e6")])]
+        cmds += [("SPAN", a, b) for a, b in spans]
+        return TableStyle(cmds)
+
+    def row_cells(row: SeedRow, width: int, pct_cols: tuple[int, ...]) -> tuple[list, tuple | None]:
+        cells = list(row.cells)
+        style = body if row.kind in ("result", "deviation") else strong
+        out = [code_para(cells[0]) if row.kind in ("result", "deviation") else para(cells[0], style)]
+        out += [para(c, right) if i in pct_cols else para(c, style) for i, c in enumerate(cells[1:], 1)]
+        span = None
+        if row.kind not in ("result", "deviation"):
+            # a section name printed in the first cell with the next ones empty is one merged cell
+            if cells[0] and not cells[1] and not cells[2]:
+                span = (0, 2) if width == 5 else (0, 3)
+            elif not cells[0] and cells[1] and not cells[2]:
+                span = (1, 2) if width == 5 else (1, 3)
+        return out, span
+
+    exp, obt = seed.expected_date, seed.obtained_date
+    story = [para(seed.entity, title), para(seed.period, title), para(seed.results_title, title),
+             para(seed.mission, prose), para(seed.vision, prose), Spacer(0, 6)]
+
+    h = [c.format(exp=exp, obt=obt) for c in RESULTS_HEADER]
+    data = [[para(h[0], centre), para(h[1], centre), para(h[2], centre), para(h[3], centre), ""],
+            ["", "", "", para("FÍSICO", centre), para("PPTARIO.", centre)]]
+    spans = [((0, 0), (0, 1)), ((1, 0), (1, 1)), ((2, 0), (2, 1)), ((3, 0), (4, 0))]
+    for row in seed.results:
+        cells, span = row_cells(row, 5, (3, 4))
+        r = len(data)
+        data.append(cells)
+        if span:
+            spans.append(((span[0], r), (span[1], r)))
+    table = Table(data, colWidths=res_widths, repeatRows=2, splitInRow=1)
+    table.setStyle(table_style(2, spans, []))
+    story += [table, Spacer(0, 6), para(seed.results_footer, prose), PageBreak()]
+
+    story += [para(seed.entity, title), para(seed.period, title), para(seed.deviations_title, title)]
+    h = [c.format(exp=exp, obt=obt) for c in DEVIATIONS_HEADER]
+    data, spans = [[para(c, centre) for c in h]], []
+    for row in seed.deviations:
+        cells, span = row_cells(row, 4, ())
+        r = len(data)
+        data.append(cells)
+        if span:
+            spans.append(((span[0], r), (span[1], r)))
+    table = Table(data, colWidths=dev_widths, repeatRows=1, splitInRow=1)
+    table.setStyle(table_style(1, spans, []))
+    story += [table, Spacer(0, 6), para(seed.deviations_note, prose), para(seed.deviations_footer, prose)]
+
+    doc = SimpleDocTemplate(str(path), pagesize=pagesize, leftMargin=margin, rightMargin=margin,
+                            topMargin=margin, bottomMargin=margin, title=seed.period, author="poa samples",
+                            creator="poa samples/generate.py", invariant=1)
+    doc.build(story)
+
+
+# ---------------------------------------------------------------- fpdf2
+
+
+def render_fpdf(seed: Seed, path: Path) -> None:
+    """The same report through fpdf2: another writer, another font, other metrics and drawing operators."""
+    import reportlab
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    fonts = Path(reportlab.__file__).parent / "fonts"
+    pdf = FPDF(orientation="landscape", unit="pt", format="A4")
+    pdf.set_creation_date(datetime(2016, 7, 1, tzinfo=timezone.utc))  # reproducible bytes
+    pdf.add_font("vera", "", str(fonts / "Vera.ttf"))
+    pdf.add_font("vera", "B", str(fonts / "VeraBd.ttf"))
+    pdf.set_margins(40, 40, 40)
+    pdf.set_auto_page_break(True, 40)
+    exp, obt = seed.expected_date, seed.obtained_date
+
+    def titles(lines: list[str]) -> None:
+        pdf.set_font("vera", "B", 10)
+        for line in lines:
+            pdf.multi_cell(0, 13, line, align="C", new_x="LMARGIN", new_y="NEXT")
+
+    def table(header: list[str], rows: list[SeedRow], widths: tuple[int, ...]) -> None:
+        pdf.set_font("vera", "", 7)
+        head = FontFace(emphasis="BOLD", fill_color=(220, 220, 220))
+        with pdf.table(col_widths=widths, width=sum(widths), line_height=9, repeat_headings=1,
+                       headings_style=head, text_align="LEFT", align="LEFT") as t:
+            hr = t.row()
+            for c in header:
+                hr.cell(c)
+            for row in rows:
+                r = t.row()
+                for c in row.cells:
+                    r.cell(c)
+
+    pdf.add_page()
+    titles([seed.entity, seed.period, seed.results_title])
+    pdf.set_font("vera", "", 8)
+    for p in (seed.mission, seed.vision):
+        pdf.multi_cell(0, 10, p, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    h = [c.format(exp=exp, obt=obt) for c in RESULTS_HEADER[:3]] + ["FÍSICO", "PPTARIO."]
+    table(h, seed.results, (70, 270, 320, 45, 45))
+    pdf.set_font("vera", "", 8)
+    pdf.multi_cell(0, 10, seed.results_footer, new_x="LMARGIN", new_y="NEXT")
+    pdf.add_page()
+    titles([seed.entity, seed.period, seed.deviations_title])
+    h = [c.format(exp=exp, obt=obt) for c in DEVIATIONS_HEADER]
+    table(h, seed.deviations, (70, 260, 210, 210))
+    pdf.set_font("vera", "", 8)
+    for p in (seed.deviations_note, seed.deviations_footer):
+        pdf.multi_cell(0, 10, p, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+
+
+SAMPLES = {
+    "mmm-2016-s1-ruled": (lambda s: s, lambda s, p: render_reportlab(s, p, landscape_ruled=True)),
+    "mmm-2016-s1-borderless": (lambda s: s, lambda s, p: render_reportlab(s, p, landscape_ruled=False)),
+    "mmm-2016-s2-ruled": (second_semester, lambda s, p: render_reportlab(s, p, landscape_ruled=True)),
+    "mmm-2016-s1-fpdf": (lambda s: s, render_fpdf),
+}
+
+
+def generate(out: Path = HERE, names: list[str] | None = None) -> list[Path]:
+    seed = read_seed()
+    made = []
+    for name, (variant, render) in SAMPLES.items():
+        if names and name not in names:
+            continue
+        s = variant(seed)
+        pdf = out / f"{name}.pdf"
+        render(s, pdf)
+        (out / f"{name}.expected.json").write_text(
+            json.dumps(expected_rows(s), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        made.append(pdf)
+    return made
+
+
+if __name__ == "__main__":
+    for p in generate(names=sys.argv[1:] or None):
+        print(p)
