@@ -31,10 +31,12 @@ def extract(path: str | Path, engine: str = "pdfplumber") -> Extraction:
     leftovers = [lo for s in scans for lo in s.leftovers]
     table_pages = {t.page for t in tables}
     total = sum(s.chars_total for s in scans if s.page in table_pages)
-    in_cells = sum(len("".join(c.split())) for r in rows for c in r.cells)
+    accounted = sum(len("".join(c.split())) for r in rows for c in r.cells) + sum(
+        len("".join(lo.text.split())) for lo in leftovers if lo.page in table_pages
+    )
     return Extraction(
         source_path=str(path), pages=len(scans), engine=eng.name, header_texts=headers, rows=rows,
-        leftovers=leftovers, chars_total=total, chars_in_cells=in_cells,
+        leftovers=leftovers, chars_total=total, chars_accounted=accounted,
     )
 
 

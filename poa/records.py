@@ -41,7 +41,7 @@ class Extraction:
     rows: list[RawRow]
     leftovers: list[Leftover]
     chars_total: int = 0  # characters on the pages that hold the tables
-    chars_in_cells: int = 0
+    chars_accounted: int = 0  # of those, characters found again in a row's cells or in a leftover
 
 
 @dataclass

@@ -124,7 +124,7 @@ def render_reportlab(seed: Seed, path: Path, *, landscape_ruled: bool) -> None:
         data.append(cells)
         if span:
             spans.append(((span[0], r), (span[1], r)))
-    table = Table(data, colWidths=res_widths, repeatRows=2, splitInRow=1)
+    table = Table(data, colWidths=res_widths, repeatRows=2, splitByRow=0, splitInRow=1)
     table.setStyle(table_style(2, spans, []))
     story += [table, Spacer(0, 6), para(seed.results_footer, prose), PageBreak()]
 
@@ -137,7 +137,7 @@ def render_reportlab(seed: Seed, path: Path, *, landscape_ruled: bool) -> None:
         data.append(cells)
         if span:
             spans.append(((span[0], r), (span[1], r)))
-    table = Table(data, colWidths=dev_widths, repeatRows=1, splitInRow=1)
+    table = Table(data, colWidths=dev_widths, repeatRows=1, splitByRow=0, splitInRow=1)
     table.setStyle(table_style(1, spans, []))
     story += [table, Spacer(0, 6), para(seed.deviations_note, prose), para(seed.deviations_footer, prose)]
 

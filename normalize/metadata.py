@@ -1,0 +1,61 @@
+"""Document metadata from the title block and the table headers."""
+
+from __future__ import annotations
+
+import re
+
+from poa.records import Extraction
+from poa.vocab import fold, squash
+
+PERIOD = re.compile(r"(primer|segundo|1er\.?|2do\.?|i|ii)\s+semestre", re.I)
+YEAR = re.compile(r"gestion\s+(\d{4})")
+COLUMN_DATE = re.compile(r"(esperados|obtenidos)\s+al\s+(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def iso(d: str, m: str, y: str) -> str:
+    return f"{int(y):04d}-{int(m):02d}-{int(d):02d}"
+
+
+def title_text(ex: Extraction) -> list[str]:
+    """Lines printed above the first table on the first page that holds a table."""
+    if not ex.rows:
+        return []
+    first_page = ex.rows[0].pages[0]
+    first_top = min(r.bbox[1] for r in ex.rows if r.pages[0] == first_page)
+    lines = [lo for lo in ex.leftovers if lo.page == first_page and lo.bbox[1] < first_top]
+    title = []
+    for lo in sorted(lines, key=lambda lo: lo.bbox[1]):
+        if fold(lo.text).startswith("cod"):
+            break  # the table's header: the title block ends above it
+        title.append(lo.text)
+    return title
+
+
+def metadata(ex: Extraction) -> dict:
+    lines = title_text(ex)
+    blob = squash(" ".join(lines))
+    folded = fold(blob)
+    out: dict = {}
+    for ln in lines:
+        f = fold(ln)
+        if ln.isupper() and not f.startswith(("seguimiento", "sistematizacion", "cod")):
+            out["entity"] = squash(ln)
+            break
+    m = PERIOD.search(folded)
+    if m:
+        out["semester"] = 1 if m.group(1).lower().startswith(("primer", "1", "i")) and m.group(1).lower() != "ii" else 2
+    m = YEAR.search(folded)
+    if m:
+        out["year"] = int(m.group(1))
+    for kind in ("results", "deviations"):
+        for which, d, mo, y in COLUMN_DATE.findall(fold(ex.header_texts.get(kind, ""))):
+            out.setdefault(f"{'expected' if which == 'esperados' else 'obtained'}_date", iso(d, mo, y))
+    if "semester" not in out and out.get("obtained_date", "")[5:7] in ("06", "12"):
+        out["semester"] = 1 if out["obtained_date"][5:7] == "06" else 2
+    if "year" not in out and out.get("expected_date"):
+        out["year"] = int(out["expected_date"][:4])
+    for key, word in (("mission", "Misión:"), ("vision", "Visión:")):
+        m = re.search(rf"{word}\s*(.*?)\s*(?=Misión:|Visión:|$)", blob)
+        if m:
+            out[key] = m.group(1)
+    return out

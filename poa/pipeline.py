@@ -1,0 +1,108 @@
+"""The pipeline: extract → normalize → validate → outputs, one document at a time.
+
+`run` is what the CLI calls and what a notebook can call too; `process` is one document, in memory.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .records import Document, Report
+
+
+class UsageError(Exception):
+    """An input that names nothing: a missing file, an empty folder, a glob with no match."""
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
+    """Files, folders (recursively, every *.pdf) and globs, in a stable order, each once."""
+    found: list[Path] = []
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            found += sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() == ".pdf")
+        elif p.is_file():
+            found.append(p)
+        elif any(ch in str(item) for ch in "*?["):
+            matches = sorted(Path(m) for m in glob.glob(str(item), recursive=True) if Path(m).is_file())
+            if not matches:
+                raise UsageError(f"{item}: no file matches")
+            found += matches
+        else:
+            raise UsageError(f"{item}: no such file or folder")
+    seen, unique = set(), []
+    for p in found:
+        if p.resolve() not in seen:
+            seen.add(p.resolve())
+            unique.append(p)
+    return unique
+
+
+def process(path: str | Path, engine: str = "pdfplumber") -> Report:
+    """One document through every stage. Never raises for a bad document: it comes back status=failed."""
+    from . import __version__
+
+    path = Path(path)
+    try:
+        sha = sha256_of(path)
+    except OSError as e:
+        doc = Document(doc_id=hashlib.sha256(str(path).encode()).hexdigest()[:16], source_path=str(path), sha256="")
+        return _failed(doc, f"cannot read the file: {e.strerror or e}")
+    doc = Document(doc_id=sha[:16], source_path=str(path), sha256=sha, pipeline_version=__version__)
+    try:
+        from extract import NoTablesError, SourceError, extract
+        from normalize import normalize
+        from validate import validate
+
+        try:
+            extraction = extract(path, engine=engine)
+        except (SourceError, NoTablesError) as e:
+            return _failed(doc, str(e))
+        return validate(normalize(extraction, doc))
+    except Exception as e:  # a bug or a file that breaks a library: recorded, the batch goes on
+        return _failed(doc, f"{type(e).__name__}: {e}")
+
+
+def _failed(doc: Document, reason: str) -> Report:
+    doc.status, doc.error = "failed", reason
+    return Report(doc)
+
+
+@dataclass
+class Outcome:
+    document: Document
+    results: int
+    deviations: int
+    findings: int
+
+
+def run(
+    inputs: Iterable[str | Path],
+    out: str | Path = "out",
+    engine: str = "pdfplumber",
+    on_done: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Process every input and write its Parquet tables under `out`. Returns one Outcome per document."""
+    from outputs import write_report
+
+    outcomes = []
+    for path in expand_inputs(inputs):
+        report = process(path, engine=engine)
+        write_report(report, Path(out))
+        o = Outcome(report.document, len(report.results), len(report.deviations), len(report.findings))
+        outcomes.append(o)
+        if on_done:
+            on_done(o)
+    return outcomes
