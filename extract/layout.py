@@ -268,11 +268,35 @@ def rows_by_text(lines: Sequence[Line], edges: Sequence[float]) -> list[list[Wor
     return rows
 
 
-def cells_of(words: Sequence[Word], edges: Sequence[float], settings: TableSettings = DEFAULT) -> list[str]:
-    """The text of each column's cell in one row. Text that runs across a column edge (a merged cell, as
-    section rows often are) stays whole in the leftmost column it covers; the others it covers are empty."""
+def unruled_edges(
+    words: Sequence[Word], edges: Sequence[float], rulings: Sequence[Ruling], ruled: Sequence[bool],
+    settings: TableSettings = DEFAULT,
+) -> list[bool]:
+    """For each column edge drawn as a ruling in the table, whether this row lacks it: a merged cell."""
+    top, bottom = min(w.top for w in words), max(w.bottom for w in words)
+    out = []
+    for e, is_ruled in zip(edges, ruled):
+        if not is_ruled:
+            out.append(False)
+            continue
+        cover = sum(
+            max(0.0, min(r.bottom, bottom) - max(r.top, top))
+            for r in rulings
+            if not r.horizontal and abs((r.x0 + r.x1) / 2 - e) <= settings.snap_tolerance
+        )
+        out.append(cover < 0.5 * (bottom - top))
+    return out
+
+
+def cells_of(
+    words: Sequence[Word], edges: Sequence[float], settings: TableSettings = DEFAULT,
+    merged: Sequence[bool] | None = None,
+) -> list[str]:
+    """The text of each column's cell in one row. Text in a merged cell (one the rulings say spans an edge,
+    or text running across an edge, as section rows often do) stays whole in the leftmost column it covers;
+    the others it covers are empty."""
     n = len(edges) + 1
-    merged_with_next = [False] * n
+    merged_with_next = list(merged or [False] * len(edges)) + [False]
     for w in words:
         for i, e in enumerate(edges):
             if w.x0 < e - settings.straddle and w.x1 > e + settings.straddle:

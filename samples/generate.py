@@ -89,7 +89,10 @@ def render_reportlab(seed: Seed, path: Path, *, landscape_ruled: bool) -> None:
     def table_style(n_header: int, spans: list, bold_rows: list[int]) -> TableStyle:
         cmds = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, n_header - 1), bold)]
         if landscape_ruled:
-            cmds.append(("GRID", (0, 0), (-1, -1), 0.5, colors.black))
+            # GRID alone leaves out the rule under a repeated header when the next row is the rest of a split
+            # row; Word draws it, so the sample does too.
+            cmds += [("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                     ("LINEBELOW", (0, n_header - 1), (-1, n_header - 1), 0.5, colors.black)]
         else:
             cmds += [("LINEBELOW", (0, n_header - 1), (-1, n_header - 1), 0.8, colors.black),
                      ("ROWBACKGROUNDS", (0, n_header), (-1, -1), [colors.white, colors.HexColor("#e6e6e6")])]

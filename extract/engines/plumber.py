@@ -49,8 +49,10 @@ def scan_page(page: Page, settings: layout.TableSettings = layout.DEFAULT) -> Pa
         x1 = max(max(w.x1 for w in words), header.columns[-1][2])
         ys = layout.horizontal_edges(page.rulings, x0, x1, top, bottom, settings)
         groups = layout.rows_by_rulings(words, ys) if ys else layout.rows_by_text(body, edges)
+        ruled = [e in verticals for e in edges]
         for g in groups:
-            cells = layout.cells_of(g, edges, settings)
+            merged = layout.unruled_edges(g, edges, page.rulings, ruled, settings) if any(ruled) else None
+            cells = layout.cells_of(g, edges, settings, merged)
             table.rows.append(GridRow(full_row(header.kind, table.columns, cells), page.number, layout.bbox_of(g)))
             taken.update(id(w) for w in g)
     rest = [w for w in page.words if id(w) not in taken]

@@ -1,0 +1,109 @@
+"""The second engine, for ruled tables: camelot's lattice finds the grid from the drawn lines.
+
+Camelot returns each page's grid with the header rows in it; this engine names the columns from the header
+text (so a report with its columns in another order or without a budget column still reads right), drops
+the header rows and hands back the same PageTable pieces as the default engine. Text outside the grids (the
+title block, footnotes) comes from the page source, so nothing on the page is lost.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterator
+
+from poa.records import Leftover
+from poa.vocab import COLUMNS, fold, is_header_word, squash, table_kind
+
+from .. import layout
+from ..page import open_source
+from .base import Engine, GridRow, PageScan, PageTable, full_row
+
+
+def _is_header_row(texts: list[str]) -> bool:
+    words = " ".join(texts).split()
+    return bool(words) and all(is_header_word(w) for w in words)
+
+
+def _name_columns(kind: str, header_rows: list[list[str]]) -> list[str | None]:
+    """The column name each grid column carries in the header, None for a column the header does not name."""
+    ncols = len(header_rows[0])
+    names: list[str | None] = []
+    for c in range(ncols):
+        words = [fold(w) for row in header_rows for w in row[c].split()]
+        name = next((n for n, pattern in COLUMNS[kind] if any(pattern.match(w) for w in words)), None)
+        names.append(name if name not in names else None)
+    return names
+
+
+class CamelotEngine(Engine):
+    name = "camelot"
+
+    def __init__(self, line_scale: int = 40):
+        self.line_scale = line_scale
+
+    def scan(self, path: str) -> Iterator[PageScan]:
+        import camelot
+
+        source = open_source(path)  # fails first, with a plain reason, on a file that is no PDF
+        try:
+            found = camelot.read_pdf(path, pages="all", flavor="lattice", line_scale=self.line_scale,
+                                     suppress_stdout=True)
+            by_page = defaultdict(list)
+            for t in found:
+                by_page[int(t.page)].append(t)
+            for page in source:
+                yield self._scan_page(page, sorted(by_page[page.number], key=lambda t: -t._bbox[3]))
+        finally:
+            source.close()
+
+    def _scan_page(self, page, tables) -> PageScan:
+        scan = PageScan(page.number, chars_total=page.chars)
+        boxes = []
+        for t in tables:
+            x0, y0, x1, y1 = t._bbox  # PDF user space: origin bottom-left
+            boxes.append((x0, page.height - y1, x1, page.height - y0))
+            found = self._piece(page, t)
+            if found is None:
+                continue
+            piece, header_lines = found
+            scan.tables.append(piece)
+            top = page.height - y1
+            scan.leftovers += [Leftover(page.number, (x0, top, x1, top), text) for text in header_lines]
+        outside = [w for w in page.words
+                   if not any(b[0] - 1 <= w.xc <= b[2] + 1 and b[1] - 1 <= w.yc <= b[3] + 1 for b in boxes)]
+        for ln in layout.text_lines(outside):
+            scan.leftovers.append(Leftover(page.number, layout.bbox_of(ln.words), ln.text))
+        return scan
+
+    def _piece(self, page, t) -> tuple[PageTable, list[str]] | None:
+        """The table's body rows under named columns, and the text of its header rows."""
+        data = [[squash(c) for c in row] for row in t.data]
+        start = next((i for i, row in enumerate(data) if row and fold(row[0]).startswith("cod")), None)
+        if start is None:
+            return None
+        end = start + 1
+        while end < len(data) and _is_header_row(data[end]):
+            end += 1
+        header_rows = data[start:end]
+        kind = table_kind(" ".join(" ".join(r) for r in header_rows))
+        if kind is None:
+            return None
+        names = _name_columns(kind, header_rows)
+        columns = tuple(n for n in names if n)
+        piece = PageTable(kind, page.number, " ".join(" ".join(c for c in r if c) for r in header_rows),
+                          columns, [], closed=False)
+        for r in range(end, len(data)):
+            merged: dict[str, str] = {}
+            last = None
+            for c, text in enumerate(data[r]):
+                key = names[c] or last  # a column the header does not name belongs to its left neighbour
+                if key is None:
+                    continue
+                merged[key] = f"{merged[key]} {text}".strip() if key in merged else text
+                last = key
+            if not any(merged.values()):
+                continue
+            cells = t.cells[r]
+            box = (cells[0].x1, page.height - cells[0].y2, cells[-1].x2, page.height - cells[0].y1)
+            piece.rows.append(GridRow(full_row(kind, columns, [merged.get(n, "") for n in columns]), page.number, box))
+        return piece, [" ".join(c for c in r if c) for r in data[:end] if any(r)]

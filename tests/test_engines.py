@@ -1,0 +1,43 @@
+"""The two engines agree, and the camelot engine reads a ruled report end to end."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import SAMPLES, processed
+from poa.vocab import squash
+
+
+@pytest.fixture(scope="module")
+def both():
+    from extract import extract
+
+    pdf = SAMPLES / "mmm-2016-s1-ruled.pdf"
+    return extract(pdf, engine="pdfplumber"), extract(pdf, engine="camelot")
+
+
+def test_camelot_and_pdfplumber_give_the_same_rows_on_the_ruled_sample(both):
+    plumber, camelot = both
+    rows = lambda ex: [(r.table, tuple(squash(c) for c in r.cells), r.pages) for r in ex.rows]  # noqa: E731
+    assert len(plumber.rows) == 368
+    assert rows(camelot) == rows(plumber)
+
+
+def test_camelot_engine_keeps_the_title_block(both):
+    _, camelot = both
+    assert any(lo.text.startswith("MINISTERIO DE MINER") for lo in camelot.leftovers if lo.page == 1)
+    assert camelot.header_texts["results"].startswith("Cód. RESULTADOS ESPERADOS AL 31/12/2016")
+
+
+def test_unknown_engine_is_refused():
+    from extract.engines import get_engine
+
+    with pytest.raises(ValueError, match="unknown engine"):
+        get_engine("tabula")
+
+
+def test_camelot_report_has_the_same_results_as_the_default():
+    a, b = processed("mmm-2016-s1-ruled"), processed("mmm-2016-s1-ruled", "camelot")
+    key = lambda r: (r.code, r.unit_number, r.physical_pct, squash(r.expected), squash(r.obtained))  # noqa: E731
+    assert [key(r) for r in b.results] == [key(r) for r in a.results]
+    assert b.document.entity == a.document.entity and b.document.obtained_date == a.document.obtained_date

@@ -1,0 +1,112 @@
+"""The tricky parts of normalization: codes, percentages, rounding, units."""
+
+from __future__ import annotations
+
+import pytest
+
+from normalize.codes import normalize_code
+from normalize.hierarchy import build_deviations, build_results, split_unit
+from normalize.numbers import half_up, parse_pct
+from poa.records import RawRow
+
+
+@pytest.mark.parametrize("raw, code", [
+    ("08-01.01.01-14", "08-01.01.01-14"),
+    ("08-01.01.01- 09", "08-01.01.01-09"),  # wrapped inside its cell
+    ("08-01.01.01-\n09", "08-01.01.01-09"),
+    (" 08 - 01.01.01 -09 ", "08-01.01.01-09"),
+    ("O8-01.0l.01-09", "08-01.01.01-09"),  # O/0 and l/1 confusions
+    ("08-01.01.01-1I", "08-01.01.01-11"),
+    ("08-01.01-09", None),
+    ("XX", None),
+])
+def test_codes_are_normalized_and_repaired(raw, code):
+    assert normalize_code(raw).code == code
+
+
+def test_code_parts_and_repair_flag():
+    c = normalize_code("O8-01.01.02-05")
+    assert (c.objective, c.sequence, c.repaired) == ("08-01.01.02", 5, True)
+    assert normalize_code("08-01.01.02- 05").repaired is False  # whitespace only: not a repair
+
+
+@pytest.mark.parametrize("raw, value", [
+    ("50%", 50.0), ("50 %", 50.0), ("50,5 %", 50.5), ("100%", 100.0), ("0%", 0.0), ("7", 7.0),
+    ("", None), ("  ", None), ("n/a", None),
+])
+def test_percentages_to_numbers(raw, value):
+    assert parse_pct(raw) == value
+
+
+@pytest.mark.parametrize("x, rounded", [(62.5, 63), (48.5, 49), (0.5, 1), (41.6667, 42), (28.5714, 29), (44.4999, 44)])
+def test_half_up_rounding_is_not_bankers_rounding(x, rounded):
+    assert half_up(x) == rounded
+
+
+def test_python_round_would_get_the_ministry_wrong():
+    assert round(62.5) == 62 and half_up(62.5) == 63
+
+
+@pytest.mark.parametrize("cells, unit", [
+    (("07", "Unidad de Análisis Jurídico", ""), ("07", "Unidad de Análisis Jurídico")),
+    (("09 Unidad Financiera", "", ""), ("09", "Unidad Financiera")),
+    (("03", "Unidad de Comunicación Social:", ""), ("03", "Unidad de Comunicación Social:")),
+    (("", "Área de Sistemas", ""), None),
+])
+def test_unit_rows_with_or_without_a_cell_for_the_number(cells, unit):
+    assert split_unit(cells) == unit
+
+
+def row(*cells, page=1):
+    return RawRow("results", tuple(cells) + ("",) * (5 - len(cells)), (page,), (0, 0, 1, 1))
+
+
+def test_renumbered_units_stay_apart_and_results_keep_their_own_unit():
+    rows = [
+        row("13", "Unidad A", "", "50%"), row("08-01.01.01-01", "a", "b", "50%"),
+        row("13", "Unidad B", "", "0%"), row("08-01.01.01-01", "c", "d", "0%"),
+    ]
+    nodes, results = build_results("d", rows)
+    assert [n.name for n in nodes] == ["Unidad A", "Unidad B"]
+    assert results[0].unit_id != results[1].unit_id
+    assert [(r.unit_number, r.unit_name) for r in results] == [("13", "Unidad A"), ("13", "Unidad B")]
+
+
+def test_group_row_closes_its_units_and_total_closes_groups():
+    rows = [
+        row("VICEMINISTERIO X", "", "", "40%", "30%"), row("DIRECCIÓN GENERAL Y", "", "", "40%"),
+        row("01", "Unidad", "", "40%"), row("", "Área de Z:"), row("08-01.01.01-01", "e", "o", "40%"),
+        row("Ejecución Física Promedio de las Unidades Sustantivas", "", "", "40%", "30%"),
+        row("EJECUCIÓN FÍSICA PROMEDIO DEL NIVEL OPERATIVO CENTRAL", "", "", "40%", "30%"),
+    ]
+    nodes, results = build_results("d", rows)
+    levels = {n.level: n for n in nodes}
+    assert [n.level for n in nodes] == ["viceministry", "direction", "unit", "area", "section", "total"]
+    assert levels["area"].parent_id == levels["unit"].node_id
+    assert levels["unit"].parent_id == levels["direction"].node_id
+    assert levels["viceministry"].parent_id == levels["section"].node_id
+    assert levels["section"].parent_id == levels["total"].node_id and levels["section"].is_group
+    r = results[0]
+    assert (r.viceministry, r.direction, r.unit_number, r.area, r.group) == (
+        "VICEMINISTERIO X", "DIRECCIÓN GENERAL Y", "01", "Área de Z:",
+        "Ejecución Física Promedio de las Unidades Sustantivas")
+
+
+def test_text_is_kept_as_printed_and_blank_progress_is_null():
+    nodes, results = build_results("d", [row("01", "U"), row("08-01.01.01-04", "Se hizo  algo.", "Ninguno.", "")])
+    assert results[0].expected == "Se hizo  algo."  # normalize does not touch text the extractor joined
+    assert results[0].physical_pct is None and results[0].physical_raw == ""
+
+
+def test_deviation_rows_take_the_unit_header_above_them():
+    rows = [RawRow("deviations", c, (1,), (0, 0, 1, 1)) for c in [
+        ("10 Unidad Administrativa y Recursos Humanos", "", "", ""),
+        ("08-01.01.01-02", "Se elaboró el rol", "Ninguna.", "Resultado programado."),
+        ("15", "Unidad de Evaporíticos y No Metálicos", "", ""),
+        ("01-02.02.01-03", "Se dio seguimiento", "Ninguna.", "Modificar."),
+    ]]
+    devs = build_deviations("d", rows)
+    assert [(d.unit_number, d.unit_name, d.code) for d in devs] == [
+        ("10", "Unidad Administrativa y Recursos Humanos", "08-01.01.01-02"),
+        ("15", "Unidad de Evaporíticos y No Metálicos", "01-02.02.01-03"),
+    ]
