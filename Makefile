@@ -3,7 +3,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test samples bench clean
+.PHONY: run test samples clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 2; }
@@ -20,9 +20,6 @@ test: $(STAMP)
 
 samples: $(STAMP)
 	$(BIN)/python samples/generate.py
-
-bench: $(STAMP)
-	$(BIN)/python bench/bench.py
 
 clean:
 	rm -rf $(VENV) out

@@ -77,6 +77,9 @@ class PdfplumberSource:
 
         self.path = str(path)
         self._xt, self._yt = x_tolerance, y_tolerance
+        with open(self.path, "rb") as f:
+            if b"%PDF-" not in f.read(1024):
+                raise SourceError("not a PDF (no %PDF- signature at the start of the file)")
         try:
             self._pdf = pdfplumber.open(self.path)
             n = len(self._pdf.pages)
@@ -85,7 +88,7 @@ class PdfplumberSource:
         except PDFSyntaxError as e:
             raise SourceError(f"not a PDF, or a damaged one: {e}") from e
         except Exception as e:  # pdfminer raises many kinds on damaged files
-            raise SourceError(f"cannot open the PDF: {type(e).__name__}: {e}") from e
+            raise SourceError(f"damaged or truncated PDF: {e}") from e
         if n == 0:
             raise SourceError("the PDF has no pages")
 

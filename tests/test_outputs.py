@@ -1,0 +1,104 @@
+"""The Parquet contract analysts rely on, and the CLI over it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import ROOT, SAMPLES, processed
+from outputs import TABLES, dictionary_markdown, schema, write_report
+from poa.pipeline import UsageError, expand_inputs, run
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    """The ruled and variant samples written the way `poa run` writes them."""
+    d = tmp_path_factory.mktemp("out")
+    for name in ("mmm-2016-s1-ruled", "mmm-2016-s2-ruled"):
+        write_report(processed(name), d)
+    return d
+
+
+def test_each_table_is_a_folder_of_one_file_per_document(out):
+    for table in TABLES:
+        assert sorted(p.name for p in (out / table).glob("*.parquet")) == sorted(
+            f"{processed(n).document.doc_id}.parquet" for n in ("mmm-2016-s1-ruled", "mmm-2016-s2-ruled"))
+
+
+def test_pandas_reads_every_document_with_its_hierarchy(out):
+    results = pd.read_parquet(out / "results")
+    assert len(results) == 2 * 239
+    assert results["doc_id"].nunique() == 2
+    row = results[(results.code == "08-01.01.01-55") & (results.unit_number == "10")].iloc[0]
+    assert row.direction == "DIRECCIÓN GENERAL DE ASUNTOS ADMINISTRATIVOS"
+    assert row.unit_name == "Unidad Administrativa y de Recursos Humanos"
+    assert row.area == "Área de Archivos:"
+    assert row.group == "Ejecución Física Promedio de las Unidades de Asesoramiento y de Apoyo a las Areas Sustantivas"
+    docs = pd.read_parquet(out / "documents").set_index("semester")
+    assert list(docs.sort_index().obtained_date.astype(str)) == ["2016-06-30", "2016-12-31"]
+    assert (docs.status == "ok").all()
+
+
+def test_files_carry_exactly_the_contract_schema(out):
+    for table in TABLES:
+        for f in (out / table).glob("*.parquet"):
+            assert pq.read_schema(f).remove_metadata() == schema(table)
+
+
+def test_later_stage_columns_exist_before_they_are_filled(out):
+    devs = pd.read_parquet(out / "deviations")
+    assert {"result_id", "match_score", "match_method"} <= set(devs.columns)
+    units = pd.read_parquet(out / "units")
+    assert units.loc[units.level == "unit", "recomputed_physical_pct"].notna().all()
+
+
+def test_data_dictionary_documents_every_column():
+    assert (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8") == dictionary_markdown()
+
+
+def test_no_temporary_files_are_left_behind(out):
+    assert not [p for p in out.rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]
+
+
+def test_inputs_expand_folders_and_globs_and_refuse_what_names_nothing(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    for p in ("a/x.pdf", "a/b/y.PDF", "a/notes.txt"):
+        (tmp_path / p).write_bytes(b"%PDF")
+    assert [p.name for p in expand_inputs([tmp_path / "a"])] == ["y.PDF", "x.pdf"]
+    assert [p.name for p in expand_inputs([str(tmp_path / "a" / "*.pdf")])] == ["x.pdf"]
+    with pytest.raises(UsageError, match="no such file"):
+        expand_inputs([tmp_path / "missing.pdf"])
+    with pytest.raises(UsageError, match="no file matches"):
+        expand_inputs([str(tmp_path / "*.docx")])
+
+
+def test_a_bad_file_is_recorded_as_failed_and_the_batch_goes_on(tmp_path):
+    shutil.copy(SAMPLES / "mmm-2016-s1-fpdf.pdf", tmp_path / "good.pdf")
+    (tmp_path / "bad.pdf").write_bytes(b"this is not a pdf")
+    outcomes = run([tmp_path], out=tmp_path / "out")
+    status = {o.document.source_path.rsplit("/", 1)[-1]: (o.document.status, o.document.error) for o in outcomes}
+    assert status["good.pdf"] == ("ok", None)
+    assert status["bad.pdf"][0] == "failed" and "not a PDF" in status["bad.pdf"][1]
+    assert "no %PDF- signature" in status["bad.pdf"][1]
+    docs = pd.read_parquet(tmp_path / "out" / "documents")
+    assert sorted(docs.status) == ["failed", "ok"]
+    assert len(pd.read_parquet(tmp_path / "out" / "results")) == 239
+
+
+def test_cli_exit_codes(tmp_path):
+    poa = [sys.executable, "-m", "poa.cli"]
+    ok = subprocess.run(poa + ["run", str(SAMPLES / "mmm-2016-s1-fpdf.pdf"), "--out", str(tmp_path)],
+                        capture_output=True, text=True, cwd=ROOT)
+    assert ok.returncode == 0, ok.stderr
+    assert "239 results, 69 deviations" in ok.stdout
+    (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.4 truncated")
+    bad = subprocess.run(poa + ["run", str(tmp_path / "bad.pdf"), "--out", str(tmp_path)],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert bad.returncode == 1 and "FAILED" in bad.stderr and "bad.pdf" in bad.stderr
+    usage = subprocess.run(poa + ["run", str(tmp_path / "nope.pdf")], capture_output=True, text=True, cwd=ROOT)
+    assert usage.returncode == 2 and "no such file" in usage.stderr
