@@ -149,3 +149,4 @@ class Report:
     deviations: list[Deviation] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     leftovers: list[Leftover] = field(default_factory=list)
+    validation: dict | None = None  # great-expectations' own validation results, JSON-ready

@@ -1,67 +1,79 @@
 """Recompute every printed average from the rows upward, by the report's own arithmetic.
 
 unit = mean of its results' physical % (blanks left out); Dirección General = mean of its units' unrounded
-means; Viceministerio = mean of its Direcciones (or units hung directly under it); a group row = mean of the
-units it closes; the central-level total = mean of the group averages. Printed figures are whole percents
-rounded half-up.
+means; Viceministerio = mean of its Direcciones (and of units hung directly under it); a group row = mean of
+the units it closes; the central-level total = mean of the group averages. Printed figures are whole
+percents rounded half-up. Where a printed figure does not hold, the other rules a report writer may have
+used are tried so the auditor learns how the figure was probably made.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from statistics import fmean
 
 from normalize.numbers import half_up
-from poa.records import Finding, Node, Report
+from poa.records import Finding, Node, Report, Result
 
 
 def _mean(xs: list[float]) -> float | None:
     return fmean(xs) if xs else None
 
 
-def recompute(report: Report) -> dict[str, float | None]:
-    """node_id → recomputed physical %, unrounded (None where there is nothing to average)."""
-    children: dict[str | None, list[Node]] = defaultdict(list)
-    for n in report.nodes:
-        children[n.parent_id].append(n)
-    by_unit: dict[str | None, list[float]] = defaultdict(list)
-    by_area: dict[str | None, list[float]] = defaultdict(list)
-    area_of = {}
-    for n in report.nodes:
-        if n.level == "area":
-            area_of[(n.parent_id, n.name)] = n.node_id
-    for r in report.results:
-        if r.physical_pct is not None:
-            by_unit[r.unit_id].append(r.physical_pct)
+@dataclass
+class Tree:
+    """The hierarchy as lookups: children of a node, results of a unit or area."""
+
+    report: Report
+
+    def __post_init__(self) -> None:
+        self.children: dict[str | None, list[Node]] = defaultdict(list)
+        for n in self.report.nodes:
+            self.children[n.parent_id].append(n)
+        area_id = {(n.parent_id, n.name): n.node_id for n in self.report.nodes if n.level == "area"}
+        self.results_of: dict[str | None, list[Result]] = defaultdict(list)
+        for r in self.report.results:
+            self.results_of[r.unit_id].append(r)
             if r.area is not None:
-                by_area[area_of.get((r.unit_id, r.area))].append(r.physical_pct)
+                self.results_of[area_id.get((r.unit_id, r.area))].append(r)
 
-    value: dict[str, float | None] = {}
+    def parts(self, node: Node) -> list[Node]:
+        """The nodes whose figures make this node's figure."""
+        kids = self.children[node.node_id]
+        if node.level in ("direction", "viceministry"):
+            return [c for c in kids if c.level in ("unit", "direction")]
+        if node.is_group:
+            return self.units_under(node)
+        if node.level == "total":
+            return [c for c in kids if c.is_group]
+        return []
 
-    def units_under(node: Node) -> list[Node]:
+    def units_under(self, node: Node) -> list[Node]:
         out = []
-        for c in children[node.node_id]:
-            out += [c] if c.level == "unit" else units_under(c)
+        for c in self.children[node.node_id]:
+            out += [c] if c.level == "unit" else self.units_under(c)
         return out
 
+    def results_under(self, node: Node) -> list[Result]:
+        if node.level in ("unit", "area"):
+            return self.results_of[node.node_id]
+        return [r for u in self.units_under(node) for r in self.results_of[u.node_id]]
+
+
+def recompute(report: Report) -> dict[str, float | None]:
+    """node_id → recomputed physical %, unrounded (None where there is nothing to average)."""
+    tree = Tree(report)
+    value: dict[str, float | None] = {}
+
     def of(node: Node) -> float | None:
-        if node.node_id in value:
-            return value[node.node_id]
-        if node.level == "unit":
-            v = _mean(by_unit[node.node_id])
-        elif node.level == "area":
-            v = _mean(by_area[node.node_id])
-        elif node.level in ("direction", "viceministry"):
-            v = _mean([x for c in children[node.node_id] if c.level in ("unit", "direction")
-                       if (x := of(c)) is not None])
-        elif node.is_group:
-            v = _mean([x for u in units_under(node) if (x := of(u)) is not None])
-        elif node.level == "total":
-            v = _mean([x for c in children[node.node_id] if c.is_group if (x := of(c)) is not None])
-        else:
-            v = None
-        value[node.node_id] = v
-        return v
+        if node.node_id not in value:
+            if node.level in ("unit", "area"):
+                v = _mean([r.physical_pct for r in tree.results_of[node.node_id] if r.physical_pct is not None])
+            else:
+                v = _mean([x for p in tree.parts(node) if (x := of(p)) is not None])
+            value[node.node_id] = v
+        return value[node.node_id]
 
     for n in report.nodes:
         of(n)
@@ -70,23 +82,64 @@ def recompute(report: Report) -> dict[str, float | None]:
 
 LEVEL_ES = {
     "unit": "la unidad", "direction": "la Dirección General", "viceministry": "el Viceministerio",
-    "section": "el grupo", "total": "el nivel operativo central",
+    "section": "el grupo", "total": "el nivel operativo central", "area": "el área",
 }
 
 
+def alternatives(node: Node, tree: Tree) -> list[tuple[str, float]]:
+    """Other ways the printed figure could have been made: (description in Spanish, unrounded value)."""
+    out: list[tuple[str, float]] = []
+    if node.level == "unit":
+        pcts = [r.physical_pct if r.physical_pct is not None else 0.0 for r in tree.results_of[node.node_id]]
+        if any(r.physical_pct is None for r in tree.results_of[node.node_id]) and pcts:
+            out.append(("contando como 0 % los resultados sin avance impreso", fmean(pcts)))
+        return out
+    parts = tree.parts(node)
+    if parts and all(p.reported_physical_pct is not None for p in parts):
+        out.append(("promediando las cifras impresas de sus componentes en lugar de las recalculadas",
+                    fmean([p.reported_physical_pct for p in parts])))
+    computed = [p.recomputed_physical_pct for p in parts]
+    if parts and all(x is not None for x in computed):
+        out.append(("promediando las cifras ya redondeadas de sus componentes", fmean([half_up(x) for x in computed])))
+    pooled = [r.physical_pct for r in tree.results_under(node) if r.physical_pct is not None]
+    if pooled and node.level != "unit":
+        out.append(("ponderando por el número de resultados (promedio directo de todos sus resultados)", fmean(pooled)))
+    return out
+
+
+def _label(n: Node) -> str:
+    return f"{n.number} {n.name}" if n.number else n.name
+
+
 def average_findings(report: Report) -> list[Finding]:
+    """average_mismatch for every printed figure that the recomputed one does not round to."""
+    tree = Tree(report)
     findings = []
     for n in report.nodes:
-        if n.reported_physical_pct is None or n.recomputed_physical_pct is None:
-            continue
         printed, recomputed = n.reported_physical_pct, n.recomputed_physical_pct
-        if half_up(recomputed) != printed:
-            label = f"{n.number} {n.name}" if n.number else n.name
-            findings.append(Finding(
-                check="average_mismatch", severity="error", subject_id=n.node_id, page=n.page,
-                reported=printed, recomputed=round(recomputed, 4),
-                message=(f"El promedio impreso para {LEVEL_ES.get(n.level, 'la fila')} «{label}» es "
-                         f"{printed:g} %, pero el recalculado a partir de sus filas es {recomputed:.2f} % "
-                         f"(redondeado: {half_up(recomputed)} %). Página {n.page}."),
-            ))
+        if printed is None or recomputed is None or half_up(recomputed) == printed:
+            continue
+        explained = [desc for desc, v in alternatives(n, tree) if half_up(v) == printed]
+        msg = (f"El avance físico impreso para {LEVEL_ES.get(n.level, 'la fila')} «{_label(n)}» (página {n.page}) "
+               f"es {printed:g} %, pero el recalculado a partir de sus filas es {recomputed:.2f} %, que "
+               f"redondeado es {half_up(recomputed)} %.")
+        if explained:
+            msg += " La cifra impresa se obtiene " + "; o ".join(explained) + "."
+        else:
+            msg += " Ninguna regla de cálculo alternativa explica la cifra impresa."
+        findings.append(Finding(
+            "average_mismatch", "warning" if explained else "error", n.node_id, page=n.page,
+            reported=printed, recomputed=round(recomputed, 4), message=msg,
+        ))
     return findings
+
+
+def budget_findings(report: Report) -> list[Finding]:
+    """Budget % appears on group rows only and no row of the report carries what it averages."""
+    return [
+        Finding("budget_not_recomputable", "info", n.node_id, page=n.page, reported=n.reported_budget_pct,
+                message=(f"El avance presupuestario impreso para {LEVEL_ES.get(n.level, 'la fila')} «{_label(n)}» "
+                         f"({n.reported_budget_pct:g} %, página {n.page}) no se puede verificar: el reporte no "
+                         f"incluye la ejecución presupuestaria de sus resultados."))
+        for n in report.nodes if n.reported_budget_pct is not None
+    ]

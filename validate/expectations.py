@@ -1,0 +1,141 @@
+"""Row checks as great-expectations suites over the stages' DataFrames.
+
+GX runs offline in an ephemeral context (no project folder, analytics and progress bars off), imported only
+when a document reaches this stage. Each failed expectation becomes one finding per row it names; the
+validation result itself is kept (as JSON, beside the Parquet) for anyone who wants GX's own account.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+from poa.records import Finding, Report
+
+
+@dataclass(frozen=True)
+class Check:
+    check: str
+    severity: str
+    table: str
+    expectation: str
+    kwargs: tuple
+    message: str  # Spanish; formatted with code, page, value, field
+
+
+CHECKS = (
+    Check("pct_out_of_range", "error", "results", "ExpectColumnValuesToBeBetween",
+          (("column", "physical_pct"), ("min_value", 0), ("max_value", 100)),
+          "El avance físico del resultado {code} (página {page}) es {value:g} %, fuera del rango de 0 a 100 %."),
+    Check("pct_missing", "warning", "results", "ExpectColumnValuesToNotBeNull", (("column", "physical_pct"),),
+          "El resultado {code} (página {page}) no tiene avance físico impreso; queda fuera del promedio de su unidad."),
+    Check("code_invalid", "error", "results", "ExpectColumnValuesToNotBeNull", (("column", "code"),),
+          "El código «{code}» de la tabla de resultados (página {page}) no se puede leer como NN-NN.NN.NN-NN."),
+    Check("text_empty", "error", "results", "ExpectColumnValueLengthsToBeBetween",
+          (("column", "expected"), ("min_value", 1)),
+          "El resultado {code} (página {page}) no tiene texto de resultado esperado."),
+    Check("duplicate_code", "error", "results", "ExpectCompoundColumnsToBeUnique",
+          (("column_list", ["unit_id", "code"]),),
+          "El código {code} aparece más de una vez en la misma unidad de la tabla de resultados (página {page})."),
+    Check("code_invalid", "error", "deviations", "ExpectColumnValuesToNotBeNull", (("column", "code"),),
+          "El código «{code}» de la tabla de causas de desviación (página {page}) no se puede leer como "
+          "NN-NN.NN.NN-NN."),
+    Check("text_empty", "warning", "deviations", "ExpectColumnValueLengthsToBeBetween",
+          (("column", "cause"), ("min_value", 1)),
+          "La fila de desviación {code} (página {page}) no indica la causa de la desviación."),
+    Check("text_empty", "warning", "deviations", "ExpectColumnValueLengthsToBeBetween",
+          (("column", "corrective_measure"), ("min_value", 1)),
+          "La fila de desviación {code} (página {page}) no indica la medida correctiva."),
+    Check("duplicate_code", "error", "deviations", "ExpectCompoundColumnsToBeUnique",
+          (("column_list", ["unit_name", "code"]),),
+          "El código {code} aparece más de una vez en la misma unidad de la tabla de causas de desviación "
+          "(página {page})."),
+)
+ID_COLUMN = {"results": "result_id", "deviations": "deviation_id"}
+
+
+@lru_cache(maxsize=1)
+def _gx():
+    """great-expectations, imported once per process, offline and quiet."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import logging
+
+    import great_expectations as gx
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+    return gx, context
+
+
+def _frames(report: Report):
+    import pandas as pd
+
+    results = pd.DataFrame([
+        dict(result_id=r.result_id, unit_id=r.unit_id, code=r.code, code_raw=r.code_raw, expected=r.expected,
+             physical_pct=r.physical_pct, page=r.page_first) for r in report.results
+    ], columns=["result_id", "unit_id", "code", "code_raw", "expected", "physical_pct", "page"])
+    deviations = pd.DataFrame([
+        dict(deviation_id=d.deviation_id, unit_name=d.unit_name, code=d.code, code_raw=d.code_raw,
+             cause=d.cause, corrective_measure=d.corrective_measure, page=d.page) for d in report.deviations
+    ], columns=["deviation_id", "unit_name", "code", "code_raw", "cause", "corrective_measure", "page"])
+    return {"results": results, "deviations": deviations}
+
+
+def run_expectations(report: Report) -> tuple[list[Finding], dict]:
+    """Run every suite; return the findings and GX's validation results (JSON-ready, no clock values)."""
+    gx, context = _gx()
+    frames = _frames(report)
+    findings: list[Finding] = []
+    account: dict = {}
+    for table, df in frames.items():
+        checks = [c for c in CHECKS if c.table == table]
+        suite = gx.ExpectationSuite(name=f"poa_{table}")
+        for i, c in enumerate(checks):
+            cls = getattr(gx.expectations, c.expectation)
+            suite.add_expectation(cls(**dict(c.kwargs), meta={"check": c.check, "index": i}))
+        name = f"{report.document.doc_id}_{table}"
+        source = context.data_sources.add_or_update_pandas(name)
+        asset = source.add_dataframe_asset(table)
+        batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(batch_parameters={"dataframe": df})
+        result = batch.validate(suite, result_format={
+            "result_format": "COMPLETE", "unexpected_index_column_names": [ID_COLUMN[table]],
+        })
+        context.data_sources.delete(name)
+        rows = df.set_index(ID_COLUMN[table])
+        for r in result.results:
+            if r.success:
+                continue
+            c = checks[r.expectation_config.meta["index"]]
+            for hit in r.result.get("unexpected_index_list") or []:
+                sid = hit[ID_COLUMN[table]]
+                row = rows.loc[sid]
+                value = row.get("physical_pct") if table == "results" else None
+                findings.append(Finding(
+                    c.check, c.severity, sid, page=int(row["page"]),
+                    reported=float(value) if value is not None and value == value else None,
+                    message=c.message.format(code=row["code_raw"] or "(vacío)", page=int(row["page"]),
+                                             value=value if value is not None else 0),
+                ))
+        account[table] = _without_clock(result.to_json_dict())
+    return _dedupe(findings), account
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """Two expectations can name the same row for the same check (a code both null and off-format)."""
+    seen, out = set(), []
+    for f in findings:
+        if (f.check, f.subject_id) not in seen:
+            seen.add((f.check, f.subject_id))
+            out.append(f)
+    return out
+
+
+def _without_clock(d: dict) -> dict:
+    """Drop run ids and timestamps so the same report gives the same JSON."""
+    meta = d.get("meta", {})
+    for key in ("run_id", "validation_time", "batch_markers", "active_batch_definition", "checkpoint_id",
+                "validation_id"):
+        meta.pop(key, None)
+    return d

@@ -1,0 +1,216 @@
+"""Link every deviation row to the result it explains, and check the report's own 35 % rule.
+
+Units are aligned between the two tables by name (case, accents, punctuation, "y de"/"y" and trailing colons
+normalized), never by number alone: the two tables number units differently and a number can repeat. Within
+an aligned unit a deviation row is linked by its normalized code, confirmed by the similarity of the expected
+result's wording; where the code is missing, garbled or points elsewhere, by the wording alone. One deviation
+row explains one result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from poa.records import Deviation, Finding, Node, Report, Result
+from poa.vocab import fold, squash
+
+THRESHOLD_PCT = 35.0  # "…que no lograron demostrar una ejecución física porcentual de 35% al menos"
+UNIT_MIN_SCORE = 85.0  # names this similar (after normalization) are the same unit
+CONFIRM_MIN_SCORE = 60.0  # wording this similar confirms a code match
+TEXT_MIN_SCORE = 85.0  # wording this similar links a row whose code does not
+
+
+def unit_key(name: str) -> str:
+    """A unit's name reduced to what identifies it: no case, accents, punctuation or "y de"."""
+    t = fold(name)
+    t = re.sub(r"[^\w\s]", " ", t)
+    t = re.sub(r"\by de\b", "y", t)
+    return squash(t)
+
+
+def spelling_key(name: str) -> str:
+    """What a reader would call the same spelling: case, whitespace and a trailing colon aside."""
+    return squash(name).rstrip(" :").casefold()
+
+
+def text_score(a: str, b: str) -> float:
+    from rapidfuzz import fuzz
+
+    return float(fuzz.token_sort_ratio(fold(squash(a)), fold(squash(b))))
+
+
+def name_score(a: str, b: str) -> float:
+    from rapidfuzz import fuzz
+
+    return float(fuzz.ratio(unit_key(a), unit_key(b)))
+
+
+@dataclass
+class DeviationUnit:
+    """A unit as the deviation table prints it, with its rows."""
+
+    number: str | None
+    name: str | None
+    rows: list[Deviation]
+
+
+def deviation_units(devs: list[Deviation]) -> list[DeviationUnit]:
+    out: list[DeviationUnit] = []
+    for d in devs:
+        if not out or (out[-1].number, out[-1].name) != (d.unit_number, d.unit_name):
+            out.append(DeviationUnit(d.unit_number, d.unit_name, []))
+        out[-1].rows.append(d)
+    return out
+
+
+def align_units(dunits: list[DeviationUnit], units: list[Node]) -> dict[int, Node]:
+    """index in dunits → results-table unit, one to one, best name similarity first."""
+    pairs = sorted(
+        ((name_score(du.name or "", u.name), du.number == u.number, -i, -j, i, j)
+         for i, du in enumerate(dunits) for j, u in enumerate(units)),
+        reverse=True,
+    )
+    taken_d: set[int] = set()
+    taken_u: set[int] = set()
+    out: dict[int, Node] = {}
+    for score, _, _, _, i, j in pairs:
+        if score < UNIT_MIN_SCORE:
+            break
+        if i in taken_d or j in taken_u:
+            continue
+        out[i] = units[j]
+        taken_d.add(i)
+        taken_u.add(j)
+    return out
+
+
+def _best(dev: Deviation, candidates: list[Result], used: set[str]) -> tuple[Result | None, float]:
+    scored = [(text_score(dev.expected, r.expected), r) for r in candidates if r.result_id not in used]
+    if not scored:
+        return None, 0.0
+    score, r = max(scored, key=lambda t: t[0])
+    return r, score
+
+
+def link(report: Report) -> list[Finding]:
+    """Fill result_id / match_score / match_method on every deviation row; return the findings."""
+    findings: list[Finding] = []
+    units = [n for n in report.nodes if n.level == "unit"]
+    by_unit: dict[str | None, list[Result]] = defaultdict(list)
+    for r in report.results:
+        by_unit[r.unit_id].append(r)
+    dunits = deviation_units(report.deviations)
+    aligned = align_units(dunits, units)
+    used: set[str] = set()
+
+    for i, du in enumerate(dunits):
+        unit = aligned.get(i)
+        label = f"{du.number or ''} {du.name or ''}".strip()
+        if unit is None:
+            findings.append(Finding(
+                "unit_unmatched", "error", du.rows[0].deviation_id, page=du.rows[0].page,
+                message=(f"La unidad «{label}» de la tabla de causas de desviación no corresponde a ninguna "
+                         f"unidad de la tabla de resultados; sus filas se vinculan por código y texto en todo "
+                         f"el reporte. Página {du.rows[0].page}."),
+            ))
+        else:
+            if du.number and unit.number and du.number != unit.number:
+                findings.append(Finding(
+                    "unit_number_inconsistent", "warning", unit.node_id, page=du.rows[0].page,
+                    message=(f"La unidad «{unit.name}» lleva el número {unit.number} en la tabla de resultados "
+                             f"(página {unit.page}) y el número {du.number} en la tabla de causas de desviación "
+                             f"(página {du.rows[0].page})."),
+                ))
+            if du.name and spelling_key(du.name) != spelling_key(unit.name):
+                findings.append(Finding(
+                    "unit_name_variant", "info", unit.node_id, page=du.rows[0].page,
+                    message=(f"La unidad se escribe «{unit.name}» en la tabla de resultados (página {unit.page}) "
+                             f"y «{du.name}» en la tabla de causas de desviación (página {du.rows[0].page})."),
+                ))
+        candidates = by_unit[unit.node_id] if unit is not None else report.results
+        for dev in du.rows:
+            findings += _link_row(dev, candidates, used)
+    return findings
+
+
+def _link_row(dev: Deviation, candidates: list[Result], used: set[str]) -> list[Finding]:
+    same_code = [r for r in candidates if dev.code and r.code == dev.code and r.result_id not in used]
+    by_code, code_score = _best(dev, same_code, used)
+    by_text, score = _best(dev, candidates, used)
+    findings: list[Finding] = []
+    if by_code is not None and code_score >= CONFIRM_MIN_SCORE:
+        target, method, score = by_code, "code+text", code_score
+    elif by_text is not None and score >= TEXT_MIN_SCORE:
+        target, method = by_text, "text"
+        if dev.code:
+            findings.append(Finding(
+                "deviation_code_mismatch", "warning", dev.deviation_id, page=dev.page,
+                message=(f"La fila de desviación con código {dev.code_raw} (página {dev.page}) explica, por su "
+                         f"texto, el resultado {by_text.code_raw} de la página {by_text.page_first}: el código no "
+                         f"coincide."),
+            ))
+    elif by_code is not None:
+        target, method, score = by_code, "code", code_score
+    else:
+        best = f"«{by_text.code_raw} {by_text.expected[:80]}» (similitud {score:.0f})" if by_text else "ninguno"
+        findings.append(Finding(
+            "deviation_unmatched", "error", dev.deviation_id, page=dev.page,
+            message=(f"La fila de desviación {dev.code_raw or '(sin código)'} de la página {dev.page} no se pudo "
+                     f"vincular a ningún resultado de su unidad. Candidato más cercano: {best}."),
+        ))
+        return findings
+    dev.result_id, dev.match_score, dev.match_method = target.result_id, round(score, 1), method
+    used.add(target.result_id)
+    return findings
+
+
+def duplicate_numbers(report: Report) -> list[Finding]:
+    """A unit number used for two different units within one table."""
+    findings = []
+    tables = (
+        ("la tabla de resultados", [(n.number, n.name, n.node_id, n.page) for n in report.nodes if n.level == "unit"]),
+        ("la tabla de causas de desviación",
+         [(du.number, du.name, du.rows[0].deviation_id, du.rows[0].page) for du in deviation_units(report.deviations)]),
+    )
+    for where, units in tables:
+        first: dict[str, tuple[str, int]] = {}
+        for number, name, sid, page in units:
+            if not number:
+                continue
+            if number in first and unit_key(first[number][0]) != unit_key(name or ""):
+                other, other_page = first[number]
+                findings.append(Finding(
+                    "unit_number_duplicate", "warning", sid, page=page,
+                    message=(f"En {where} el número {number} se usa para dos unidades: «{other}» (página "
+                             f"{other_page}) y «{name}» (página {page})."),
+                ))
+            first.setdefault(number, (name or "", page))
+    return findings
+
+
+def rule_35(report: Report) -> list[Finding]:
+    """Every result under 35 % needs a deviation row; a row for a result at 35 % or more is not needed."""
+    explained = {d.result_id: d for d in report.deviations if d.result_id}
+    findings = []
+    for r in report.results:
+        if r.physical_pct is None:
+            continue
+        d = explained.get(r.result_id)
+        unit = f"{r.unit_number} {r.unit_name}"
+        if r.physical_pct < THRESHOLD_PCT and d is None:
+            findings.append(Finding(
+                "deviation_missing", "warning", r.result_id, page=r.page_first, reported=r.physical_pct,
+                message=(f"El resultado {r.code_raw} de la unidad «{unit}» (página {r.page_first}) tiene un avance "
+                         f"físico de {r.physical_pct:g} %, menor al 35 %, y no figura en la tabla de causas de "
+                         f"desviación y medidas correctivas."),
+            ))
+        elif r.physical_pct >= THRESHOLD_PCT and d is not None:
+            findings.append(Finding(
+                "deviation_unneeded", "info", d.deviation_id, page=d.page, reported=r.physical_pct,
+                message=(f"La tabla de causas de desviación (página {d.page}) explica el resultado {r.code_raw} de la "
+                         f"unidad «{unit}», cuyo avance físico es {r.physical_pct:g} % (página {r.page_first}), "
+                         f"no menor al 35 %."),
+            ))
+    return findings
