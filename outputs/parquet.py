@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
+from typing import Iterator
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -51,27 +54,51 @@ def to_table(name: str, rows: list[dict]) -> pa.Table:
     return pa.Table.from_pylist([{c: r.get(c) for c in cols} for r in rows], schema=schema(name))
 
 
-def write_atomic(table: pa.Table, path: Path) -> None:
-    """Write beside the target, then rename over it: a reader never sees half a file."""
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+@contextmanager
+def atomic(path: Path) -> Iterator[Path]:
+    """A temporary path beside the target, renamed over it on success: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        pq.write_table(table, tmp, compression="zstd")
+        yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes it private; the result is as any file the user writes
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def write_report(report: Report, out: Path) -> dict[str, Path]:
-    """Write every table of one document (failed documents: the documents row only)."""
+def write_report(report: Report, out: Path, *, audit: bool = True) -> dict[str, Path]:
+    """Write every table of one document (failed documents: the documents row only), GX's validation
+    result as JSON and the audit report (HTML and xlsx). The documents row goes last."""
+    out = Path(out)
+    doc_id = report.document.doc_id
     tables = rows_of(report)
-    written = {}
+    written: dict[str, Path] = {}
+    ok = report.document.status == "ok"
+    if ok and report.validation is not None:
+        with atomic(out / "validation" / f"{doc_id}.json") as tmp:
+            tmp.write_text(json.dumps(report.validation, ensure_ascii=False, indent=1, sort_keys=True, default=str),
+                           encoding="utf-8")
+        written["validation"] = out / "validation" / f"{doc_id}.json"
+    if ok and audit:
+        from .audit import render_html, write_xlsx
+
+        with atomic(out / "audit" / f"{doc_id}.html") as tmp:
+            tmp.write_text(render_html(report), encoding="utf-8")
+        with atomic(out / "audit" / f"{doc_id}.xlsx") as tmp:
+            write_xlsx(report, tmp)
+        written["audit"] = out / "audit" / f"{doc_id}.html"
     for name in ORDER:
-        if report.document.status != "ok" and name != "documents":
+        if not ok and name != "documents":
             continue
-        path = Path(out) / name / f"{report.document.doc_id}.parquet"
-        write_atomic(to_table(name, tables[name]), path)
+        path = out / name / f"{doc_id}.parquet"
+        with atomic(path) as tmp:
+            pq.write_table(to_table(name, tables[name]), tmp, compression="zstd")
         written[name] = path
     return written

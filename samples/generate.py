@@ -9,6 +9,7 @@ Layouts (see samples/README.md):
 - ``mmm-2016-s2-ruled``:      the second-semester variant, ruled landscape (reportlab).
 - ``mmm-2016-s1-fpdf``:       the seed through a second, unrelated PDF writer (fpdf2), used to show the
                               extractor is not tuned to reportlab's output.
+- ``mmm-2016-s1-planted``:    the seed with the faults listed in ``samples.seed.PLANTED`` (ruled, reportlab).
 """
 
 from __future__ import annotations
@@ -22,17 +23,22 @@ from xml.sax.saxutils import escape
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from samples.seed import Seed, SeedRow, read_seed, second_semester  # noqa: E402
+from samples.seed import Seed, SeedRow, planted, read_seed, second_semester  # noqa: E402
 
 RESULTS_HEADER = ("Cód.", "RESULTADOS ESPERADOS AL {exp}", "RESULTADOS OBTENIDOS AL {obt}", "AVANCE %")
 DEVIATIONS_HEADER = ("Cód.", "Resultados Esperados al {exp} por Unidad Organizacional",
                      "Causas de Desviación al {obt} */", "Medidas Correctivas al {exp} */")
 
 
+def _code(printed: str) -> str:
+    return printed.replace("O", "0").replace("l", "1")
+
+
 def expected_rows(seed: Seed) -> dict:
     """What the pipeline must read back: every row with its hierarchy, as the seed prints it."""
     results = [
-        dict(code=r.cells[0], expected=r.cells[1], obtained=r.cells[2], physical_pct=r.pct, **r.context)
+        dict(code=_code(r.cells[0]), code_raw=r.cells[0], expected=r.cells[1], obtained=r.cells[2],
+             physical_pct=r.pct, **r.context)
         for r in seed.results if r.kind == "result"
     ]
     nodes = [
@@ -40,7 +46,8 @@ def expected_rows(seed: Seed) -> dict:
         for r in seed.results if r.kind != "result"
     ]
     deviations = [
-        dict(code=r.cells[0], expected=r.cells[1], cause=r.cells[2], corrective_measure=r.cells[3], **r.context)
+        dict(code=_code(r.cells[0]), code_raw=r.cells[0], expected=r.cells[1], cause=r.cells[2],
+             corrective_measure=r.cells[3], **r.context)
         for r in seed.deviations if r.kind == "deviation"
     ]
     return dict(
@@ -211,6 +218,7 @@ SAMPLES = {
     "mmm-2016-s1-borderless": (lambda s: s, lambda s, p: render_reportlab(s, p, landscape_ruled=False)),
     "mmm-2016-s2-ruled": (second_semester, lambda s, p: render_reportlab(s, p, landscape_ruled=True)),
     "mmm-2016-s1-fpdf": (lambda s: s, render_fpdf),
+    "mmm-2016-s1-planted": (planted, lambda s, p: render_reportlab(s, p, landscape_ruled=True)),
 }
 
 

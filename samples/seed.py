@@ -15,7 +15,7 @@ from pathlib import Path
 
 SEED = Path(__file__).parent / "seed" / "mmm-poa-2016-s1.txt"
 
-CODE = re.compile(r"^\d{2}-\d{2}\.\d{2}\.\d{2}-\d{2}$")
+CODE = re.compile(r"^[\dOl]{2}-[\dOl]{2}\.[\dOl]{2}\.[\dOl]{2}-[\dOl]{2}$")  # a planted fault garbles one
 UNIT = re.compile(r"^(\d{2})\s+(\S.*)$")
 
 
@@ -250,3 +250,45 @@ def _reprint_averages(rows: list[SeedRow]) -> None:
             group_units = []
         elif row.kind == "total":
             set_pct(i, _mean(group_children), budget_shift=40)
+
+
+# Each planted fault: what is changed, and the finding (check, subject) the pipeline must raise for it.
+PLANTED = (
+    ("unit 02 prints 58 % instead of its 50 %", "average_mismatch", "02 Jefatura de Gabinete"),
+    ("result 09 08-01.01.01-07 prints 150 %", "pct_out_of_range", "09 08-01.01.01-07"),
+    ("result 09 08-01.01.01-08 says 'Ninguno.' at 50 %", "progress_text_conflict", "09 08-01.01.01-08"),
+    ("deviation row for 05 08-01.01.01-05 (0 %) dropped", "deviation_missing", "05 08-01.01.01-05"),
+    ("deviation row 05 08-01.01.01-07 printed as O8-01.0l.01-07", "code_repaired", "05 08-01.01.01-07"),
+    ("deviation table names unit 04 'Unidad de Auditoria Interna:'", "unit_name_variant", "04 Unidad de Auditoría Interna"),
+    ("deviation table numbers unit 07 as 27", "unit_number_inconsistent", "07 Unidad de Análisis Jurídico"),
+)
+
+
+def planted(seed: Seed) -> Seed:
+    """The seed with the faults in PLANTED: each must be found, and nothing else beyond the seed's own."""
+    results, deviations = [], []
+    unit = None
+    for row in seed.results:
+        cells = list(row.cells)
+        if row.kind == "unit":
+            unit = row.number
+            if unit == "02":
+                cells[3] = "58%"
+        elif row.kind == "result" and unit == "09" and cells[0] == "08-01.01.01-07":
+            cells[3] = "150%"
+        elif row.kind == "result" and unit == "09" and cells[0] == "08-01.01.01-08":
+            cells[2] = "Ninguno."
+        results.append(replace(row, cells=cells))
+    for row in seed.deviations:
+        cells, unit = list(row.cells), row.context.get("unit_number") if row.kind == "deviation" else row.number
+        if row.kind == "deviation" and unit == "05" and cells[0] == "08-01.01.01-05":
+            continue
+        if row.kind == "deviation" and unit == "05" and cells[0] == "08-01.01.01-07":
+            cells[0] = "O8-01.0l.01-07"
+        if row.kind == "dev_unit" and row.number == "04":
+            cells[1] = "Unidad de Auditoria Interna:"
+        if row.kind == "dev_unit" and row.number == "07":
+            cells[0] = "27"
+        deviations.append(replace(row, cells=cells))
+    return replace(seed, results=_classify_results([r.cells for r in results]),
+                   deviations=_classify_deviations([r.cells for r in deviations]))

@@ -12,7 +12,8 @@ LEVELS = {"group": "section"}  # the seed oracle calls group rows "group"; the c
 
 def test_every_sample_has_its_expected_rows():
     assert SAMPLE_NAMES == [
-        "mmm-2016-s1-borderless", "mmm-2016-s1-fpdf", "mmm-2016-s1-ruled", "mmm-2016-s2-ruled",
+        "mmm-2016-s1-borderless", "mmm-2016-s1-fpdf", "mmm-2016-s1-planted", "mmm-2016-s1-ruled",
+        "mmm-2016-s2-ruled",
     ]
 
 
@@ -29,14 +30,14 @@ def test_results_table_matches_seed_row_for_row(sample):
              unit_name=r.unit_name, area=r.area)
         for r in processed(sample).results
     ]
-    want = expected(sample)["results"]
+    want = [{k: v for k, v in w.items() if k != "code_raw"} for w in expected(sample)["results"]]
     assert len(got) == 239 == len(want)
     assert got == want
 
 
 def test_code_raw_is_the_printed_code(sample):
     for r, w in zip(processed(sample).results, expected(sample)["results"]):
-        assert "".join(r.code_raw.split()) == w["code"]
+        assert "".join(r.code_raw.split()) == w["code_raw"]
 
 
 def test_deviation_table_matches_seed_row_for_row(sample):
@@ -45,8 +46,8 @@ def test_deviation_table_matches_seed_row_for_row(sample):
              corrective_measure=squash(d.corrective_measure), unit_number=d.unit_number, unit_name=d.unit_name)
         for d in processed(sample).deviations
     ]
-    want = expected(sample)["deviations"]
-    assert len(got) == 69 == len(want)
+    want = [{k: v for k, v in w.items() if k != "code_raw"} for w in expected(sample)["deviations"]]
+    assert len(got) == len(want) == (68 if "planted" in sample else 69)
     assert got == want
 
 

@@ -3,7 +3,8 @@
 unit = mean of its results' physical % (blanks left out); Dirección General = mean of its units' unrounded
 means; Viceministerio = mean of its Direcciones (and of units hung directly under it); a group row = mean of
 the units it closes; the central-level total = mean of the group averages. Printed figures are whole
-percents rounded half-up. Where a printed figure does not hold, the other rules a report writer may have
+percents rounded half-up. A result % outside 0–100 is no percentage: it is reported (pct_out_of_range) and
+left out of the averages, like a blank. Where a printed figure does not hold, the other rules a report writer may have
 used are tried so the auditor learns how the figure was probably made.
 """
 
@@ -19,6 +20,11 @@ from poa.records import Finding, Node, Report, Result
 
 def _mean(xs: list[float]) -> float | None:
     return fmean(xs) if xs else None
+
+
+def counts(pct: float | None) -> bool:
+    """A result's % enters the averages when printed and a percentage (outside 0–100 it is pct_out_of_range)."""
+    return pct is not None and 0 <= pct <= 100
 
 
 @dataclass
@@ -69,7 +75,7 @@ def recompute(report: Report) -> dict[str, float | None]:
     def of(node: Node) -> float | None:
         if node.node_id not in value:
             if node.level in ("unit", "area"):
-                v = _mean([r.physical_pct for r in tree.results_of[node.node_id] if r.physical_pct is not None])
+                v = _mean([r.physical_pct for r in tree.results_of[node.node_id] if counts(r.physical_pct)])
             else:
                 v = _mean([x for p in tree.parts(node) if (x := of(p)) is not None])
             value[node.node_id] = v
@@ -90,9 +96,14 @@ def alternatives(node: Node, tree: Tree) -> list[tuple[str, float]]:
     """Other ways the printed figure could have been made: (description in Spanish, unrounded value)."""
     out: list[tuple[str, float]] = []
     if node.level == "unit":
-        pcts = [r.physical_pct if r.physical_pct is not None else 0.0 for r in tree.results_of[node.node_id]]
-        if any(r.physical_pct is None for r in tree.results_of[node.node_id]) and pcts:
-            out.append(("contando como 0 % los resultados sin avance impreso", fmean(pcts)))
+        rows = tree.results_of[node.node_id]
+        if any(r.physical_pct is None for r in rows):
+            blanks_zero = [0.0 if r.physical_pct is None else r.physical_pct
+                           for r in rows if r.physical_pct is None or counts(r.physical_pct)]
+            out.append(("contando como 0 % los resultados sin avance impreso", fmean(blanks_zero)))
+        if any(r.physical_pct is not None and not counts(r.physical_pct) for r in rows):
+            out.append(("incluyendo los avances fuera del rango 0–100 %",
+                        fmean([r.physical_pct for r in rows if r.physical_pct is not None])))
         return out
     parts = tree.parts(node)
     if parts and all(p.reported_physical_pct is not None for p in parts):
@@ -101,7 +112,7 @@ def alternatives(node: Node, tree: Tree) -> list[tuple[str, float]]:
     computed = [p.recomputed_physical_pct for p in parts]
     if parts and all(x is not None for x in computed):
         out.append(("promediando las cifras ya redondeadas de sus componentes", fmean([half_up(x) for x in computed])))
-    pooled = [r.physical_pct for r in tree.results_under(node) if r.physical_pct is not None]
+    pooled = [r.physical_pct for r in tree.results_under(node) if counts(r.physical_pct)]
     if pooled and node.level != "unit":
         out.append(("ponderando por el número de resultados (promedio directo de todos sus resultados)", fmean(pooled)))
     return out
