@@ -73,7 +73,6 @@ class PdfplumberSource:
     def __init__(self, path: str | Path, *, x_tolerance: float = 1.5, y_tolerance: float = 2.0):
         import pdfplumber
         from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-        from pdfminer.pdfparser import PDFSyntaxError
 
         self.path = str(path)
         self._xt, self._yt = x_tolerance, y_tolerance
@@ -83,12 +82,12 @@ class PdfplumberSource:
         try:
             self._pdf = pdfplumber.open(self.path)
             n = len(self._pdf.pages)
-        except (PDFPasswordIncorrect, PDFEncryptionError) as e:
-            raise SourceError(f"encrypted or password-protected PDF ({type(e).__name__})") from e
-        except PDFSyntaxError as e:
-            raise SourceError(f"not a PDF, or a damaged one: {e}") from e
-        except Exception as e:  # pdfminer raises many kinds on damaged files
-            raise SourceError(f"damaged or truncated PDF: {e}") from e
+        except Exception as e:  # pdfplumber wraps pdfminer's many kinds of complaint
+            causes = _causes(e)
+            if any(isinstance(c, (PDFPasswordIncorrect, PDFEncryptionError)) for c in causes):
+                raise SourceError("encrypted or password-protected PDF") from e
+            detail = next((str(c) for c in causes if str(c)), type(causes[-1]).__name__)
+            raise SourceError(f"damaged or truncated PDF: {detail}") from e
         if n == 0:
             raise SourceError("the PDF has no pages")
 
@@ -119,6 +118,19 @@ class PdfplumberSource:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _causes(e: BaseException) -> list[BaseException]:
+    """An exception, the ones it wraps (as args, cause or context), and theirs."""
+    out, todo = [], [e]
+    while todo:
+        x = todo.pop()
+        if x in out:
+            continue
+        out.append(x)
+        todo += [a for a in x.args if isinstance(a, BaseException)]
+        todo += [c for c in (x.__cause__, x.__context__) if c is not None]
+    return out
 
 
 def open_source(path: str | Path) -> PdfplumberSource:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import glob
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .batch import Outcome
 from .records import Document, Report
 
 
@@ -50,17 +50,15 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
     return unique
 
 
-def process(path: str | Path, engine: str = "pdfplumber") -> Report:
-    """One document through every stage. Never raises for a bad document: it comes back status=failed."""
-    from . import __version__
+def process(path: str | Path, engine: str = "pdfplumber", document: Document | None = None) -> Report:
+    """One document through every stage, in memory. Never raises for a bad document: it comes back with
+    status "failed" and the reason."""
+    from .batch import _prepare
 
     path = Path(path)
-    try:
-        sha = sha256_of(path)
-    except OSError as e:
-        doc = Document(doc_id=hashlib.sha256(str(path).encode()).hexdigest()[:16], source_path=str(path), sha256="")
-        return _failed(doc, f"cannot read the file: {e.strerror or e}")
-    doc = Document(doc_id=sha[:16], source_path=str(path), sha256=sha, pipeline_version=__version__)
+    doc = document or _prepare(path)
+    if doc.status == "failed":
+        return Report(doc)
     try:
         from extract import NoTablesError, SourceError, extract
         from normalize import normalize
@@ -70,8 +68,10 @@ def process(path: str | Path, engine: str = "pdfplumber") -> Report:
             extraction = extract(path, engine=engine)
         except (SourceError, NoTablesError) as e:
             return _failed(doc, str(e))
+        except OSError as e:
+            return _failed(doc, f"cannot read the file: {e.strerror or e}")
         return validate(normalize(extraction, doc))
-    except Exception as e:  # a bug or a file that breaks a library: recorded, the batch goes on
+    except Exception as e:  # a bug, or a file that breaks a library: recorded, the batch goes on
         return _failed(doc, f"{type(e).__name__}: {e}")
 
 
@@ -80,29 +80,20 @@ def _failed(doc: Document, reason: str) -> Report:
     return Report(doc)
 
 
-@dataclass
-class Outcome:
-    document: Document
-    results: int
-    deviations: int
-    findings: int
-
-
 def run(
     inputs: Iterable[str | Path],
     out: str | Path = "out",
     engine: str = "pdfplumber",
+    *,
+    jobs: int | None = None,
+    timeout: float = 600.0,
+    force: bool = False,
+    on_start: Callable[[int, int], None] | None = None,
     on_done: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Process every input and write its Parquet tables under `out`. Returns one Outcome per document."""
-    from outputs import write_report
+    """Process every input (files, folders, globs) and write its tables under `out`; one Outcome per
+    document. Documents already done by this pipeline version are skipped unless `force`."""
+    from .batch import run_batch
 
-    outcomes = []
-    for path in expand_inputs(inputs):
-        report = process(path, engine=engine)
-        write_report(report, Path(out))
-        o = Outcome(report.document, len(report.results), len(report.deviations), len(report.findings))
-        outcomes.append(o)
-        if on_done:
-            on_done(o)
-    return outcomes
+    return run_batch(expand_inputs(inputs), Path(out), engine=engine, jobs=jobs, timeout=timeout, force=force,
+                     on_start=on_start, on_done=on_done)

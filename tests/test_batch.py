@@ -1,0 +1,264 @@
+"""Archive batches: bad files isolated, crashes and hangs contained, resumable, deterministic."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import ROOT, SAMPLES
+from poa.batch import run_batch
+from poa.pipeline import run
+
+
+@pytest.fixture(scope="module")
+def mini_pdf(tmp_path_factory) -> Path:
+    """A two-page report (two units, a group row, a few deviation rows): cheap enough to mutate hundreds of times."""
+    from samples.generate import render_reportlab
+    from samples.seed import read_seed
+
+    seed = read_seed()
+    cut = next(i for i, r in enumerate(seed.results) if r.kind == "unit" and r.number == "03")
+    results = seed.results[:cut] + [r for r in seed.results if r.kind == "group"][:1]
+    seed = replace(seed, results=results, deviations=seed.deviations[:4])
+    path = tmp_path_factory.mktemp("mini") / "mini.pdf"
+    render_reportlab(seed, path, landscape_ruled=True)
+    return path
+
+
+def copies(src: Path, folder: Path, n: int) -> list[Path]:
+    """n files with the same report and different bytes (a comment after %%EOF), so different doc_ids."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        p = folder / f"copy-{i:02d}.pdf"
+        p.write_bytes(src.read_bytes() + f"\n% copy {i}\n".encode())
+        out.append(p)
+    return out
+
+
+def parquet_bytes(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.glob("*/*.parquet"))}
+
+
+# ------------------------------------------------------------------ bad inputs
+
+
+def _image_only_pdf(path: Path) -> None:
+    from PIL import Image, ImageDraw
+    from reportlab.lib.pagesizes import letter
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    img = Image.new("L", (850, 1100), 255)
+    draw = ImageDraw.Draw(img)
+    for y in range(100, 1000, 40):
+        draw.line((60, y, 790, y), fill=0, width=2)
+        draw.rectangle((70, y + 8, 70 + (y * 7) % 600, y + 24), fill=60)  # "text" as ink, no text layer
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.drawImage(ImageReader(img), 0, 0, *letter)
+    c.showPage()
+    c.save()
+
+
+def _prose_pdf(path: Path) -> None:
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.drawString(72, 700, "Acta de reunión: no es un seguimiento del POA.")
+    c.showPage()
+    c.save()
+
+
+def _encrypted_pdf(src: Path, path: Path) -> None:
+    from reportlab.lib import pdfencrypt
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=letter, encrypt=pdfencrypt.StandardEncryption("secreto", canPrint=0))
+    c.drawString(72, 700, "Cód. RESULTADOS ESPERADOS AL 31/12/2016 RESULTADOS OBTENIDOS AL 30/06/2016")
+    c.showPage()
+    c.save()
+
+
+ZERO_PAGES = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+              b"trailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+@pytest.fixture(scope="module")
+def bad_corpus(tmp_path_factory, mini_pdf) -> tuple[Path, dict[str, str]]:
+    """One file of each kind of bad input, with the reason the documents row must give."""
+    d = tmp_path_factory.mktemp("bad")
+    good = mini_pdf.read_bytes()
+    (d / "notes.pdf").write_text("Informe en texto plano, no PDF.\n", encoding="utf-8")
+    (d / "truncated.pdf").write_bytes(good[: len(good) // 3])
+    (d / "zero-pages.pdf").write_bytes(ZERO_PAGES)
+    (d / "empty.pdf").write_bytes(b"")
+    _encrypted_pdf(mini_pdf, d / "encrypted.pdf")
+    _image_only_pdf(d / "scanned.pdf")
+    _prose_pdf(d / "minutes.pdf")
+    shutil.copy(mini_pdf, d / "good.pdf")
+    reasons = {
+        "notes.pdf": "not a PDF", "empty.pdf": "not a PDF", "truncated.pdf": "damaged or truncated PDF",
+        "zero-pages.pdf": "the PDF has no pages", "encrypted.pdf": "encrypted or password-protected PDF",
+        "scanned.pdf": "no text layer", "minutes.pdf": "no POA results or deviations table found",
+    }
+    return d, reasons
+
+
+def test_each_kind_of_bad_input_is_a_failed_row_with_its_reason_and_the_rest_goes_on(bad_corpus, tmp_path):
+    folder, reasons = bad_corpus
+    outcomes = run([folder], out=tmp_path, jobs=2)
+    got = {Path(o.document.source_path).name: o.document for o in outcomes}
+    assert got["good.pdf"].status == "ok"
+    for name, reason in reasons.items():
+        assert got[name].status == "failed", name
+        assert reason in got[name].error, (name, got[name].error)
+    docs = pd.read_parquet(tmp_path / "documents")
+    assert sorted(docs.status) == ["failed"] * len(reasons) + ["ok"]
+    assert set(pd.read_parquet(tmp_path / "results").doc_id) == {got["good.pdf"].doc_id}
+
+
+def test_a_file_that_vanishes_or_turns_into_a_folder_is_a_failed_row(mini_pdf, tmp_path):
+    from poa.batch import _prepare
+    from poa.pipeline import process
+
+    gone = tmp_path / "gone.pdf"
+    shutil.copy(mini_pdf, gone)
+    doc = _prepare(gone)
+    gone.unlink()
+    report = process(gone, document=doc)
+    assert report.document.status == "failed" and "cannot read the file" in report.document.error
+    swapped = tmp_path / "swapped.pdf"
+    shutil.copy(mini_pdf, swapped)
+    doc = _prepare(swapped)
+    swapped.unlink()
+    swapped.mkdir()
+    assert "cannot read the file" in process(swapped, document=doc).document.error
+
+
+def test_a_crashing_or_hanging_worker_takes_down_only_its_own_document(mini_pdf, tmp_path, monkeypatch):
+    import poa.pipeline
+
+    real = poa.pipeline.process
+
+    def fragile(path, engine="pdfplumber", document=None):
+        if Path(path).name == "crash.pdf":
+            import faulthandler
+
+            faulthandler.disable()  # pytest's handler would print the child's stack; the crash is the point
+            os.kill(os.getpid(), signal.SIGSEGV)
+        if Path(path).name == "hang.pdf":
+            time.sleep(300)
+        return real(path, engine=engine, document=document)
+
+    monkeypatch.setattr(poa.pipeline, "process", fragile)  # the forked workers inherit it
+    folder = tmp_path / "in"
+    paths = copies(mini_pdf, folder, 3)
+    paths[0].rename(folder / "crash.pdf")
+    paths[1].rename(folder / "hang.pdf")
+    outcomes = run([folder], out=tmp_path / "out", jobs=2, timeout=5)
+    got = {Path(o.document.source_path).name: o.document for o in outcomes}
+    assert got["copy-02.pdf"].status == "ok"
+    assert got["crash.pdf"].status == "failed" and "signal 11" in got["crash.pdf"].error
+    assert got["hang.pdf"].status == "failed" and got["hang.pdf"].error == "timed out after 5 s"
+    assert sorted(pd.read_parquet(tmp_path / "out" / "documents").status) == ["failed", "failed", "ok"]
+
+
+def test_mutated_pdfs_end_as_results_or_recorded_failures_never_a_crash(mini_pdf, tmp_path):
+    rng = random.Random(20160630)
+    base = mini_pdf.read_bytes()
+    folder = tmp_path / "fuzz"
+    folder.mkdir()
+    n = 300
+    for i in range(n):
+        data = bytearray(base)
+        if i % 3 == 0:
+            data = data[: rng.randrange(len(data))]
+        else:
+            for _ in range(rng.randint(1, 40)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        data += f"\n% case {i}\n".encode()  # every case its own document
+        (folder / f"case-{i:03d}.pdf").write_bytes(bytes(data))
+    started = time.monotonic()
+    outcomes = run([folder], out=tmp_path / "out", jobs=2, timeout=60)
+    assert time.monotonic() - started < 400
+    assert len(outcomes) == n
+    for o in outcomes:
+        assert o.document.status in ("ok", "failed")
+        assert (o.document.status == "ok") == (o.document.error is None), o.document
+    docs = pd.read_parquet(tmp_path / "out" / "documents")
+    assert len(docs) == n and docs.doc_id.is_unique
+    assert {"ok", "failed"} <= set(docs.status)  # the mutations both break files and leave some readable
+
+
+# ------------------------------------------------------------------ resumable, deterministic
+
+
+def test_killed_batch_leaves_no_partial_parquet_and_the_next_run_completes_it(mini_pdf, tmp_path):
+    folder = tmp_path / "in"
+    paths = copies(mini_pdf, folder, 6)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "poa.cli", "run", str(folder), "--out", str(out), "--jobs", "1", "--quiet"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list(out.glob("documents/*.parquet")):
+        assert time.monotonic() < deadline and proc.poll() is None, "the batch ended before it could be killed"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    for f in out.glob("*/*.parquet"):
+        pq.read_table(f)  # every visible file is whole
+    finished = {p.stem for p in (out / "documents").glob("*.parquet")}
+    assert 1 <= len(finished) < len(paths)
+    again = subprocess.run(cmd[:-1], cwd=ROOT, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.count("skipped (done before)") == len(finished)
+    assert not list(out.glob("*/.*.tmp"))
+    fresh = tmp_path / "fresh"
+    run([folder], out=fresh, jobs=2)
+    assert parquet_bytes(out) == parquet_bytes(fresh)
+
+
+def test_rerun_gives_byte_identical_parquet_and_jobs_do_not_change_the_output(mini_pdf, tmp_path):
+    folder = tmp_path / "in"
+    copies(mini_pdf, folder, 3)
+    shutil.copy(SAMPLES / "mmm-2016-s1-borderless.pdf", folder)
+    one, two = tmp_path / "one", tmp_path / "two"
+    run([folder], out=one, jobs=1)
+    first = parquet_bytes(one)
+    outcomes = run([folder], out=one, jobs=1)
+    assert all(o.skipped for o in outcomes)
+    run([folder], out=one, jobs=1, force=True)
+    assert parquet_bytes(one) == first
+    run([folder], out=two, jobs=2)
+    assert parquet_bytes(two) == first
+    assert len(first) == 4 * 6
+
+
+def test_same_bytes_under_two_names_are_processed_once(mini_pdf, tmp_path):
+    shutil.copy(mini_pdf, tmp_path / "a.pdf")
+    shutil.copy(mini_pdf, tmp_path / "b.pdf")
+    outcomes = run_batch([tmp_path / "a.pdf", tmp_path / "b.pdf"], tmp_path / "out", jobs=2)
+    assert [o.skipped for o in outcomes] == [False, True]
+    assert len(list((tmp_path / "out" / "documents").glob("*.parquet"))) == 1
+
+
+def test_every_character_of_the_table_pages_is_in_a_cell_or_a_leftover(tmp_path):
+    from poa.pipeline import process
+
+    report = process(SAMPLES / "mmm-2016-s1-ruled.pdf")
+    texts = " ".join(lo.text for lo in report.leftovers)
+    assert report.document.text_coverage == 1.0
+    assert "Fuente: Dirección General de Planificación" in texts and "Misión:" in texts
