@@ -3,7 +3,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test samples browser clean
+.PHONY: run test samples browser bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 2; }
@@ -25,6 +25,9 @@ browser:
 	    (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 \
 	      || echo "could not install chromium: the browser test will be skipped"; \
 	  else echo "chromium not found: the browser test will be skipped (apt-get install chromium)"; fi; }
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
 
 samples: $(STAMP)
 	$(BIN)/python samples/generate.py
