@@ -61,7 +61,11 @@ def expected_rows(seed: Seed) -> dict:
 # ---------------------------------------------------------------- reportlab
 
 
-def render_reportlab(seed: Seed, path: Path, *, landscape_ruled: bool) -> None:
+def render_reportlab(seed: Seed, path: Path, *, landscape_ruled: bool, shading: bool = True,
+                     repeat_header: bool = True) -> None:
+    """The seed as a Word-like report. Borderless reports get zebra shading and a rule under the header
+    unless `shading` is off (then nothing is drawn at all); `repeat_header` off prints each table's header on
+    its first page only."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import landscape, letter
     from reportlab.lib.styles import ParagraphStyle
@@ -100,7 +104,7 @@ def render_reportlab(seed: Seed, path: Path, *, landscape_ruled: bool) -> None:
             # row; Word draws it, so the sample does too.
             cmds += [("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                      ("LINEBELOW", (0, n_header - 1), (-1, n_header - 1), 0.5, colors.black)]
-        else:
+        elif shading:
             cmds += [("LINEBELOW", (0, n_header - 1), (-1, n_header - 1), 0.8, colors.black),
                      ("ROWBACKGROUNDS", (0, n_header), (-1, -1), [colors.white, colors.HexColor("#e6e6e6")])]
         cmds += [("SPAN", a, b) for a, b in spans]
@@ -134,7 +138,7 @@ def render_reportlab(seed: Seed, path: Path, *, landscape_ruled: bool) -> None:
         data.append(cells)
         if span:
             spans.append(((span[0], r), (span[1], r)))
-    table = Table(data, colWidths=res_widths, repeatRows=2, splitByRow=0, splitInRow=1)
+    table = Table(data, colWidths=res_widths, repeatRows=2 if repeat_header else 0, splitByRow=0, splitInRow=1)
     table.setStyle(table_style(2, spans, []))
     story += [table, Spacer(0, 6), para(seed.results_footer, prose), PageBreak()]
 
@@ -147,7 +151,7 @@ def render_reportlab(seed: Seed, path: Path, *, landscape_ruled: bool) -> None:
         data.append(cells)
         if span:
             spans.append(((span[0], r), (span[1], r)))
-    table = Table(data, colWidths=dev_widths, repeatRows=1, splitByRow=0, splitInRow=1)
+    table = Table(data, colWidths=dev_widths, repeatRows=1 if repeat_header else 0, splitByRow=0, splitInRow=1)
     table.setStyle(table_style(1, spans, []))
     story += [table, Spacer(0, 6), para(seed.deviations_note, prose), para(seed.deviations_footer, prose)]
 

@@ -1,0 +1,49 @@
+"""Layouts the committed samples do not cover, rendered on the fly from the seed: a table drawn with no
+lines or shading at all, and tables whose header is printed on their first page only."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import expected
+from poa.vocab import squash
+
+
+@pytest.fixture(scope="module")
+def render(tmp_path_factory):
+    from samples.generate import render_reportlab
+    from samples.seed import read_seed
+
+    def make(**style):
+        path = tmp_path_factory.mktemp("layout") / "report.pdf"
+        render_reportlab(read_seed(), path, **style)
+        from poa.pipeline import process
+
+        return process(path)
+
+    return make
+
+
+def rows(report):
+    return [(r.unit_number, r.code, squash(r.expected), squash(r.obtained), r.physical_pct) for r in report.results]
+
+
+def want_rows():
+    return [(w["unit_number"], w["code"], w["expected"], w["obtained"], w["physical_pct"])
+            for w in expected("mmm-2016-s1-ruled")["results"]]
+
+
+def test_a_table_with_no_lines_at_all_is_split_into_rows_by_where_codes_and_sections_start(render):
+    report = render(landscape_ruled=False, shading=False)
+    assert rows(report) == want_rows()
+    assert len(report.deviations) == 69
+    assert [n.name for n in report.nodes][:3] == ["Asesoría de Despacho", "Jefatura de Gabinete",
+                                                 "Unidad de Comunicación Social"]
+
+
+@pytest.mark.parametrize("style", [dict(landscape_ruled=True), dict(landscape_ruled=False)])
+def test_header_printed_once_the_table_goes_on_across_pages(render, style):
+    report = render(repeat_header=False, **style)
+    assert rows(report) == want_rows()
+    assert len(report.deviations) == 69
+    assert report.document.text_coverage == 1.0
