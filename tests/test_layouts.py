@@ -47,3 +47,16 @@ def test_header_printed_once_the_table_goes_on_across_pages(render, style):
     assert rows(report) == want_rows()
     assert len(report.deviations) == 69
     assert report.document.text_coverage == 1.0
+
+
+def test_camelot_reads_a_ruled_table_whose_header_is_printed_once(tmp_path):
+    from extract import extract
+    from samples.generate import render_reportlab
+    from samples.seed import read_seed
+
+    path = tmp_path / "once.pdf"
+    render_reportlab(read_seed(), path, landscape_ruled=True, repeat_header=False)
+    plumber, camelot = extract(path), extract(path, engine="camelot")
+    key = lambda ex: [(r.table, tuple(squash(c) for c in r.cells), r.pages) for r in ex.rows]  # noqa: E731
+    assert key(camelot) == key(plumber)
+    assert sum(r.table == "results" and r.cells[0][:2].isdigit() and "-" in r.cells[0] for r in camelot.rows) == 239

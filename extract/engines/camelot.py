@@ -9,6 +9,7 @@ title block, footnotes) comes from the page source, so nothing on the page is lo
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Iterator
 
 from poa.records import Leftover
@@ -17,6 +18,15 @@ from poa.vocab import COLUMNS, fold, is_header_word, squash, table_kind
 from .. import layout
 from ..page import open_source
 from .base import Engine, GridRow, PageScan, PageTable, full_row
+
+
+@dataclass(frozen=True)
+class Running:
+    """The table the last grid belonged to, for a next-page grid that does not repeat the header."""
+
+    kind: str
+    names: list[str | None]
+    header_text: str
 
 
 def _is_header_row(texts: list[str]) -> bool:
@@ -51,21 +61,23 @@ class CamelotEngine(Engine):
             by_page = defaultdict(list)
             for t in found:
                 by_page[int(t.page)].append(t)
+            last = None
             for page in source:
-                yield self._scan_page(page, sorted(by_page[page.number], key=lambda t: -t._bbox[3]))
+                scan, last = self._scan_page(page, sorted(by_page[page.number], key=lambda t: -t._bbox[3]), last)
+                yield scan
         finally:
             source.close()
 
-    def _scan_page(self, page, tables) -> PageScan:
+    def _scan_page(self, page, tables, last: Running | None) -> tuple[PageScan, Running | None]:
         scan = PageScan(page.number, chars_total=page.chars)
         boxes = []
         for t in tables:
             x0, y0, x1, y1 = t._bbox  # PDF user space: origin bottom-left
-            boxes.append((x0, page.height - y1, x1, page.height - y0))
-            found = self._piece(page, t)
+            found = self._piece(page, t, last)
             if found is None:
-                continue
-            piece, header_lines = found
+                continue  # a grid that is no POA table: its text stays with the page's leftovers
+            boxes.append((x0, page.height - y1, x1, page.height - y0))
+            piece, header_lines, last = found
             scan.tables.append(piece)
             top = page.height - y1
             scan.leftovers += [Leftover(page.number, (x0, top, x1, top), text) for text in header_lines]
@@ -73,25 +85,29 @@ class CamelotEngine(Engine):
                    if not any(b[0] - 1 <= w.xc <= b[2] + 1 and b[1] - 1 <= w.yc <= b[3] + 1 for b in boxes)]
         for ln in layout.text_lines(outside):
             scan.leftovers.append(Leftover(page.number, layout.bbox_of(ln.words), ln.text))
-        return scan
+        return scan, last
 
-    def _piece(self, page, t) -> tuple[PageTable, list[str]] | None:
-        """The table's body rows under named columns, and the text of its header rows."""
+    def _piece(self, page, t, last: Running | None) -> tuple[PageTable, list[str], Running] | None:
+        """The grid's body rows under named columns, the text of its header rows, and the table it belongs
+        to. A grid with no header of its own goes on with the previous page's table if it has its columns."""
         data = [[squash(c) for c in row] for row in t.data]
         start = next((i for i, row in enumerate(data) if row and fold(row[0]).startswith("cod")), None)
         if start is None:
-            return None
-        end = start + 1
-        while end < len(data) and _is_header_row(data[end]):
-            end += 1
-        header_rows = data[start:end]
-        kind = table_kind(" ".join(" ".join(r) for r in header_rows))
-        if kind is None:
-            return None
-        names = _name_columns(kind, header_rows)
+            if last is None or not data or len(data[0]) != len(last.names):
+                return None
+            kind, names, header_text, end = last.kind, last.names, last.header_text, 0
+        else:
+            end = start + 1
+            while end < len(data) and _is_header_row(data[end]):
+                end += 1
+            header_rows = data[start:end]
+            header_text = " ".join(" ".join(c for c in r if c) for r in header_rows)
+            kind = table_kind(header_text)
+            if kind is None:
+                return None
+            names = _name_columns(kind, header_rows)
         columns = tuple(n for n in names if n)
-        piece = PageTable(kind, page.number, " ".join(" ".join(c for c in r if c) for r in header_rows),
-                          columns, [], closed=False)
+        piece = PageTable(kind, page.number, header_text, columns, [], closed=False)
         for r in range(end, len(data)):
             merged: dict[str, str] = {}
             last = None
@@ -106,4 +122,4 @@ class CamelotEngine(Engine):
             cells = t.cells[r]
             box = (cells[0].x1, page.height - cells[0].y2, cells[-1].x2, page.height - cells[0].y1)
             piece.rows.append(GridRow(full_row(kind, columns, [merged.get(n, "") for n in columns]), page.number, box))
-        return piece, [" ".join(c for c in r if c) for r in data[:end] if any(r)]
+        return piece, [" ".join(c for c in r if c) for r in data[:end] if any(r)], Running(kind, names, header_text)
