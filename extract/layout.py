@@ -12,7 +12,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from poa.vocab import COLUMNS, CODE_LIKE, TERMINATOR, fold, is_header_word, section_kind, table_kind
+from poa.vocab import CODE_LIKE, COLUMNS, TERMINATOR, fold, is_header_word, section_kind, table_kind
 
 from .page import Ruling, Word
 

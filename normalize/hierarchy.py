@@ -48,7 +48,6 @@ def build_results(doc_id: str, rows: list[RawRow]) -> tuple[list[Node], list[Res
     nodes: list[Node] = []
     results: list[Result] = []
     ctx = _Context()
-    group_of: dict[str, list[Result]] = {}
 
     def add(level: str, number: str | None, name: str, row: RawRow, parent: Node | None, seq: int) -> Node:
         node = Node(

@@ -7,8 +7,8 @@ import subprocess
 from collections import Counter
 
 import pytest
-
 from conftest import processed
+
 from samples.seed import PLANTED
 
 S1_SAMPLES = ["mmm-2016-s1-ruled", "mmm-2016-s1-borderless", "mmm-2016-s1-fpdf"]

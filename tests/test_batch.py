@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import ROOT, SAMPLES
+
 from poa.batch import run_batch
 from poa.pipeline import run
 

@@ -4,8 +4,8 @@ lines or shading at all, and tables whose header is printed on their first page 
 from __future__ import annotations
 
 import pytest
-
 from conftest import expected
+
 from poa.vocab import squash
 
 
