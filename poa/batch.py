@@ -114,11 +114,9 @@ def preload() -> None:
     import extract.engines.plumber  # noqa: F401
     import normalize  # noqa: F401
     import outputs.audit  # noqa: F401
-    import validate
-    from validate.expectations import _gx
+    from validate.expectations import gx_context
 
-    _gx()
-    del validate
+    gx_context()
 
 
 def run_batch(

@@ -56,7 +56,7 @@ ID_COLUMN = {"results": "result_id", "deviations": "deviation_id"}
 
 
 @lru_cache(maxsize=1)
-def _gx():
+def gx_context():
     """great-expectations, imported once per process, offline and quiet."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import logging
@@ -85,7 +85,7 @@ def _frames(report: Report):
 
 def run_expectations(report: Report) -> tuple[list[Finding], dict]:
     """Run every suite; return the findings and GX's validation results (JSON-ready, no clock values)."""
-    gx, context = _gx()
+    gx, context = gx_context()
     frames = _frames(report)
     findings: list[Finding] = []
     account: dict = {}

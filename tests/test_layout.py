@@ -1,0 +1,98 @@
+"""The table finder's geometry on hand-placed words: headers, column edges, merged cells, stitching."""
+
+from __future__ import annotations
+
+from extract import layout
+from extract.assemble import stitch
+from extract.engines.base import GridRow, PageTable
+from extract.page import Ruling, Word
+
+
+def words(line: str, top: float, x: float = 10.0, size: float = 8.0) -> list[Word]:
+    """Words of one line, each 4.5 pt per character and one space apart, starting at x."""
+    out = []
+    for w in line.split():
+        out.append(Word(w, x, top, x + 4.5 * len(w), top + size))
+        x += 4.5 * len(w) + 3
+    return out
+
+
+def at(text: str, x: float, top: float) -> list[Word]:
+    return words(text, top, x)
+
+
+def test_header_with_a_title_broken_by_a_narrow_column_is_still_a_header():
+    ws = at("Cód.", 10, 100) + at("RESULTADOS ESPERADOS", 80, 100) + at("RESULTADOS OBTENIDOS", 300, 100) \
+        + at("AVANCE %", 520, 100) + at("FÍSICO", 500, 110) + at("PPTARI", 560, 110) + at("O.", 560, 120) \
+        + at("01", 10, 140) + at("Asesoría de Despacho", 80, 140)
+    (header,) = layout.find_headers(layout.text_lines(ws))
+    assert header.kind == "results"
+    assert [c[0] for c in header.columns] == ["code", "expected", "obtained", "physical", "budget"]
+    assert header.bottom == 128  # "O." belongs to the header; the unit row does not
+
+
+def test_header_dates_do_not_matter():
+    ws = at("Cód.", 10, 100) + at("RESULTADOS ESPERADOS AL 31/12/2017", 80, 100) \
+        + at("RESULTADOS OBTENIDOS AL 31/12/2017", 300, 100) + at("FÍSICO", 500, 100)
+    (header,) = layout.find_headers(layout.text_lines(ws))
+    assert header.kind == "results" and "31/12/2017" in header.text
+
+
+def test_column_edge_falls_in_the_emptiest_gap_between_titles():
+    body = at("08-01.01.01-01", 10, 0) + at("Se elaboró el documento", 90, 0) + at("08-01.01.01-02", 10, 12)
+    assert 73 < layout.emptiest_gap(40, 95, body) < 90
+
+
+def test_a_vertical_ruling_between_titles_is_the_edge():
+    header = layout.Header("results", (), (("code", 10, 30), ("expected", 120, 180)))
+    assert layout.column_edges(header, [], [75.0]) == [75.0]
+
+
+def test_text_running_across_a_column_edge_stays_one_cell():
+    ws = at("DIRECCIÓN GENERAL DE ASUNTOS JURÍDICOS", 10, 0) + at("42%", 500, 0)
+    cells = layout.cells_of(ws, [60, 300, 480])
+    assert cells == ["DIRECCIÓN GENERAL DE ASUNTOS JURÍDICOS", "", "", "42%"]
+
+
+def test_a_missing_vertical_ruling_marks_a_merged_cell_even_without_a_straddling_word():
+    ws = at("Ejecución Física Promedio de las Unidades", 10, 0) + at("MAE", 10, 10) + at("45%", 500, 0)
+    rulings = [Ruling(300, -2, 300, 20), Ruling(480, -2, 480, 20)]  # no ruling at x=60 on this row
+    merged = layout.unruled_edges(ws, [60, 300, 480], rulings, [True, True, True])
+    assert merged == [True, False, False]
+    assert layout.cells_of(ws, [60, 300, 480], merged=merged)[0] == "Ejecución Física Promedio de las Unidades MAE"
+
+
+def test_rows_without_any_rulings_start_at_codes_and_sections_not_at_wrapped_code_ends():
+    lines = layout.text_lines(
+        at("08-01.01.01-", 10, 0) + at("Se hizo algo", 80, 0) + at("09", 10, 10) + at("más.", 80, 10)
+        + at("Área de Sistemas", 80, 20) + at("08-01.01.01-10", 10, 30) + at("Otro.", 80, 30))
+    rows = layout.rows_by_text(lines, [75, 300])
+    assert [layout.cells_of(r, [75, 300])[:2] for r in rows] == [
+        ["08-01.01.01- 09", "Se hizo algo más."], ["", "Área de Sistemas"], ["08-01.01.01-10", "Otro."]]
+
+
+def piece(page, *rows):
+    return PageTable("results", page, "", ("code", "expected", "obtained", "physical", "budget"),
+                     [GridRow(tuple(r), page, (0, 0, 1, 1)) for r in rows], closed=False)
+
+
+def test_a_row_broken_across_pages_is_stitched_back():
+    rows = stitch([
+        piece(1, ("08-01.01.01-01", "Se emitió", "Se hizo", "50%", "")),
+        piece(2, ("", "opinión.", "y se concluyó.", "", ""), ("08-01.01.01-02", "Otro.", "Nada.", "0%", "")),
+    ])
+    assert [(r.cells[:4], r.pages) for r in rows] == [
+        (("08-01.01.01-01", "Se emitió opinión.", "Se hizo y se concluyó.", "50%"), (1, 2)),
+        (("08-01.01.01-02", "Otro.", "Nada.", "0%"), (2,)),
+    ]
+
+
+def test_a_section_row_at_the_top_of_a_page_is_not_a_continuation():
+    rows = stitch([piece(1, ("08-01.01.01-01", "a", "b", "50%", "")),
+                   piece(2, ("", "Área de Presupuestos", "", "", ""), ("DIRECCIÓN GENERAL X", "", "", "40%", ""))])
+    assert [r.pages for r in rows] == [(1,), (2,), (2,)]
+
+
+def test_a_code_wrapped_right_at_the_page_break_is_joined():
+    rows = stitch([piece(1, ("08-01.01.01-", "a", "b", "50%", "")), piece(2, ("14", "", "", "", ""))])
+    assert len(rows) == 1 and rows[0].cells[0] == "08-01.01.01- 14" and rows[0].pages == (1, 2)
