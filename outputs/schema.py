@@ -34,7 +34,7 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("status", S, "ok, or failed (then `error` says why and no other table has rows for it)."),
         ("error", S, "Why the document failed, in plain words; null when ok."),
         ("text_coverage", F, "Share (0–1) of the characters on the tables' pages found again in a cell or a leftover."),
-        ("pipeline_version", S, "Version of poa that wrote the row."),
+        ("pipeline_version", S, "Version of poa that wrote the row: release + fingerprint of the stages' code."),
     ],
     "units": [
         ("doc_id", S, "Document key."),

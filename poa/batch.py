@@ -37,8 +37,8 @@ class Job:
 
 
 def _prepare(path: Path) -> Document:
-    from . import __version__
     from .pipeline import sha256_of
+    from .version import pipeline_version
 
     try:
         sha = sha256_of(path)
@@ -47,8 +47,8 @@ def _prepare(path: Path) -> Document:
 
         return Document(doc_id=hashlib.sha256(str(path).encode()).hexdigest()[:16], source_path=str(path),
                         sha256="", status="failed", error=f"cannot read the file: {e.strerror or e}",
-                        pipeline_version=__version__)
-    return Document(doc_id=sha[:16], source_path=str(path), sha256=sha, pipeline_version=__version__)
+                        pipeline_version=pipeline_version())
+    return Document(doc_id=sha[:16], source_path=str(path), sha256=sha, pipeline_version=pipeline_version())
 
 
 def already_done(out: Path, doc: Document) -> Document | None:

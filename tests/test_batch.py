@@ -262,3 +262,18 @@ def test_every_character_of_the_table_pages_is_in_a_cell_or_a_leftover(tmp_path)
     texts = " ".join(lo.text for lo in report.leftovers)
     assert report.document.text_coverage == 1.0
     assert "Fuente: Dirección General de Planificación" in texts and "Misión:" in texts
+
+
+def test_documents_done_by_another_pipeline_version_are_redone(mini_pdf, tmp_path):
+    import pyarrow as pa
+
+    shutil.copy(mini_pdf, tmp_path / "a.pdf")
+    (first,) = run([tmp_path / "a.pdf"], out=tmp_path / "out")
+    assert "+" in first.document.pipeline_version  # release + fingerprint of the code
+    f = tmp_path / "out" / "documents" / f"{first.document.doc_id}.parquet"
+    table = pq.read_table(f)
+    old = table.set_column(table.schema.get_field_index("pipeline_version"), "pipeline_version",
+                           pa.array(["0.0.1+feedbeef0000"]))
+    pq.write_table(old, f)
+    (again,) = run([tmp_path / "a.pdf"], out=tmp_path / "out")
+    assert not again.skipped and again.document.pipeline_version == first.document.pipeline_version
