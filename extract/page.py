@@ -96,7 +96,13 @@ class PdfplumberSource:
 
     def __iter__(self) -> Iterator[Page]:
         for p in self._pdf.pages:
-            yield self._page(p)
+            try:
+                page = self._page(p)
+            except Exception as e:  # a damaged content stream surfaces only when the page is read
+                causes = _causes(e)
+                detail = next((str(c) for c in causes if str(c)), type(causes[-1]).__name__)
+                raise SourceError(f"damaged PDF: page {p.page_number} cannot be read: {detail}") from e
+            yield page
             p.close()  # drop pdfplumber's per-page caches: memory stays flat on long reports
 
     def _page(self, p) -> Page:

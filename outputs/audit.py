@@ -180,11 +180,15 @@ def audit_tables(report: Report):
 
 
 def write_xlsx(report: Report, path: Path) -> None:
+    """The audit tables as a workbook. Control characters a damaged PDF can carry, which Excel's format does
+    not allow, show as U+FFFD there (the Parquet keeps the text as printed)."""
     import pandas as pd
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+    clean = lambda v: ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else v  # noqa: E731
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
         for sheet, df in audit_tables(report).items():
-            df.to_excel(xw, sheet_name=sheet, index=False)
+            df.map(clean).to_excel(xw, sheet_name=sheet, index=False)
             ws = xw.sheets[sheet]
             ws.freeze_panes = "A2"
             for col in ws.columns:

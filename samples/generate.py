@@ -164,8 +164,9 @@ def render_reportlab(seed: Seed, path: Path, *, landscape_ruled: bool, shading: 
 # ---------------------------------------------------------------- fpdf2
 
 
-def render_fpdf(seed: Seed, path: Path) -> None:
-    """The same report through fpdf2: another writer, another font, other metrics and drawing operators."""
+def render_fpdf(seed: Seed, path: Path, *, compress: bool = True) -> None:
+    """The same report through fpdf2: another writer, another font, other metrics and drawing operators.
+    Uncompressed, its page streams are plain text (what the mutation test wants to flip bytes in)."""
     import reportlab
     from fpdf import FPDF
     from fpdf.fonts import FontFace
@@ -173,6 +174,7 @@ def render_fpdf(seed: Seed, path: Path) -> None:
     fonts = Path(reportlab.__file__).parent / "fonts"
     pdf = FPDF(orientation="landscape", unit="pt", format="A4")
     pdf.set_creation_date(datetime(2016, 7, 1, tzinfo=timezone.utc))  # reproducible bytes
+    pdf.set_compression(compress)
     pdf.add_font("vera", "", str(fonts / "Vera.ttf"))
     pdf.add_font("vera", "B", str(fonts / "VeraBd.ttf"))
     pdf.set_margins(40, 40, 40)

@@ -213,3 +213,17 @@ def test_audit_html_renders_in_a_real_browser(audit_out, tmp_path):
     assert len(data) > 100_000
     dom = subprocess.run(cmd[:-3] + ["--dump-dom", cmd[-1]], capture_output=True, text=True, timeout=120).stdout
     assert "Resumen" in dom and "No coincide" in dom and "Unidad de Auditoría Interna" in dom
+
+
+def test_control_characters_from_a_damaged_pdf_do_not_break_the_workbook(tmp_path):
+    from dataclasses import replace
+
+    from openpyxl import load_workbook
+
+    from outputs.audit import write_xlsx
+
+    report = processed("mmm-2016-s1-ruled")
+    broken = replace(report, findings=[replace(report.findings[0], message="texto \x0e dañado")])
+    write_xlsx(broken, tmp_path / "a.xlsx")
+    rows = list(load_workbook(tmp_path / "a.xlsx", read_only=True)["Hallazgos"].values)
+    assert rows[1][-1] == "texto \ufffd dañado"

@@ -21,18 +21,33 @@ from poa.batch import run_batch
 from poa.pipeline import run
 
 
-@pytest.fixture(scope="module")
-def mini_pdf(tmp_path_factory) -> Path:
-    """A two-page report (two units, a group row, a few deviation rows): cheap enough to mutate hundreds of times."""
-    from samples.generate import render_reportlab
+def mini_seed():
+    """Two units, a group row and a few deviation rows of the seed: a report of two or three pages."""
     from samples.seed import read_seed
 
     seed = read_seed()
     cut = next(i for i, r in enumerate(seed.results) if r.kind == "unit" and r.number == "03")
     results = seed.results[:cut] + [r for r in seed.results if r.kind == "group"][:1]
-    seed = replace(seed, results=results, deviations=seed.deviations[:4])
+    return replace(seed, results=results, deviations=seed.deviations[:4])
+
+
+@pytest.fixture(scope="module")
+def mini_pdf(tmp_path_factory) -> Path:
+    from samples.generate import render_reportlab
+
     path = tmp_path_factory.mktemp("mini") / "mini.pdf"
-    render_reportlab(seed, path, landscape_ruled=True)
+    render_reportlab(mini_seed(), path, landscape_ruled=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def plain_pdf(tmp_path_factory) -> Path:
+    """The mini report with uncompressed page streams: flipped bytes land in text and drawing operators,
+    so many mutants still open and reach every stage."""
+    from samples.generate import render_fpdf
+
+    path = tmp_path_factory.mktemp("plain") / "plain.pdf"
+    render_fpdf(mini_seed(), path, compress=False)
     return path
 
 
@@ -176,9 +191,9 @@ def test_a_crashing_or_hanging_worker_takes_down_only_its_own_document(mini_pdf,
     assert sorted(pd.read_parquet(tmp_path / "out" / "documents").status) == ["failed", "failed", "ok"]
 
 
-def test_mutated_pdfs_end_as_results_or_recorded_failures_never_a_crash(mini_pdf, tmp_path):
+def test_mutated_pdfs_end_as_results_or_recorded_failures_never_a_crash(plain_pdf, tmp_path):
     rng = random.Random(20160630)
-    base = mini_pdf.read_bytes()
+    base = plain_pdf.read_bytes()
     folder = tmp_path / "fuzz"
     folder.mkdir()
     n = 300
@@ -195,12 +210,17 @@ def test_mutated_pdfs_end_as_results_or_recorded_failures_never_a_crash(mini_pdf
     outcomes = run([folder], out=tmp_path / "out", jobs=2, timeout=60)
     assert time.monotonic() - started < 400
     assert len(outcomes) == n
+    plain = ("damaged or truncated PDF", "damaged PDF", "not a PDF", "the PDF has no pages", "no text layer",
+             "no POA results or deviations table found", "encrypted")
     for o in outcomes:
         assert o.document.status in ("ok", "failed")
         assert (o.document.status == "ok") == (o.document.error is None), o.document
+        if o.document.error:  # a failure is the file's fault, said plainly; never a bug's traceback text
+            assert o.document.error.startswith(plain), o.document.error
     docs = pd.read_parquet(tmp_path / "out" / "documents")
     assert len(docs) == n and docs.doc_id.is_unique
-    assert {"ok", "failed"} <= set(docs.status)  # the mutations both break files and leave some readable
+    # The mutations both break files and leave many readable enough to go through every stage.
+    assert (docs.status == "ok").sum() >= n // 5 and (docs.status == "failed").sum() >= n // 5
 
 
 # ------------------------------------------------------------------ resumable, deterministic
