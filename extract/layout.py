@@ -27,6 +27,8 @@ class TableSettings:
     column_ruling_coverage: float = 0.3  # share of the body height a vertical ruling must cover to split columns
     straddle: float = 1.0  # a word reaching this far across a column edge makes the cells one merged cell
     header_gap_lines: float = 2.5  # header lines further apart than this many line heights are not one header
+    code_line_share: float = 0.6  # the "Cód." line: this share of its words must be header vocabulary
+    header_line_share: float = 1.0  # the header's other lines (a title above the table is not one of them)
     end_gap_lines: float = 4.0  # an empty band this many line heights tall ends the table on its page
 
 
@@ -89,8 +91,13 @@ def lines_text(words: Iterable[Word], tol: float = DEFAULT.line_tolerance) -> st
     return " ".join(ln.text for ln in text_lines(words, tol))
 
 
-def _is_header_line(line: Line) -> bool:
-    return all(is_header_word(w.text) for w in line.words)
+def header_share(line: Line) -> float:
+    """The share of a line's words that are header vocabulary."""
+    return sum(is_header_word(w.text) for w in line.words) / len(line.words)
+
+
+def _is_header_line(line: Line, settings: TableSettings) -> bool:
+    return header_share(line) >= settings.header_line_share
 
 
 def _is_code_word(word: Word) -> bool:
@@ -103,19 +110,22 @@ def find_headers(lines: Sequence[Line], settings: TableSettings = DEFAULT) -> li
     headers: list[Header] = []
     used: set[int] = set()
     for i, line in enumerate(lines):
-        if i in used or not any(_is_code_word(w) for w in line.words) or not _is_header_line(line):
+        if i in used or not any(_is_code_word(w) for w in line.words):
+            continue
+        if header_share(line) < settings.code_line_share:
             continue
         lo = hi = i
         gap = settings.header_gap_lines * max(line.height, 1.0)
-        while lo > 0 and _is_header_line(lines[lo - 1]) and line_gap(lines[lo - 1], lines[lo]) <= gap:
+        while lo > 0 and _is_header_line(lines[lo - 1], settings) and line_gap(lines[lo - 1], lines[lo]) <= gap:
             lo -= 1
-        while hi + 1 < len(lines) and _is_header_line(lines[hi + 1]) and line_gap(lines[hi], lines[hi + 1]) <= gap:
+        while (hi + 1 < len(lines) and _is_header_line(lines[hi + 1], settings)
+               and line_gap(lines[hi], lines[hi + 1]) <= gap):
             hi += 1
         band = tuple(lines[lo : hi + 1])
         kind = table_kind(" ".join(ln.text for ln in band))
         if kind is None:
             continue
-        columns = header_columns(band, kind)
+        columns = header_columns(band, kind, line)
         if len(columns) >= 3:
             headers.append(Header(kind, band, columns))
             used.update(range(lo, hi + 1))
@@ -126,12 +136,14 @@ def line_gap(a: Line, b: Line) -> float:
     return b.top - a.bottom
 
 
-def header_columns(band: Sequence[Line], kind: str) -> tuple[tuple[str, float, float], ...]:
-    """The title word of each column the header names, as (name, x0, x1), left to right."""
+def header_columns(band: Sequence[Line], kind: str, code_line: Line | None = None) -> tuple[tuple[str, float, float], ...]:
+    """The title word of each column the header names, as (name, x0, x1), left to right; where a word
+    repeats, the one nearest the "Cód." line, then the leftmost."""
     words = [w for ln in band for w in ln.words]
+    near = code_line.top if code_line is not None else 0.0
     found = []
     for name, pattern in COLUMNS[kind]:
-        hits = sorted((w for w in words if pattern.match(fold(w.text))), key=lambda w: w.x0)
+        hits = sorted((w for w in words if pattern.match(fold(w.text))), key=lambda w: (abs(w.top - near), w.x0))
         if hits:
             found.append((name, hits[0].x0, hits[0].x1))
     found.sort(key=lambda c: c[1])

@@ -30,6 +30,8 @@ HEADER_WORDS = {
     "al", "a", "avance", "%", "(%)", "fisico", "fisica", "fis.", "pptario", "pptario.", "ppto.",
     "presupuestario", "presupuestaria", "financiero", "causas", "causa", "de", "la", "desviacion",
     "medidas", "medida", "correctivas", "correctiva", "por", "unidad", "organizacional", "*/", "*", "/",
+    "n°", "nro.", "no.", "ejecucion", "ejec.", "ejecutado", "programado", "acumulado", "gestion", "primer",
+    "segundo", "semestre", "trimestre", "meta", "metas", "y", "del", "el", "(*)",
 }
 
 # Which header word marks which column, per table kind.

@@ -96,3 +96,11 @@ def test_a_section_row_at_the_top_of_a_page_is_not_a_continuation():
 def test_a_code_wrapped_right_at_the_page_break_is_joined():
     rows = stitch([piece(1, ("08-01.01.01-", "a", "b", "50%", "")), piece(2, ("14", "", "", "", ""))])
     assert len(rows) == 1 and rows[0].cells[0] == "08-01.01.01- 14" and rows[0].pages == (1, 2)
+
+
+def test_a_title_with_a_word_of_its_own_is_still_a_header_but_a_body_row_is_not():
+    ws = at("Cód.", 10, 100) + at("RESULTADOS ESPERADOS AL 31/12/2016", 80, 100) \
+        + at("RESULTADOS OBTENIDOS (según reportes)", 300, 100) + at("FÍSICO", 500, 100) \
+        + at("Ejecución Física Promedio de las Unidades Sustantivas", 10, 112) + at("30%", 500, 112)
+    (header,) = layout.find_headers(layout.text_lines(ws))
+    assert header.kind == "results" and len(header.lines) == 1
