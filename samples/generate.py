@@ -97,7 +97,7 @@ def render_reportlab(seed: Seed, path: Path, *, landscape_ruled: bool, shading: 
             return Paragraph(escape(head + "-") + "<br/>" + escape(tail), body)
         return para(text)
 
-    def table_style(n_header: int, spans: list, bold_rows: list[int]) -> TableStyle:
+    def table_style(n_header: int, spans: list) -> TableStyle:
         cmds = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, n_header - 1), bold)]
         if landscape_ruled:
             # GRID alone leaves out the rule under a repeated header when the next row is the rest of a split
@@ -128,32 +128,29 @@ def render_reportlab(seed: Seed, path: Path, *, landscape_ruled: bool, shading: 
     story = [para(seed.entity, title), para(seed.period, title), para(seed.results_title, title),
              para(seed.mission, prose), para(seed.vision, prose), Spacer(0, 6)]
 
+    def table_of(header: list[list], spans: list, rows: list[SeedRow], widths: list[int], pct_cols: tuple) -> Table:
+        data = list(header)
+        for row in rows:
+            cells, span = row_cells(row, len(widths), pct_cols)
+            if span:
+                spans.append(((span[0], len(data)), (span[1], len(data))))
+            data.append(cells)
+        n = len(header)
+        table = Table(data, colWidths=widths, repeatRows=n if repeat_header else 0, splitByRow=0, splitInRow=1)
+        table.setStyle(table_style(n, spans))
+        return table
+
     h = [c.format(exp=exp, obt=obt) for c in RESULTS_HEADER]
-    data = [[para(h[0], centre), para(h[1], centre), para(h[2], centre), para(h[3], centre), ""],
-            ["", "", "", para("FÍSICO", centre), para("PPTARIO.", centre)]]
+    header = [[para(h[0], centre), para(h[1], centre), para(h[2], centre), para(h[3], centre), ""],
+              ["", "", "", para("FÍSICO", centre), para("PPTARIO.", centre)]]
     spans = [((0, 0), (0, 1)), ((1, 0), (1, 1)), ((2, 0), (2, 1)), ((3, 0), (4, 0))]
-    for row in seed.results:
-        cells, span = row_cells(row, 5, (3, 4))
-        r = len(data)
-        data.append(cells)
-        if span:
-            spans.append(((span[0], r), (span[1], r)))
-    table = Table(data, colWidths=res_widths, repeatRows=2 if repeat_header else 0, splitByRow=0, splitInRow=1)
-    table.setStyle(table_style(2, spans, []))
-    story += [table, Spacer(0, 6), para(seed.results_footer, prose), PageBreak()]
+    story += [table_of(header, spans, seed.results, res_widths, (3, 4)), Spacer(0, 6),
+              para(seed.results_footer, prose), PageBreak()]
 
     story += [para(seed.entity, title), para(seed.period, title), para(seed.deviations_title, title)]
-    h = [c.format(exp=exp, obt=obt) for c in DEVIATIONS_HEADER]
-    data, spans = [[para(c, centre) for c in h]], []
-    for row in seed.deviations:
-        cells, span = row_cells(row, 4, ())
-        r = len(data)
-        data.append(cells)
-        if span:
-            spans.append(((span[0], r), (span[1], r)))
-    table = Table(data, colWidths=dev_widths, repeatRows=1 if repeat_header else 0, splitByRow=0, splitInRow=1)
-    table.setStyle(table_style(1, spans, []))
-    story += [table, Spacer(0, 6), para(seed.deviations_note, prose), para(seed.deviations_footer, prose)]
+    header = [[para(c.format(exp=exp, obt=obt), centre) for c in DEVIATIONS_HEADER]]
+    story += [table_of(header, [], seed.deviations, dev_widths, ()), Spacer(0, 6),
+              para(seed.deviations_note, prose), para(seed.deviations_footer, prose)]
 
     doc = SimpleDocTemplate(str(path), pagesize=pagesize, leftMargin=margin, rightMargin=margin,
                             topMargin=margin, bottomMargin=margin, title=seed.period, author="poa samples",
