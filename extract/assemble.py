@@ -5,30 +5,16 @@ from __future__ import annotations
 from typing import Iterable
 
 from poa.records import RawRow
-from poa.vocab import CODE_LIKE, section_kind
 
 from .engines.base import GridRow, PageTable
-
-
-def is_item(cells: tuple[str, ...]) -> bool:
-    """A row that carries a result code (a result, or a deviation row)."""
-    return bool(CODE_LIKE.match(cells[0]))
+from .layout import starts_row
 
 
 def continues(previous: RawRow | None, row: GridRow) -> bool:
-    """Whether the first row of a page is the rest of the previous page's last row.
-
-    The rest of a broken row has no code of its own and opens no section; or it is the second half of a
-    code that wrapped in its cell right at the page break.
-    """
-    if previous is None or not is_item(previous.cells):
-        return False
-    code = row.cells[0]
-    if previous.cells[0].endswith("-") and code[:2].isdigit() and len(code) <= 3:
-        return True
-    if code:
-        return False
-    return section_kind(" ".join(c for c in row.cells[:3] if c)) is None
+    """Whether the first row of a page is the rest of the previous page's last row: it opens nothing (no
+    code, no unit number, no section name), or it is the second half of a code wrapped at the page break.
+    Any row can break: a result's long texts, but also a unit name wrapped in a narrow first column."""
+    return previous is not None and not starts_row(row.cells, previous.cells[0])
 
 
 def join(a: str, b: str) -> str:

@@ -257,13 +257,15 @@ def rows_by_rulings(words: Sequence[Word], ys: Sequence[float]) -> list[list[Wor
 
 
 def starts_row(cells: Sequence[str], previous_code: str) -> bool:
-    """Whether a text line opens a new row, for tables drawn with no horizontal lines at all."""
+    """Whether a line (or the first row on a page) opens a row: a code or a unit number in the first column,
+    or a section name in the first two (a section row's name never starts in the obtained-result column;
+    text that goes on there is the rest of a cell)."""
     code = cells[0]
     if code and previous_code.endswith("-"):
         return False  # the second half of a code wrapped in its cell
     if code and (CODE_LIKE.match(code) or code[:2].isdigit()):
         return True
-    return section_kind(" ".join(c for c in cells[:3] if c)) is not None
+    return section_kind(" ".join(c for c in cells[:2] if c)) is not None
 
 
 def rows_by_text(lines: Sequence[Line], edges: Sequence[float]) -> list[list[Word]]:

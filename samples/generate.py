@@ -216,6 +216,71 @@ def render_fpdf(seed: Seed, path: Path, *, compress: bool = True) -> None:
     pdf.output(str(path))
 
 
+# ---------------------------------------------------------------- Chromium (HTML → PDF)
+
+HTML_CSS = """
+@page { size: A4 landscape; margin: 12mm; }
+body { font-family: 'DejaVu Sans', sans-serif; font-size: 7.5pt; }
+h1, h2 { text-align: center; font-size: 10pt; margin: 2pt; }
+table { border-collapse: collapse; width: 100%; }
+td, th { border: 0.6pt solid #000; padding: 2pt 3pt; vertical-align: top; }
+thead { display: table-header-group; } .n { text-align: right; white-space: nowrap; }
+.sec td { font-weight: bold; } .brk { page-break-before: always; }
+"""
+
+
+def seed_html(seed: Seed) -> str:
+    """The report as one HTML page: a third route to a PDF (a browser's layout, fonts and drawing)."""
+    e = escape
+    exp, obt = seed.expected_date, seed.obtained_date
+
+    def rows(rs: list[SeedRow], width: int) -> str:
+        out = []
+        for r in rs:
+            c = [e(x) for x in r.cells]
+            if r.kind not in ("result", "deviation") and c[0] and not any(c[1:3]):
+                tail = "".join(f"<td class=n>{x}</td>" for x in c[3:])
+                out.append(f"<tr class=sec><td colspan=3>{c[0]}</td>{tail}</tr>")
+            else:
+                out.append("<tr>" + "".join(f"<td{' class=n' if width == 5 and i > 2 else ''}>{x}</td>"
+                                            for i, x in enumerate(c)) + "</tr>")
+        return "".join(out)
+
+    def titles(second: str) -> str:
+        return f"<h1>{e(seed.entity)}</h1><h2>{e(seed.period)}</h2><h2>{e(second)}</h2>"
+
+    cols = lambda ws: "<colgroup>" + "".join(f"<col style='width:{w}%'>" for w in ws) + "</colgroup>"  # noqa: E731
+    return (
+        f"<!DOCTYPE html><html lang=es><head><meta charset=utf-8><style>{HTML_CSS}</style></head><body>"
+        f"{titles(seed.results_title)}<p>{e(seed.mission)}</p><p>{e(seed.vision)}</p>"
+        f"<table>{cols((9, 36, 43, 6, 6))}<thead><tr><th rowspan=2>Cód.</th>"
+        f"<th rowspan=2>RESULTADOS ESPERADOS AL {exp}</th><th rowspan=2>RESULTADOS OBTENIDOS AL {obt}</th>"
+        f"<th colspan=2>AVANCE %</th></tr><tr><th>FÍSICO</th><th>PPTARIO.</th></tr></thead>"
+        f"<tbody>{rows(seed.results, 5)}</tbody></table><p>{e(seed.results_footer)}</p>"
+        f"<div class=brk></div>{titles(seed.deviations_title)}<table>{cols((9, 35, 28, 28))}<thead><tr>"
+        + "".join(f"<th>{e(h.format(exp=exp, obt=obt))}</th>" for h in DEVIATIONS_HEADER)
+        + f"</tr></thead><tbody>{rows(seed.deviations, 4)}</tbody></table>"
+        f"<p>{e(seed.deviations_note)}</p><p>{e(seed.deviations_footer)}</p></body></html>"
+    )
+
+
+def render_chromium(seed: Seed, path: Path, chromium: str = "chromium") -> None:
+    """Print the HTML rendering to PDF with headless Chromium (Debian's package)."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "report.html"
+        page.write_text(seed_html(seed), encoding="utf-8")
+        subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={Path(tmp) / 'profile'}", "--no-pdf-header-footer", f"--print-to-pdf={path}",
+             page.as_uri()],
+            check=True, capture_output=True, timeout=180,
+        )
+
+
 SAMPLES = {
     "mmm-2016-s1-ruled": (lambda s: s, lambda s, p: render_reportlab(s, p, landscape_ruled=True)),
     "mmm-2016-s1-borderless": (lambda s: s, lambda s, p: render_reportlab(s, p, landscape_ruled=False)),

@@ -104,3 +104,13 @@ def test_a_title_with_a_word_of_its_own_is_still_a_header_but_a_body_row_is_not(
         + at("Ejecución Física Promedio de las Unidades Sustantivas", 10, 112) + at("30%", 500, 112)
     (header,) = layout.find_headers(layout.text_lines(ws))
     assert header.kind == "results" and len(header.lines) == 1
+
+
+def test_a_unit_name_wrapped_across_the_page_break_is_one_row():
+    def dev(page, *rows):
+        return PageTable("deviations", page, "", ("code", "expected", "cause", "measure"),
+                         [GridRow(tuple(r), page, (0, 0, 1, 1)) for r in rows], closed=False)
+
+    rows = stitch([dev(1, ("11 Unidad de Control y", "", "", "")),
+                   dev(2, ("Fiscalización", "", "", ""), ("03-01.03.01-01", "a", "b", "c"))])
+    assert [r.cells[0] for r in rows] == ["11 Unidad de Control y Fiscalización", "03-01.03.01-01"]
