@@ -23,7 +23,8 @@ def extract(path: str | Path, engine: str = "pdfplumber") -> Extraction:
     if not any(t.rows for t in tables):
         if sum(s.chars_total for s in scans) == 0:
             raise NoTablesError("no text layer (a scanned or image-only PDF); OCR it first")
-        raise NoTablesError("no POA results or deviations table found (no header with 'Cód.' and column titles)")
+        hint = "; camelot's lattice reads ruled tables only, try --engine pdfplumber" if engine == "camelot" else ""
+        raise NoTablesError(f"no POA results or deviations table found (no header with 'Cód.' and column titles){hint}")
     rows = stitch(tables)
     headers: dict[str, str] = {}
     for t in tables:

@@ -41,3 +41,10 @@ def test_camelot_report_has_the_same_results_as_the_default():
     key = lambda r: (r.code, r.unit_number, r.physical_pct, squash(r.expected), squash(r.obtained))  # noqa: E731
     assert [key(r) for r in b.results] == [key(r) for r in a.results]
     assert b.document.entity == a.document.entity and b.document.obtained_date == a.document.obtained_date
+
+
+def test_camelot_on_a_borderless_report_says_to_use_the_default_engine():
+    from extract import NoTablesError, extract
+
+    with pytest.raises(NoTablesError, match="try --engine pdfplumber"):
+        extract(SAMPLES / "mmm-2016-s1-borderless.pdf", engine="camelot")
