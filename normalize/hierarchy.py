@@ -108,8 +108,9 @@ def build_results(doc_id: str, rows: list[RawRow]) -> tuple[list[Node], list[Res
             ctx.unit = ctx.area = None
         elif kind == "area":
             ctx.area = add("area", None, text, row, ctx.parent("unit", "direction", "viceministry"), seq)
-        elif (unit := split_unit(cells)) is not None:
-            number, name = unit
+        elif (unit := split_unit(cells)) is not None or parse_pct(cells[3]) is not None:
+            # A numbered row opens a unit; so does an unnumbered one that prints its own physical %.
+            number, name = unit if unit is not None else (None, text)
             if ctx.direction is not None and ctx.direction.level == "unit":
                 ctx.direction = None  # the previous unit was a Dirección General of its own
             node = add("unit", number, name, row, ctx.parent("direction", "viceministry"), seq)

@@ -110,3 +110,15 @@ def test_deviation_rows_take_the_unit_header_above_them():
         ("10", "Unidad Administrativa y Recursos Humanos", "08-01.01.01-02"),
         ("15", "Unidad de Evaporíticos y No Metálicos", "01-02.02.01-03"),
     ]
+
+
+def test_an_unnumbered_row_with_its_own_figure_is_a_unit_and_one_without_is_kept_as_other():
+    nodes, results = build_results("d", [
+        row("01", "Unidad A", "", "50%"), row("08-01.01.01-01", "a", "b", "50%"),
+        row("Unidad de Auditoría Interna", "", "", "63%"), row("08-01.01.01-01", "c", "d", "63%"),
+        row("Nota: cifras preliminares"),
+    ])
+    assert [(n.level, n.number, n.name) for n in nodes] == [
+        ("unit", "01", "Unidad A"), ("unit", None, "Unidad de Auditoría Interna"),
+        ("other", None, "Nota: cifras preliminares")]
+    assert results[1].unit_name == "Unidad de Auditoría Interna" and results[1].unit_id == nodes[1].node_id
