@@ -194,3 +194,36 @@ def write_xlsx(report: Report, path: Path) -> None:
             for col in ws.columns:
                 width = max(len(str(c.value or "")) for c in col[:200])
                 ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 90)
+
+
+def render_index(out: Path) -> str:
+    """One page over every document in an output folder: what each report is, and how it fared."""
+    import pandas as pd
+
+    docs = pd.read_parquet(out / "documents") if (out / "documents").exists() else pd.DataFrame()
+    findings = pd.read_parquet(out / "findings") if (out / "findings").exists() else pd.DataFrame()
+    counts = (findings.groupby(["doc_id", "severity"]).size().unstack(fill_value=0)
+              if len(findings) else pd.DataFrame())
+    h = ["<!DOCTYPE html><html lang='es'><head><meta charset='utf-8'><title>Auditoría de reportes POA</title>",
+         f"<style>{CSS}</style></head><body><h1>Auditoría de reportes de seguimiento al POA</h1>",
+         f"<p class='meta'>{len(docs)} documentos en esta carpeta; "
+         f"{int((docs.status == 'ok').sum()) if len(docs) else 0} procesados, "
+         f"{int((docs.status != 'ok').sum()) if len(docs) else 0} con error de lectura.</p>",
+         "<table><tr><th>Archivo</th><th>Entidad</th><th>Gestión</th><th>Semestre</th><th>Estado</th>"
+         "<th>Errores</th><th>Advertencias</th><th>Informativos</th><th>Reporte</th></tr>"]
+    def txt(v) -> str:
+        return "" if v is None or (isinstance(v, float) and pd.isna(v)) else escape(str(v))
+
+    for d in docs.sort_values("source_path").itertuples() if len(docs) else []:
+        c = counts.loc[d.doc_id] if d.doc_id in counts.index else {}
+        n = {sev: int(c.get(sev, 0)) for sev in ("error", "warning", "info")}
+        ok = d.status == "ok"
+        state = "Procesado" if ok else f"<span class='sev-error'>No leído: {txt(d.error)}</span>"
+        link = f"<a href='{d.doc_id}.html'>abrir</a> · <a href='{d.doc_id}.xlsx'>xlsx</a>" if ok else ""
+        h.append(f"<tr class='{'' if ok else 'mismatch'}'><td>{txt(d.source_path)}</td><td>{txt(d.entity)}</td>"
+                 f"<td class='num'>{'' if pd.isna(d.year) else int(d.year)}</td>"
+                 f"<td class='num'>{'' if pd.isna(d.semester) else int(d.semester)}</td><td>{state}</td>"
+                 f"<td class='num'>{n['error'] if ok else ''}</td><td class='num'>{n['warning'] if ok else ''}</td>"
+                 f"<td class='num'>{n['info'] if ok else ''}</td><td>{link}</td></tr>")
+    h.append("</table><p><small>Generado por poa.</small></p></body></html>")
+    return "\n".join(h)

@@ -102,3 +102,13 @@ def write_report(report: Report, out: Path, *, audit: bool = True) -> dict[str, 
             pq.write_table(to_table(name, tables[name]), tmp, compression="zstd")
         written[name] = path
     return written
+
+
+def write_index(out: Path) -> Path:
+    """DIR/audit/index.html over every document the folder holds (written after a batch)."""
+    from .audit import render_index
+
+    path = Path(out) / "audit" / "index.html"
+    with atomic(path) as tmp:
+        tmp.write_text(render_index(Path(out)), encoding="utf-8")
+    return path

@@ -189,6 +189,9 @@ def run_batch(
                 outcomes[i].seconds = now - started
                 if on_done:
                     on_done(outcomes[i])
+    from outputs import write_index
+
+    write_index(out)
     return [outcomes[i] for i in sorted(outcomes)]
 
 

@@ -143,6 +143,9 @@ def test_each_kind_of_bad_input_is_a_failed_row_with_its_reason_and_the_rest_goe
     docs = pd.read_parquet(tmp_path / "documents")
     assert sorted(docs.status) == ["failed"] * len(reasons) + ["ok"]
     assert set(pd.read_parquet(tmp_path / "results").doc_id) == {got["good.pdf"].doc_id}
+    index = (tmp_path / "audit" / "index.html").read_text(encoding="utf-8")  # the auditors' way in
+    assert index.count("<tr") == 1 + 1 + len(reasons) and f"href='{got['good.pdf'].doc_id}.html'" in index
+    assert index.count("No leído") == len(reasons)
 
 
 def test_a_file_that_vanishes_or_turns_into_a_folder_is_a_failed_row(mini_pdf, tmp_path):
