@@ -8,16 +8,16 @@ from poa.records import Extraction
 
 from .assemble import stitch
 from .engines import ENGINES, get_engine
-from .page import SourceError
+from .page import READERS, SourceError
 
 
 class NoTablesError(Exception):
     """The PDF has pages but no POA table: a scan with no text layer, or another kind of document."""
 
 
-def extract(path: str | Path, engine: str = "pdfplumber") -> Extraction:
+def extract(path: str | Path, engine: str = "pdfplumber", reader: str = "pdfplumber") -> Extraction:
     """Read both tables of a report. Raises SourceError / NoTablesError with a plain reason."""
-    eng = get_engine(engine)
+    eng = get_engine(engine, reader)
     scans = list(eng.scan(str(path)))
     tables = [t for s in scans for t in s.tables]
     if not any(t.rows for t in tables):
@@ -36,9 +36,9 @@ def extract(path: str | Path, engine: str = "pdfplumber") -> Extraction:
         len("".join(lo.text.split())) for lo in leftovers if lo.page in table_pages
     )
     return Extraction(
-        source_path=str(path), pages=len(scans), engine=eng.name, header_texts=headers, rows=rows,
+        source_path=str(path), pages=len(scans), engine=eng.name, reader=reader, header_texts=headers, rows=rows,
         leftovers=leftovers, chars_total=total, chars_accounted=accounted,
     )
 
 
-__all__ = ["ENGINES", "NoTablesError", "SourceError", "extract"]
+__all__ = ["ENGINES", "READERS", "NoTablesError", "SourceError", "extract"]

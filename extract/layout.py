@@ -24,7 +24,7 @@ class TableSettings:
     line_tolerance: float = 2.0  # words whose vertical centres differ less sit on one text line
     snap_tolerance: float = 2.0  # rulings closer than this are one edge
     row_ruling_coverage: float = 0.5  # share of the table width a horizontal ruling must cover to split rows
-    column_ruling_coverage: float = 0.3  # share of the body height a vertical ruling must cover to split columns
+    column_ruling_coverage: float = 0.05  # share of the body height a vertical ruling must cover to be a column edge
     straddle: float = 1.0  # a word reaching this far across a column edge makes the cells one merged cell
     header_gap_lines: float = 2.5  # header lines further apart than this many line heights are not one header
     code_line_share: float = 0.6  # the "Cód." line: this share of its words must be header vocabulary

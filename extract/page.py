@@ -76,9 +76,7 @@ class PdfplumberSource:
 
         self.path = str(path)
         self._xt, self._yt = x_tolerance, y_tolerance
-        with open(self.path, "rb") as f:
-            if b"%PDF-" not in f.read(1024):
-                raise SourceError("not a PDF (no %PDF- signature at the start of the file)")
+        check_signature(self.path)
         try:
             self._pdf = pdfplumber.open(self.path)
             n = len(self._pdf.pages)
@@ -126,6 +124,13 @@ class PdfplumberSource:
         self.close()
 
 
+def check_signature(path: str) -> None:
+    """Refuse, in plain words, a file that does not even claim to be a PDF."""
+    with open(path, "rb") as f:
+        if b"%PDF-" not in f.read(1024):
+            raise SourceError("not a PDF (no %PDF- signature at the start of the file)")
+
+
 def _causes(e: BaseException) -> list[BaseException]:
     """An exception, the ones it wraps (as args, cause or context), and theirs."""
     out, todo = [], [e]
@@ -139,5 +144,15 @@ def _causes(e: BaseException) -> list[BaseException]:
     return out
 
 
-def open_source(path: str | Path) -> PdfplumberSource:
-    return PdfplumberSource(path)
+READERS = ("pdfplumber", "pdfium")
+
+
+def open_source(path: str | Path, reader: str = "pdfplumber") -> PageSource:
+    """The page source for a file: pdfplumber's (the default) or PDFium's (about twenty times faster)."""
+    if reader == "pdfium":
+        from .pdfium import PdfiumSource
+
+        return PdfiumSource(path)
+    if reader == "pdfplumber":
+        return PdfplumberSource(path)
+    raise ValueError(f"unknown page reader {reader!r}; choose one of {', '.join(READERS)}")

@@ -16,7 +16,7 @@ def normalize(ex: Extraction, document: Document) -> Report:
     for key, value in meta.items():
         setattr(document, key, value)
     document.pages = ex.pages
-    document.engine = ex.engine
+    document.engine, document.reader = ex.engine, ex.reader
     document.text_coverage = round(ex.chars_accounted / ex.chars_total, 4) if ex.chars_total else None
     nodes, results = build_results(document.doc_id, [r for r in ex.rows if r.table == "results"])
     deviations = build_deviations(document.doc_id, [r for r in ex.rows if r.table == "deviations"])

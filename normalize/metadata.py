@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from poa.records import Extraction
@@ -12,8 +13,12 @@ YEAR = re.compile(r"gestion\s+(\d{4})")
 COLUMN_DATE = re.compile(r"(esperados|obtenidos)\s+al\s+(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
-def iso(d: str, m: str, y: str) -> str:
-    return f"{int(y):04d}-{int(m):02d}-{int(d):02d}"
+def iso(d: str, m: str, y: str) -> str | None:
+    """dd/mm/yyyy as an ISO date; None for a date that does not exist (the header text stays in leftovers)."""
+    try:
+        return dt.date(int(y), int(m), int(d)).isoformat()
+    except ValueError:
+        return None
 
 
 def title_text(ex: Extraction) -> list[str]:
@@ -49,7 +54,8 @@ def metadata(ex: Extraction) -> dict:
         out["year"] = int(m.group(1))
     for kind in ("results", "deviations"):
         for which, d, mo, y in COLUMN_DATE.findall(fold(ex.header_texts.get(kind, ""))):
-            out.setdefault(f"{'expected' if which == 'esperados' else 'obtained'}_date", iso(d, mo, y))
+            if (date := iso(d, mo, y)) is not None:
+                out.setdefault(f"{'expected' if which == 'esperados' else 'obtained'}_date", date)
     if "semester" not in out and out.get("obtained_date", "")[5:7] in ("06", "12"):
         out["semester"] = 1 if out["obtained_date"][5:7] == "06" else 2
     if "year" not in out and out.get("expected_date"):

@@ -31,6 +31,7 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("vision", S, "The entity's Visión as printed in the title block."),
         ("pages", I32, "Number of pages in the PDF."),
         ("engine", S, "Extraction engine used: pdfplumber or camelot."),
+        ("reader", S, "Page source the engine read words and rulings with: pdfplumber or pdfium."),
         ("status", S, "ok, or failed (then `error` says why and no other table has rows for it)."),
         ("error", S, "Why the document failed, in plain words; null when ok."),
         ("text_coverage", F, "Share (0–1) of the characters on the tables' pages found again in a cell or a leftover."),

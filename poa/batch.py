@@ -77,13 +77,13 @@ def clean_temporaries(out: Path) -> None:
             tmp.unlink(missing_ok=True)
 
 
-def _child(conn, job: Job, out: Path, engine: str) -> None:
+def _child(conn, job: Job, out: Path, engine: str, reader: str) -> None:
     from outputs import write_report
 
     from .pipeline import process
 
     try:
-        report = process(job.path, engine=engine, document=job.document)
+        report = process(job.path, engine=engine, document=job.document, reader=reader)
         write_report(report, out)
         conn.send(_summary(report))
     except BaseException as e:  # even a failure to write is reported, never raised into the batch
@@ -124,6 +124,7 @@ def run_batch(
     out: Path,
     *,
     engine: str = "pdfplumber",
+    reader: str = "pdfplumber",
     jobs: int | None = None,
     timeout: float = 600.0,
     force: bool = False,
@@ -163,7 +164,7 @@ def run_batch(
         while pending and len(running) < jobs:
             i, job = pending.pop()
             recv, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(send, job, out, engine), daemon=True)
+            proc = ctx.Process(target=_child, args=(send, job, out, engine, reader), daemon=True)
             proc.start()
             send.close()
             running[recv] = (i, job, proc, time.monotonic())

@@ -8,6 +8,7 @@ import sys
 import time
 
 from extract.engines import ENGINES
+from extract.page import READERS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -19,6 +20,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("inputs", nargs="+", help="PDF files, folders (searched recursively) or globs")
     r.add_argument("--out", default="out", help="output folder (default: out)")
     r.add_argument("--engine", choices=ENGINES, default="pdfplumber", help="table engine (default: pdfplumber)")
+    r.add_argument("--reader", choices=READERS, default="pdfplumber",
+                   help="page reader: pdfplumber (default) or pdfium, which reads the same words and rulings ~9x faster")
     r.add_argument("--jobs", type=int, default=None, help=f"documents in parallel (default: all {os.cpu_count()} cores)")
     r.add_argument("--timeout", type=float, default=600.0, help="seconds one document may take (default: 600)")
     r.add_argument("--force", action="store_true", help="redo documents an earlier run already finished")
@@ -107,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
 
     reporter = Reporter(args.quiet)
     try:
-        outcomes = run(args.inputs, out=args.out, engine=args.engine, jobs=args.jobs, timeout=args.timeout,
+        outcomes = run(args.inputs, out=args.out, engine=args.engine, reader=args.reader, jobs=args.jobs, timeout=args.timeout,
                        force=args.force, on_start=reporter.start, on_done=reporter.done)
     except UsageError as e:
         print(f"poa: {e}", file=sys.stderr)

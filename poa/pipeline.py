@@ -50,7 +50,8 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
     return unique
 
 
-def process(path: str | Path, engine: str = "pdfplumber", document: Document | None = None) -> Report:
+def process(path: str | Path, engine: str = "pdfplumber", document: Document | None = None,
+            reader: str = "pdfplumber") -> Report:
     """One document through every stage, in memory. Never raises for a bad document: it comes back with
     status "failed" and the reason."""
     from .batch import _prepare
@@ -65,7 +66,7 @@ def process(path: str | Path, engine: str = "pdfplumber", document: Document | N
         from validate import validate
 
         try:
-            extraction = extract(path, engine=engine)
+            extraction = extract(path, engine=engine, reader=reader)
         except (SourceError, NoTablesError) as e:
             return _failed(doc, str(e))
         except OSError as e:
@@ -85,6 +86,7 @@ def run(
     out: str | Path = "out",
     engine: str = "pdfplumber",
     *,
+    reader: str = "pdfplumber",
     jobs: int | None = None,
     timeout: float = 600.0,
     force: bool = False,
@@ -95,5 +97,5 @@ def run(
     document. Documents already done by this pipeline version are skipped unless `force`."""
     from .batch import run_batch
 
-    return run_batch(expand_inputs(inputs), Path(out), engine=engine, jobs=jobs, timeout=timeout, force=force,
+    return run_batch(expand_inputs(inputs), Path(out), engine=engine, reader=reader, jobs=jobs, timeout=timeout, force=force,
                      on_start=on_start, on_done=on_done)

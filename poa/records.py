@@ -37,6 +37,7 @@ class Extraction:
     source_path: str
     pages: int
     engine: str
+    reader: str  # the page source: pdfplumber or pdfium
     header_texts: dict[str, str]  # table -> its header as printed (first occurrence)
     rows: list[RawRow]
     leftovers: list[Leftover]
@@ -58,6 +59,7 @@ class Document:
     vision: str | None = None
     pages: int | None = None
     engine: str | None = None
+    reader: str | None = None
     status: str = "ok"  # ok | failed
     error: str | None = None
     text_coverage: float | None = None

@@ -15,11 +15,11 @@ SAMPLE_NAMES = sorted(p.stem for p in SAMPLES.glob("*.pdf"))
 
 
 @lru_cache(maxsize=None)
-def processed(name: str, engine: str = "pdfplumber"):
+def processed(name: str, engine: str = "pdfplumber", reader: str = "pdfplumber"):
     """Each sample goes through the pipeline once per test session, whatever the number of tests reading it."""
     from poa import process
 
-    return process(SAMPLES / f"{name}.pdf", engine=engine)
+    return process(SAMPLES / f"{name}.pdf", engine=engine, reader=reader)
 
 
 def expected(name: str) -> dict:

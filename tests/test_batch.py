@@ -107,8 +107,18 @@ def _encrypted_pdf(src: Path, path: Path) -> None:
     c.save()
 
 
-ZERO_PAGES = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-              b"trailer<</Root 1 0 R>>\n%%EOF\n")
+def _zero_pages_pdf() -> bytes:
+    """A well-formed PDF (catalog, empty page tree, cross-reference table) with no page at all."""
+    objs = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[]/Count 0>>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj" % i + body + b"endobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +128,7 @@ def bad_corpus(tmp_path_factory, mini_pdf) -> tuple[Path, dict[str, str]]:
     good = mini_pdf.read_bytes()
     (d / "notes.pdf").write_text("Informe en texto plano, no PDF.\n", encoding="utf-8")
     (d / "truncated.pdf").write_bytes(good[: len(good) // 3])
-    (d / "zero-pages.pdf").write_bytes(ZERO_PAGES)
+    (d / "zero-pages.pdf").write_bytes(_zero_pages_pdf())
     (d / "empty.pdf").write_bytes(b"")
     _encrypted_pdf(mini_pdf, d / "encrypted.pdf")
     _image_only_pdf(d / "scanned.pdf")
@@ -132,9 +142,10 @@ def bad_corpus(tmp_path_factory, mini_pdf) -> tuple[Path, dict[str, str]]:
     return d, reasons
 
 
-def test_each_kind_of_bad_input_is_a_failed_row_with_its_reason_and_the_rest_goes_on(bad_corpus, tmp_path):
+@pytest.mark.parametrize("reader", ["pdfplumber", "pdfium"])
+def test_each_kind_of_bad_input_is_a_failed_row_with_its_reason_and_the_rest_goes_on(bad_corpus, tmp_path, reader):
     folder, reasons = bad_corpus
-    outcomes = run([folder], out=tmp_path, jobs=2)
+    outcomes = run([folder], out=tmp_path, jobs=2, reader=reader)
     got = {Path(o.document.source_path).name: o.document for o in outcomes}
     assert got["good.pdf"].status == "ok"
     for name, reason in reasons.items():
@@ -171,7 +182,7 @@ def test_a_crashing_or_hanging_worker_takes_down_only_its_own_document(mini_pdf,
 
     real = poa.pipeline.process
 
-    def fragile(path, engine="pdfplumber", document=None):
+    def fragile(path, engine="pdfplumber", document=None, **options):
         if Path(path).name == "crash.pdf":
             import faulthandler
 
@@ -179,7 +190,7 @@ def test_a_crashing_or_hanging_worker_takes_down_only_its_own_document(mini_pdf,
             os.kill(os.getpid(), signal.SIGSEGV)
         if Path(path).name == "hang.pdf":
             time.sleep(300)
-        return real(path, engine=engine, document=document)
+        return real(path, engine=engine, document=document, **options)
 
     monkeypatch.setattr(poa.pipeline, "process", fragile)  # the forked workers inherit it
     folder = tmp_path / "in"
@@ -194,7 +205,8 @@ def test_a_crashing_or_hanging_worker_takes_down_only_its_own_document(mini_pdf,
     assert sorted(pd.read_parquet(tmp_path / "out" / "documents").status) == ["failed", "failed", "ok"]
 
 
-def test_mutated_pdfs_end_as_results_or_recorded_failures_never_a_crash(plain_pdf, tmp_path):
+@pytest.mark.parametrize("reader", ["pdfplumber", "pdfium"])
+def test_mutated_pdfs_end_as_results_or_recorded_failures_never_a_crash(plain_pdf, tmp_path, reader):
     rng = random.Random(20160630)
     base = plain_pdf.read_bytes()
     folder = tmp_path / "fuzz"
@@ -210,7 +222,7 @@ def test_mutated_pdfs_end_as_results_or_recorded_failures_never_a_crash(plain_pd
         data += f"\n% case {i}\n".encode()  # every case its own document
         (folder / f"case-{i:03d}.pdf").write_bytes(bytes(data))
     started = time.monotonic()
-    outcomes = run([folder], out=tmp_path / "out", jobs=2, timeout=60)
+    outcomes = run([folder], out=tmp_path / "out", jobs=2, timeout=60, reader=reader)
     assert time.monotonic() - started < 400
     assert len(outcomes) == n
     plain = ("damaged or truncated PDF", "damaged PDF", "not a PDF", "the PDF has no pages", "no text layer",

@@ -122,3 +122,10 @@ def test_an_unnumbered_row_with_its_own_figure_is_a_unit_and_one_without_is_kept
         ("unit", "01", "Unidad A"), ("unit", None, "Unidad de Auditoría Interna"),
         ("other", None, "Nota: cifras preliminares")]
     assert results[1].unit_name == "Unidad de Auditoría Interna" and results[1].unit_id == nodes[1].node_id
+
+
+def test_a_date_that_does_not_exist_is_left_out_of_the_metadata():
+    from normalize.metadata import iso
+
+    assert iso("30", "06", "2016") == "2016-06-30"
+    assert iso("31", "02", "2016") is None

@@ -7,15 +7,16 @@ from .base import Engine, GridRow, PageScan, PageTable
 ENGINES = ("pdfplumber", "camelot")
 
 
-def get_engine(name: str) -> Engine:
+def get_engine(name: str, reader: str = "pdfplumber") -> Engine:
+    """An engine by name; `reader` is the page source it reads words and rulings with."""
     if name == "pdfplumber":
         from .plumber import PlumberEngine
 
-        return PlumberEngine()
+        return PlumberEngine(reader=reader)
     if name == "camelot":
         from .camelot import CamelotEngine
 
-        return CamelotEngine()
+        return CamelotEngine(reader=reader)
     raise ValueError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
 
 

@@ -48,13 +48,14 @@ def _name_columns(kind: str, header_rows: list[list[str]]) -> list[str | None]:
 class CamelotEngine(Engine):
     name = "camelot"
 
-    def __init__(self, line_scale: int = 40):
+    def __init__(self, line_scale: int = 40, reader: str = "pdfplumber"):
         self.line_scale = line_scale
+        self.reader = reader
 
     def scan(self, path: str) -> Iterator[PageScan]:
         import camelot
 
-        source = open_source(path)  # fails first, with a plain reason, on a file that is no PDF
+        source = open_source(path, self.reader)  # fails first, with a plain reason, on a file that is no PDF
         try:
             found = camelot.read_pdf(path, pages="all", flavor="lattice", line_scale=self.line_scale,
                                      suppress_stdout=True)

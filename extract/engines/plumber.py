@@ -25,11 +25,12 @@ class Carry:
 class PlumberEngine(Engine):
     name = "pdfplumber"
 
-    def __init__(self, settings: layout.TableSettings = layout.DEFAULT):
+    def __init__(self, settings: layout.TableSettings = layout.DEFAULT, reader: str = "pdfplumber"):
         self.settings = settings
+        self.reader = reader
 
     def scan(self, path: str) -> Iterator[PageScan]:
-        source = open_source(path)
+        source = open_source(path, self.reader)
         carry = None
         try:
             for page in source:
