@@ -53,7 +53,7 @@ for p in sys.argv[1:]:
 POA = """
 import sys
 from poa.pipeline import run
-run(sys.argv[3:], out=sys.argv[1], jobs=int(sys.argv[2]), force=True)
+run(sys.argv[4:], out=sys.argv[1], jobs=int(sys.argv[2]), reader=sys.argv[3], force=True)
 """
 
 
@@ -88,12 +88,13 @@ def main() -> None:
         print(f"batch: {len(paths)} documents, {pages} pages ({args.copies} copies of each sample); {cores} cores")
         bare_s, bare_mem = measure(BARE, [str(p) for p in paths])
         rows = [("pdfplumber extract_tables (bare)", 1, bare_s, bare_mem)]
-        for jobs in sorted({1, cores}):
-            s, mem = measure(POA, [str(Path(tmp) / f"out{jobs}"), str(jobs), str(folder)])
-            rows.append((f"poa run --jobs {jobs}", jobs, s, mem))
-    print(f"{'':36} {'seconds':>8} {'pages/s':>8} {'docs/s':>7} {'peak MiB':>9} {'vs bare':>8}")
+        for reader in ("pdfplumber", "pdfium"):
+            for jobs in sorted({1, cores}):
+                s, mem = measure(POA, [str(Path(tmp) / f"out-{reader}-{jobs}"), str(jobs), reader, str(folder)])
+                rows.append((f"poa run --reader {reader} --jobs {jobs}", jobs, s, mem))
+    print(f"{'':40} {'seconds':>8} {'pages/s':>8} {'docs/s':>7} {'peak MiB':>9} {'vs bare':>8}")
     for name, _, s, mem in rows:
-        print(f"{name:36} {s:8.1f} {pages / s:8.1f} {len(paths) / s:7.2f} {mem:9.0f} {bare_s / s:7.2f}x")
+        print(f"{name:40} {s:8.1f} {pages / s:8.1f} {len(paths) / s:7.2f} {mem:9.0f} {bare_s / s:7.2f}x")
     print("peak MiB: the largest single process (for poa, one worker or the parent, whichever is larger);"
           " 'vs bare' is the speed relative to bare extract_tables")
 
