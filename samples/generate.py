@@ -9,8 +9,9 @@ Layouts (the README's "Samples" section says what each exercises):
 - ``mmm-2016-s2-ruled``:      the second-semester variant, ruled landscape (reportlab).
 - ``mmm-2016-s1-fpdf``:       the seed through a second, unrelated PDF writer (fpdf2), used to show the
                               extractor is not tuned to reportlab's output.
-On the fly (tests): no lines or shading at all, headers printed once, and HTML printed by Chromium.
 - ``mmm-2016-s1-planted``:    the seed with the faults listed in ``samples.seed.PLANTED`` (ruled, reportlab).
+
+Rendered on the fly by the tests: no lines or shading at all, headers printed once, HTML printed by Chromium.
 """
 
 from __future__ import annotations
