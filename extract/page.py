@@ -81,11 +81,9 @@ class PdfplumberSource:
             self._pdf = pdfplumber.open(self.path)
             n = len(self._pdf.pages)
         except Exception as e:  # pdfplumber wraps pdfminer's many kinds of complaint
-            causes = _causes(e)
-            if any(isinstance(c, (PDFPasswordIncorrect, PDFEncryptionError)) for c in causes):
+            if any(isinstance(c, (PDFPasswordIncorrect, PDFEncryptionError)) for c in _causes(e)):
                 raise SourceError("encrypted or password-protected PDF") from e
-            detail = next((str(c) for c in causes if str(c)), type(causes[-1]).__name__)
-            raise SourceError(f"damaged or truncated PDF: {detail}") from e
+            raise SourceError(f"damaged or truncated PDF: {reason(e)}") from e
         if n == 0:
             raise SourceError("the PDF has no pages")
 
@@ -97,9 +95,7 @@ class PdfplumberSource:
             try:
                 page = self._page(p)
             except Exception as e:  # a damaged content stream surfaces only when the page is read
-                causes = _causes(e)
-                detail = next((str(c) for c in causes if str(c)), type(causes[-1]).__name__)
-                raise SourceError(f"damaged PDF: page {p.page_number} cannot be read: {detail}") from e
+                raise page_error(p.page_number, e) from e
             yield page
             p.close()  # drop pdfplumber's per-page caches: memory stays flat on long reports
 
@@ -145,6 +141,16 @@ def _causes(e: BaseException) -> list[BaseException]:
 
 
 READERS = ("pdfplumber", "pdfium")
+
+
+def reason(e: BaseException) -> str:
+    """The first thing an exception or one it wraps has to say."""
+    causes = _causes(e)
+    return next((str(c) for c in causes if str(c)), type(causes[-1]).__name__)
+
+
+def page_error(number: int, e: BaseException) -> SourceError:
+    return SourceError(f"damaged PDF: page {number} cannot be read: {reason(e)}")
 
 
 def open_source(path: str | Path, reader: str = "pdfplumber") -> PageSource:

@@ -11,7 +11,7 @@ import ctypes
 from pathlib import Path
 from typing import Iterator
 
-from .page import Page, Ruling, SourceError, Word, _causes, check_signature
+from .page import Page, Ruling, SourceError, Word, check_signature, page_error
 
 Matrix = tuple[float, float, float, float, float, float]  # a b c d e f, PDF's row-vector convention
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -56,10 +56,8 @@ class PdfiumSource:
                     read = self._page(i + 1, page)
                 finally:
                     page.close()
-            except Exception as e:
-                causes = _causes(e)
-                detail = next((str(c) for c in causes if str(c)), type(causes[-1]).__name__)
-                raise SourceError(f"damaged PDF: page {i + 1} cannot be read: {detail}") from e
+            except Exception as e:  # a damaged content stream surfaces only when the page is read
+                raise page_error(i + 1, e) from e
             yield read
 
     def close(self) -> None:
