@@ -16,6 +16,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .pipeline import identify
 from .records import Document
 
 
@@ -34,21 +35,6 @@ class Outcome:
 class Job:
     path: Path
     document: Document  # doc_id and hash known before the work starts
-
-
-def _prepare(path: Path) -> Document:
-    from .pipeline import sha256_of
-    from .version import pipeline_version
-
-    try:
-        sha = sha256_of(path)
-    except OSError as e:
-        import hashlib
-
-        return Document(doc_id=hashlib.sha256(str(path).encode()).hexdigest()[:16], source_path=str(path),
-                        sha256="", status="failed", error=f"cannot read the file: {e.strerror or e}",
-                        pipeline_version=pipeline_version())
-    return Document(doc_id=sha[:16], source_path=str(path), sha256=sha, pipeline_version=pipeline_version())
 
 
 def already_done(out: Path, doc: Document) -> Document | None:
@@ -140,7 +126,7 @@ def run_batch(
     pending: list[tuple[int, Job]] = []
     seen: dict[str, int] = {}
     for i, path in enumerate(paths):
-        doc = _prepare(Path(path))
+        doc = identify(Path(path))
         if doc.status == "failed":
             outcomes[i] = _failed(out, doc, doc.error)
         elif doc.sha256 in seen:

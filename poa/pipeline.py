@@ -8,10 +8,12 @@ from __future__ import annotations
 import glob
 import hashlib
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-from .batch import Outcome
 from .records import Document, Report
+
+if TYPE_CHECKING:
+    from .batch import Outcome
 
 
 class UsageError(Exception):
@@ -50,14 +52,26 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
     return unique
 
 
+def identify(path: Path) -> Document:
+    """A document's identity before any work: its content hash and the id made from it. A file that cannot
+    be read comes back already failed (its id then made from its path)."""
+    from .version import pipeline_version
+
+    try:
+        sha = sha256_of(path)
+    except OSError as e:
+        return Document(doc_id=hashlib.sha256(str(path).encode()).hexdigest()[:16], source_path=str(path),
+                        sha256="", status="failed", error=f"cannot read the file: {e.strerror or e}",
+                        pipeline_version=pipeline_version())
+    return Document(doc_id=sha[:16], source_path=str(path), sha256=sha, pipeline_version=pipeline_version())
+
+
 def process(path: str | Path, engine: str = "pdfplumber", document: Document | None = None,
             reader: str = "pdfplumber") -> Report:
     """One document through every stage, in memory. Never raises for a bad document: it comes back with
     status "failed" and the reason."""
-    from .batch import _prepare
-
     path = Path(path)
-    doc = document or _prepare(path)
+    doc = document or identify(path)
     if doc.status == "failed":
         return Report(doc)
     try:

@@ -160,18 +160,17 @@ def test_each_kind_of_bad_input_is_a_failed_row_with_its_reason_and_the_rest_goe
 
 
 def test_a_file_that_vanishes_or_turns_into_a_folder_is_a_failed_row(mini_pdf, tmp_path):
-    from poa.batch import _prepare
-    from poa.pipeline import process
+    from poa.pipeline import identify, process
 
     gone = tmp_path / "gone.pdf"
     shutil.copy(mini_pdf, gone)
-    doc = _prepare(gone)
+    doc = identify(gone)
     gone.unlink()
     report = process(gone, document=doc)
     assert report.document.status == "failed" and "cannot read the file" in report.document.error
     swapped = tmp_path / "swapped.pdf"
     shutil.copy(mini_pdf, swapped)
-    doc = _prepare(swapped)
+    doc = identify(swapped)
     swapped.unlink()
     swapped.mkdir()
     assert "cannot read the file" in process(swapped, document=doc).document.error
