@@ -75,12 +75,20 @@ def atomic(path: Path) -> Iterator[Path]:
 
 def write_report(report: Report, out: Path, *, audit: bool = True) -> dict[str, Path]:
     """Write every table of one document (failed documents: the documents row only), GX's validation
-    result as JSON and the audit report (HTML and xlsx). The documents row goes last."""
+    result as JSON and the audit report (HTML and xlsx). The documents row goes last.
+
+    A failed document leaves nothing else behind: what an earlier run, or a worker killed half-way, wrote
+    for the same doc_id is removed, so no table holds rows of a document marked failed."""
     out = Path(out)
     doc_id = report.document.doc_id
     tables = rows_of(report)
     written: dict[str, Path] = {}
     ok = report.document.status == "ok"
+    if not ok:
+        for stale in [out / name / f"{doc_id}.parquet" for name in ORDER if name != "documents"] + [
+            out / "validation" / f"{doc_id}.json", out / "audit" / f"{doc_id}.html", out / "audit" / f"{doc_id}.xlsx",
+        ]:
+            stale.unlink(missing_ok=True)
     if ok and report.validation is not None:
         with atomic(out / "validation" / f"{doc_id}.json") as tmp:
             tmp.write_text(json.dumps(report.validation, ensure_ascii=False, indent=1, sort_keys=True, default=str),

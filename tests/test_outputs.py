@@ -102,3 +102,18 @@ def test_cli_exit_codes(tmp_path):
     assert bad.returncode == 1 and "FAILED" in bad.stderr and "bad.pdf" in bad.stderr
     usage = subprocess.run(poa + ["run", str(tmp_path / "nope.pdf")], capture_output=True, text=True, cwd=ROOT)
     assert usage.returncode == 2 and "no such file" in usage.stderr
+
+
+def test_a_document_that_fails_leaves_no_rows_of_an_earlier_success(tmp_path):
+    from dataclasses import replace
+
+    from poa.records import Report
+
+    report = processed("mmm-2016-s1-fpdf")
+    write_report(report, tmp_path)
+    failed = Report(replace(report.document, status="failed", error="timed out after 5 s"))
+    write_report(failed, tmp_path)
+    doc_id = report.document.doc_id
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == [
+        f"documents/{doc_id}.parquet"]
+    assert pd.read_parquet(tmp_path / "documents").status.tolist() == ["failed"]
