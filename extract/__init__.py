@@ -32,9 +32,8 @@ def extract(path: str | Path, engine: str = "pdfplumber", reader: str = "pdfplum
     leftovers = [lo for s in scans for lo in s.leftovers]
     table_pages = {t.page for t in tables}
     total = sum(s.chars_total for s in scans if s.page in table_pages)
-    accounted = sum(len("".join(c.split())) for r in rows for c in r.cells) + sum(
-        len("".join(lo.text.split())) for lo in leftovers if lo.page in table_pages
-    )
+    texts = [c for r in rows for c in r.cells] + [lo.text for lo in leftovers if lo.page in table_pages]
+    accounted = sum(len("".join(t.split())) for t in texts)  # non-space characters, as chars_total counts them
     return Extraction(
         source_path=str(path), pages=len(scans), engine=eng.name, reader=reader, header_texts=headers, rows=rows,
         leftovers=leftovers, chars_total=total, chars_accounted=accounted,
