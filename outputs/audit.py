@@ -10,7 +10,7 @@ from collections import Counter
 from html import escape
 from pathlib import Path
 
-from normalize.numbers import half_up
+from poa.normalize.numbers import half_up
 from poa.records import Node, Report
 
 SEVERITY_ES = {"error": "Error", "warning": "Advertencia", "info": "Información"}

@@ -1,6 +1,6 @@
 """The Parquet contract: every table's columns, types and meaning, in one place.
 
-`docs/data-dictionary.md` is generated from this module (`python -m outputs.schema > docs/data-dictionary.md`)
+`docs/data-dictionary.md` is generated from this module (`python -m poa.outputs.schema > docs/data-dictionary.md`)
 and a test keeps the two in step.
 """
 

@@ -64,7 +64,7 @@ def clean_temporaries(out: Path) -> None:
 
 
 def _child(conn, job: Job, out: Path, engine: str, reader: str) -> None:
-    from outputs import write_report
+    from poa.outputs import write_report
 
     from .pipeline import process
 
@@ -86,7 +86,7 @@ def _summary(report) -> tuple:
 def _failed(out: Path, doc: Document, reason: str) -> Outcome:
     from dataclasses import replace
 
-    from outputs import write_report
+    from poa.outputs import write_report
 
     from .records import Report
 
@@ -97,10 +97,10 @@ def _failed(out: Path, doc: Document, reason: str) -> Outcome:
 
 def preload() -> None:
     """Import what every document needs once, in the parent, so that forked children start warm."""
-    import extract.engines.plumber  # noqa: F401
-    import normalize  # noqa: F401
-    import outputs.audit  # noqa: F401
-    from validate.expectations import gx_context
+    import poa.extract.engines.plumber  # noqa: F401
+    import poa.normalize  # noqa: F401
+    import poa.outputs.audit  # noqa: F401
+    from poa.validate.expectations import gx_context
 
     gx_context()
 
@@ -176,7 +176,7 @@ def run_batch(
                 outcomes[i].seconds = now - started
                 if on_done:
                     on_done(outcomes[i])
-    from outputs import write_index
+    from poa.outputs import write_index
 
     write_index(out)
     return [outcomes[i] for i in sorted(outcomes)]

@@ -7,8 +7,8 @@ import os
 import sys
 import time
 
-from extract.engines import ENGINES
-from extract.page import READERS
+from poa.extract.engines import ENGINES
+from poa.extract.page import READERS
 
 
 def _parser() -> argparse.ArgumentParser:

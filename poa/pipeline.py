@@ -75,9 +75,9 @@ def process(path: str | Path, engine: str = "pdfplumber", document: Document | N
     if doc.status == "failed":
         return Report(doc)
     try:
-        from extract import NoTablesError, SourceError, extract
-        from normalize import normalize
-        from validate import validate
+        from poa.extract import NoTablesError, SourceError, extract
+        from poa.normalize import normalize
+        from poa.validate import validate
 
         try:
             extraction = extract(path, engine=engine, reader=reader)

@@ -153,7 +153,7 @@ def test_findings_are_in_spanish_with_pages():
 
 @pytest.fixture(scope="module")
 def audit_out(tmp_path_factory):
-    from outputs import write_report
+    from poa.outputs import write_report
 
     out = tmp_path_factory.mktemp("audit")
     report = processed("mmm-2016-s1-ruled")
@@ -220,7 +220,7 @@ def test_control_characters_from_a_damaged_pdf_do_not_break_the_workbook(tmp_pat
 
     from openpyxl import load_workbook
 
-    from outputs.audit import write_xlsx
+    from poa.outputs.audit import write_xlsx
 
     report = processed("mmm-2016-s1-ruled")
     broken = replace(report, findings=[replace(report.findings[0], message="texto \x0e dañado")])

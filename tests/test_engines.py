@@ -10,7 +10,7 @@ from poa.vocab import squash
 
 @pytest.fixture(scope="module")
 def both():
-    from extract import extract
+    from poa.extract import extract
 
     pdf = SAMPLES / "mmm-2016-s1-ruled.pdf"
     return extract(pdf, engine="pdfplumber"), extract(pdf, engine="camelot")
@@ -30,7 +30,7 @@ def test_camelot_engine_keeps_the_title_block(both):
 
 
 def test_unknown_engine_is_refused():
-    from extract.engines import get_engine
+    from poa.extract.engines import get_engine
 
     with pytest.raises(ValueError, match="unknown engine"):
         get_engine("tabula")
@@ -44,7 +44,7 @@ def test_camelot_report_has_the_same_results_as_the_default():
 
 
 def test_camelot_on_a_borderless_report_says_to_use_the_default_engine():
-    from extract import NoTablesError, extract
+    from poa.extract import NoTablesError, extract
 
     with pytest.raises(NoTablesError, match="try --engine pdfplumber"):
         extract(SAMPLES / "mmm-2016-s1-borderless.pdf", engine="camelot")

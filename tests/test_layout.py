@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from extract import layout
-from extract.assemble import stitch
-from extract.engines.base import GridRow, PageTable
-from extract.page import Ruling, Word
+from poa.extract import layout
+from poa.extract.assemble import stitch
+from poa.extract.engines.base import GridRow, PageTable
+from poa.extract.page import Ruling, Word
 
 
 def words(line: str, top: float, x: float = 10.0, size: float = 8.0) -> list[Word]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from normalize.codes import normalize_code
-from normalize.hierarchy import build_deviations, build_results, split_unit
-from normalize.numbers import half_up, parse_pct
+from poa.normalize.codes import normalize_code
+from poa.normalize.hierarchy import build_deviations, build_results, split_unit
+from poa.normalize.numbers import half_up, parse_pct
 from poa.records import RawRow
 
 
@@ -125,7 +125,7 @@ def test_an_unnumbered_row_with_its_own_figure_is_a_unit_and_one_without_is_kept
 
 
 def test_a_date_that_does_not_exist_is_left_out_of_the_metadata():
-    from normalize.metadata import iso
+    from poa.normalize.metadata import iso
 
     assert iso("30", "06", "2016") == "2016-06-30"
     assert iso("31", "02", "2016") is None

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import ROOT, SAMPLES, processed
 
-from outputs import TABLES, dictionary_markdown, schema, write_report
+from poa.outputs import TABLES, dictionary_markdown, schema, write_report
 from poa.pipeline import UsageError, expand_inputs, run
 
 

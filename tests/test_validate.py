@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from poa.records import Deviation, Document, Node, Report, Result
-from validate import validate
-from validate.arithmetic import recompute
-from validate.match import text_score, unit_key
-from validate.text import looks_cut_off
+from poa.validate import validate
+from poa.validate.arithmetic import recompute
+from poa.validate.match import text_score, unit_key
+from poa.validate.text import looks_cut_off
 
 
 def node(i, level, name, parent=None, number=None, pct=None, group=False):

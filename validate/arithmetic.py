@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from statistics import fmean
 
-from normalize.numbers import half_up
+from poa.normalize.numbers import half_up
 from poa.records import Finding, Node, Report, Result
 
 
