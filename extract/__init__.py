@@ -8,7 +8,8 @@ from poa.records import Extraction
 
 from .assemble import stitch
 from .engines import ENGINES, get_engine
-from .page import READERS, SourceError
+from .page import SourceError
+from .readers import READERS
 
 
 class NoTablesError(Exception):

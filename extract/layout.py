@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 
 from poa.vocab import CODE_LIKE, COLUMNS, TERMINATOR, fold, is_header_word, section_kind, table_kind
 
-from .page import Ruling, Word
+from .page import Fill, Ruling, Word
 
 
 @dataclass(frozen=True)
@@ -196,16 +196,16 @@ def vertical_edges(rulings: Iterable[Ruling], top: float, bottom: float, setting
 
 
 def horizontal_edges(
-    rulings: Iterable[Ruling], x0: float, x1: float, top: float, bottom: float, settings: TableSettings = DEFAULT
+    rulings: Iterable[Ruling], x0: float, x1: float, top: float, bottom: float, settings: TableSettings = DEFAULT,
+    fills: Iterable[Fill] = (),
 ) -> list[float]:
-    """y of the horizontal rulings inside (top, bottom) that cover a good share of the table's width."""
+    """y of the horizontal rulings, and of the top and bottom of the fills (row shading), inside (top, bottom)
+    that cover a good share of the table's width."""
     width = max(x1 - x0, 1.0)
-    spans = [
-        ((r.top + r.bottom) / 2, max(0.0, min(r.x1, x1) - max(r.x0, x0)))
-        for r in rulings
-        if r.horizontal and top < (r.top + r.bottom) / 2 < bottom
-    ]
-    return [y for y, cover in _cluster(spans, settings.snap_tolerance) if cover >= settings.row_ruling_coverage * width]
+    spans = [((r.top + r.bottom) / 2, r.x0, r.x1) for r in rulings if r.horizontal]
+    spans += [(y, f.x0, f.x1) for f in fills for y in (f.top, f.bottom)]
+    inside = [(y, max(0.0, min(b, x1) - max(a, x0))) for y, a, b in spans if top < y < bottom]
+    return [y for y, cover in _cluster(inside, settings.snap_tolerance) if cover >= settings.row_ruling_coverage * width]
 
 
 def emptiest_gap(lo: float, hi: float, words: Sequence[Word]) -> float:

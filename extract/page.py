@@ -1,14 +1,15 @@
 """The page source: the only place that reads a PDF's pages.
 
 The rest of the extractor sees a page as words and ruling segments with their boxes (PDF points, origin at
-the page's top-left). Any backend that yields these — pdfplumber today, something faster later — plugs in
-behind `PageSource` without touching the table finder.
+the displayed page's top-left, /Rotate applied, turned so that its text reads left to right). A reader (a
+backend in `extract/readers/`) hands over what it drew — glyphs with their boxes and direction, and paths —
+and the shared geometry in `extract/glyphs.py` makes the words and rulings from them, so that every reader
+yields the same page from the same drawing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Iterator, Protocol
 
 
@@ -19,6 +20,7 @@ class Word:
     top: float
     x1: float
     bottom: float
+    conf: float | None = None  # 0–100, for words an OCR pass recognised; None for a text layer's words
 
     @property
     def xc(self) -> float:
@@ -31,7 +33,8 @@ class Word:
 
 @dataclass(frozen=True, slots=True)
 class Ruling:
-    """A drawn line segment or the edge of a rectangle (cell border, rule, shading band)."""
+    """A drawn line segment: a stroked line, a stroked rectangle's side, or a filled rectangle thin enough
+    to be a line (many writers draw cell borders that way)."""
 
     x0: float
     top: float
@@ -43,6 +46,60 @@ class Ruling:
         return (self.x1 - self.x0) >= (self.bottom - self.top)
 
 
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """A filled area wider than a line: row shading, a cell's background. It can separate rows (its top and
+    bottom); it never marks a column, since shading follows merged cells and colour bands, not the grid."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass(frozen=True, slots=True)
+class Glyph:
+    """One character as a reader found it, in the displayed page's frame (top-left origin, y down).
+
+    The box runs from the glyph's origin over its advance width, and vertically over one font size above the
+    font's descent under the baseline (pdfminer's convention), whatever the reader's own notion of a box.
+    `direction` is the way the text runs on the displayed page, counter-clockwise: 0 left to right, 90 bottom
+    to top, 180 upside down, 270 top to bottom.
+    """
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    direction: int = 0
+    conf: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """A path as drawn, in the displayed page's frame: its points and whether it was stroked and/or filled.
+    `closed` says the last point joins the first."""
+
+    points: tuple[tuple[float, float], ...]
+    stroke: bool
+    fill: bool
+    closed: bool = False
+
+
+@dataclass
+class Drawing:
+    """What a reader hands over for one page, before the shared geometry makes words and rulings of it."""
+
+    number: int  # 1-based
+    width: float
+    height: float
+    glyphs: list[Glyph] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)
+    unmapped: int = 0  # glyphs whose font gives no Unicode text (pdfminer's "(cid:N)", PDFium's map errors)
+    ocr: bool = False  # the glyphs come from recognising the page's image, not from its text layer
+
+
 @dataclass(frozen=True)
 class Page:
     number: int  # 1-based
@@ -51,6 +108,10 @@ class Page:
     words: tuple[Word, ...]
     rulings: tuple[Ruling, ...]
     chars: int  # non-space characters on the page
+    fills: tuple[Fill, ...] = ()
+    orientation: int = 0  # how far (degrees, counter-clockwise) the page was turned so that its text reads left to right
+    unmapped: int = 0  # characters with no Unicode text: an unreadable font
+    ocr: bool = False
 
 
 class PageSource(Protocol):
@@ -67,59 +128,6 @@ class SourceError(Exception):
     """The file cannot be read as a PDF with text; the message says why, in plain words."""
 
 
-class PdfplumberSource:
-    """Pages read with pdfplumber (pdfminer underneath)."""
-
-    def __init__(self, path: str | Path, *, x_tolerance: float = 1.5, y_tolerance: float = 2.0):
-        import pdfplumber
-        from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-
-        self.path = str(path)
-        self._xt, self._yt = x_tolerance, y_tolerance
-        check_signature(self.path)
-        try:
-            self._pdf = pdfplumber.open(self.path)
-            n = len(self._pdf.pages)
-        except Exception as e:  # pdfplumber wraps pdfminer's many kinds of complaint
-            if any(isinstance(c, (PDFPasswordIncorrect, PDFEncryptionError)) for c in _causes(e)):
-                raise SourceError("encrypted or password-protected PDF") from e
-            raise SourceError(f"damaged or truncated PDF: {reason(e)}") from e
-        if n == 0:
-            raise SourceError("the PDF has no pages")
-
-    def __len__(self) -> int:
-        return len(self._pdf.pages)
-
-    def __iter__(self) -> Iterator[Page]:
-        for p in self._pdf.pages:
-            try:
-                page = self._page(p)
-            except Exception as e:  # a damaged content stream surfaces only when the page is read
-                raise page_error(p.page_number, e) from e
-            yield page
-            p.close()  # drop pdfplumber's per-page caches: memory stays flat on long reports
-
-    def _page(self, p) -> Page:
-        words = tuple(
-            Word(w["text"], float(w["x0"]), float(w["top"]), float(w["x1"]), float(w["bottom"]))
-            for w in p.extract_words(x_tolerance=self._xt, y_tolerance=self._yt, keep_blank_chars=False)
-        )
-        rulings = tuple(
-            Ruling(float(e["x0"]), float(e["top"]), float(e["x1"]), float(e["bottom"])) for e in p.edges
-        )
-        chars = sum(1 for c in p.chars if not c["text"].isspace())
-        return Page(p.page_number, float(p.width), float(p.height), words, rulings, chars)
-
-    def close(self) -> None:
-        self._pdf.close()
-
-    def __enter__(self) -> "PdfplumberSource":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
 def check_signature(path: str) -> None:
     """Refuse, in plain words, a file that does not even claim to be a PDF."""
     with open(path, "rb") as f:
@@ -127,7 +135,7 @@ def check_signature(path: str) -> None:
             raise SourceError("not a PDF (no %PDF- signature at the start of the file)")
 
 
-def _causes(e: BaseException) -> list[BaseException]:
+def causes(e: BaseException) -> list[BaseException]:
     """An exception, the ones it wraps (as args, cause or context), and theirs."""
     out, todo = [], [e]
     while todo:
@@ -140,25 +148,11 @@ def _causes(e: BaseException) -> list[BaseException]:
     return out
 
 
-READERS = ("pdfplumber", "pdfium")
-
-
 def reason(e: BaseException) -> str:
     """The first thing an exception or one it wraps has to say."""
-    causes = _causes(e)
-    return next((str(c) for c in causes if str(c)), type(causes[-1]).__name__)
+    found = causes(e)
+    return next((str(c) for c in found if str(c)), type(found[-1]).__name__)
 
 
 def page_error(number: int, e: BaseException) -> SourceError:
     return SourceError(f"damaged PDF: page {number} cannot be read: {reason(e)}")
-
-
-def open_source(path: str | Path, reader: str = "pdfplumber") -> PageSource:
-    """The page source for a file: pdfplumber's (the default) or PDFium's (same words and rulings, about 9x faster)."""
-    if reader == "pdfium":
-        from .pdfium import PdfiumSource
-
-        return PdfiumSource(path)
-    if reader == "pdfplumber":
-        return PdfplumberSource(path)
-    raise ValueError(f"unknown page reader {reader!r}; choose one of {', '.join(READERS)}")

@@ -8,7 +8,7 @@ import sys
 import time
 
 from poa.extract.engines import ENGINES
-from poa.extract.page import READERS
+from poa.extract.readers import READERS
 
 
 def _parser() -> argparse.ArgumentParser:

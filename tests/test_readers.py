@@ -18,7 +18,7 @@ def test_pdfium_reader_gives_the_same_rows_and_leftovers(name):
 
 
 def test_pdfium_reader_words_and_rulings_sit_where_pdfplumbers_do():
-    from poa.extract.page import open_source
+    from poa.extract.readers import open_source
 
     a = list(open_source(SAMPLES / "mmm-2016-s1-borderless.pdf", "pdfplumber"))
     b = list(open_source(SAMPLES / "mmm-2016-s1-borderless.pdf", "pdfium"))
@@ -40,7 +40,7 @@ def test_a_report_read_with_pdfium_has_the_same_findings():
 
 
 def test_unknown_reader_is_refused():
-    from poa.extract.page import open_source
+    from poa.extract.readers import open_source
 
     with pytest.raises(ValueError, match="unknown page reader"):
         open_source(SAMPLES / "mmm-2016-s1-ruled.pdf", "mupdf")

@@ -16,7 +16,7 @@ from poa.records import Leftover
 from poa.vocab import COLUMNS, fold, is_header_word, squash, table_kind
 
 from .. import layout
-from ..page import open_source
+from ..readers import open_source
 from .base import Engine, GridRow, PageScan, PageTable, full_row
 
 

@@ -8,7 +8,8 @@ from typing import Iterator, Sequence
 from poa.records import Leftover
 
 from .. import layout
-from ..page import Page, Word, open_source
+from ..page import Page, Word
+from ..readers import open_source
 from .base import Engine, GridRow, PageScan, PageTable, full_row
 
 
@@ -90,7 +91,7 @@ def continuation_start(region: Sequence[layout.Line], carry: Carry, page: Page, 
              and any(abs((r.x0 + r.x1) / 2 - e) <= settings.snap_tolerance for e in carry.edges)]
     if sides:
         return min(sides)
-    ys = layout.horizontal_edges(page.rulings, carry.x0, carry.x1, 0, region[-1].bottom + 1, settings)
+    ys = layout.horizontal_edges(page.rulings, carry.x0, carry.x1, 0, region[-1].bottom + 1, settings, page.fills)
     if ys:
         return ys[0]
     previous_code = ""
@@ -121,7 +122,7 @@ def _table(page: Page, header: layout.Header, body: Sequence[layout.Line], close
         edges = layout.column_edges(header, words, verticals, settings)
         x0 = min(min(w.x0 for w in words), header.columns[0][1])
         x1 = max(max(w.x1 for w in words), header.columns[-1][2])
-    ys = layout.horizontal_edges(page.rulings, x0, x1, top, bottom, settings)
+    ys = layout.horizontal_edges(page.rulings, x0, x1, top, bottom, settings, page.fills)
     groups = layout.rows_by_rulings(words, ys) if ys else layout.rows_by_text(body, edges)
     ruled = [any(abs(e - v) <= settings.snap_tolerance for v in verticals) for e in edges]
     for g in groups:

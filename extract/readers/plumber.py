@@ -1,0 +1,56 @@
+"""The default reader: pdfplumber (pdfminer underneath), which applies /Rotate itself."""
+
+from __future__ import annotations
+
+import math
+
+from ..page import Drawing, Glyph, Path, SourceError, causes, reason
+from .base import Reader
+
+
+def direction_of(matrix: tuple) -> int:
+    """The way a glyph's text runs, from its text matrix (PDF's y-up frame): 0, 90, 180 or 270."""
+    a, b = matrix[0], matrix[1]
+    return round(math.degrees(math.atan2(b, a)) / 90) % 4 * 90
+
+
+class PdfplumberSource(Reader):
+    name = "pdfplumber"
+
+    def _open(self) -> None:
+        import pdfplumber
+        from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+        try:
+            self._pdf = pdfplumber.open(self.path)
+            n = len(self._pdf.pages)
+        except Exception as e:  # pdfplumber wraps pdfminer's many kinds of complaint
+            if any(isinstance(c, (PDFPasswordIncorrect, PDFEncryptionError)) for c in causes(e)):
+                raise SourceError("encrypted or password-protected PDF") from e
+            raise SourceError(f"damaged or truncated PDF: {reason(e)}") from e
+        if n == 0:
+            raise SourceError("the PDF has no pages")
+
+    def __len__(self) -> int:
+        return len(self._pdf.pages)
+
+    def drawing(self, index: int) -> Drawing:
+        p = self._pdf.pages[index]
+        try:
+            glyphs, unmapped = [], 0
+            for c in p.chars:
+                text = c["text"]
+                if text.startswith("(cid:"):
+                    unmapped += 1
+                glyphs.append(Glyph(text, float(c["x0"]), float(c["top"]), float(c["x1"]), float(c["bottom"]),
+                                    direction_of(c["matrix"])))
+            paths = [Path(((r["x0"], r["top"]), (r["x1"], r["top"]), (r["x1"], r["bottom"]), (r["x0"], r["bottom"])),
+                          bool(r["stroke"]), bool(r["fill"]), closed=True) for r in p.rects]
+            paths += [Path(tuple((float(x), float(y)) for x, y in obj["pts"]), bool(obj["stroke"]), bool(obj["fill"]),
+                           closed=bool(obj["fill"])) for obj in (*p.lines, *p.curves)]
+            return Drawing(p.page_number, float(p.width), float(p.height), glyphs, paths, unmapped)
+        finally:
+            p.close()  # drop pdfplumber's per-page caches: memory stays flat on long reports
+
+    def close(self) -> None:
+        self._pdf.close()
