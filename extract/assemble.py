@@ -21,6 +21,14 @@ def join(a: str, b: str) -> str:
     return f"{a} {b}" if a and b else a or b
 
 
+def join_extra(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """The extra cells of a row's two halves, joined column by column (by title)."""
+    out = dict(a)
+    for title, text in b:
+        out[title] = join(out.get(title, ""), text)
+    return tuple(out.items())
+
+
 def stitch(tables: Iterable[PageTable]) -> list[RawRow]:
     """The rows of every table in document order, one RawRow per printed row."""
     rows: list[RawRow] = []
@@ -31,12 +39,12 @@ def stitch(tables: Iterable[PageTable]) -> list[RawRow]:
             if i == 0 and prev is not None and prev.pages[-1] < r.page and continues(prev, r):
                 merged = RawRow(
                     t.kind, tuple(join(a, b) for a, b in zip(prev.cells, r.cells)),
-                    prev.pages + (r.page,), prev.bbox,
+                    prev.pages + (r.page,), prev.bbox, join_extra(prev.extra, r.extra), prev.straddles + r.straddles,
                 )
                 rows[rows.index(prev)] = merged
                 last[t.kind] = merged
                 continue
-            row = RawRow(t.kind, r.cells, (r.page,), r.bbox)
+            row = RawRow(t.kind, r.cells, (r.page,), r.bbox, r.extra, r.straddles)
             rows.append(row)
             last[t.kind] = row
     return rows

@@ -27,7 +27,7 @@ class ReadSettings:
     thin: float = 2.0  # a filled rectangle this thin (or thinner) is a drawn line
     straight: float = 0.5  # a segment that moves less than this across its length is axis-parallel
     min_length: float = 1.0  # shorter segments are dots and corners, not lines
-    duplicate: float = 1.0  # the same glyph drawn again this close (fake bold) is one glyph
+    duplicate: float = 0.3  # the same glyph drawn again within this share of its width (fake bold) is one glyph
 
 
 DEFAULT = ReadSettings()
@@ -196,7 +196,8 @@ def words(glyphs: Sequence[Glyph], rulings: Iterable[Ruling] = (), s: ReadSettin
                 continue
             if run:
                 prev = run[-1]
-                if g.text == prev.text and abs(g.x0 - prev.x0) < s.duplicate and abs(g.top - prev.top) < s.duplicate:
+                near = s.duplicate * max(g.x1 - g.x0, 0.1)
+                if g.text == prev.text and abs(g.x0 - prev.x0) < near and abs(g.top - prev.top) < near:
                     continue  # the same glyph printed twice (fake bold): one character
                 if g.x0 > prev.x1 + s.x_tolerance or verticals.between(prev, g):
                     out.append(_word(run))

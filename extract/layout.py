@@ -1,9 +1,9 @@
 """Table geometry as small pure functions over words and rulings.
 
-A POA table is found by its header (the line with "Cód." and the column titles). The header names the
-columns; the edges between them come from the vertical rulings where the table is ruled, and otherwise from
-the widest empty gap between the columns' text. Rows come from the horizontal rulings (grid lines, rules or
-the edges of zebra shading) and, where a table has none, from where a new code or section starts.
+A POA table is found by its header (`extract.header`), which names the columns; the edges between them come
+from the vertical rulings where the table is ruled, and otherwise from the widest empty gap between the
+columns' text. Rows come from the horizontal rulings (grid lines, rules or the edges of zebra shading) and,
+where a table has none, from where a new code or section starts.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from poa.vocab import CODE_LIKE, COLUMNS, TERMINATOR, fold, is_header_word, section_kind, table_kind
+from poa.vocab import CODE_LIKE, TERMINATOR, fold, section_kind
 
 from .page import Fill, Ruling, Word
 
@@ -28,7 +28,10 @@ class TableSettings:
     straddle: float = 1.0  # a word reaching this far across a column edge makes the cells one merged cell
     header_gap_lines: float = 2.5  # header lines further apart than this many line heights are not one header
     code_line_share: float = 0.6  # the "Cód." line: this share of its words must be header vocabulary
-    header_line_share: float = 1.0  # the header's other lines (a title above the table is not one of them)
+    header_line_share: float = 1.0  # lines above the "Cód." line (a title above the table is not one of them)
+    header_below_share: float = 0.5  # lines below it (an extra column's title may bring words of its own)
+    header_border_reach: float = 8.0  # the header's drawn lower border lies within this many line heights
+    title_gap: float = 0.5  # words of one header line further apart than this many line heights are two titles
     end_gap_lines: float = 4.0  # an empty band this many line heights tall ends the table on its page
 
 
@@ -56,25 +59,6 @@ class Line:
         return self.bottom - self.top
 
 
-@dataclass(frozen=True)
-class Header:
-    kind: str  # results | deviations
-    lines: tuple[Line, ...]
-    columns: tuple[tuple[str, float, float], ...]  # (name, x0, x1) of each column's title word, left to right
-
-    @property
-    def top(self) -> float:
-        return min(ln.top for ln in self.lines)
-
-    @property
-    def bottom(self) -> float:
-        return max(ln.bottom for ln in self.lines)
-
-    @property
-    def text(self) -> str:
-        return " ".join(ln.text for ln in self.lines)
-
-
 def text_lines(words: Iterable[Word], tol: float = DEFAULT.line_tolerance) -> list[Line]:
     """Group words into lines by their vertical centre, each line left to right, lines top to bottom."""
     lines: list[list[Word]] = []
@@ -91,63 +75,8 @@ def lines_text(words: Iterable[Word], tol: float = DEFAULT.line_tolerance) -> st
     return " ".join(ln.text for ln in text_lines(words, tol))
 
 
-def header_share(line: Line) -> float:
-    """The share of a line's words that are header vocabulary."""
-    return sum(is_header_word(w.text) for w in line.words) / len(line.words)
-
-
-def _is_header_line(line: Line, settings: TableSettings) -> bool:
-    return header_share(line) >= settings.header_line_share
-
-
-def _is_code_word(word: Word) -> bool:
-    t = fold(word.text)
-    return t.startswith("cod") and len(t) <= 7
-
-
-def find_headers(lines: Sequence[Line], settings: TableSettings = DEFAULT) -> list[Header]:
-    """Every table header on a page: a run of header-vocabulary lines around a line holding "Cód."."""
-    headers: list[Header] = []
-    used: set[int] = set()
-    for i, line in enumerate(lines):
-        if i in used or not any(_is_code_word(w) for w in line.words):
-            continue
-        if header_share(line) < settings.code_line_share:
-            continue
-        lo = hi = i
-        gap = settings.header_gap_lines * max(line.height, 1.0)
-        while lo > 0 and _is_header_line(lines[lo - 1], settings) and line_gap(lines[lo - 1], lines[lo]) <= gap:
-            lo -= 1
-        while (hi + 1 < len(lines) and _is_header_line(lines[hi + 1], settings)
-               and line_gap(lines[hi], lines[hi + 1]) <= gap):
-            hi += 1
-        band = tuple(lines[lo : hi + 1])
-        kind = table_kind(" ".join(ln.text for ln in band))
-        if kind is None:
-            continue
-        columns = header_columns(band, kind, line)
-        if len(columns) >= 3:
-            headers.append(Header(kind, band, columns))
-            used.update(range(lo, hi + 1))
-    return headers
-
-
 def line_gap(a: Line, b: Line) -> float:
     return b.top - a.bottom
-
-
-def header_columns(band: Sequence[Line], kind: str, code_line: Line | None = None) -> tuple[tuple[str, float, float], ...]:
-    """The title word of each column the header names, as (name, x0, x1), left to right; where a word
-    repeats, the one nearest the "Cód." line, then the leftmost."""
-    words = [w for ln in band for w in ln.words]
-    near = code_line.top if code_line is not None else 0.0
-    found = []
-    for name, pattern in COLUMNS[kind]:
-        hits = sorted((w for w in words if pattern.match(fold(w.text))), key=lambda w: (abs(w.top - near), w.x0))
-        if hits:
-            found.append((name, hits[0].x0, hits[0].x1))
-    found.sort(key=lambda c: c[1])
-    return tuple(found)
 
 
 def body_lines(
@@ -225,17 +154,20 @@ def emptiest_gap(lo: float, hi: float, words: Sequence[Word]) -> float:
 
 
 def column_edges(
-    header: Header, body: Sequence[Word], verticals: Sequence[float], settings: TableSettings = DEFAULT
+    columns: Sequence, body: Sequence[Word], verticals: Sequence[float], settings: TableSettings = DEFAULT
 ) -> list[float]:
-    """The x of each edge between two adjacent columns: a vertical ruling between their titles if there is
-    one, else the emptiest gap in the body text between them."""
+    """The x of each edge between two adjacent columns (anything with x0 and x1: their titles): a vertical
+    ruling between their titles if there is one, else the emptiest gap in the body text between them."""
     edges = []
-    for (_, _, left_x1), (_, right_x0, _) in zip(header.columns, header.columns[1:]):
-        lo, hi = min(left_x1, right_x0), max(left_x1, right_x0)
-        ruled = [x for x in verticals if lo - settings.snap_tolerance <= x <= hi + settings.snap_tolerance]
+    for left, right in zip(columns, columns[1:]):
+        lo, hi = min(left.x1, right.x0), max(left.x1, right.x0)
+        mid = (lo + hi) / 2
+        between = ((left.x0 + left.x1) / 2, (right.x0 + right.x1) / 2)  # the titles may touch: search wider
+        ruled = [x for x in verticals if between[0] < x < between[1]]
         if ruled:
-            mid = (lo + hi) / 2
             edges.append(min(ruled, key=lambda x: abs(x - mid)))
+        elif hi - lo < 2 * settings.snap_tolerance:
+            edges.append(emptiest_gap(*between, body))
         else:
             edges.append(emptiest_gap(lo, hi, body))
     return edges
@@ -266,6 +198,12 @@ def starts_row(cells: Sequence[str], previous_code: str) -> bool:
     if code and (CODE_LIKE.match(code) or code[:2].isdigit()):
         return True
     return section_kind(" ".join(c for c in cells[:2] if c)) is not None
+
+
+def opens_row(line: Line) -> bool:
+    """Whether a line, read on its own, starts with what opens a row (a code, a unit number, a section)."""
+    first = line.words[0].text
+    return starts_row([first, " ".join(w.text for w in line.words[1:])], "")
 
 
 def rows_by_text(lines: Sequence[Line], edges: Sequence[float]) -> list[list[Word]]:
@@ -323,6 +261,11 @@ def cells_of(
     for w in words:
         groups.setdefault(owner[column_of(w.xc, edges)], []).append(w)
     return [lines_text(groups.get(i, []), settings.line_tolerance) for i in range(n)]
+
+
+def straddling(words: Sequence[Word], edges: Sequence[float], settings: TableSettings = DEFAULT) -> int:
+    """How many of a row's words run across a column edge."""
+    return sum(any(w.x0 < e - settings.straddle and w.x1 > e + settings.straddle for e in edges) for w in words)
 
 
 def bbox_of(words: Sequence[Word]) -> tuple[float, float, float, float]:

@@ -21,6 +21,8 @@ class RawRow:
     cells: tuple[str, ...]
     pages: tuple[int, ...]  # 1-based; more than one when the row continues on the next page
     bbox: BBox  # on the first page
+    extra: tuple[tuple[str, str], ...] = ()  # (title, text) of the columns the tool has no name for
+    straddles: int = 0  # words that ran across a column edge: a sign the columns were cut in the wrong place
 
 
 @dataclass(frozen=True)

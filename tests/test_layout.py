@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from poa.extract import header as headers
 from poa.extract import layout
 from poa.extract.assemble import stitch
 from poa.extract.engines.base import GridRow, PageTable
@@ -25,16 +26,16 @@ def test_header_with_a_title_broken_by_a_narrow_column_is_still_a_header():
     ws = at("Cód.", 10, 100) + at("RESULTADOS ESPERADOS", 80, 100) + at("RESULTADOS OBTENIDOS", 300, 100) \
         + at("AVANCE %", 520, 100) + at("FÍSICO", 500, 110) + at("PPTARI", 560, 110) + at("O.", 560, 120) \
         + at("01", 10, 140) + at("Asesoría de Despacho", 80, 140)
-    (header,) = layout.find_headers(layout.text_lines(ws))
+    (header,) = headers.find_headers(layout.text_lines(ws))
     assert header.kind == "results"
-    assert [c[0] for c in header.columns] == ["code", "expected", "obtained", "physical", "budget"]
+    assert header.keys == ("code", "expected", "obtained", "physical", "budget")
     assert header.bottom == 128  # "O." belongs to the header; the unit row does not
 
 
 def test_header_dates_do_not_matter():
     ws = at("Cód.", 10, 100) + at("RESULTADOS ESPERADOS AL 31/12/2017", 80, 100) \
         + at("RESULTADOS OBTENIDOS AL 31/12/2017", 300, 100) + at("FÍSICO", 500, 100)
-    (header,) = layout.find_headers(layout.text_lines(ws))
+    (header,) = headers.find_headers(layout.text_lines(ws))
     assert header.kind == "results" and "31/12/2017" in header.text
 
 
@@ -44,8 +45,8 @@ def test_column_edge_falls_in_the_emptiest_gap_between_titles():
 
 
 def test_a_vertical_ruling_between_titles_is_the_edge():
-    header = layout.Header("results", (), (("code", 10, 30), ("expected", 120, 180)))
-    assert layout.column_edges(header, [], [75.0]) == [75.0]
+    columns = (headers.HeaderColumn("code", "Cód.", 10, 30), headers.HeaderColumn("expected", "RESULTADOS", 120, 180))
+    assert layout.column_edges(columns, [], [75.0]) == [75.0]
 
 
 def test_text_running_across_a_column_edge_stays_one_cell():
@@ -102,7 +103,7 @@ def test_a_title_with_a_word_of_its_own_is_still_a_header_but_a_body_row_is_not(
     ws = at("Cód.", 10, 100) + at("RESULTADOS ESPERADOS AL 31/12/2016", 80, 100) \
         + at("RESULTADOS OBTENIDOS (según reportes)", 300, 100) + at("FÍSICO", 500, 100) \
         + at("Ejecución Física Promedio de las Unidades Sustantivas", 10, 112) + at("30%", 500, 112)
-    (header,) = layout.find_headers(layout.text_lines(ws))
+    (header,) = headers.find_headers(layout.text_lines(ws))
     assert header.kind == "results" and len(header.lines) == 1
 
 
@@ -114,3 +115,58 @@ def test_a_unit_name_wrapped_across_the_page_break_is_one_row():
     rows = stitch([dev(1, ("11 Unidad de Control y", "", "", "")),
                    dev(2, ("Fiscalización", "", "", ""), ("03-01.03.01-01", "a", "b", "c"))])
     assert [r.cells[0] for r in rows] == ["11 Unidad de Control y Fiscalización", "03-01.03.01-01"]
+
+
+def test_a_column_the_tool_has_no_name_for_is_its_own_column_not_part_of_a_neighbour():
+    ws = at("Cód.", 10, 100) + at("RESULTADOS ESPERADOS", 80, 100) + at("INDICADOR", 200, 100) \
+        + at("RESULTADOS OBTENIDOS", 300, 100) + at("FÍSICO", 420, 100) + at("RESPONSABLE", 480, 100)
+    (header,) = headers.find_headers(layout.text_lines(ws))
+    assert header.keys == ("code", "expected", None, "obtained", "physical", None)
+    assert header.extras == ("INDICADOR", "RESPONSABLE")
+
+
+def test_a_title_over_two_columns_is_a_group_title_not_a_column():
+    ws = at("Cód.", 10, 100) + at("RESULTADOS ESPERADOS", 80, 100) + at("RESULTADOS OBTENIDOS", 250, 100) \
+        + at("AVANCE %", 415, 100) + at("FÍSICO", 400, 112) + at("PPTARIO.", 445, 112)
+    (header,) = headers.find_headers(layout.text_lines(ws))
+    assert header.keys == ("code", "expected", "obtained", "physical", "budget")
+    assert [c.title for c in header.columns][-2:] == ["FÍSICO", "PPTARIO."]
+
+
+def test_a_header_word_broken_by_a_narrow_column_names_its_column():
+    ws = at("Cód.", 10, 100) + at("RESULTADOS ESPERADOS", 80, 100) + at("RESULTADOS OBTENIDOS", 250, 100) \
+        + at("FÍSIC", 400, 112) + at("PPTA", 440, 112) + at("O", 400, 122) + at("RIO.", 440, 122)
+    (header,) = headers.find_headers(layout.text_lines(ws))
+    assert header.keys == ("code", "expected", "obtained", "physical", "budget")
+    assert header.bottom == 130
+
+
+def test_a_line_of_prose_under_a_header_is_not_part_of_it_even_when_full_of_small_words():
+    ws = at("Cód.", 10, 100) + at("RESULTADOS ESPERADOS AL 31/12/2016", 80, 100) \
+        + at("RESULTADOS OBTENIDOS AL 30/06/2016", 300, 100) + at("FÍSICO", 500, 100) \
+        + at("organización del SENARECOM y la AJAM en el marco de la Ley", 300, 112)
+    (header,) = headers.find_headers(layout.text_lines(ws))
+    assert len(header.lines) == 1
+
+
+def test_a_drawn_header_ends_at_its_lower_border():
+    ws = at("Cód.", 10, 100) + at("RESULTADOS ESPERADOS", 80, 100) + at("RESULTADOS OBTENIDOS", 250, 100) \
+        + at("FÍSICO", 400, 100) + at("de la Ley", 250, 112) + at("y del", 250, 124)
+    border = [Ruling(5, 121, 460, 121)]
+    (header,) = headers.find_headers(layout.text_lines(ws), border)
+    assert header.bottom == 120  # "de la Ley" stands above the border, "y del" below it
+
+
+def test_page_furniture_repeats_on_pages_with_the_page_number_running():
+    from poa.extract.furniture import Furniture
+
+    f = Furniture()
+    page = {n: layout.text_lines(at(f"Av. Mariscal Santa Cruz · Página {n} de 9", 100, 760)
+                                 + at(f"{12 + n} Unidad de Metalurgia", 10, 740)
+                                 + at(f"{n * 2} servidores capacitados", 300, 730)) for n in (3, 4)}
+    for n, lines in page.items():
+        f.learn(n, lines, 792)
+    cell, unit, footer = page[4]
+    assert footer.text.startswith("Av.") and f.is_furniture(4, footer, 792)
+    assert not f.is_furniture(4, unit, 792)  # a unit's row: it opens a row, whatever its number
+    assert not f.is_furniture(4, cell, 792)  # 6 and 8 do not run with the pages 3 and 4

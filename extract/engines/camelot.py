@@ -35,14 +35,21 @@ def _is_header_row(texts: list[str]) -> bool:
 
 
 def _name_columns(kind: str, header_rows: list[list[str]]) -> list[str | None]:
-    """The column name each grid column carries in the header, None for a column the header does not name."""
+    """What each grid column is: a known column's key, "extra:" + its title for a titled column the tool has
+    no name for, or None for an untitled one (a piece of a merged cell: it belongs to its left neighbour)."""
     ncols = len(header_rows[0])
     names: list[str | None] = []
     for c in range(ncols):
-        words = [fold(w) for row in header_rows for w in row[c].split()]
+        texts = [row[c] for row in header_rows if row[c]]
+        words = [fold(w) for t in texts for w in t.split()]
         name = next((n for n, pattern in COLUMNS[kind] if any(pattern.match(w) for w in words)), None)
+        if name is None and words and not all(is_header_word(w) for w in words):
+            name = EXTRA + squash(" ".join(texts))
         names.append(name if name not in names else None)
     return names
+
+
+EXTRA = "extra:"
 
 
 class CamelotEngine(Engine):
@@ -107,8 +114,9 @@ class CamelotEngine(Engine):
             if kind is None:
                 return None
             names = _name_columns(kind, header_rows)
-        columns = tuple(n for n in names if n)
-        piece = PageTable(kind, page.number, header_text, columns, [], closed=False)
+        columns = tuple(n for n in names if n and not n.startswith(EXTRA))
+        extras = tuple(n.removeprefix(EXTRA) for n in names if n and n.startswith(EXTRA))
+        piece = PageTable(kind, page.number, header_text, columns, [], closed=False, extras=extras, strategy="lattice")
         for r in range(end, len(data)):
             merged: dict[str, str] = {}
             last = None
@@ -122,5 +130,7 @@ class CamelotEngine(Engine):
                 continue
             cells = t.cells[r]
             box = (cells[0].x1, page.height - cells[0].y2, cells[-1].x2, page.height - cells[0].y1)
-            piece.rows.append(GridRow(full_row(kind, columns, [merged.get(n, "") for n in columns]), page.number, box))
+            extra = tuple((title, merged.get(EXTRA + title, "")) for title in extras)
+            piece.rows.append(GridRow(full_row(kind, columns, [merged.get(n, "") for n in columns]), page.number, box,
+                                      extra))
         return piece, [" ".join(c for c in r if c) for r in data[:end] if any(r)], Running(kind, names, header_text)

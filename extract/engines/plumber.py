@@ -1,23 +1,33 @@
-"""The default engine: pdfplumber's words and rulings through the geometry in `extract.layout`."""
+"""The default engine: a page reader's words and rulings through the geometry in `extract.layout`.
+
+Per page: find the table headers, set aside the page's furniture (letterheads and footers repeated across
+pages), and cut each table's body into columns (from its header) and rows. A table drawn with column rulings
+ends where they end: text above or below them, or beside the table's outer borders, is not a row.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain, islice
 from typing import Iterator, Sequence
 
 from poa.records import Leftover
 
 from .. import layout
+from ..furniture import Furniture
+from ..header import Header, find_headers
 from ..page import Page, Word
 from ..readers import open_source
-from .base import Engine, GridRow, PageScan, PageTable, full_row
+from .base import Engine, GridRow, PageScan, PageTable, split_row
+
+LOOKAHEAD = 8  # pages read before the first is cut, so that furniture repeated on later pages is known
 
 
 @dataclass(frozen=True)
 class Carry:
     """A table that ran to the end of its page: the next page may go on with it without repeating its header."""
 
-    header: layout.Header
+    header: Header
     edges: tuple[float, ...]
     x0: float
     x1: float
@@ -32,31 +42,47 @@ class PlumberEngine(Engine):
 
     def scan(self, path: str) -> Iterator[PageScan]:
         source = open_source(path, self.reader)
-        carry = None
         try:
-            for page in source:
-                scan, carry = scan_page(page, self.settings, carry)
+            pages = iter(source)
+            ahead = list(islice(pages, LOOKAHEAD))
+            furniture = Furniture()
+            lines = {}
+            for page in ahead:
+                lines[page.number] = layout.text_lines(page.words, self.settings.line_tolerance)
+                furniture.learn(page.number, lines[page.number], page.height)
+            carry = None
+            for page in chain(ahead, pages):
+                if page.number not in lines:
+                    lines[page.number] = layout.text_lines(page.words, self.settings.line_tolerance)
+                    furniture.learn(page.number, lines[page.number], page.height)
+                scan, carry = scan_page(page, self.settings, carry, furniture, lines.pop(page.number))
                 yield scan
         finally:
             source.close()
 
 
 def scan_page(
-    page: Page, settings: layout.TableSettings = layout.DEFAULT, carry: Carry | None = None
+    page: Page, settings: layout.TableSettings = layout.DEFAULT, carry: Carry | None = None,
+    furniture: Furniture | None = None, lines: list[layout.Line] | None = None,
 ) -> tuple[PageScan, Carry | None]:
     """The table pieces on one page and the text no table took; and the table that runs on, if any."""
-    lines = layout.text_lines(page.words, settings.line_tolerance)
-    headers = layout.find_headers(lines, settings)
+    if lines is None:
+        lines = layout.text_lines(page.words, settings.line_tolerance)
+    headers = find_headers(lines, page.rulings, settings)
+    in_header = {id(ln) for h in headers for ln in h.lines}
+    first_top = headers[0].top if headers else page.height + 1
+    if furniture is not None:
+        lines = [ln for ln in lines if id(ln) in in_header
+                 or not furniture.is_furniture(page.number, ln, page.height, headers[0].top if headers else None)]
     scan = PageScan(page.number, chars_total=page.chars)
     taken: set[int] = set()
-    first_top = headers[0].top if headers else page.height + 1
     if carry is not None:
         start = continuation_start([ln for ln in lines if ln.bottom <= first_top], carry, page, settings)
         if start is not None:
             body, closed = layout.body_lines(lines, start, first_top, settings)
-            table, _ = _table(page, carry.header, body, closed, settings, carry)
+            table, _, used = _table(page, carry.header, body, closed, settings, carry)
             scan.tables.append(table)
-            taken.update(id(w) for ln in body for w in ln.words)
+            taken |= used
             if closed or headers:
                 carry = None  # it ended here, or another table (or its own repeated header) follows
         else:
@@ -67,9 +93,9 @@ def scan_page(
         for ln in header.lines:
             scan.leftovers.append(Leftover(page.number, layout.bbox_of(ln.words), ln.text))
             taken.update(id(w) for w in ln.words)
-        table, runs_on = _table(page, header, body, closed, settings)
+        table, runs_on, used = _table(page, header, body, closed, settings)
         scan.tables.append(table)
-        taken.update(id(w) for ln in body for w in ln.words)
+        taken |= used
         carry = None if closed else runs_on
     rest = [w for w in page.words if id(w) not in taken]
     for ln in layout.text_lines(rest, settings.line_tolerance):
@@ -103,15 +129,34 @@ def continuation_start(region: Sequence[layout.Line], carry: Carry, page: Page, 
     return None
 
 
-def _table(page: Page, header: layout.Header, body: Sequence[layout.Line], closed: bool, settings,
-           carry: Carry | None = None) -> tuple[PageTable, Carry | None]:
+def drawn_extent(page: Page, edges: Sequence[float], top: float, bottom: float,
+                 settings: layout.TableSettings) -> tuple[float, float, float, float] | None:
+    """The box the table's drawn grid covers on this page — from the top of its column rulings to their
+    bottom, between its outer borders — or None where no column edge is drawn."""
+    def at_edge(r, xs):
+        return any(abs((r.x0 + r.x1) / 2 - x) <= settings.snap_tolerance for x in xs)
+
+    verticals = [r for r in page.rulings if not r.horizontal and r.bottom > top and r.top < bottom]
+    if not any(at_edge(r, edges) for r in verticals):
+        return None
+    left = [(r.x0 + r.x1) / 2 for r in verticals if (r.x0 + r.x1) / 2 < edges[0] - settings.snap_tolerance]
+    right = [(r.x0 + r.x1) / 2 for r in verticals if (r.x0 + r.x1) / 2 > edges[-1] + settings.snap_tolerance]
+    x0 = max(left) if left else float("-inf")
+    x1 = min(right) if right else float("inf")
+    # the grid's height: its inner column rulings and its outer borders (a merged row lacks the inner ones)
+    grid = [r for r in verticals if at_edge(r, [*edges, x0, x1])]
+    return x0, min(r.top for r in grid), x1, max(r.bottom for r in grid)
+
+
+def _table(page: Page, header: Header, body: Sequence[layout.Line], closed: bool, settings,
+           carry: Carry | None = None) -> tuple[PageTable, Carry | None, set[int]]:
     """One table's rows on one page, from its body lines, with column edges from the header (or carried
-    from the page before); and what the next page needs to go on with it."""
-    columns = tuple(c[0] for c in header.columns)
-    table = PageTable(header.kind, page.number, header.text, columns, [], closed)
+    from the page before); what the next page needs to go on with it; and the words it took."""
+    keys = tuple(c.key for c in header.columns if c.key is not None)
+    table = PageTable(header.kind, page.number, header.text, keys, [], closed, header.extras)
     words: list[Word] = [w for ln in body for w in ln.words]
     if not words:
-        return table, None
+        return table, None, set()
     top = header.bottom if carry is None else min(w.top for w in words) - 0.5
     bottom = max(w.bottom for w in words) + 0.5
     verticals = layout.vertical_edges(page.rulings, top, bottom, settings)
@@ -119,14 +164,25 @@ def _table(page: Page, header: layout.Header, body: Sequence[layout.Line], close
         edges = list(carry.edges)
         x0, x1 = carry.x0, carry.x1
     else:
-        edges = layout.column_edges(header, words, verticals, settings)
-        x0 = min(min(w.x0 for w in words), header.columns[0][1])
-        x1 = max(max(w.x1 for w in words), header.columns[-1][2])
+        edges = layout.column_edges(header.columns, words, verticals, settings)
+        x0 = min(min(w.x0 for w in words), header.columns[0].x0)
+        x1 = max(max(w.x1 for w in words), header.columns[-1].x1)
+    grid = drawn_extent(page, edges, top, bottom, settings)
+    if grid is not None:
+        gx0, gy0, gx1, gy1 = grid
+        tol = settings.snap_tolerance
+        words = [w for w in words if gx0 - tol <= w.xc <= gx1 + tol and gy0 - tol <= w.yc <= gy1 + tol]
+        if not words:
+            return table, None, set()
+        body = layout.text_lines(words, settings.line_tolerance)
+        bottom = max(w.bottom for w in words) + 0.5
     ys = layout.horizontal_edges(page.rulings, x0, x1, top, bottom, settings, page.fills)
     groups = layout.rows_by_rulings(words, ys) if ys else layout.rows_by_text(body, edges)
+    table.strategy = "rulings" if ys else "text"
     ruled = [any(abs(e - v) <= settings.snap_tolerance for v in verticals) for e in edges]
     for g in groups:
         merged = layout.unruled_edges(g, edges, page.rulings, ruled, settings) if any(ruled) else None
         cells = layout.cells_of(g, edges, settings, merged)
-        table.rows.append(GridRow(full_row(header.kind, columns, cells), page.number, layout.bbox_of(g)))
-    return table, Carry(header, tuple(edges), x0, x1)
+        known, extra = split_row(header.kind, header.columns, cells)
+        table.rows.append(GridRow(known, page.number, layout.bbox_of(g), extra, layout.straddling(g, edges, settings)))
+    return table, Carry(header, tuple(edges), x0, x1), {id(w) for w in words}

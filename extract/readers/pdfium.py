@@ -109,7 +109,8 @@ class PdfiumSource(Reader):
                     unmapped += 1
                 raw.FPDFText_GetLooseCharBox(tp.raw, i, rect)  # advance width, and the font's descent under the baseline
                 (ax, ay), (bx, by) = to_display(rect.left, rect.top), to_display(rect.right, rect.bottom)
-                angle = math.degrees(raw.FPDFText_GetCharAngle(tp.raw, i))
+                # PDFium measures the angle clockwise in page space; /Rotate turns the page clockwise too
+                angle = -math.degrees(raw.FPDFText_GetCharAngle(tp.raw, i))
                 direction = round((angle - rotation) / 90) % 4 * 90
                 size = raw.FPDFText_GetFontSize(tp.raw, i)
                 x0, top, x1, bottom = metric_box((min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)), size, direction)
