@@ -4,7 +4,8 @@
     .venv/bin/python bench/bench.py --copies 4        # or: make bench
 
 A benchmark, not a test: it asserts nothing, it measures. Each copy gets a distinct byte suffix so the
-pipeline treats it as its own document (no skipping, no de-duplication).
+pipeline treats it as its own document (no skipping, no de-duplication). Then OCR pages per second on one
+scan, `poa` beside `ocrmypdf -l spa` (`bench_ocr`; `--ocr-pages 0` skips it).
 """
 
 from __future__ import annotations
@@ -75,9 +76,62 @@ def measure(code: str, args: list[str]) -> tuple[float, float]:
     return seconds, int(done.stdout.split()[-1]) / 1024
 
 
+# ------------------------------------------------------------------ OCR: poa's recogniser beside ocrmypdf
+
+
+def image_only_copy(source: Path, out: Path, pages: int, dpi: int = 300) -> int:
+    """The first `pages` pages of a PDF as a scanner hands them over: grey images at `dpi` in a PDF with no
+    text layer. Returns the page count."""
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    pdf = pdfium.PdfDocument(str(source))
+    try:
+        images = [Image.fromarray(pdf[i].render(scale=dpi / 72, grayscale=True).to_numpy().squeeze())
+                  for i in range(min(pages, len(pdf)))]
+    finally:
+        pdf.close()
+    images[0].save(out, save_all=True, append_images=images[1:], resolution=dpi)
+    return len(images)
+
+
+POA_OCR = """
+import sys
+from poa import process
+report = process(sys.argv[1])
+assert report.document.quality.ocr_pages, report.document.error
+"""
+
+
+def bench_ocr(folder: Path, pages: int = 8) -> list[tuple[str, float, float | None]]:
+    """OCR pages per second on one scan (the ruled sample's first pages as images): `poa`'s whole pipeline
+    (render, deskew, rulings, Tesseract on every core, then the tables) beside `ocrmypdf -l spa` on the same
+    file, in the same run. ocrmypdf is skipped, with a message, where it is not installed."""
+    import shutil
+
+    scan = folder / "scan.pdf"
+    n = image_only_copy(ROOT / "samples" / "mmm-2016-s1-ruled.pdf", scan, pages)
+    print(f"OCR: one scan of {n} pages (300 dpi, no text layer); {os.cpu_count()} cores")
+    rows = []
+    s, mem = measure(POA_OCR, [str(scan)])
+    rows.append(("poa (process, --ocr auto)", s, mem))
+    if shutil.which("ocrmypdf") is None:
+        print("ocrmypdf is not installed (apt-get install ocrmypdf): skipped")
+    else:
+        t = time.perf_counter()
+        subprocess.run(["ocrmypdf", "-l", "spa", "--jobs", str(os.cpu_count() or 1), "--force-ocr", "--quiet",
+                        str(scan), str(folder / "ocrmypdf.pdf")], check=True)
+        rows.append(("ocrmypdf -l spa", time.perf_counter() - t, None))
+    print(f"{'':40} {'seconds':>8} {'pages/s':>8} {'peak MiB':>9}")
+    for name, s, mem in rows:
+        print(f"{name:40} {s:8.1f} {n / s:8.2f} {'—' if mem is None else f'{mem:.0f}':>9}")
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--copies", type=int, default=4, help="copies of each sample (default 4)")
+    ap.add_argument("--ocr-pages", type=int, default=8, help="pages of the OCR benchmark's scan (default 8; 0: skip it)")
     args = ap.parse_args()
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
@@ -97,6 +151,9 @@ def main() -> None:
         print(f"{name:40} {s:8.1f} {pages / s:8.1f} {len(paths) / s:7.2f} {mem:9.0f} {bare_s / s:7.2f}x")
     print("peak MiB: the largest single process (for poa, one worker or the parent, whichever is larger);"
           " 'vs bare' is the speed relative to bare extract_tables")
+    if args.ocr_pages:
+        with tempfile.TemporaryDirectory() as tmp:
+            bench_ocr(Path(tmp), args.ocr_pages)
 
 
 if __name__ == "__main__":

@@ -1,31 +1,41 @@
-"""Stage 1: a PDF's two tables as raw rows (text as printed, with pages and boxes)."""
+"""Stage 1: a PDF's two tables as raw rows (text as printed, with pages and boxes), and how well they were read."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
-from poa.records import Extraction
+from poa.records import Extraction, Leftover, RawRow, ReadQuality
+from poa.vocab import COLUMNS
 
 from .assemble import stitch
-from .engines import ENGINES, get_engine
+from .engines import ENGINES, PageScan, PageTable, get_engine
 from .page import SourceError
-from .readers import READERS
+from .readers import OCR_MODES, READERS
+
+OPTIONAL = {("results", "budget")}  # a report may print no budget column
+MIN_CODE_WORDS = 3  # a page with this many result codes holds table text
 
 
 class NoTablesError(Exception):
     """The PDF has pages but no POA table: a scan with no text layer, or another kind of document."""
 
 
-def extract(path: str | Path, engine: str = "pdfplumber", reader: str = "pdfplumber") -> Extraction:
+def extract(path: str | Path, engine: str = "pdfplumber", reader: str = "pdfplumber", ocr: str = "auto") -> Extraction:
     """Read both tables of a report. Raises SourceError / NoTablesError with a plain reason."""
-    eng = get_engine(engine, reader)
+    eng = get_engine(engine, reader, ocr)
     scans = list(eng.scan(str(path)))
     tables = [t for s in scans for t in s.tables]
     if not any(t.rows for t in tables):
         if sum(s.chars_total for s in scans) == 0:
-            raise NoTablesError("no text layer (a scanned or image-only PDF); OCR it first")
+            if any(s.ocr_confidence is not None for s in scans):
+                raise NoTablesError(f"no text layer (a scanned or image-only PDF), and OCR recognised no text on it: "
+                                    f"{what_was_found(scans)}")
+            why = "; run without --ocr never to recognise its pages" if ocr == "never" else ""
+            raise NoTablesError(f"no text layer (a scanned or image-only PDF){why}")
         hint = "; camelot's lattice reads ruled tables only, try --engine pdfplumber" if engine == "camelot" else ""
-        raise NoTablesError(f"no POA results or deviations table found (no header with 'Cód.' and column titles){hint}")
+        raise NoTablesError(f"no POA results or deviations table found (no header with 'Cód.' and column titles){hint}; "
+                            f"{what_was_found(scans)}")
     rows = stitch(tables)
     headers: dict[str, str] = {}
     for t in tables:
@@ -33,12 +43,99 @@ def extract(path: str | Path, engine: str = "pdfplumber", reader: str = "pdfplum
     leftovers = [lo for s in scans for lo in s.leftovers]
     table_pages = {t.page for t in tables}
     total = sum(s.chars_total for s in scans if s.page in table_pages)
-    texts = [c for r in rows for c in r.cells] + [lo.text for lo in leftovers if lo.page in table_pages]
-    accounted = sum(len("".join(t.split())) for t in texts)  # non-space characters, as chars_total counts them
+    texts = [c for r in rows for c in r.cells] + [t for r in rows for _, t in r.extra]
+    texts += [lo.text for lo in leftovers if lo.page in table_pages]
+    accounted = min(total, sum(len("".join(t.split())) for t in texts))  # non-space, as the pages count them
+    quality = read_quality(scans, tables, rows, leftovers)
+    quality.chars_total = total
     return Extraction(
         source_path=str(path), pages=len(scans), engine=eng.name, reader=reader, header_texts=headers, rows=rows,
-        leftovers=leftovers, chars_total=total, chars_accounted=accounted,
+        leftovers=leftovers, chars_total=total, chars_accounted=accounted, quality=quality,
     )
 
 
-__all__ = ["ENGINES", "READERS", "NoTablesError", "SourceError", "extract"]
+def read_quality(scans: list[PageScan], tables: list[PageTable], rows: list[RawRow],
+                 leftovers: list[Leftover]) -> ReadQuality:
+    """What the extraction itself can tell about how well it read: columns found, words across column edges,
+    text left inside a table's area, pages of table text where no table was found."""
+    q = ReadQuality()
+    strategies: dict[str, Counter] = {}
+    for t in tables:
+        strategies.setdefault(t.kind, Counter())[t.strategy or "?"] += 1
+    q.strategy = "; ".join(f"{kind}: {', '.join(s for s, _ in c.most_common())}" for kind, c in strategies.items())
+    q.pages_turned = {s.page: s.orientation for s in scans if s.orientation}
+    q.ocr_pages = [s.page for s in scans if s.ocr_confidence is not None]
+    q.ocr_confidence = ocr_confidence(scans)
+    for kind in ("results", "deviations"):
+        pieces = [t for t in tables if t.kind == kind]
+        found = {c for t in pieces for c in t.columns}
+        wanted = [name for name, _ in COLUMNS[kind] if (kind, name) not in OPTIONAL]
+        q.columns_expected += len(wanted)
+        q.columns_found += sum(name in found for name in wanted)
+        q.missing_columns += [f"{kind}: {name}" for name in wanted if name not in found]
+        for t in pieces:
+            q.extra_columns += [f"{kind}: {x}" for x in t.extras if f"{kind}: {x}" not in q.extra_columns]
+    q.cells_outside_column = sum(r.straddles for r in rows if r.cells[0][:2].isdigit() and "-" in r.cells[0])
+    q.stray_chars = stray_chars(rows, leftovers)
+    with_table = {t.page for t in tables}
+    q.pages_without_table = [s.page for s in scans if s.code_words >= MIN_CODE_WORDS and s.page not in with_table]
+    q.unmapped_chars = sum(s.unmapped for s in scans)
+    results = [t for t in tables if t.kind == "results"]
+    q.unterminated = bool(results) and not results[-1].closed and results[-1].page == scans[-1].page
+    return q
+
+
+def ocr_confidence(scans: list[PageScan]) -> float | None:
+    """The mean confidence of every word recognised on the OCR'd pages (None where no page was OCR'd)."""
+    ocr = [s for s in scans if s.ocr_confidence is not None]
+    words = sum(s.ocr_words for s in ocr)
+    if not ocr:
+        return None
+    return round(sum(s.ocr_confidence * s.ocr_words for s in ocr) / words, 2) if words else 0.0
+
+
+def page_list(pages: list[int]) -> str:
+    """[1, 2, 3, 5] → "pages 1–3, 5"; [4] → "page 4"."""
+    runs: list[list[int]] = []
+    for p in sorted(pages):
+        if runs and p == runs[-1][1] + 1:
+            runs[-1][1] = p
+        else:
+            runs.append([p, p])
+    listed = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
+    return f"page {listed}" if len(pages) == 1 else f"pages {listed}"
+
+
+def what_was_found(scans: list[PageScan]) -> str:
+    """What the pages hold, for a document with no POA table: which were OCR'd (and how surely), which hold
+    a drawn table or result codes, in plain words."""
+    said = []
+    ocr = [s.page for s in scans if s.ocr_confidence is not None]
+    if ocr:
+        conf = f", mean word confidence {ocr_confidence(scans):.0f}" if any(s.ocr_words for s in scans) else ""
+        said.append(f"{len(ocr)} of {len(scans)} pages OCR'd ({page_list(ocr)}{conf})")
+    ruled = [s.page for s in scans if s.ruled]
+    said.append(f"table-like text (a drawn grid) on {page_list(ruled)}, none under a POA header" if ruled
+                else "no drawn table on any page")
+    codes = [s.page for s in scans if s.code_words]
+    if codes:
+        said.append(f"result-code-like words on {page_list(codes)}")
+    return "; ".join(said)
+
+
+def stray_chars(rows: list[RawRow], leftovers: list[Leftover]) -> int:
+    """Characters of leftover lines that stand inside the area a table's rows cover on their page."""
+    areas: dict[tuple[int, str], list[float]] = {}
+    for r in rows:
+        x0, top, x1, bottom = r.bbox
+        a = areas.setdefault((r.pages[0], r.table), [x0, top, x1, bottom])
+        a[0], a[1], a[2], a[3] = min(a[0], x0), min(a[1], top), max(a[2], x1), max(a[3], bottom)
+    stray = 0
+    for lo in leftovers:
+        xc, yc = (lo.bbox[0] + lo.bbox[2]) / 2, (lo.bbox[1] + lo.bbox[3]) / 2
+        if any(a[0] < xc < a[2] and a[1] < yc < a[3] for (page, _), a in areas.items() if page == lo.page):
+            stray += sum(not c.isspace() for c in lo.text)
+    return stray
+
+
+__all__ = ["ENGINES", "OCR_MODES", "READERS", "NoTablesError", "SourceError", "extract"]

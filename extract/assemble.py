@@ -29,6 +29,14 @@ def join_extra(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ...]) -
     return tuple(out.items())
 
 
+def join_conf(a: tuple[tuple[str, float], ...], b: tuple[tuple[str, float], ...]) -> tuple[tuple[str, float], ...]:
+    """A cell read in two halves is as sure as its less sure half."""
+    out = dict(a)
+    for column, conf in b:
+        out[column] = min(out.get(column, conf), conf)
+    return tuple(out.items())
+
+
 def stitch(tables: Iterable[PageTable]) -> list[RawRow]:
     """The rows of every table in document order, one RawRow per printed row."""
     rows: list[RawRow] = []
@@ -40,11 +48,12 @@ def stitch(tables: Iterable[PageTable]) -> list[RawRow]:
                 merged = RawRow(
                     t.kind, tuple(join(a, b) for a, b in zip(prev.cells, r.cells)),
                     prev.pages + (r.page,), prev.bbox, join_extra(prev.extra, r.extra), prev.straddles + r.straddles,
+                    join_conf(prev.conf, r.conf), prev.boxes + r.boxes,
                 )
                 rows[rows.index(prev)] = merged
                 last[t.kind] = merged
                 continue
-            row = RawRow(t.kind, r.cells, (r.page,), r.bbox, r.extra, r.straddles)
+            row = RawRow(t.kind, r.cells, (r.page,), r.bbox, r.extra, r.straddles, r.conf, r.boxes)
             rows.append(row)
             last[t.kind] = row
     return rows

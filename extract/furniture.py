@@ -3,8 +3,8 @@
 A line is furniture when the same text stands at the same place near the top or the bottom of two or more
 pages — the same text but for a page number: a number that differs between two pages must differ as the
 page numbers do ("Página 5" on page 5, "Página 6" on page 6), so that two units' rows ("13 Unidad de …",
-"14 Unidad de …") that happen to stand at the same place are not taken for a footer. It is never a table row, however close to the table it is printed; it goes to
-the leftovers with the rest of the page's text.
+"14 Unidad de …") that happen to stand at the same place are not taken for a footer. It is never a table row,
+however close to the table it is printed; it goes to the leftovers with the rest of the page's text.
 """
 
 from __future__ import annotations

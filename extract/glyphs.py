@@ -9,13 +9,12 @@ glyphs, since a word never runs across a cell border.
 
 from __future__ import annotations
 
-import bisect
+import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable
 
-from .page import Drawing, Fill, Glyph, Page, Path, Ruling, Word
+from .page import Drawing, Fill, Glyphs, Page, Path, Ruling, Word
 
 
 @dataclass(frozen=True)
@@ -32,16 +31,22 @@ class ReadSettings:
 
 DEFAULT = ReadSettings()
 
-# What a printed glyph means as text: ligatures as their letters, PDFium's line-end hyphen (U+0002) and a
-# soft hyphen printed at a line's end as the hyphen the reader sees.
+# What a printed glyph means as text: ligatures as their letters, and a soft hyphen printed at a line's end
+# as the hyphen the reader sees.
 _PRINTED = str.maketrans({
     "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st",
-    "\x02": "-", "\xad": "-",
+    "\xad": "-",
 })
 
 
+_SPECIAL = re.compile("[" + "".join(chr(k) for k in _PRINTED) + "]")
+
+
 def printed(text: str) -> str:
-    return unicodedata.normalize("NFC", text.translate(_PRINTED))
+    """A word's text as printed: special glyphs as their letters, accents composed (NFC)."""
+    if _SPECIAL.search(text):
+        text = text.translate(_PRINTED)
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 # ---------------------------------------------------------------- turning the page
@@ -62,24 +67,27 @@ def turner(direction: int, width: float, height: float) -> tuple[Callable[[Point
     return (lambda p: p), width, height
 
 
-def _box(turn: Callable[[Point], Point], x0: float, top: float, x1: float, bottom: float) -> tuple[float, float, float, float]:
-    (ax, ay), (bx, by) = turn((x0, top)), turn((x1, bottom))
-    return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
-
-
-def dominant_direction(glyphs: Iterable[Glyph]) -> int:
+def dominant_direction(glyphs: Glyphs) -> int:
     """The direction most of a page's text runs in (0 for a page with no text)."""
-    counts = Counter(g.direction for g in glyphs if not g.text.isspace())
-    return counts.most_common(1)[0][0] if counts else 0
+    import numpy as np
+
+    if not len(glyphs):
+        return 0
+    counts = np.bincount(np.asarray(glyphs.direction, dtype=int) // 90, minlength=4)
+    return int(np.argmax(counts)) * 90
 
 
 def turn(drawing: Drawing, direction: int) -> Drawing:
     """The drawing as it looks turned so that text running `direction` reads left to right."""
+    import numpy as np
+
     if direction == 0:
         return drawing
     f, width, height = turner(direction, drawing.width, drawing.height)
-    glyphs = [replace(g, x0=b[0], top=b[1], x1=b[2], bottom=b[3], direction=(g.direction - direction) % 360)
-              for g in drawing.glyphs for b in [_box(f, g.x0, g.top, g.x1, g.bottom)]]
+    g = drawing.glyphs
+    (ax, ay), (bx, by) = f((g.x0, g.top)), f((g.x1, g.bottom))
+    glyphs = Glyphs(g.text, np.minimum(ax, bx), np.minimum(ay, by), np.maximum(ax, bx), np.maximum(ay, by),
+                    (np.asarray(g.direction) - direction) % 360, g.conf)
     paths = [replace(p, points=tuple(f(pt) for pt in p.points)) for p in drawing.paths]
     return replace(drawing, width=width, height=height, glyphs=glyphs, paths=paths)
 
@@ -144,81 +152,93 @@ def shapes(paths: Iterable[Path], s: ReadSettings = DEFAULT) -> tuple[list[Rulin
 # ---------------------------------------------------------------- glyphs → words
 
 
-def _lines(glyphs: Sequence[Glyph], tol: float) -> list[list[Glyph]]:
-    """Glyphs grouped by vertical centre (a chain of neighbours within tol), each line left to right."""
-    ordered = sorted(glyphs, key=lambda g: ((g.top + g.bottom) / 2, g.x0))
-    lines: list[list[Glyph]] = []
-    last = None
-    for g in ordered:
-        yc = (g.top + g.bottom) / 2
-        if last is None or yc - last > tol:
-            lines.append([])
-        lines[-1].append(g)
-        last = yc
-    return [sorted(ln, key=lambda g: g.x0) for ln in lines]
+def words(glyphs: Glyphs, rulings: Iterable[Ruling] = (), s: ReadSettings = DEFAULT) -> list[Word]:
+    """Glyphs into words, as pdfplumber's `extract_words` makes them, and split where a ruling passes.
+
+    Lines are chains of glyphs whose vertical centres lie within the tolerance, read left to right; a word
+    ends at a space, at a gap wider than the tolerance, and where a vertical ruling crosses the line between
+    two glyphs. The same glyph printed twice at (nearly) the same place is one character. All on arrays: a
+    page holds thousands of glyphs."""
+    import numpy as np
+
+    n = len(glyphs)
+    if n == 0:
+        return []
+    x0, top, x1, bottom = (np.asarray(a, dtype=float) for a in (glyphs.x0, glyphs.top, glyphs.x1, glyphs.bottom))
+    text = glyphs.text
+    yc = (top + bottom) / 2
+    by_y = np.argsort(yc, kind="stable")
+    line_of = np.empty(n, dtype=int)
+    line_of[by_y] = np.concatenate([[0], np.cumsum(np.diff(yc[by_y]) > s.y_tolerance)])
+    order = np.lexsort((x0, line_of))
+    space = np.array([not t or t.isspace() for t in text])[order]
+    kept = np.flatnonzero(~space)
+    if not len(kept):
+        return []
+    idx = order[kept]  # the glyphs of words, in reading order
+    line = line_of[idx]
+    gx0, gx1, gtop = x0[idx], x1[idx], top[idx]
+    new_line = np.concatenate([[True], line[1:] != line[:-1]])
+    spaces_before = np.cumsum(space)[kept]  # spaces read so far, at each kept glyph
+    after_space = np.concatenate([[False], spaces_before[1:] > spaces_before[:-1]])
+    texts = [text[i] for i in idx]
+    same = np.array([False] + [texts[k] == texts[k - 1] for k in range(1, len(texts))])
+    near = s.duplicate * np.maximum(gx1 - gx0, 0.1)
+    twice = same & ~new_line & ~after_space & np.concatenate(
+        [[False], (np.abs(gx0[1:] - gx0[:-1]) < near[1:]) & (np.abs(gtop[1:] - gtop[:-1]) < near[1:])])
+    keep = np.flatnonzero(~twice)  # the same glyph printed twice (fake bold) is one character
+    idx, line, gx0, gx1 = idx[keep], line[keep], gx0[keep], gx1[keep]
+    new_line, after_space = new_line[keep], after_space[keep]
+    texts = [texts[k] for k in keep]
+    gap = np.concatenate([[False], gx0[1:] > gx1[:-1] + s.x_tolerance])
+    start = new_line | after_space | gap
+    start |= _ruled(gx0, gx1, (top[idx] + bottom[idx]) / 2, rulings) & ~new_line
+    bounds = np.flatnonzero(start).tolist() + [len(idx)]
+    wx0 = np.minimum.reduceat(gx0, bounds[:-1])
+    wx1 = np.maximum.reduceat(gx1, bounds[:-1])
+    wtop = np.minimum.reduceat(top[idx], bounds[:-1])
+    wbottom = np.maximum.reduceat(bottom[idx], bounds[:-1])
+    conf = None
+    if glyphs.conf is not None:
+        c = np.asarray(glyphs.conf, dtype=float)[idx]
+        conf = np.fmin.reduceat(c, bounds[:-1])
+    return [Word(printed("".join(texts[a:b])), float(wx0[k]), float(wtop[k]), float(wx1[k]), float(wbottom[k]),
+                 None if conf is None or np.isnan(conf[k]) else float(conf[k]))
+            for k, (a, b) in enumerate(zip(bounds, bounds[1:]))]
 
 
-class _Verticals:
-    """Vertical rulings, searchable by x: is there one between two glyphs, across their line?"""
+def _ruled(x0, x1, yc, rulings: Iterable[Ruling]):
+    """For each glyph (in reading order), whether a vertical ruling runs between it and the glyph before,
+    across their line."""
+    import numpy as np
 
-    def __init__(self, rulings: Iterable[Ruling]):
-        self.items = sorted(((r.x0 + r.x1) / 2, r.top, r.bottom) for r in rulings if not r.horizontal)
-        self.xs = [x for x, _, _ in self.items]
-
-    def between(self, a: Glyph, b: Glyph) -> bool:
-        lo, hi = (a.x0 + a.x1) / 2, (b.x0 + b.x1) / 2
-        y = (a.top + a.bottom + b.top + b.bottom) / 4
-        i = bisect.bisect_right(self.xs, lo)
-        while i < len(self.items) and self.items[i][0] < hi:
-            if self.items[i][1] <= y <= self.items[i][2]:
-                return True
-            i += 1
-        return False
-
-
-def _word(run: list[Glyph]) -> Word:
-    confs = [g.conf for g in run if g.conf is not None]
-    return Word("".join(g.text for g in run), min(g.x0 for g in run), min(g.top for g in run),
-                max(g.x1 for g in run), max(g.bottom for g in run), min(confs) if confs else None)
-
-
-def words(glyphs: Sequence[Glyph], rulings: Iterable[Ruling] = (), s: ReadSettings = DEFAULT) -> list[Word]:
-    """Glyphs into words, as pdfplumber's `extract_words` makes them, and split where a ruling passes."""
-    verticals = _Verticals(rulings)
-    out: list[Word] = []
-    for line in _lines(glyphs, s.y_tolerance):
-        run: list[Glyph] = []
-        for g in line:
-            if g.text.isspace() or not g.text:
-                if run:
-                    out.append(_word(run))
-                run = []
-                continue
-            if run:
-                prev = run[-1]
-                near = s.duplicate * max(g.x1 - g.x0, 0.1)
-                if g.text == prev.text and abs(g.x0 - prev.x0) < near and abs(g.top - prev.top) < near:
-                    continue  # the same glyph printed twice (fake bold): one character
-                if g.x0 > prev.x1 + s.x_tolerance or verticals.between(prev, g):
-                    out.append(_word(run))
-                    run = []
-            run.append(g)
-        if run:
-            out.append(_word(run))
+    verticals = sorted(((r.x0 + r.x1) / 2, r.top, r.bottom) for r in rulings if not r.horizontal)
+    out = np.zeros(len(x0), dtype=bool)
+    if not verticals or len(x0) < 2:
+        return out
+    xs = np.array([v[0] for v in verticals])
+    lo, hi = (x0[:-1] + x1[:-1]) / 2, (x0[1:] + x1[1:]) / 2
+    first, last = np.searchsorted(xs, lo, side="right"), np.searchsorted(xs, hi, side="left")
+    y = (yc[:-1] + yc[1:]) / 2
+    for k in np.flatnonzero(last > first):  # a ruling's x falls between the two glyphs: does it cross their line?
+        out[k + 1] = any(verticals[j][1] <= y[k] <= verticals[j][2] for j in range(first[k], last[k]))
     return out
 
 
 def page_of(drawing: Drawing, s: ReadSettings = DEFAULT) -> Page:
     """The page the table finder reads: turned upright, its words and its rulings."""
-    glyphs = [replace(g, text=printed(g.text)) if not g.text.isascii() or g.text == "\x02" else g
-              for g in drawing.glyphs]
-    direction = dominant_direction(glyphs)
-    d = turn(replace(drawing, glyphs=glyphs), direction)
+    g = Glyphs.of(drawing.glyphs)
+    direction = dominant_direction(g)
+    d = turn(replace(drawing, glyphs=g), direction)
     rulings, fills = shapes(d.paths, s)
     if d.ocr:  # a recogniser's words come whole: nothing to join
-        found = [Word(g.text, g.x0, g.top, g.x1, g.bottom, g.conf) for g in d.glyphs if g.text.strip()]
+        c = d.glyphs
+        found = [Word(printed(t), float(c.x0[i]), float(c.top[i]), float(c.x1[i]), float(c.bottom[i]),
+                      None if c.conf is None or c.conf[i] != c.conf[i] else float(c.conf[i]))
+                 for i, t in enumerate(c.text) if t.strip()]
     else:
         found = words(d.glyphs, rulings, s)
     chars = sum(len(w.text) for w in found)
-    return Page(d.number, d.width, d.height, tuple(found), tuple(rulings), chars, tuple(fills), direction,
+    orientation = (direction + d.turned) % 360  # a recogniser's turn comes first, then the geometry's
+    return Page(d.number, d.width, d.height, tuple(found), tuple(rulings), chars, tuple(fills), orientation,
                 d.unmapped, d.ocr)

@@ -16,7 +16,7 @@ from typing import Sequence
 
 from poa.vocab import COLUMNS, fold, is_header_word, squash, table_kind
 
-from .layout import DEFAULT, Line, TableSettings, line_gap, opens_row
+from .layout import DEFAULT, Line, TableSettings, horizontal_edges, line_gap, opens_row
 from .page import Ruling, Word
 
 
@@ -57,8 +57,10 @@ class Header:
 
 
 def _is_code_word(word: Word) -> bool:
+    if len(word.text) > 7 or word.text[:1] not in "CcÓóóC":
+        return False
     t = fold(word.text)
-    return t.startswith("cod") and len(t) <= 7
+    return t.startswith("cod")
 
 
 def _above(word: Word, line: Line | None) -> Word | None:
@@ -85,16 +87,13 @@ def header_share(line: Line, previous: Line | None = None, strong: bool = False)
 
 
 def _bottom_border(lines: Sequence[Line], i: int, rulings: Sequence[Ruling], settings: TableSettings) -> float | None:
-    """y of the first ruling under the "Cód." line that runs across most of the header: the header cell's
-    lower border, where the table draws one."""
+    """y of the first ruling under the "Cód." line that runs across most of the header (its pieces added up,
+    as cell borders come drawn cell by cell): the header's lower border, where the table draws one."""
     line = lines[i]
     x0, x1 = min(w.x0 for w in line.words), max(w.x1 for w in line.words)
-    below = sorted(
-        (r.top for r in rulings
-         if r.horizontal and r.top > line.bottom and min(r.x1, x1) - max(r.x0, x0) >= 0.5 * (x1 - x0)),
-    )
     limit = line.bottom + settings.header_border_reach * max(line.height, 1.0)
-    return below[0] if below and below[0] <= limit else None
+    below = horizontal_edges(rulings, x0, x1, line.bottom, limit, settings)
+    return below[0] if below else None
 
 
 def header_band(lines: Sequence[Line], i: int, rulings: Sequence[Ruling] = (),
@@ -186,24 +185,25 @@ def _cells(band: Sequence[Line], rulings: Sequence[Ruling], settings: TableSetti
         cuts = _crossing(rulings, line, settings)
         wide = settings.title_gap * max(line.height, 1.0)
         run: list[Word] = []
-
-        def close() -> None:
-            xc = (min(w.x0 for w in run) + max(w.x1 for w in run)) / 2
-            left = max((x for x in cuts if x < xc), default=None)
-            right = min((x for x in cuts if x > xc), default=None)
-            cells.append(_Cell(i, list(run), left, right))
-
         for w in line.words:
             if run:
                 prev = run[-1]
                 ruled = any(prev.xc < x < w.xc for x in cuts)
                 if ruled or w.x0 - prev.x1 > wide:
-                    close()
+                    cells.append(_cell(i, run, cuts))
                     run = []
             run.append(w)
         if run:
-            close()
+            cells.append(_cell(i, run, cuts))
     return cells
+
+
+def _cell(line: int, words: list[Word], cuts: list[float]) -> _Cell:
+    """A header cell, between the rulings that cross its line on either side of it (if any)."""
+    xc = (min(w.x0 for w in words) + max(w.x1 for w in words)) / 2
+    left = max((x for x in cuts if x < xc), default=None)
+    right = min((x for x in cuts if x > xc), default=None)
+    return _Cell(line, list(words), left, right)
 
 
 def _overlap(a: _Cell, b: _Cell) -> bool:
@@ -266,7 +266,7 @@ def _split(stack: list[_Cell], kind: str) -> list[list[_Cell]]:
     """A stack that names two known columns (titles printed too close to tell apart by their gap) cut
     between them: each word goes with the nearer title word."""
     anchors = []
-    for key, pattern in COLUMNS[kind]:
+    for _, pattern in COLUMNS[kind]:
         hit = next((w for c in stack for w in c.words if pattern.match(fold(w.text))), None)
         if hit is not None:
             anchors.append(hit)

@@ -29,7 +29,7 @@ class TableSettings:
     header_gap_lines: float = 2.5  # header lines further apart than this many line heights are not one header
     code_line_share: float = 0.6  # the "Cód." line: this share of its words must be header vocabulary
     header_line_share: float = 1.0  # lines above the "Cód." line (a title above the table is not one of them)
-    header_below_share: float = 0.5  # lines below it (an extra column's title may bring words of its own)
+    header_below_share: float = 0.75  # lines below it, small words aside (an extra title may bring words of its own)
     header_border_reach: float = 8.0  # the header's drawn lower border lies within this many line heights
     title_gap: float = 0.5  # words of one header line further apart than this many line heights are two titles
     end_gap_lines: float = 4.0  # an empty band this many line heights tall ends the table on its page
@@ -62,11 +62,14 @@ class Line:
 def text_lines(words: Iterable[Word], tol: float = DEFAULT.line_tolerance) -> list[Line]:
     """Group words into lines by their vertical centre, each line left to right, lines top to bottom."""
     lines: list[list[Word]] = []
-    for w in sorted(words, key=lambda w: (w.yc, w.x0)):
-        if lines and abs(w.yc - statistics.fmean(x.yc for x in lines[-1])) <= tol:
+    total = 0.0  # the sum of the current line's centres: its mean, kept as words join
+    for yc, _, w in sorted(((w.yc, w.x0, w) for w in words), key=lambda t: (t[0], t[1])):
+        if lines and abs(yc - total / len(lines[-1])) <= tol:
             lines[-1].append(w)
+            total += yc
         else:
             lines.append([w])
+            total = yc
     return [Line(tuple(sorted(ln, key=lambda w: w.x0))) for ln in lines]
 
 
@@ -220,6 +223,34 @@ def rows_by_text(lines: Sequence[Line], edges: Sequence[float]) -> list[list[Wor
     return rows
 
 
+def split_bands(bands: Sequence[Sequence[Word]], edges: Sequence[float], tol: float = DEFAULT.line_tolerance
+                ) -> tuple[list[list[Word]], bool]:
+    """Bands between horizontal rulings, each cut again where more than one row starts in it by its code or
+    unit number (shading drawn on section rows only leaves the results between them in one band); and
+    whether any band was cut. A band is never cut at a section keyword alone: inside a ruled cell, a line
+    beginning "Área de …" is more likely the rest of a sentence than a new row."""
+    out: list[list[Word]] = []
+    cut = False
+    first = edges[0] if edges else float("inf")
+    for band in bands:
+        if sum(w.xc < first and (bool(CODE_LIKE.match(w.text)) or w.text[:2].isdigit()) for w in band) < 2:
+            out.append(list(band))  # fewer than two codes or unit numbers: one row, nothing to cut
+            continue
+        rows = rows_by_text(text_lines(band, tol), edges)
+        numbered = [r for r in rows if _numbered(r, edges)]
+        if len(rows) > 1 and len(numbered) >= 2:
+            out += rows
+            cut = True
+        else:
+            out.append(list(band))
+    return out, cut
+
+
+def _numbered(words: Sequence[Word], edges: Sequence[float]) -> bool:
+    first = " ".join(w.text for w in sorted(words, key=lambda w: (w.top, w.x0)) if column_of(w.xc, edges) == 0)
+    return bool(first) and (bool(CODE_LIKE.match(first)) or first[:2].isdigit())
+
+
 def unruled_edges(
     words: Sequence[Word], edges: Sequence[float], rulings: Sequence[Ruling], ruled: Sequence[bool],
     settings: TableSettings = DEFAULT,
@@ -240,12 +271,12 @@ def unruled_edges(
     return out
 
 
-def cells_of(
+def cell_words(
     words: Sequence[Word], edges: Sequence[float], settings: TableSettings = DEFAULT,
     merged: Sequence[bool] | None = None,
-) -> list[str]:
-    """The text of each column's cell in one row. Text in a merged cell (one the rulings say spans an edge,
-    or text running across an edge, as section rows often do) stays whole in the leftmost column it covers;
+) -> list[list[Word]]:
+    """The words of each column's cell in one row. Words in a merged cell (one the rulings say spans an edge,
+    or text running across an edge, as section rows often do) stay whole in the leftmost column it covers;
     the others it covers are empty."""
     n = len(edges) + 1
     merged_with_next = list(merged or [False] * len(edges)) + [False]
@@ -257,10 +288,24 @@ def cells_of(
     for i in range(1, n):
         if merged_with_next[i - 1]:
             owner[i] = owner[i - 1]
-    groups: dict[int, list[Word]] = {}
+    groups: list[list[Word]] = [[] for _ in range(n)]
     for w in words:
-        groups.setdefault(owner[column_of(w.xc, edges)], []).append(w)
-    return [lines_text(groups.get(i, []), settings.line_tolerance) for i in range(n)]
+        groups[owner[column_of(w.xc, edges)]].append(w)
+    return groups
+
+
+def cells_of(
+    words: Sequence[Word], edges: Sequence[float], settings: TableSettings = DEFAULT,
+    merged: Sequence[bool] | None = None,
+) -> list[str]:
+    """The text of each column's cell in one row (see `cell_words`)."""
+    return [lines_text(ws, settings.line_tolerance) for ws in cell_words(words, edges, settings, merged)]
+
+
+def confidence(words: Sequence[Word]) -> float | None:
+    """A cell's OCR confidence: its least sure word's (None for text-layer words)."""
+    confs = [w.conf for w in words if w.conf is not None]
+    return min(confs) if confs else None
 
 
 def straddling(words: Sequence[Word], edges: Sequence[float], settings: TableSettings = DEFAULT) -> int:

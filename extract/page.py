@@ -10,7 +10,10 @@ yields the same page from the same drawing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Protocol
+from typing import TYPE_CHECKING, Iterator, Protocol, Sequence
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,36 @@ class Glyph:
     conf: float | None = None
 
 
+@dataclass
+class Glyphs:
+    """A page's glyphs as columns: what a reader makes by the thousand per page, and what the geometry
+    computes on (one array per coordinate, in the displayed page's frame, as `Glyph` describes them)."""
+
+    text: list[str]
+    x0: "np.ndarray"
+    top: "np.ndarray"
+    x1: "np.ndarray"
+    bottom: "np.ndarray"
+    direction: "np.ndarray"  # int: 0, 90, 180, 270
+    conf: "np.ndarray | None" = None  # float, NaN where none; None when no glyph has one
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    @classmethod
+    def of(cls, glyphs: "Sequence[Glyph] | Glyphs") -> "Glyphs":
+        """Columns from a list of glyphs (a recogniser's few words); columns stay as they are."""
+        import numpy as np
+
+        if isinstance(glyphs, Glyphs):
+            return glyphs
+        col = lambda name: np.array([getattr(g, name) for g in glyphs], dtype=float)  # noqa: E731
+        confs = [g.conf for g in glyphs]
+        conf = None if all(c is None for c in confs) else np.array([np.nan if c is None else c for c in confs])
+        return cls([g.text for g in glyphs], col("x0"), col("top"), col("x1"), col("bottom"),
+                   np.array([g.direction for g in glyphs], dtype=int), conf)
+
+
 @dataclass(frozen=True, slots=True)
 class Path:
     """A path as drawn, in the displayed page's frame: its points and whether it was stroked and/or filled.
@@ -94,10 +127,12 @@ class Drawing:
     number: int  # 1-based
     width: float
     height: float
-    glyphs: list[Glyph] = field(default_factory=list)
+    glyphs: "list[Glyph] | Glyphs" = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)
     unmapped: int = 0  # glyphs whose font gives no Unicode text (pdfminer's "(cid:N)", PDFium's map errors)
     ocr: bool = False  # the glyphs come from recognising the page's image, not from its text layer
+    turned: int = 0  # degrees the recogniser already turned the page's image so that its text reads left to right,
+    # counter-clockwise as a glyph's direction (90: the text ran upwards); its boxes are in the turned frame
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ def build_results(doc_id: str, rows: list[RawRow]) -> tuple[list[Node], list[Res
             parent_id=parent.node_id if parent else None,
             reported_physical_pct=parse_pct(row.cells[3]), reported_budget_pct=parse_pct(row.cells[4]),
             reported_physical_raw=row.cells[3], reported_budget_raw=row.cells[4], page=row.pages[0], seq=seq,
+            cells=list(row.boxes),
         )
         nodes.append(node)
         if parent is None and level not in ("section", "total"):
@@ -77,6 +78,8 @@ def build_results(doc_id: str, rows: list[RawRow]) -> tuple[list[Node], list[Res
                 expected=cells[1], obtained=cells[2], physical_pct=parse_pct(cells[3]), physical_raw=cells[3],
                 budget_pct=parse_pct(cells[4]), budget_raw=cells[4],
                 page_first=row.pages[0], page_last=row.pages[-1], seq=seq, bbox=row.bbox,
+                extra={title: text for title, text in row.extra if text},
+                ocr_confidence=dict(row.conf) or None, cells=list(row.boxes),
             )
             results.append(result)
             pending.append(result)
@@ -133,6 +136,8 @@ def build_deviations(doc_id: str, rows: list[RawRow]) -> list[Deviation]:
                 deviation_id=f"{doc_id}-D{len(out) + 1:03d}", unit_number=number, unit_name=name,
                 code=code.code, code_raw=cells[0], expected=cells[1], cause=cells[2],
                 corrective_measure=cells[3], page=row.pages[0], page_last=row.pages[-1], seq=seq, bbox=row.bbox,
+                extra={title: text for title, text in row.extra if text},
+                ocr_confidence=dict(row.conf) or None, cells=list(row.boxes),
             ))
         elif (unit := split_unit(cells)) is not None:
             number, name = unit

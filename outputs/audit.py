@@ -1,53 +1,109 @@
-"""The auditor's report: one self-contained HTML page per document, in Spanish, and the same tables as .xlsx.
+"""The auditor's report: one self-contained HTML working paper per document, in Spanish, and its workbook.
 
-No script, no web font, no CDN: the page opens offline in any browser and prints as it shows. The chart is
-inline SVG.
+The page is meant to go into an audit file: a header with the document's provenance (entity, period, file,
+full SHA-256, poa version, date of generation), the criteria applied, the findings numbered H-001… in a
+stable order with the region of the PDF each points at, every hierarchy row printed vs recomputed with the
+working that re-performs it, and a sign-off block. No script, no web font, no CDN: it opens offline in any
+browser; the pictures of the PDF are inline PNGs and the chart inline SVG. Printed (or `poa audit --pdf`),
+it gives a clean document: carta pages numbered "Página n de m", table headers repeated on each page, the
+chart kept whole.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections import Counter
-from html import escape
 from pathlib import Path
 
 from poa.normalize.numbers import half_up
+
 from poa.records import Node, Report
 
-SEVERITY_ES = {"error": "Error", "warning": "Advertencia", "info": "Información"}
-PLURAL_ES = {"error": "errores", "warning": "advertencias", "info": "informativos"}
-LEVEL_ES = {"viceministry": "Viceministerio", "direction": "Dirección General", "unit": "Unidad",
-            "area": "Área", "section": "Grupo", "total": "Total nivel central", "other": "Otra fila"}
-METHOD_ES = {"code+text": "código y texto", "text": "texto", "code": "código (texto poco similar)"}
-SEMESTER_ES = {1: "primer semestre", 2: "segundo semestre"}
+from . import pages as pg
+from .safe import FORMULA_START, NOT_XML, XLSX_CELL_MAX, escape, xlsx_text, xml_text
+from .spanish import (
+    BOLIVIA,
+    CHECK_ES,
+    LEVEL_ES,
+    METHOD_ES,
+    SEVERITY_ES,
+    SEVERITY_PLURAL_ES,
+    STATUS_ES,
+    check_label,
+    check_rule,
+    date,
+    decimal_commas,
+    error_es,
+    number,
+    pct,
+    period,
+    plural,
+    timestamp,
+)
+from .working import Index, Numbered, Working, node_label, numbered, workings
+from .xlsx import write_xlsx
+
+__all__ = ["render_html", "render_index", "write_xlsx", "chart_svg", "escape", "xml_text", "xlsx_text",
+           "FORMULA_START", "NOT_XML", "XLSX_CELL_MAX"]
+
+MAX_IMAGES = 400  # pictures of the PDF per report: enough for any real report, bounded for a broken one
+IMAGE_SECONDS = 10.0  # and the time they may take (a report's take a tenth of a second): never a document's timeout
+PAGE_SCALE = 0.6  # a whole page (a finding with no row box) as a small picture
+NOT_PCT = {"ocr_low_confidence"}  # findings whose figure is not a percentage (a confidence, in the message)
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:24px;color:#1d1d1f;font-size:14px}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:2px solid #ddd;padding-bottom:4px}
+h3{font-size:14px;margin:16px 0 4px}
 .meta{color:#555;margin:0 0 16px} table{border-collapse:collapse;width:100%;margin:8px 0}
 th,td{border:1px solid #d0d0d0;padding:4px 6px;text-align:left;vertical-align:top}
-th{background:#f0f0f0} td.num{text-align:right;white-space:nowrap}
+thead th{background:#f0f0f0} td.num,th.num{text-align:right;white-space:nowrap}
 tr.mismatch td{background:#fde2e1} tr.explained td{background:#fff4d6}
-.cards{display:flex;gap:12px;margin:8px 0} .card{border-radius:8px;padding:10px 16px;min-width:120px}
+.cards{display:flex;gap:12px;margin:8px 0;flex-wrap:wrap}
+.card{border-radius:8px;padding:10px 16px;min-width:120px;border:1px solid #ddd}
 .card b{display:block;font-size:26px} .error{background:#fde2e1} .warning{background:#fff4d6} .info{background:#e4eefc}
 .sev-error{color:#b3261e;font-weight:600} .sev-warning{color:#8a5a00;font-weight:600} .sev-info{color:#1a56b0}
 .lvl-viceministry td{font-weight:700} .lvl-direction td{font-weight:600} .lvl-area td{color:#555}
 .legend span{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:middle}
-small{color:#666}
+small,.small{color:#666;font-size:85%} code{font-size:90%}
+.review{background:#fff4d6;border:2px solid #e0a800;border-radius:8px;padding:10px 16px;margin:12px 0}
+.wp{border:2px solid #444;padding:10px 14px;margin-bottom:12px}
+.wp .kicker{margin:0;text-transform:uppercase;letter-spacing:.05em;font-size:12px;color:#444}
+table.prov th{width:210px;background:#f7f7f7} table.prov td{word-break:break-all}
+table.findings{table-layout:fixed} td.code,span.code{white-space:nowrap}
+.findings td.no{font-weight:700;white-space:nowrap} .findings tr.group th{background:#fafafa;font-size:15px}
+.findings tr.group.error th{background:#fde2e1} .findings tr.group.warning th{background:#fff4d6}
+.findings tr.group.info th{background:#e4eefc} td.disp{min-width:150px}
+.findings .rule{display:block;color:#555;font-size:85%;margin-top:4px}
+figure{margin:6px 0 0} figure img{max-width:100%;border:1px solid #bbb;display:block}
+figcaption{font-size:80%;color:#666}
+.calc{border-top:1px solid #ddd;margin-top:10px} .calc table{width:auto;min-width:50%} .calc td,.calc th{padding:2px 6px}
+.calc .op{margin:2px 0;color:#333} .calc .res{margin:4px 0} .calc tr.out td{color:#888}
+.ok{color:#1b6e20;font-weight:600} .bad{color:#b3261e;font-weight:600}
+.signoff table td{height:42px}
+@page{size:letter;margin:16mm 14mm 18mm 14mm;
+ @bottom-right{content:"Página " counter(page) " de " counter(pages);font:8pt Arial,sans-serif;color:#555}
+ @bottom-left{content:"__FOOTER__";font:8pt Arial,sans-serif;color:#555}}
+@media print{
+ body{margin:0;font-size:9pt} h1{font-size:15pt} h2{font-size:12pt;margin-top:14pt} .card b{font-size:16pt}
+ *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+ thead{display:table-header-group} tr,figure,.wp,.cards,.signoff{break-inside:avoid}
+ .chart{break-inside:avoid} h2,h3,.calc .op{break-after:avoid} a{color:inherit;text-decoration:none}
+ .screen{display:none}}
 """
 
 
-def _pct(x: float | None, digits: int = 0) -> str:
-    if x is None:
-        return "—"
-    return f"{x:.{digits}f} %" if digits else f"{x:g} %"
+# ------------------------------------------------------------------ pieces
 
 
-def _status(n: Node, mismatched: dict[str, str]) -> tuple[str, str]:
-    if n.node_id in mismatched:
-        return ("mismatch", "No coincide") if mismatched[n.node_id] == "error" else ("explained", "No coincide (regla alternativa)")
-    if n.reported_physical_pct is None or n.recomputed_physical_pct is None:
+def _status(w: Working) -> tuple[str, str]:
+    """The row's class and its state, in words."""
+    if w.holds is None:
         return "", "—"
-    return "", "Coincide"
+    if w.holds:
+        return "", "Coincide"
+    return ("explained", "No coincide (regla alternativa)") if w.alternatives else ("mismatch", "No coincide")
 
 
 def chart_svg(nodes: list[Node]) -> str:
@@ -57,7 +113,8 @@ def chart_svg(nodes: list[Node]) -> str:
         return "<p>Sin unidades.</p>"
     row_h, label_w, bar_w = 26, 330, 420
     height = row_h * len(units) + 40
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 90}" height="{height}" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {label_w + bar_w + 90} {height}" '
+           f'width="{label_w + bar_w + 90}" style="max-width:100%;height:auto" '
            f'role="img" aria-label="Avance físico impreso y recalculado por unidad" font-size="12">']
     for tick in range(0, 101, 25):
         x = label_w + bar_w * tick / 100
@@ -75,155 +132,388 @@ def chart_svg(nodes: list[Node]) -> str:
         if u.reported_physical_pct is not None and u.recomputed_physical_pct is not None:
             bad = half_up(u.recomputed_physical_pct) != u.reported_physical_pct
             out.append(f'<text x="{label_w + bar_w + 6}" y="{y + 14}" fill="{"#b3261e" if bad else "#555"}">'
-                       f'{u.reported_physical_pct:g} / {u.recomputed_physical_pct:.1f}</text>')
+                       f'{number(u.reported_physical_pct)} / {number(u.recomputed_physical_pct, 1)}</text>')
     out.append("</svg>")
     return "".join(out)
 
 
-def render_html(report: Report) -> str:
+def _review_banner(report: Report) -> list[str]:
+    """A document in review says so first: its rows may not be what the PDF prints."""
+    if report.document.status != "review":
+        return []
+    doubts = [f.message for f in report.findings if f.check == "read_doubt"]
+    return ["<div class='review'><b>Lectura en revisión.</b> La lectura de este documento es dudosa: sus filas "
+            "pueden no ser las que imprime el PDF. Compare las filas indicadas con el documento antes de usar "
+            "estas cifras.<ul>" + "".join(f"<li>{escape(decimal_commas(m))}</li>" for m in doubts) + "</ul></div>"]
+
+
+def page_link(page: int | None, source_uri: str | None) -> str:
+    """A page number, linked to that page of the source PDF where the file is at hand."""
+    if page is None:
+        return ""
+    return f"<a href='{escape(source_uri)}#page={page}'>{page}</a>" if source_uri else str(page)
+
+
+def region_images(found: list[Numbered], pdf_path: str | None) -> dict[str, str]:
+    """H-number → data: URI of the PDF region the finding points at (each region rendered once). A picture
+    that cannot be made is left out: the page number and the link remain."""
+    if pdf_path is None:
+        return {}
+    out: dict[str, str] = {}
+    done: dict[pg.Region, str | None] = {}
+    try:
+        pdf = pg.open_pdf(pdf_path)
+    except Exception:  # noqa: BLE001 - a file PDFium refuses gets no pictures, never a failed report
+        return {}
+    started = time.monotonic()
+    try:
+        for h in found:
+            region = h.region
+            if region is None or not 1 <= region.page <= len(pdf):
+                continue
+            if region not in done:
+                if len(done) >= MAX_IMAGES or time.monotonic() - started > IMAGE_SECONDS:
+                    break
+                try:
+                    if region.box is None:
+                        image = pg.render_page(pdf, region.page, scale=PAGE_SCALE, grayscale=True)
+                    else:
+                        image = pg.render_page(pdf, region.page, box=region.box, margin=4, grayscale=True)
+                    done[region] = pg.data_uri(pg.png(image))
+                except Exception:  # noqa: BLE001
+                    done[region] = None
+            if done[region]:
+                out[h.number] = done[region]
+    finally:
+        pdf.close()
+    return out
+
+
+def _provenance(report: Report, generated: dt.datetime, pdf_path: str | None) -> list[str]:
     doc = report.document
+    status = STATUS_ES.get(doc.status, doc.status)
+    rows = [
+        ("Entidad", escape(doc.entity or "entidad no identificada")),
+        ("Periodo", escape(period(doc.semester, doc.year).capitalize()) +
+         (f"; resultados esperados al {date(doc.expected_date)}, obtenidos al {date(doc.obtained_date)}"
+          if doc.obtained_date else "")),
+        ("Archivo", f"<code>{escape(Path(doc.source_path).name)}</code><br><small>{escape(doc.source_path)}</small>"),
+        ("SHA-256 del archivo", f"<code>{escape(doc.sha256)}</code>"),
+        ("Documento", f"<code>{escape(doc.doc_id)}</code>, {plural(doc.pages or 0, 'página', 'páginas')}; lector "
+                      f"{escape(doc.reader or '?')}, motor {escape(doc.engine or '?')}"),
+        ("Estado de la lectura", escape(status)),
+        ("Versión de poa", f"<code>{escape(doc.pipeline_version or '?')}</code>"),
+        ("Fecha de generación", escape(timestamp(generated))),
+        ("Ref. P/T", ""),
+    ]
+    if pdf_path is None:
+        rows.insert(4, ("Imágenes del PDF", "no disponibles: el archivo ya no está en esa ruta con el mismo SHA-256"))
+    return (["<table class='prov'>"] + [f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows] + ["</table>"])
+
+
+def _criteria() -> list[str]:
+    return ["<h2 id='criterios'>1. Criterios</h2><ul>",
+            "<li><b>Aritmética del propio reporte.</b> Avance de una unidad = promedio aritmético del avance físico de "
+            "sus resultados, excluidos los que no tienen avance impreso (y los fuera de 0–100 %); Dirección General = "
+            "promedio de sus unidades con sus valores sin redondear; Viceministerio = promedio de sus direcciones; "
+            "promedio de grupo («Ejecución Física Promedio de las Unidades…») = promedio de las unidades que cierra; "
+            "total = promedio de los promedios de grupo.</li>",
+            "<li><b>Redondeo.</b> Las cifras impresas son enteros redondeados mitad hacia arriba (62,5 → 63; "
+            "48,5 → 49); se comparan con el recalculado redondeado de la misma forma.</li>",
+            "<li><b>Regla del 35 %.</b> Según la nota de la tabla de causas de desviación, todo resultado con avance "
+            "físico menor al 35 % debe figurar en ella con su causa y su medida correctiva.</li>",
+            "<li><b>Avance presupuestario.</b> Se transcribe como está impreso: el reporte no trae datos para "
+            "recalcularlo.</li>",
+            "<li>Cada verificación y el criterio que aplica: sección 8.</li></ul>"]
+
+
+def _checks() -> list[str]:
+    """Every check poa applies, with its criterion: what a finding's label refers to."""
+    h = ["<h2 id='verificaciones'>8. Verificaciones aplicadas</h2><table><thead><tr><th>Verificación</th>"
+         "<th>Criterio que aplica</th></tr></thead><tbody>"]
+    h += [f"<tr><td>{escape(label)}<br><small><code>{escape(check)}</code></small></td><td>{escape(rule)}</td></tr>"
+          for check, (label, rule) in CHECK_ES.items()]
+    h.append("</tbody></table>")
+    return h
+
+
+def _summary(report: Report, found: list[Numbered]) -> list[str]:
     counts = Counter(f.severity for f in report.findings)
-    by_check = Counter(f.check for f in report.findings)
-    mismatched = {f.subject_id: f.severity for f in report.findings if f.check == "average_mismatch"}
-    results = {r.result_id: r for r in report.results}
-    title = f"Auditoría del seguimiento al POA — {doc.entity or doc.source_path}"
-    period = (f"{SEMESTER_ES.get(doc.semester, 'semestre ?')} de la gestión {doc.year}"
-              if doc.year else "periodo no identificado")
-    h = [f"<!DOCTYPE html><html lang='es'><head><meta charset='utf-8'><title>{escape(title)}</title>",
-         f"<style>{CSS}</style></head><body>",
-         f"<h1>{escape(title)}</h1>",
-         f"<p class='meta'>Seguimiento al avance del POA, {escape(period)}. Archivo <code>{escape(doc.source_path)}</code>, "
-         f"{doc.pages} páginas, documento <code>{doc.doc_id}</code>. Corte al {escape(doc.obtained_date or '?')}.</p>",
-         "<h2>Resumen</h2><div class='cards'>"]
+    h = ["<h2 id='resumen'>2. Resumen</h2><div class='cards'>"]
     for sev in ("error", "warning", "info"):
-        h.append(f"<div class='card {sev}'><b>{counts.get(sev, 0)}</b>{PLURAL_ES[sev]}</div>")
-    h.append(f"<div class='card'><b>{len(report.results)}</b>resultados</div>"
-             f"<div class='card'><b>{len(report.deviations)}</b>filas de desviación</div></div>")
+        n = counts.get(sev, 0)
+        h.append(f"<div class='card {sev}'><b>{n}</b>{SEVERITY_PLURAL_ES[sev][n != 1]}</div>")
+    h.append(f"<div class='card'><b>{len(report.results)}</b>{'resultado' if len(report.results) == 1 else 'resultados'}"
+             f"</div><div class='card'><b>{len(report.deviations)}</b>"
+             f"{'fila de desviación' if len(report.deviations) == 1 else 'filas de desviación'}</div></div>")
+    by_check: dict[tuple[str, str], list[Numbered]] = {}
+    for x in found:
+        by_check.setdefault((x.finding.check, x.finding.severity), []).append(x)
     if by_check:
-        h.append("<table><tr><th>Verificación</th><th>Hallazgos</th></tr>")
-        h += [f"<tr><td><code>{escape(c)}</code></td><td class='num'>{k}</td></tr>" for c, k in sorted(by_check.items())]
-        h.append("</table>")
+        h.append("<table><thead><tr><th>Verificación</th><th>Severidad</th><th class='num'>Hallazgos</th>"
+                 "<th>Números</th></tr></thead><tbody>")
+        for (check, sev), xs in by_check.items():
+            nums = ", ".join(f"<a href='#{x.number}'>{x.number}</a>" for x in xs)
+            h.append(f"<tr><td>{escape(check_label(check))} <small><code>{escape(check)}</code></small></td>"
+                     f"<td class='sev-{sev}'>{SEVERITY_ES.get(sev, sev)}</td><td class='num'>{len(xs)}</td>"
+                     f"<td>{nums}</td></tr>")
+        h.append("</tbody></table>")
+    return h
 
-    h.append("<h2>Avance físico impreso y recalculado</h2>"
-             "<p><small>Recalculado desde las filas de resultados hacia arriba con la aritmética del reporte; las "
-             "cifras impresas se comparan con el recalculado redondeado al entero (mitad hacia arriba).</small></p>"
-             "<table><tr><th>Nivel</th><th>N°</th><th>Nombre</th><th>Pág.</th><th>Impreso</th>"
-             "<th>Recalculado</th><th>Redondeado</th><th>Estado</th><th>Pptario. impreso</th></tr>")
-    for n in report.nodes:
-        cls, status = _status(n, mismatched)
-        rounded = half_up(n.recomputed_physical_pct) if n.recomputed_physical_pct is not None else None
-        h.append(f"<tr class='{cls} lvl-{n.level}'><td>{LEVEL_ES.get(n.level, n.level)}</td><td>{escape(n.number or '')}</td>"
-                 f"<td>{escape(n.name)}</td><td class='num'>{n.page}</td><td class='num'>{_pct(n.reported_physical_pct)}</td>"
-                 f"<td class='num'>{_pct(n.recomputed_physical_pct, 2)}</td><td class='num'>{_pct(rounded)}</td>"
-                 f"<td>{status}</td><td class='num'>{_pct(n.reported_budget_pct)}</td></tr>")
+
+def _finding_row(x: Numbered, ix: Index, image: str | None, source_uri: str | None) -> str:
+    f = x.finding
+    printed = "" if f.reported is None or f.check in NOT_PCT else pct(f.reported)
+    recomputed = ""
+    if f.recomputed is not None and f.check not in NOT_PCT:
+        recomputed = pct(f.recomputed, 2)
+        if f.check == "average_mismatch":
+            recomputed += f"<br><small>redondeado {pct(half_up(f.recomputed))}</small>"
+    detail = [f"<b>{escape(x.subject)}</b><br>{escape(decimal_commas(f.message))}"]
+    if rule := check_rule(f.check):
+        detail.append(f"<span class='rule'>Criterio: {escape(rule)}</span>")
+    if f.subject_id in ix.nodes:
+        detail.append(f"<span class='rule'><a href='#calc-{ix.nodes[f.subject_id].seq}'>Memoria de cálculo de la "
+                      f"fila</a></span>")
+    if image:
+        where = "región" if x.region and x.region.box else "página completa"
+        detail.append(f"<figure><img src='{image}' alt='Página {x.region.page} del PDF, {where} del hallazgo'>"
+                      f"<figcaption>PDF, página {page_link(x.region.page, source_uri)} ({where})</figcaption></figure>")
+    return (f"<tr id='{x.number}'><td class='no'>{x.number}</td>"
+            f"<td><span class='sev-{f.severity}'>{SEVERITY_ES.get(f.severity, f.severity)}</span><br>"
+            f"{escape(check_label(f.check))}<br><small><code>{escape(f.check)}</code></small></td>"
+            f"<td class='num'>{page_link(f.page, source_uri)}</td><td class='num'>{printed}</td>"
+            f"<td class='num'>{recomputed}</td><td>{''.join(detail)}</td><td class='disp'></td></tr>")
+
+
+FINDINGS_HEAD = ("<colgroup>" + "".join(f"<col style='width:{w}%'>" for w in (7, 14, 5, 7, 9, 40, 18)) + "</colgroup>"
+                 "<thead><tr><th>N°</th><th>Verificación</th><th>Pág.</th><th>Impreso</th><th>Recalculado</th>"
+                 "<th>Detalle, criterio y región del PDF</th><th>Disposición del auditor</th></tr></thead>")
+
+
+def _findings(report: Report, found: list[Numbered], images: dict[str, str], source_uri: str | None) -> list[str]:
+    h = ["<h2 id='hallazgos'>3. Hallazgos</h2>"]
+    if not found:
+        return h + ["<p>Sin hallazgos: todas las cifras impresas coinciden con las recalculadas.</p>"]
+    h.append("<p><small>Numerados por severidad y página (el número es estable para el mismo documento y la misma "
+             "versión de poa). La columna «Disposición del auditor» queda para sus anotaciones.</small></p>")
+    ix = Index(report)
+    h.append(f"<table class='findings'>{FINDINGS_HEAD}")
+    for sev in ("error", "warning", "info"):
+        xs = [x for x in found if x.finding.severity == sev]
+        if not xs:
+            continue
+        h.append(f"<tbody><tr class='group {sev}'><th colspan='7'>{SEVERITY_PLURAL_ES[sev][1].capitalize()} "
+                 f"({len(xs)})</th></tr>")
+        h += [_finding_row(x, ix, images.get(x.number), source_uri) for x in xs]
+        h.append("</tbody>")
     h.append("</table>")
+    return h
 
-    h.append("<h2>Gráfico por unidad</h2><p class='legend'><span style='background:#1a56b0'></span>impreso"
-             "<span style='background:#e07b00'></span>recalculado</p>")
-    h.append(chart_svg(report.nodes))
 
-    h.append("<h2>Hallazgos</h2>")
-    if report.findings:
-        h.append("<table><tr><th>Severidad</th><th>Verificación</th><th>Pág.</th><th>Impreso</th><th>Recalculado</th>"
-                 "<th>Detalle</th></tr>")
-        for f in report.findings:
-            h.append(f"<tr><td class='sev-{f.severity}'>{SEVERITY_ES[f.severity]}</td><td><code>{escape(f.check)}</code></td>"
-                     f"<td class='num'>{f.page or ''}</td><td class='num'>{_pct(f.reported) if f.reported is not None else ''}</td>"
-                     f"<td class='num'>{_pct(f.recomputed, 2) if f.recomputed is not None else ''}</td>"
-                     f"<td>{escape(f.message)}</td></tr>")
-        h.append("</table>")
+def _hierarchy(ws: list[Working]) -> list[str]:
+    h = ["<h2 id='jerarquia'>4. Avance físico impreso y recalculado</h2>"
+         "<p><small>Recalculado desde las filas de resultados hacia arriba con la aritmética del reporte; las cifras "
+         "impresas se comparan con el recalculado redondeado al entero (mitad hacia arriba). Cada fila lleva a su "
+         "memoria de cálculo.</small></p>"
+         "<table><thead><tr><th>Nivel</th><th>N°</th><th>Nombre</th><th>Pág.</th><th>Impreso</th>"
+         "<th>Recalculado</th><th>Redondeado</th><th>Estado</th><th>Pptario. impreso</th></tr></thead><tbody>"]
+    for w in ws:
+        n = w.node
+        cls, status = _status(w)
+        h.append(f"<tr class='{cls} lvl-{n.level}'><td>{LEVEL_ES.get(n.level, n.level)}</td><td>{escape(n.number or '')}"
+                 f"</td><td><a href='#calc-{n.seq}'>{escape(n.name)}</a></td><td class='num'>{n.page}</td>"
+                 f"<td class='num'>{pct(n.reported_physical_pct)}</td><td class='num'>{pct(w.value, 2)}</td>"
+                 f"<td class='num'>{pct(w.rounded)}</td><td>{status}</td>"
+                 f"<td class='num'>{pct(n.reported_budget_pct)}</td></tr>")
+    h.append("</tbody></table>")
+    return h
+
+
+def _working_block(w: Working) -> list[str]:
+    n = w.node
+    h = [f"<div class='calc' id='calc-{n.seq}'><h3>{LEVEL_ES.get(n.level, n.level)} {escape(node_label(n))} "
+         f"<small>(pág. {n.page})</small></h3><p class='op'>{escape(w.operation)}</p>"]
+    if not w.operands:
+        return h + ["<p class='res'>Sin componentes: no hay nada que promediar.</p></div>"]
+    if w.kind == "results":
+        h.append("<table><thead><tr><th>Resultado</th><th class='num'>Pág.</th><th class='num'>Avance físico</th>"
+                 "<th>Entra</th></tr></thead><tbody>")
+        for o in w.operands:
+            h.append(f"<tr class='{'' if o.counted else 'out'}'><td class='code'>{escape(o.label)}</td>"
+                     f"<td class='num'>{o.page}</td>"
+                     f"<td class='num'>{pct(o.value)}</td><td>{'sí' if o.counted else 'no: ' + o.why_not}</td></tr>")
     else:
-        h.append("<p>Sin hallazgos: todas las cifras impresas coinciden con las recalculadas.</p>")
+        h.append("<table><thead><tr><th>Componente</th><th class='num'>Pág.</th><th class='num'>Recalculado sin "
+                 "redondear</th><th class='num'>Impreso</th><th>Entra</th></tr></thead><tbody>")
+        for o in w.operands:
+            h.append(f"<tr class='{'' if o.counted else 'out'}'><td><a href='#calc-{o.seq}'>{escape(o.label)}</a>"
+                     f"</td><td class='num'>{o.page}</td><td class='num'>{pct(o.value, 4)}</td>"
+                     f"<td class='num'>{pct(o.printed)}</td><td>{'sí' if o.counted else 'no: ' + o.why_not}</td></tr>")
+    h.append("</tbody></table>")
+    if w.value is None:
+        h.append("<p class='res'>Ningún valor entra en el promedio: no hay cifra recalculada.</p></div>")
+        return h
+    digits = None if w.kind == "results" else 4  # results as printed; parts as the 4 decimals shown above
+    total = number(w.total, digits)
+    line = (f"Suma de los {w.count} valores que entran: {total}; {total} ÷ {w.count}" if w.count > 1 else
+            f"Un solo valor entra: {total}; {total} ÷ 1")
+    line += f" = <b>{pct(w.value, 4)}</b>; redondeado mitad hacia arriba: <b>{pct(w.rounded)}</b>."
+    if w.printed is not None:
+        verdict = "<span class='ok'>Coincide.</span>" if w.holds else "<span class='bad'>No coincide.</span>"
+        line += f" Impreso: <b>{pct(w.printed)}</b>. {verdict}"
+    else:
+        line += " La fila no imprime cifra."
+    h.append(f"<p class='res'>{line}</p>")
+    if w.kind == "parts":
+        h.append("<p><small>Los valores se muestran con 4 decimales; el cálculo usa los valores completos.</small></p>")
+    for desc, v in w.alternatives:
+        h.append(f"<p class='res'>Regla alternativa que da la cifra impresa: {escape(desc)}: {pct(v, 4)}, "
+                 f"redondeado {pct(half_up(v))}.</p>")
+    if w.holds is False and not w.alternatives:
+        h.append("<p class='res'>Ninguna regla alternativa da la cifra impresa.</p>")
+    h.append("</div>")
+    return h
 
-    h.append("<h2>Vínculos entre desviaciones y resultados</h2><table><tr><th>Pág.</th><th>Unidad (tabla de "
-             "desviaciones)</th><th>Código</th><th>Resultado vinculado</th><th>Avance</th><th>Método</th>"
-             "<th>Similitud</th></tr>")
+
+def _workings(ws: list[Working]) -> list[str]:
+    h = ["<h2 id='memoria'>5. Memoria de cálculo</h2><p><small>Para cada fila de la jerarquía: los valores que promedia, la "
+         "operación y el resultado, de modo que el cálculo pueda re-ejecutarse a mano o en el libro xlsx (hoja "
+         "«Impreso vs recalculado», cuyas columnas de recalculado son fórmulas).</small></p>"]
+    for w in ws:
+        h += _working_block(w)
+    return h
+
+
+def _links(report: Report, source_uri: str | None) -> list[str]:
+    ix = Index(report)
+    h = ["<h2 id='vinculos'>7. Vínculos entre desviaciones y resultados</h2><table><thead><tr><th>Pág.</th>"
+         "<th>Unidad (tabla de desviaciones)</th><th>Código</th><th>Resultado vinculado</th><th>Avance</th><th>Método</th>"
+         "<th class='num'>Similitud</th></tr></thead><tbody>"]
     for d in report.deviations:
-        r = results.get(d.result_id)
+        r = ix.results.get(d.result_id)
         unit = escape(f"{d.unit_number or ''} {d.unit_name or ''}".strip())
-        score = "" if d.match_score is None else f"{d.match_score:.0f}"
-        target = (f"{escape(r.code_raw)} — {escape(r.unit_number or '')} {escape(r.unit_name or '')}, pág. {r.page_first}"
-                  if r else "<span class='sev-error'>sin vincular</span>")
-        h.append(f"<tr><td class='num'>{d.page}</td><td>{unit}</td>"
-                 f"<td>{escape(d.code_raw)}</td><td>{target}</td><td class='num'>{_pct(r.physical_pct) if r else ''}</td>"
-                 f"<td>{METHOD_ES.get(d.match_method or '', '—')}</td>"
-                 f"<td class='num'>{score}</td></tr>")
-    h.append("</table><p><small>Generado por poa.</small></p></body></html>")
+        score = "" if d.match_score is None else number(d.match_score, 0)
+        target = (f"<span class='code'>{escape(r.code_raw)}</span> — {escape(r.unit_number or '')} "
+                  f"{escape(r.unit_name or '')}, pág. "
+                  f"{page_link(r.page_first, source_uri)}" if r else "<span class='sev-error'>sin vincular</span>")
+        h.append(f"<tr><td class='num'>{page_link(d.page, source_uri)}</td><td>{unit}</td>"
+                 f"<td class='code'>{escape(d.code_raw)}</td>"
+                 f"<td>{target}</td><td class='num'>{pct(r.physical_pct) if r else ''}</td>"
+                 f"<td>{METHOD_ES.get(d.match_method or '', '—')}</td><td class='num'>{score}</td></tr>")
+    h.append("</tbody></table>")
+    return h
+
+
+SIGNOFF = ("<div class='signoff'><h2 id='conformidad'>9. Conformidad</h2><table><thead><tr><th></th><th>Nombre y cargo</th>"
+           "<th>Firma</th><th>Fecha (dd/mm/aaaa)</th></tr></thead><tbody>"
+           "<tr><th>Preparado por</th><td></td><td></td><td></td></tr>"
+           "<tr><th>Revisado por</th><td></td><td></td><td></td></tr></tbody></table></div>")
+
+
+def source_uri(pdf_path: str | None) -> str | None:
+    if pdf_path is None:
+        return None
+    try:
+        return Path(pdf_path).resolve().as_uri()
+    except ValueError:
+        return None
+
+
+def render_html(report: Report, *, generated: dt.datetime | None = None, pdf_path: str | None | bool = True,
+                images: bool = True) -> str:
+    """The working paper of one document. `pdf_path`: the PDF to picture findings from (True: the document's
+    own file, if it is still there with the same SHA-256; None/False: no pictures); `generated`: the date
+    the header gives (now)."""
+    doc = report.document
+    generated = generated or dt.datetime.now(BOLIVIA)
+    if pdf_path is True:
+        pdf_path = pg.find_source(doc.source_path, doc.sha256)
+    pdf_path = pdf_path or None
+    uri = source_uri(pdf_path)
+    found = numbered(report)
+    ws = workings(report)
+    pictures = region_images(found, pdf_path) if images else {}
+    title = f"Papel de trabajo — Seguimiento al POA — {doc.entity or Path(doc.source_path).name}"
+    # Printed in every page's margin: hex digits and a date only, nothing a CSS string must escape.
+    footer = f"poa · documento {doc.doc_id} · generado el {generated.astimezone(BOLIVIA):%d/%m/%Y}"
+    h = [f"<!DOCTYPE html><html lang='es'><head><meta charset='utf-8'><title>{escape(title)}</title>",
+         f"<style>{CSS.replace('__FOOTER__', footer)}</style></head><body>",
+         "<div class='wp'><p class='kicker'>Unidad de Auditoría Interna · papel de trabajo</p>",
+         f"<h1>Auditoría del seguimiento al avance del POA — {escape(doc.entity or 'entidad no identificada')}</h1>",
+         f"<p class='meta'>{escape(period(doc.semester, doc.year).capitalize())}. Cifras impresas del reporte frente "
+         f"a las recalculadas desde sus propias filas.</p>",
+         *_provenance(report, generated, pdf_path), "</div>",
+         *_review_banner(report), *_criteria(), *_summary(report, found),
+         *_findings(report, found, pictures, uri), *_hierarchy(ws), *_workings(ws),
+         "<h2 id='grafico'>6. Gráfico por unidad</h2><div class='chart'><p class='legend'><span style='background:#1a56b0'></span>"
+         "impreso<span style='background:#e07b00'></span>recalculado</p>", chart_svg(report.nodes), "</div>",
+         *_links(report, uri), *_checks(), SIGNOFF,
+         f"<p><small>Generado por poa {escape(doc.pipeline_version or '')} el {escape(timestamp(generated))}."
+         "</small></p></body></html>"]
     return "\n".join(h)
 
 
-def audit_tables(report: Report):
-    """The findings, printed-vs-recomputed and links tables as DataFrames with Spanish headers."""
-    import pandas as pd
-
-    results = {r.result_id: r for r in report.results}
-    findings = pd.DataFrame([
-        {"Severidad": SEVERITY_ES[f.severity], "Verificación": f.check, "Página": f.page, "Sujeto": f.subject_id,
-         "Impreso %": f.reported, "Recalculado %": f.recomputed, "Detalle": f.message} for f in report.findings
-    ], columns=["Severidad", "Verificación", "Página", "Sujeto", "Impreso %", "Recalculado %", "Detalle"])
-    mismatched = {f.subject_id for f in report.findings if f.check == "average_mismatch"}
-    hierarchy = pd.DataFrame([
-        {"Nivel": LEVEL_ES.get(n.level, n.level), "N°": n.number, "Nombre": n.name, "Página": n.page,
-         "Impreso %": n.reported_physical_pct, "Recalculado %": n.recomputed_physical_pct,
-         "Redondeado %": half_up(n.recomputed_physical_pct) if n.recomputed_physical_pct is not None else None,
-         "Coincide": None if n.reported_physical_pct is None or n.recomputed_physical_pct is None
-         else n.node_id not in mismatched,
-         "Pptario. impreso %": n.reported_budget_pct} for n in report.nodes
-    ])
-    links = pd.DataFrame([
-        {"Página": d.page, "Unidad": f"{d.unit_number or ''} {d.unit_name or ''}".strip(), "Código": d.code_raw,
-         "Resultado vinculado": results[d.result_id].code_raw if d.result_id in results else None,
-         "Unidad del resultado": results[d.result_id].unit_name if d.result_id in results else None,
-         "Método": METHOD_ES.get(d.match_method or "", None), "Similitud": d.match_score} for d in report.deviations
-    ])
-    return {"Hallazgos": findings, "Impreso vs recalculado": hierarchy, "Vínculos": links}
-
-
-def write_xlsx(report: Report, path: Path) -> None:
-    """The audit tables as a workbook. Control characters a damaged PDF can carry, which Excel's format does
-    not allow, show as U+FFFD there (the Parquet keeps the text as printed)."""
-    import pandas as pd
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    clean = lambda v: ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else v  # noqa: E731
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        for sheet, df in audit_tables(report).items():
-            df.map(clean).to_excel(xw, sheet_name=sheet, index=False)
-            ws = xw.sheets[sheet]
-            ws.freeze_panes = "A2"
-            for col in ws.columns:
-                width = max(len(str(c.value or "")) for c in col[:200])
-                ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 90)
+# ------------------------------------------------------------------ the folder's index
 
 
 def render_index(out: Path) -> str:
     """One page over every document in an output folder: what each report is, and how it fared."""
     import pandas as pd
+    import pyarrow as pa
 
-    docs = pd.read_parquet(out / "documents") if (out / "documents").exists() else pd.DataFrame()
-    findings = pd.read_parquet(out / "findings") if (out / "findings").exists() else pd.DataFrame()
+    from .parquet import read_poa_folder
+
+    def table(name: str, columns: list[str]) -> pd.DataFrame:  # poa's files only: a stray one is left out
+        parts = read_poa_folder(out, name, columns)
+        return pa.concat_tables(parts).to_pandas() if parts else pd.DataFrame(columns=columns)
+
+    docs = table("documents", ["doc_id", "source_path", "entity", "year", "semester", "status", "error"])
+    findings = table("findings", ["doc_id", "severity"])
     counts = (findings.groupby(["doc_id", "severity"]).size().unstack(fill_value=0)
               if len(findings) else pd.DataFrame())
+    status = docs.status.value_counts().to_dict() if len(docs) else {}
     h = ["<!DOCTYPE html><html lang='es'><head><meta charset='utf-8'><title>Auditoría de reportes POA</title>",
-         f"<style>{CSS}</style></head><body><h1>Auditoría de reportes de seguimiento al POA</h1>",
-         f"<p class='meta'>{len(docs)} documentos en esta carpeta; "
-         f"{int((docs.status == 'ok').sum()) if len(docs) else 0} procesados, "
-         f"{int((docs.status != 'ok').sum()) if len(docs) else 0} con error de lectura.</p>",
-         "<table><tr><th>Archivo</th><th>Entidad</th><th>Gestión</th><th>Semestre</th><th>Estado</th>"
-         "<th>Errores</th><th>Advertencias</th><th>Informativos</th><th>Reporte</th></tr>"]
+         f"<style>{CSS.replace('__FOOTER__', 'poa · índice de papeles de trabajo')}</style></head><body>"
+         "<h1>Auditoría de reportes de seguimiento al POA</h1>",
+         f"<p class='meta'>{plural(len(docs), 'documento', 'documentos')} en esta carpeta: "
+         f"{plural(int(status.get('ok', 0)), 'leído', 'leídos')} sin dudas, "
+         f"{int(status.get('review', 0))} en revisión (lectura dudosa), "
+         f"{int(status.get('failed', 0))} con error de lectura. "
+         f"Índice generado el {escape(timestamp(dt.datetime.now(BOLIVIA)))}.</p>",
+         "<table><thead><tr><th>Archivo</th><th>Entidad</th><th>Gestión</th><th>Semestre</th><th>Estado</th>"
+         "<th>Errores</th><th>Advertencias</th><th>Informativos</th><th>Papel de trabajo</th></tr></thead><tbody>"]
+
     def txt(v) -> str:
         return "" if v is None or (isinstance(v, float) and pd.isna(v)) else escape(str(v))
 
     for d in docs.sort_values("source_path").itertuples() if len(docs) else []:
         c = counts.loc[d.doc_id] if d.doc_id in counts.index else {}
         n = {sev: int(c.get(sev, 0)) for sev in ("error", "warning", "info")}
-        ok = d.status == "ok"
-        state = "Procesado" if ok else f"<span class='sev-error'>No leído: {txt(d.error)}</span>"
-        link = f"<a href='{d.doc_id}.html'>abrir</a> · <a href='{d.doc_id}.xlsx'>xlsx</a>" if ok else ""
+        ok = d.status != "failed"
+        state = ("Leído" if d.status == "ok" else
+                 "<span class='sev-warning'>En revisión: lectura dudosa (ver el papel de trabajo)</span>" if ok else
+                 f"<span class='sev-error'>No leído: {failure(d.error)}</span>")
+        link = ""
+        if ok:
+            doc_id = txt(d.doc_id)
+            link = f"<a href='{doc_id}.html'>abrir</a> · <a href='{doc_id}.xlsx'>xlsx</a>"
+            if (Path(out) / "audit" / f"{d.doc_id}.pdf").is_file():
+                link += f" · <a href='{doc_id}.pdf'>pdf</a>"
         h.append(f"<tr class='{'' if ok else 'mismatch'}'><td>{txt(d.source_path)}</td><td>{txt(d.entity)}</td>"
                  f"<td class='num'>{'' if pd.isna(d.year) else int(d.year)}</td>"
                  f"<td class='num'>{'' if pd.isna(d.semester) else int(d.semester)}</td><td>{state}</td>"
                  f"<td class='num'>{n['error'] if ok else ''}</td><td class='num'>{n['warning'] if ok else ''}</td>"
                  f"<td class='num'>{n['info'] if ok else ''}</td><td>{link}</td></tr>")
-    h.append("</table><p><small>Generado por poa.</small></p></body></html>")
+    h.append("</tbody></table><p><small>Generado por poa.</small></p></body></html>")
     return "\n".join(h)
+
+
+def failure(error: str | None) -> str:
+    """A document's error for the auditor: in Spanish where poa knows the message, the English kept small."""
+    if error is None or (isinstance(error, float)):
+        return "motivo no registrado"
+    es = error_es(error)
+    if es is None:
+        return f"{escape(error)}"
+    return f"{escape(es)} <small>(en inglés: {escape(error)})</small>"

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
+import secrets
+import stat
 import tempfile
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -16,16 +19,54 @@ import pyarrow.parquet as pq
 
 from poa.records import Report
 
-from .schema import TABLES, schema
+from .schema import CELL_FIELDS, TABLES, schema
 
 # The documents row is written last: its presence says the document's other tables are complete.
-ORDER = ("units", "results", "deviations", "findings", "leftovers", "documents")
+ORDER = ("units", "results", "deviations", "findings", "leftovers", "corrections", "documents")
+FOLDERS = ORDER + ("validation", "audit")  # every folder poa writes under DIR, the only ones it cleans
+
+# Temporary files are named `.<target>.poa-<run id>-<pid>.<random>.tmp`: the run id (of a batch, recorded by
+# it in DIR/.poa/; otherwise one per process) and the writing process prove the file is poa's, so a batch
+# removes exactly its own leftovers and those of dead runs, never another file that merely ends in .tmp.
+TEMP_RE = re.compile(r"^\.(?P<target>.+)\.poa-(?P<run>[0-9a-f]{12})-(?P<pid>[0-9]+)\.[A-Za-z0-9_]+\.tmp$")
+DOC_FILE_RE = re.compile(r"^[0-9a-f]{16}\.parquet$")  # DIR/<table>/<doc_id>.parquet; anything else is foreign
+_run_id = secrets.token_hex(6)
+
+
+def set_run_id(run_id: str) -> None:
+    """The run id this process (and the workers it forks) puts in temporary file names."""
+    global _run_id
+    if not re.fullmatch(r"[0-9a-f]{12}", run_id):
+        raise ValueError(f"a run id is 12 hex digits, not {run_id!r}")
+    _run_id = run_id
+
+
+def remove_temporaries(out: Path, run: str, pid: int | None = None) -> int:
+    """Remove the temporary files run `run` (only those of process `pid`, if given) left in DIR's folders;
+    how many. Nothing else is touched: not another run's, not a file poa did not name."""
+    removed = 0
+    for folder in FOLDERS:
+        try:
+            entries = list(os.scandir(Path(out) / folder))
+        except OSError:
+            continue
+        for e in entries:
+            m = TEMP_RE.match(e.name)
+            if m and m["run"] == run and (pid is None or int(m["pid"]) == pid):
+                try:
+                    os.unlink(e.path)
+                    removed += 1
+                except OSError:
+                    pass
+    return removed
 
 
 def _bbox(row: dict) -> dict:
     box = row.pop("bbox", None)
     if box is not None:
         row.update(zip(("x0", "top", "x1", "bottom"), box))
+    if "cells" in row:
+        row["cells"] = [dict(zip(CELL_FIELDS, cell)) for cell in row["cells"]]
     return row
 
 
@@ -37,21 +78,71 @@ def rows_of(report: Report) -> dict[str, list[dict]]:
     """Each table's rows as dicts keyed by the schema's column names."""
     doc = report.document
     d = asdict(doc)
+    quality = d.pop("quality")
+    quality["review_reasons"] = quality.pop("reasons")
+    d.update(quality)
     d["expected_date"], d["obtained_date"] = _date(doc.expected_date), _date(doc.obtained_date)
-    with_doc = lambda items: [_bbox({"doc_id": doc.doc_id, **asdict(x)}) for x in items]  # noqa: E731
+    common = {"doc_id": doc.doc_id, "entity": doc.entity, "entity_key": doc.entity_key, "year": doc.year,
+              "period": period(doc)}
+    d["period"] = common["period"]
+    kinds = subject_type(report)
+    with_doc = lambda items: [_bbox({**common, **asdict(x)}) for x in items]  # noqa: E731
     return {
         "documents": [d],
         "units": with_doc(report.nodes),
         "results": with_doc(report.results),
         "deviations": with_doc(report.deviations),
-        "findings": with_doc(report.findings),
+        "findings": [dict(f, subject_type=kinds.get(f["subject_id"], "document"),
+                          subject_id=f["subject_id"] or doc.doc_id) for f in with_doc(report.findings)],
         "leftovers": with_doc(report.leftovers),
+        "corrections": [{**common, **asdict(a.correction), "original": a.original, "status": a.status,
+                         "reason": a.reason, "subject_id": a.subject_id} for a in report.corrections],
     }
 
 
+def storable(v):
+    """Text Parquet (UTF-8) can hold: a lone surrogate (a file name that is not valid UTF-8, as the OS hands
+    it over, or a broken UTF-16 string in a PDF) becomes a backslash escape (`\\xe9`, `\\ud800`) instead
+    of failing the write."""
+    if not isinstance(v, str) or v.isascii():
+        return v
+    try:
+        v.encode("utf-8")
+        return v
+    except UnicodeEncodeError:
+        try:
+            return v.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:
+            return v.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def period(doc) -> str | None:
+    """`2016-S1`: the year and semester as one value (None until both are known)."""
+    return f"{doc.year}-S{doc.semester}" if doc.year and doc.semester else None
+
+
+def subject_type(report: Report) -> dict[str, str]:
+    """What each finding's subject_id names."""
+    kinds = {r.result_id: "result" for r in report.results}
+    kinds.update({n.node_id: "unit" for n in report.nodes})
+    kinds.update({d.deviation_id: "deviation" for d in report.deviations})
+    return kinds
+
+
 def to_table(name: str, rows: list[dict]) -> pa.Table:
+    """Rows as the table's Arrow table. An empty text is null, in raw and parsed columns alike: a cell with
+    nothing printed in it is missing, whichever column it is."""
     cols = [c for c, _, _ in TABLES[name]]
-    return pa.Table.from_pylist([{c: r.get(c) for c in cols} for r in rows], schema=schema(name))
+    return pa.Table.from_pylist([{c: cell(r.get(c)) for c in cols} for r in rows], schema=schema(name))
+
+
+def frames(report: Report) -> dict:
+    """Each table of one report as a DataFrame, typed as the Parquet files are."""
+    return {name: to_table(name, rows).to_pandas() for name, rows in rows_of(report).items()}
+
+
+def cell(v):
+    return None if v == "" else storable(v)
 
 
 _UMASK = os.umask(0)
@@ -62,7 +153,7 @@ os.umask(_UMASK)
 def atomic(path: Path) -> Iterator[Path]:
     """A temporary path beside the target, renamed over it on success: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.poa-{_run_id}-{os.getpid()}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -83,10 +174,11 @@ def write_report(report: Report, out: Path, *, audit: bool = True) -> dict[str, 
     doc_id = report.document.doc_id
     tables = rows_of(report)
     written: dict[str, Path] = {}
-    ok = report.document.status == "ok"
+    ok = report.document.read  # ok or review: its tables are written
     if not ok:
         for stale in [out / name / f"{doc_id}.parquet" for name in ORDER if name != "documents"] + [
             out / "validation" / f"{doc_id}.json", out / "audit" / f"{doc_id}.html", out / "audit" / f"{doc_id}.xlsx",
+            out / "audit" / f"{doc_id}.pdf",
         ]:
             stale.unlink(missing_ok=True)
     if ok and report.validation is not None:
@@ -101,6 +193,7 @@ def write_report(report: Report, out: Path, *, audit: bool = True) -> dict[str, 
             tmp.write_text(render_html(report), encoding="utf-8")
         with atomic(out / "audit" / f"{doc_id}.xlsx") as tmp:
             write_xlsx(report, tmp)
+        (out / "audit" / f"{doc_id}.pdf").unlink(missing_ok=True)  # printed from the old page: `poa audit --pdf` again
         written["audit"] = out / "audit" / f"{doc_id}.html"
     for name in ORDER:
         if not ok and name != "documents":
@@ -110,6 +203,36 @@ def write_report(report: Report, out: Path, *, audit: bool = True) -> dict[str, 
             pq.write_table(to_table(name, tables[name]), tmp, compression="zstd")
         written[name] = path
     return written
+
+
+MAX_ROW_FILE = 64 << 20  # no file poa writes for one document's table comes near this
+
+
+def read_poa_file(path: Path, columns: list[str] | None = None) -> pa.Table | None:
+    """One of poa's own Parquet files (`<doc_id>.parquet`, a regular file of sane size, readable, with the
+    columns asked for), or None for anything else in the folder: a stray or corrupt file, a FIFO, a link to
+    a device. Every step that reads DIR back (the skip check, the index) goes through here."""
+    path = Path(path)
+    if not DOC_FILE_RE.match(path.name):
+        return None
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ROW_FILE:
+            return None
+        table = pq.read_table(path, columns=columns)
+    except Exception:  # noqa: BLE001 - whatever a foreign file makes pyarrow say, it is not ours
+        return None
+    return table
+
+
+def read_poa_folder(out: Path, name: str, columns: list[str] | None) -> list[pa.Table]:
+    """The `columns` of every poa file of one table folder of DIR, foreign files left out."""
+    folder = Path(out) / name
+    try:
+        names = sorted(e.name for e in os.scandir(folder))
+    except OSError:
+        return []
+    return [t for n in names if (t := read_poa_file(folder / n, columns)) is not None]
 
 
 def write_index(out: Path) -> Path:

@@ -9,6 +9,12 @@ from __future__ import annotations
 import pyarrow as pa
 
 S, F, I32, B, D = pa.string(), pa.float64(), pa.int32(), pa.bool_(), pa.date32()
+LS, LI, MSS = pa.list_(pa.string()), pa.list_(pa.int32()), pa.map_(pa.string(), pa.string())
+MSF = pa.map_(pa.string(), pa.float64())
+CELL_FIELDS = ("column", "page", "x0", "top", "x1", "bottom")
+CELLS = pa.list_(pa.struct([("column", S), ("page", I32), ("x0", F), ("top", F), ("x1", F), ("bottom", F)]))
+CELLS_DOC = ("Where each cell of the row stands: column (key, or an extra column's title), page, and box in PDF "
+             "points from the page's top-left; a cell broken across pages has a box on each.")
 
 BBOX = [
     ("x0", F, "Left edge of the row on its first page, PDF points from the left."),
@@ -17,14 +23,29 @@ BBOX = [
     ("bottom", F, "Bottom edge of the row on its first page."),
 ]
 
+# On every table but documents: what a filter needs without a join.
+DOC = [
+    ("doc_id", S, "Document key."),
+    ("entity", S, "The document's entity, as printed in its title block."),
+    ("entity_key", S, "The entity's stable key (see `documents.entity_key`)."),
+    ("year", I32, "Year of the plan (GESTIÓN)."),
+    ("period", S, "The period the report follows up: `2016-S1`, `2016-S2`."),
+]
+
 TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
     "documents": [
         ("doc_id", S, "Document key: the first 16 hex digits of the file's SHA-256 (same bytes, same id)."),
         ("source_path", S, "Path of the PDF as given on the command line."),
         ("sha256", S, "SHA-256 of the file's bytes."),
         ("entity", S, "Entity named in the title block, as printed (e.g. MINISTERIO DE MINERÍA Y METALURGIA)."),
+        ("entity_key", S, "Stable key of the entity: its name without case, accents or punctuation, as a slug "
+                          "(`ministerio-de-mineria-y-metalurgia`); the same in every report of the entity."),
         ("year", I32, "Year of the plan (GESTIÓN)."),
         ("semester", I32, "1 or 2: the semester the report follows up."),
+        ("period", S, "The period as one value: `2016-S1`."),
+        ("duplicate_of", S, "doc_id of another document of the folder with the same entity, year and semester (the "
+                            "first by file name), set after each batch; null for the first. Keep `duplicate_of` null "
+                            "for one report per entity and period."),
         ("expected_date", D, "Date of the expected-results column (RESULTADOS ESPERADOS AL …)."),
         ("obtained_date", D, "Date of the obtained-results column (RESULTADOS OBTENIDOS AL …): the cut-off."),
         ("mission", S, "The entity's Misión as printed in the title block."),
@@ -32,14 +53,53 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("pages", I32, "Number of pages in the PDF."),
         ("engine", S, "Extraction engine used: pdfplumber or camelot."),
         ("reader", S, "Page source the engine read words and rulings with: pdfplumber or pdfium."),
-        ("status", S, "ok, or failed (then `error` says why and no other table has rows for it)."),
+        ("status", S, "ok: read and checked, every measure of the read within bounds; review: read, but some "
+                      "measure doubts the read (`review_reasons` says which; check those rows against the PDF); "
+                      "failed: not read (`error` says why, and no other table has rows for it)."),
         ("error", S, "Why the document failed, in plain words; null when ok."),
         ("text_coverage", F, "Share (0–1) of the characters on the tables' pages found again in a cell or a leftover."),
-        ("pipeline_version", S, "Version of poa that wrote the row: release + fingerprint of the stages' code."),
+        ("pipeline_version", S, "Version of poa that wrote the row: release + fingerprint of the stages' code "
+                                "and of the PDF-reading libraries' versions."),
+        ("review_reasons", LS, "Why the document is in review, one plain sentence per measure out of bounds; empty when ok."),
+        ("strategy", S, "How each table's rows were cut: rulings (drawn lines or shading) or text (where codes "
+                        "and sections start), e.g. `results: rulings; deviations: text`."),
+        ("pages_turned", pa.map_(I32, I32), "Pages whose text ran sideways or upside down: page → degrees "
+                                            "(counter-clockwise, as the text ran) it was turned before reading."),
+        ("columns_expected", I32, "Columns the two tables must have (code, expected, obtained, physical; code, "
+                                  "expected, cause, measure); the budget column is optional."),
+        ("columns_found", I32, "Of those, how many the headers name."),
+        ("missing_columns", LS, "The expected columns no header names, as `table: column`."),
+        ("extra_columns", LS, "Columns the tool has no name for (RESPONSABLE, INDICADOR…), as `table: title`; their "
+                              "cells are in `results.extra` / `deviations.extra`."),
+        ("cells_outside_column", I32, "Words of result and deviation rows that run across a column edge."),
+        ("stray_chars", I32, "Characters inside a table's area that no cell took."),
+        ("pages_without_table", LI, "Pages that hold result codes but where no table was found."),
+        ("unmapped_chars", I32, "Characters whose font gives no readable text."),
+        ("unterminated", B, "The results table runs off the end of the document with no closing row or note."),
+        ("ocr_pages", LI, "Pages recognised by OCR from their image (pages with no text layer: a scan), in order; "
+                          "empty for a document read from its text."),
+        ("ocr_confidence", F, "Mean Tesseract confidence (0–100) of the words on the OCR'd pages; null when no page "
+                              "was OCR'd. Below 80 the document is in review."),
+        ("result_rows", I32, "Result rows read."),
+        ("deviation_rows", I32, "Deviation rows read."),
+        ("code_valid_share", F, "Share (0–1) of result rows whose code reads as NN-NN.NN.NN-NN."),
+        ("pct_read_share", F, "Share (0–1) of result rows whose physical % reads as a number."),
+        ("pct_unreadable", I32, "Result rows whose physical % cell holds something that is not a percentage."),
+        ("pct_in_text", I32, "Result rows with no % of their own but a text cell ending in one (a misplaced column edge)."),
+        ("other_rows", I32, "Results-table rows that are neither results nor sections (`units.level = other`)."),
+        ("unit_average_agreement", F, "Share (0–1) of units whose printed % the rows read give back (half-up)."),
+        ("deviations_linked_share", F, "Share (0–1) of deviation rows linked to a result."),
+        ("ocr_unsure_cells", I32, "OCR'd code and % cells of result and deviation rows whose confidence is below 80 "
+                                  "(each an `ocr_low_confidence` finding); any puts the document in review."),
+        ("ocr_codes_unconfirmed", I32, "OCR'd result codes that read only once a letter was taken for a digit and "
+                                       "that the unit's numbering (the results before and after) does not bear out "
+                                       "(each a `code_repaired` finding); any puts the document in review."),
     ],
     "units": [
-        ("doc_id", S, "Document key."),
+        *DOC,
         ("node_id", S, "Node key, unique across documents (`<doc_id>-Nnnn`, in reading order)."),
+        ("key", S, "Stable key of the node across semesters, years and spellings: entity key / name slug "
+                   "(`…/unidad-de-auditoria-interna`); an area's hangs under its unit's. Numbers never enter it."),
         ("level", S, "viceministry | direction | unit | area | section (a group closed by an "
                      "'Ejecución Física Promedio de las Unidades …' row) | total (the central level) | other."),
         ("number", S, "Unit number as printed (`07`); null for other levels. Not a key: numbers repeat."),
@@ -53,11 +113,16 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("is_group", B, "True for the rows that close a group of units."),
         ("page", I32, "Page (1-based) where the row is printed."),
         ("seq", I32, "Position of the row in the results table (1-based, all row kinds counted)."),
+        ("cells", CELLS, CELLS_DOC),
     ],
     "results": [
-        ("doc_id", S, "Document key."),
+        *DOC,
         ("result_id", S, "Result key, unique across documents (`<doc_id>-Rnnnn`, in reading order)."),
         ("unit_id", S, "node_id of the unit the result belongs to."),
+        ("unit_key", S, "Stable key of the result's unit (`units.key`): joins a unit across reports."),
+        ("result_key", S, "Stable key of the result: unit key / code (`…/08-01.01.01-05`), or unit key / "
+                          "`texto-<hash of its wording>` where the code cannot be read. Joins a result across "
+                          "semesters and across the two tables (`deviations.result_key`)."),
         ("viceministry", S, "Name of the Viceministerio above the result, if any."),
         ("direction", S, "Name of the Dirección General above the result, if any."),
         ("unit_number", S, "Number of the unit as printed in the results table."),
@@ -77,11 +142,19 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("page_first", I32, "Page where the row starts."),
         ("page_last", I32, "Page where the row ends (greater than page_first for a row broken across pages)."),
         ("seq", I32, "Position of the row in the results table."),
+        ("extra", MSS, "Cells of the columns the tool has no name for (RESPONSABLE, INDICADOR…): title → text as printed."),
+        ("ocr_confidence", MSF, "For cells read by OCR from a scan: column → Tesseract's confidence (0–100) of its least "
+                                "sure word; null for a row read from the PDF's text."),
+        ("cells", CELLS, CELLS_DOC),
         *BBOX,
     ],
     "deviations": [
-        ("doc_id", S, "Document key."),
+        *DOC,
         ("deviation_id", S, "Deviation key, unique across documents (`<doc_id>-Dnnn`)."),
+        ("deviation_key", S, "Stable key of the row: its unit's key as this table names it / its code as printed / its "
+                              "place among that unit's rows with that code (`…/08-01.01.01-05/1`)."),
+        ("unit_key", S, "Stable key of the results-table unit the row's unit was aligned with (else its own name's)."),
+        ("result_key", S, "Stable key of the result the row explains; null when it could not be linked."),
         ("unit_number", S, "Unit number as printed in the deviation table (may differ from the results table)."),
         ("unit_name", S, "Unit name as printed in the deviation table (trailing colon kept)."),
         ("code", S, "Normalized code; null when unreadable."),
@@ -95,20 +168,38 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("page", I32, "Page where the row starts."),
         ("page_last", I32, "Page where the row ends."),
         ("seq", I32, "Position of the row in the deviation table."),
+        ("extra", MSS, "Cells of the columns the tool has no name for (OBSERVACIONES…): title → text as printed."),
+        ("ocr_confidence", MSF, "For cells read by OCR: column → confidence (0–100) of its least sure word; null otherwise."),
+        ("cells", CELLS, CELLS_DOC),
         *BBOX,
     ],
     "findings": [
-        ("doc_id", S, "Document key."),
+        *DOC,
         ("check", S, "Stable id of the check that raised the finding."),
         ("severity", S, "error | warning | info."),
-        ("subject_id", S, "result_id, node_id or deviation_id the finding is about."),
+        ("subject_type", S, "What `subject_id` names: result, unit (a `units` row), deviation, or document."),
+        ("subject_id", S, "result_id, node_id or deviation_id the finding is about (doc_id for the whole document)."),
         ("reported", F, "The printed figure, where one applies."),
         ("recomputed", F, "The recomputed figure, where one applies."),
         ("message", S, "What is wrong, in Spanish, for the auditor."),
         ("page", I32, "Page of the subject."),
     ],
+    "corrections": [
+        *DOC,
+        ("table", S, "The table the correction sets a cell of: results, deviations or units."),
+        ("key", S, "The row's stable key as read (`results.result_key`, `deviations.deviation_key`, `units.key`)."),
+        ("column", S, "The column it sets."),
+        ("original", S, "The value as read, before the correction; null for a stale one."),
+        ("value", S, "The value the correction sets, as written in `corrections.csv`."),
+        ("status", S, "applied, or stale: the row or column it names is not in the document as read now."),
+        ("reason", S, "Why a stale correction was not applied."),
+        ("subject_id", S, "The row it changed (result_id, deviation_id or node_id)."),
+        ("note", S, "The corrector's note."),
+        ("author", S, "Who made the correction."),
+        ("date", S, "When (ISO date)."),
+    ],
     "leftovers": [
-        ("doc_id", S, "Document key."),
+        *DOC,
         ("page", I32, "Page of the text."),
         ("x0", F, "Left edge, PDF points."),
         ("top", F, "Top edge, PDF points from the top."),
@@ -119,8 +210,54 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
 }
 
 
+TABLE_VERSION = "2"  # changes when a table's columns change meaning or type
+PRIMARY_KEYS = {"documents": ["doc_id"], "units": ["node_id"], "results": ["result_id"],
+                "deviations": ["deviation_id"], "findings": [], "leftovers": [], "corrections": []}
+FOREIGN_KEYS = {  # column -> (table, column) it points at
+    "units": {"doc_id": ("documents", "doc_id"), "parent_id": ("units", "node_id")},
+    "results": {"doc_id": ("documents", "doc_id"), "unit_id": ("units", "node_id")},
+    "deviations": {"doc_id": ("documents", "doc_id"), "result_id": ("results", "result_id")},
+    "findings": {"doc_id": ("documents", "doc_id")},
+    "leftovers": {"doc_id": ("documents", "doc_id")},
+    "corrections": {"doc_id": ("documents", "doc_id")},
+}
+# Columns whose values are a closed set: stored dictionary-encoded, read by pandas as categories.
+CATEGORIES = {
+    "documents": {"status", "engine", "reader"},
+    "units": {"level"},
+    "deviations": {"match_method"},
+    "findings": {"check", "severity", "subject_type"},
+    "corrections": {"table", "status"},
+}
+CATEGORY = pa.dictionary(pa.int32(), pa.string())
+
+
+def column_type(table: str, name: str, typ: pa.DataType) -> pa.DataType:
+    return CATEGORY if name in CATEGORIES.get(table, ()) else typ
+
+
 def schema(table: str) -> pa.Schema:
-    return pa.schema([pa.field(name, typ) for name, typ, _ in TABLES[table]])
+    """The table's Arrow schema, self-describing: each field carries its description; the schema carries the
+    table's name, version and keys, and pandas metadata that reads integer columns as nullable integers
+    (Int32: a document with no year stays an integer column) and closed sets as categories."""
+    import json
+
+    fields = [pa.field(name, column_type(table, name, typ), metadata={"description": doc})
+              for name, typ, doc in TABLES[table]]
+    pandas = {
+        "index_columns": [], "column_indexes": [], "creator": {"library": "poa"}, "pandas_version": "2",
+        "columns": [{"name": name, "field_name": name, "metadata": None,
+                     "pandas_type": "int32" if typ == I32 else "categorical" if column_type(table, name, typ) == CATEGORY
+                     else "mixed",
+                     "numpy_type": "Int32" if typ == I32 else "category" if column_type(table, name, typ) == CATEGORY
+                     else "object"}
+                    for name, typ, _ in TABLES[table] if typ == I32 or column_type(table, name, typ) == CATEGORY],
+    }
+    meta = {"poa.table": table, "poa.table_version": TABLE_VERSION,
+            "poa.primary_key": json.dumps(PRIMARY_KEYS[table]),
+            "poa.foreign_keys": json.dumps({k: list(v) for k, v in FOREIGN_KEYS.get(table, {}).items()}),
+            "pandas": json.dumps(pandas)}
+    return pa.schema(fields, metadata=meta)
 
 
 def dictionary_markdown() -> str:

@@ -5,11 +5,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
+import os
+import stat
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from .limits import DEFAULT_MAX_MEMORY, DEFAULT_PAGE_TIMEOUT, DEFAULT_TIMEOUT
 from .records import Document, Report
 
 if TYPE_CHECKING:
@@ -17,15 +22,78 @@ if TYPE_CHECKING:
 
 
 class UsageError(Exception):
-    """An input that names nothing: a missing file, an empty folder, a glob with no match."""
+    """A command that cannot run: an input that names nothing (a missing file, a folder with no PDF, a glob
+    with no match), an output folder that cannot be written, a limit that makes no sense."""
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
+class NotReadable(OSError):
+    """An input that is not a file poa will read: a folder, a FIFO, a device, a /proc file, one that takes
+    too long to read. The message is the plain reason its documents row gives."""
+
+
+def display_path(path: str | Path) -> str:
+    """A path as text that can always be printed and stored: a name that is not valid UTF-8 (which the OS
+    hands over as surrogate escapes) shows its undecodable bytes as backslash escapes, e.g. `caf\\xe9.pdf`."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _not_regular(mode: int) -> str | None:
+    for test, kind in _KINDS:
+        if test(mode):
+            return f"not a regular file: {kind}"
+    return None if stat.S_ISREG(mode) else "not a regular file"
+
+
+def sha256_of(path: Path, max_seconds: float | None = None) -> str:
+    """The file's SHA-256. Only a regular file is read (a FIFO or a device could block or never end), and
+    only as many bytes as its size says (a /proc file says 0 and reads on for ever); `max_seconds` caps the
+    time. Raises NotReadable (or OSError) with the reason."""
+    from .limits import LimitExceeded, deadline
+
+    if (kind := _not_regular(os.stat(path).st_mode)) is not None:  # before open(): opening a FIFO blocks
+        raise NotReadable(kind)
+    h, started = hashlib.sha256(), time.monotonic()
+    what = f"reading the file took more than {max_seconds:g} s" if max_seconds else ""
+    try:
+        with deadline(max_seconds, what) if max_seconds else contextlib.nullcontext():
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+            with open(fd, "rb", buffering=0) as f:
+                st = os.fstat(fd)
+                if (kind := _not_regular(st.st_mode)) is not None:  # swapped since the stat above
+                    raise NotReadable(kind)
+                left = st.st_size
+                while left > 0:
+                    chunk = f.read(min(1 << 20, left))
+                    if not chunk:
+                        raise NotReadable("the file shrank while it was read")
+                    h.update(chunk)
+                    left -= len(chunk)
+                    if max_seconds and time.monotonic() - started > max_seconds:
+                        raise NotReadable(what)
+                if f.read(1):
+                    raise NotReadable(f"not a regular file on disk: it reads more than its size ({st.st_size} bytes) "
+                                      "says (a /proc or /sys file?)")
+    except LimitExceeded as e:
+        raise NotReadable(str(e)) from None
     return h.hexdigest()
+
+
+def _pdfs_in(folder: Path) -> list[Path]:
+    """Every *.pdf under a folder, recursively (symlinked folders not followed, so no loop), whatever kind
+    of file it is (identify refuses what is not a regular file, with its reason); a sub-folder that cannot
+    be listed is returned too, so that it becomes a failed input instead of being skipped silently."""
+    found: list[Path] = []
+
+    def unlistable(e: OSError) -> None:
+        found.append(Path(e.filename) if e.filename else folder)
+
+    for root, _dirs, files in os.walk(folder, onerror=unlistable):
+        found += [Path(root) / f for f in files if f.lower().endswith(".pdf")]
+    return sorted(found)
 
 
 def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
@@ -34,42 +102,62 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            found += sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() == ".pdf")
-        elif p.is_file():
+            pdfs = _pdfs_in(p)
+            if not pdfs:
+                raise UsageError(f"{display_path(item)}: no PDF file in this folder")
+            found += pdfs
+        elif os.path.lexists(p):  # a file, or something that is not one: identify says which
             found.append(p)
         elif any(ch in str(item) for ch in "*?["):
-            matches = sorted(Path(m) for m in glob.glob(str(item), recursive=True) if Path(m).is_file())
+            matches = sorted(Path(m) for m in glob.glob(str(item), recursive=True) if not Path(m).is_dir())
             if not matches:
-                raise UsageError(f"{item}: no file matches")
+                raise UsageError(f"{display_path(item)}: no file matches")
             found += matches
         else:
-            raise UsageError(f"{item}: no such file or folder")
+            raise UsageError(f"{display_path(item)}: no such file or folder")
     seen, unique = set(), []
     for p in found:
-        if p.resolve() not in seen:
-            seen.add(p.resolve())
+        key = os.path.realpath(p)  # never raises, even on a symlink loop
+        if key not in seen:
+            seen.add(key)
             unique.append(p)
     return unique
 
 
-def identify(path: Path) -> Document:
+def _unreadable_reason(path: Path, e: OSError) -> str:
+    if isinstance(e, NotReadable):
+        return str(e)
+    if os.path.isdir(path):
+        return f"cannot list the folder: {e.strerror or e}"
+    return f"cannot read the file: {e.strerror or e}"
+
+
+def identify(path: Path, max_seconds: float | None = None) -> Document:
     """A document's identity before any work: its content hash and the id made from it. A file that cannot
-    be read comes back already failed (its id then made from its path)."""
+    be read (or is no regular file, or takes more than `max_seconds` to hash) comes back already failed,
+    its id then made from its path."""
     from .version import pipeline_version
 
+    path = Path(path)
     try:
-        sha = sha256_of(path)
+        if os.path.isdir(path):
+            os.listdir(path)  # a folder among the inputs is one that could not be listed: say why
+        sha = sha256_of(path, max_seconds)
     except OSError as e:
-        return Document(doc_id=hashlib.sha256(str(path).encode()).hexdigest()[:16], source_path=str(path),
-                        sha256="", status="failed", error=f"cannot read the file: {e.strerror or e}",
+        return Document(doc_id=hashlib.sha256(os.fsencode(path)).hexdigest()[:16], source_path=display_path(path),
+                        sha256="", status="failed", error=_unreadable_reason(path, e),
                         pipeline_version=pipeline_version())
-    return Document(doc_id=sha[:16], source_path=str(path), sha256=sha, pipeline_version=pipeline_version())
+    return Document(doc_id=sha[:16], source_path=display_path(path), sha256=sha, pipeline_version=pipeline_version())
 
 
 def process(path: str | Path, engine: str = "pdfplumber", document: Document | None = None,
-            reader: str = "pdfplumber") -> Report:
+            reader: str = "pdfplumber", ocr: str = "auto", *, corrections: list | None = None,
+            gx: bool = False) -> Report:
     """One document through every stage, in memory. Never raises for a bad document: it comes back with
-    status "failed" and the reason."""
+    status "failed" and the reason. `ocr`: which pages are recognised from their image (auto: those with
+    no text layer; always: every page; never: none, a scan then fails). `corrections`: the document's
+    corrections (`poa.corrections`), applied between normalize and validate. `gx`: also run the row checks
+    as great-expectations suites and keep GX's validation result."""
     path = Path(path)
     doc = document or identify(path)
     if doc.status == "failed":
@@ -79,13 +167,17 @@ def process(path: str | Path, engine: str = "pdfplumber", document: Document | N
         from poa.normalize import normalize
         from poa.validate import validate
 
+        from .corrections import correct
+
         try:
-            extraction = extract(path, engine=engine, reader=reader)
+            extraction = extract(path, engine=engine, reader=reader, ocr=ocr)
         except (SourceError, NoTablesError) as e:
             return _failed(doc, str(e))
         except OSError as e:
             return _failed(doc, f"cannot read the file: {e.strerror or e}")
-        return validate(normalize(extraction, doc))
+        report = normalize(extraction, doc)
+        report.corrections = correct(report, corrections or [])
+        return validate(report, expectations=gx)
     except Exception as e:  # a bug, or a file that breaks a library: recorded, the batch goes on
         return _failed(doc, f"{type(e).__name__}: {e}")
 
@@ -102,14 +194,25 @@ def run(
     *,
     reader: str = "pdfplumber",
     jobs: int | None = None,
-    timeout: float = 600.0,
+    timeout: float = DEFAULT_TIMEOUT,
+    page_timeout: float = DEFAULT_PAGE_TIMEOUT,
+    max_memory: int | str = DEFAULT_MAX_MEMORY,
     force: bool = False,
     on_start: Callable[[int, int], None] | None = None,
     on_done: Callable[[Outcome], None] | None = None,
+    ocr: str = "auto",
 ) -> list[Outcome]:
     """Process every input (files, folders, globs) and write its tables under `out`; one Outcome per
-    document. Documents already done by this pipeline version are skipped unless `force`."""
+    document. Documents already done by this pipeline version are skipped unless `force`.
+
+    Each document runs in a worker limited to `timeout` seconds plus `page_timeout` for each of its pages
+    and to `max_memory` bytes of address space (an int, or a size such as "2G"); `ocr` says which pages are
+    recognised from their image (auto: those with no text layer, each with a larger time allowance; always;
+    never). Raises UsageError, having
+    written nothing, for inputs that name nothing, an output folder that cannot be written and limits that
+    make no sense."""
     from .batch import run_batch
 
-    return run_batch(expand_inputs(inputs), Path(out), engine=engine, reader=reader, jobs=jobs, timeout=timeout, force=force,
-                     on_start=on_start, on_done=on_done)
+    return run_batch(expand_inputs(inputs), Path(out), engine=engine, reader=reader, jobs=jobs, timeout=timeout,
+                     page_timeout=page_timeout, max_memory=max_memory, force=force, on_start=on_start,
+                     on_done=on_done, ocr=ocr)

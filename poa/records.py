@@ -1,8 +1,8 @@
 """The records that pass between the stages. Each stage takes the previous stage's and returns its own.
 
-extract   -> Extraction (RawRow, Leftover)
-normalize -> Report (Document, Node, Result, Deviation)
-validate  -> Report with recomputed figures, links and Finding rows
+extract   -> Extraction (RawRow, Leftover, the read's first measures in ReadQuality)
+normalize -> Report (Document, Node, Result, Deviation; the rows' measures)
+validate  -> Report with recomputed figures, links, Finding rows and the document's status (ok / review)
 outputs   -> Parquet files
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom, in PDF points from the page's top-left
+CellBox = tuple[str, int, float, float, float, float]  # column, page, x0, top, x1, bottom
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class RawRow:
     bbox: BBox  # on the first page
     extra: tuple[tuple[str, str], ...] = ()  # (title, text) of the columns the tool has no name for
     straddles: int = 0  # words that ran across a column edge: a sign the columns were cut in the wrong place
+    conf: tuple[tuple[str, float], ...] = ()  # (column, OCR confidence 0–100) of the cells read by OCR
+    boxes: tuple[CellBox, ...] = ()  # where each cell stands: a cell broken across pages has a box on each
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,42 @@ class Leftover:
     page: int
     bbox: BBox
     text: str
+
+
+@dataclass
+class ReadQuality:
+    """How well a document's pages were read: the measures behind `status = review`. Each stage fills the
+    ones it can see; the validate stage decides the status from all of them (`poa.validate.quality`)."""
+
+    # extract
+    strategy: str = ""  # how each table's rows were cut, e.g. "results: rulings; deviations: text"
+    pages_turned: dict[int, int] = field(default_factory=dict)  # page -> degrees its text was turned to read upright
+    columns_expected: int = 0  # columns the two tables should have (the budget column is optional)
+    columns_found: int = 0  # of those, found in the headers
+    missing_columns: list[str] = field(default_factory=list)  # e.g. "results: physical"
+    extra_columns: list[str] = field(default_factory=list)  # titles of the columns the tool has no name for
+    cells_outside_column: int = 0  # words of result and deviation rows that run across a column edge
+    stray_chars: int = 0  # characters inside a table's area that no cell took
+    pages_without_table: list[int] = field(default_factory=list)  # pages with result codes but no table
+    unmapped_chars: int = 0  # characters whose font gives no text
+    chars_total: int = 0  # characters on the pages that hold the tables
+    unterminated: bool = False  # the results table runs off the document's end with no closing row or note
+    ocr_pages: list[int] = field(default_factory=list)  # pages recognised from their image (a scan has no text)
+    ocr_confidence: float | None = None  # mean Tesseract confidence (0–100) of the words on those pages
+    # normalize
+    result_rows: int = 0
+    deviation_rows: int = 0
+    code_valid_share: float | None = None  # result rows whose code reads as NN-NN.NN.NN-NN
+    pct_read_share: float | None = None  # result rows whose physical % reads as a number
+    pct_unreadable: int = 0  # result rows whose physical % cell holds something that is not a percentage
+    pct_in_text: int = 0  # result rows with no % of their own but a % at the end of a text cell
+    other_rows: int = 0  # results-table rows that are neither results nor sections
+    # validate
+    unit_average_agreement: float | None = None  # units whose printed % the rows read give back
+    deviations_linked_share: float | None = None
+    ocr_unsure_cells: int = 0  # OCR'd code and % cells of result and deviation rows read with low confidence
+    ocr_codes_unconfirmed: int = 0  # OCR'd result codes repaired letter-for-digit that the unit's numbering does not bear out
+    reasons: list[str] = field(default_factory=list)  # why the document is in review; empty when ok
 
 
 @dataclass
@@ -45,6 +84,7 @@ class Extraction:
     leftovers: list[Leftover]
     chars_total: int = 0  # characters on the pages that hold the tables
     chars_accounted: int = 0  # of those, characters found again in a row's cells or in a leftover
+    quality: ReadQuality = field(default_factory=ReadQuality)
 
 
 @dataclass
@@ -53,6 +93,7 @@ class Document:
     source_path: str
     sha256: str
     entity: str | None = None
+    entity_key: str | None = None  # the entity's name reduced to what identifies it (`poa.keys`)
     year: int | None = None
     semester: int | None = None
     expected_date: str | None = None  # ISO date of the "RESULTADOS ESPERADOS AL …" column
@@ -62,10 +103,16 @@ class Document:
     pages: int | None = None
     engine: str | None = None
     reader: str | None = None
-    status: str = "ok"  # ok | failed
+    status: str = "ok"  # ok | review | failed
+
+    @property
+    def read(self) -> bool:
+        """Its tables were read and written (ok or review), as opposed to failed."""
+        return self.status != "failed"
     error: str | None = None
     text_coverage: float | None = None
     pipeline_version: str | None = None
+    quality: ReadQuality = field(default_factory=ReadQuality)
 
 
 @dataclass
@@ -85,6 +132,8 @@ class Node:
     reported_budget_raw: str = ""
     is_group: bool = False  # an "Ejecución Física Promedio de las Unidades …" row
     recomputed_physical_pct: float | None = None
+    cells: list[CellBox] = field(default_factory=list)  # where each of its cells stands on the page
+    key: str | None = None  # stable across semesters, years and spellings (`poa.keys`); areas under their unit
 
 
 @dataclass
@@ -111,6 +160,11 @@ class Result:
     page_last: int
     seq: int
     bbox: BBox
+    extra: dict[str, str] = field(default_factory=dict)  # column title -> text, for columns the tool has no name for
+    ocr_confidence: dict[str, float] | None = None  # column -> OCR confidence (0–100) of cells read by OCR
+    cells: list[CellBox] = field(default_factory=list)  # where each of its cells stands (a review page draws them)
+    unit_key: str | None = None  # stable keys (`poa.keys`): the same unit and result in every report of the entity
+    result_key: str | None = None
 
 
 @dataclass
@@ -130,6 +184,12 @@ class Deviation:
     result_id: str | None = None
     match_score: float | None = None
     match_method: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+    ocr_confidence: dict[str, float] | None = None
+    cells: list[CellBox] = field(default_factory=list)
+    unit_key: str | None = None  # the results-table unit it belongs to (set when the units are aligned)
+    result_key: str | None = None  # the result it explains (set when it is linked)
+    deviation_key: str | None = None  # stable key of the row itself: its own unit's, its code, its place
 
 
 @dataclass
@@ -154,3 +214,11 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     leftovers: list[Leftover] = field(default_factory=list)
     validation: dict | None = None  # great-expectations' own validation results, JSON-ready
+    corrections: list = field(default_factory=list)  # what became of each correction (`poa.corrections.Applied`)
+
+    def tables(self) -> dict:
+        """The report as pandas DataFrames, one per Parquet table and under the same names and columns
+        (documents, units, results, deviations, findings, leftovers): what a notebook wants from `process()`."""
+        from poa.outputs.parquet import frames
+
+        return frames(self)

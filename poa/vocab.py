@@ -8,11 +8,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
 
 def fold(text: str) -> str:
     """Lower case, accents removed: for recognising keywords, never for stored text."""
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    if text.isascii():
+        return text.casefold()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
 def squash(text: str) -> str:
@@ -22,6 +25,8 @@ def squash(text: str) -> str:
 
 # A result code as printed, tolerant of the confusions a PDF or OCR introduces (O/0, l/1, spaces).
 CODE_LIKE = re.compile(r"^[\dOoIl]{2}\s*-\s*[\dOoIl]{2}\s*\.\s*[\dOoIl]{2}")
+# A printed word that is a result code, or its first part where a narrow column wrapped it ("08-01.01.01-").
+CODE_WORD = re.compile(r"^\d{2}-\d{2}\.\d{2}\.\d{2}-(\d{2})?$")
 DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 
 # Words a table header is made of (folded). A line made only of these is a header line.

@@ -34,7 +34,7 @@ from samples.layouts import (  # noqa: E402, F401  (re-exported: the tests impor
     seed_html,
     write_expected,
 )
-from samples.seed import planted, read_seed, second_semester  # noqa: E402
+from samples.seed import planted, read_seed, renamed, second_semester  # noqa: E402
 
 SAMPLES = {
     "mmm-2016-s1-ruled": (lambda s: s, lambda s, p: render_reportlab(s, p, landscape_ruled=True)),
@@ -42,6 +42,7 @@ SAMPLES = {
     "mmm-2016-s2-ruled": (second_semester, lambda s, p: render_reportlab(s, p, landscape_ruled=True)),
     "mmm-2016-s1-fpdf": (lambda s: s, render_fpdf),
     "mmm-2016-s1-planted": (planted, lambda s, p: render_reportlab(s, p, landscape_ruled=True)),
+    "mmm-2016-s2-renamed": (renamed, lambda s, p: render_reportlab(s, p, landscape_ruled=False)),
 }
 
 

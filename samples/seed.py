@@ -292,3 +292,37 @@ def planted(seed: Seed) -> Seed:
         deviations.append(replace(row, cells=cells))
     return replace(seed, results=_classify_results([r.cells for r in results]),
                    deviations=_classify_deviations([r.cells for r in deviations]))
+
+
+def _respelled(name: str, k: int) -> str:
+    """One of the ways a later report spells the same unit: accents dropped, a trailing colon, upper case,
+    "y de" as "y" — taken in turn."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return [plain, name + ":", name.upper(), name.replace(" y de ", " y "), plain.upper() + ":"][k % 5]
+
+
+def renamed(seed: Seed) -> Seed:
+    """A holdout-like second semester: the same plan, its units spelled otherwise (accents, punctuation,
+    case) and renumbered (every unit number moves on by 20), in both tables. Keys must join it to the first
+    semester result for result."""
+    s = second_semester(seed)
+    names: dict[str, str] = {}
+    k = 0
+
+    def respell(row: SeedRow) -> SeedRow:
+        nonlocal k
+        if row.kind not in ("unit", "dev_unit"):
+            return row
+        if row.name not in names:
+            names[row.name] = _respelled(row.name, k)
+            k += 1
+        cells = list(row.cells)
+        number = f"{int(row.number) + 20:02d}"
+        if row.cells[1]:
+            cells[0], cells[1] = number, names[row.name]
+        else:  # "09 Unidad Financiera" in one cell
+            cells[0] = f"{number} {names[row.name]}"
+        return replace(row, cells=cells)
+
+    return replace(s, results=_classify_results([respell(r).cells for r in s.results]),
+                   deviations=_classify_deviations([respell(r).cells for r in s.deviations]))

@@ -29,3 +29,25 @@ def expected(name: str) -> dict:
 @pytest.fixture(params=SAMPLE_NAMES)
 def sample(request):
     return request.param
+
+
+def mini_seed():
+    """Two units of the seed, a group row and a few deviation rows: a report of two or three pages."""
+    from dataclasses import replace
+
+    from samples.seed import read_seed
+
+    seed = read_seed()
+    cut = next(i for i, r in enumerate(seed.results) if r.kind == "unit" and r.number == "03")
+    results = seed.results[:cut] + [r for r in seed.results if r.kind == "group"][:1]
+    return replace(seed, results=results, deviations=seed.deviations[:4])
+
+
+@pytest.fixture(scope="module")
+def mini_pdf(tmp_path_factory) -> Path:
+    """The mini report, ruled landscape (reportlab)."""
+    from samples.generate import render_reportlab
+
+    path = tmp_path_factory.mktemp("mini") / "mini.pdf"
+    render_reportlab(mini_seed(), path, landscape_ruled=True)
+    return path

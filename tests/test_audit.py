@@ -176,21 +176,42 @@ def test_audit_xlsx_opens_with_openpyxl(audit_out):
 
     out, doc_id = audit_out
     wb = load_workbook(out / "audit" / f"{doc_id}.xlsx", read_only=True)
-    assert wb.sheetnames == ["Hallazgos", "Impreso vs recalculado", "Vínculos"]
+    # Issue 11: a provenance sheet first, every result row, findings numbered like the HTML's.
+    assert wb.sheetnames == ["Documento", "Hallazgos", "Impreso vs recalculado", "Resultados", "Vínculos"]
     findings = list(wb["Hallazgos"].values)
-    assert findings[0][:3] == ("Severidad", "Verificación", "Página") and len(findings) == 1 + 35
+    assert findings[0][:4] == ("N°", "Severidad", "Verificación", "Id de verificación") and len(findings) == 1 + 35
     hierarchy = list(wb["Impreso vs recalculado"].values)
     assert len(hierarchy) == 1 + 42
+    assert len(list(wb["Resultados"].values)) == 1 + 239
 
 
-def test_gx_validation_result_is_written_beside_the_parquet(audit_out):
+@pytest.mark.slow
+def test_gx_validation_result_is_written_beside_the_parquet_when_asked_and_agrees_with_the_plain_checks(tmp_path):
+    """`--gx` runs the same suites through great-expectations itself: its unexpected rows are exactly the
+    findings the plain evaluation of the same declarations raised."""
     import json
 
-    out, doc_id = audit_out
-    account = json.loads((out / "validation" / f"{doc_id}.json").read_text(encoding="utf-8"))
-    assert set(account) == {"results", "deviations"}
+    from conftest import SAMPLES
+    from poa.outputs import write_report
+    from poa.validate.expectations import CHECKS
+
+    from poa.pipeline import process
+
+    for name in ("mmm-2016-s1-ruled", "mmm-2016-s1-planted"):
+        report = process(SAMPLES / f"{name}.pdf", reader="pdfium", gx=True)
+        write_report(report, tmp_path, audit=False)
+        doc_id = report.document.doc_id
+        account = json.loads((tmp_path / "validation" / f"{doc_id}.json").read_text(encoding="utf-8"))
+        assert set(account) == {"results", "deviations"}
+        ids = {"results": "result_id", "deviations": "deviation_id"}
+        checks = {t: [c for c in CHECKS if c.table == t] for t in ids}
+        from_gx = {(checks[t][r["expectation_config"]["meta"]["index"]].check, hit[ids[t]])
+                   for t in account for r in account[t]["results"]
+                   if not r["success"] for hit in r["result"].get("unexpected_index_list") or []}
+        plain = {(f.check, f.subject_id) for f in report.findings if f.check in {c.check for c in CHECKS}}
+        assert from_gx == plain and plain, name
     failed = [r["expectation_config"]["type"] for r in account["results"]["results"] if not r["success"]]
-    assert failed == ["expect_column_values_to_not_be_null"]  # the blank % of 01 08-01.01.01-04
+    assert "expect_column_values_to_be_between" in failed  # the planted 150 %
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -219,11 +240,10 @@ def test_control_characters_from_a_damaged_pdf_do_not_break_the_workbook(tmp_pat
     from dataclasses import replace
 
     from openpyxl import load_workbook
-
     from poa.outputs.audit import write_xlsx
 
     report = processed("mmm-2016-s1-ruled")
     broken = replace(report, findings=[replace(report.findings[0], message="texto \x0e dañado")])
     write_xlsx(broken, tmp_path / "a.xlsx")
     rows = list(load_workbook(tmp_path / "a.xlsx", read_only=True)["Hallazgos"].values)
-    assert rows[1][-1] == "texto \ufffd dañado"
+    assert rows[1][rows[0].index("Detalle")] == "texto \ufffd dañado"  # the last column is the auditor's now

@@ -9,35 +9,15 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from conftest import ROOT, SAMPLES
+from conftest import ROOT, SAMPLES, mini_seed
 
 from poa.batch import run_batch
 from poa.pipeline import run
-
-
-def mini_seed():
-    """Two units, a group row and a few deviation rows of the seed: a report of two or three pages."""
-    from samples.seed import read_seed
-
-    seed = read_seed()
-    cut = next(i for i, r in enumerate(seed.results) if r.kind == "unit" and r.number == "03")
-    results = seed.results[:cut] + [r for r in seed.results if r.kind == "group"][:1]
-    return replace(seed, results=results, deviations=seed.deviations[:4])
-
-
-@pytest.fixture(scope="module")
-def mini_pdf(tmp_path_factory) -> Path:
-    from samples.generate import render_reportlab
-
-    path = tmp_path_factory.mktemp("mini") / "mini.pdf"
-    render_reportlab(mini_seed(), path, landscape_ruled=True)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -196,21 +176,24 @@ def test_a_crashing_or_hanging_worker_takes_down_only_its_own_document(mini_pdf,
     paths = copies(mini_pdf, folder, 3)
     paths[0].rename(folder / "crash.pdf")
     paths[1].rename(folder / "hang.pdf")
-    outcomes = run([folder], out=tmp_path / "out", jobs=2, timeout=5)
+    outcomes = run([folder], out=tmp_path / "out", jobs=2, timeout=5, page_timeout=1)
     got = {Path(o.document.source_path).name: o.document for o in outcomes}
     assert got["copy-02.pdf"].status == "ok"
     assert got["crash.pdf"].status == "failed" and "signal 11" in got["crash.pdf"].error
-    assert got["hang.pdf"].status == "failed" and got["hang.pdf"].error == "timed out after 5 s"
+    pages = got["copy-02.pdf"].pages  # the time limit grows with the page count: 5 s + 1 s per page
+    assert got["hang.pdf"].status == "failed"
+    assert got["hang.pdf"].error == f"timed out after {5 + pages} s (--timeout 5 s + 1 s × {pages} pages)"
     assert sorted(pd.read_parquet(tmp_path / "out" / "documents").status) == ["failed", "failed", "ok"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("reader", ["pdfplumber", "pdfium"])
 def test_mutated_pdfs_end_as_results_or_recorded_failures_never_a_crash(plain_pdf, tmp_path, reader):
     rng = random.Random(20160630)
     base = plain_pdf.read_bytes()
     folder = tmp_path / "fuzz"
     folder.mkdir()
-    n = 300
+    n = 120  # a fixed seed and a size that fits the suite's time; `bench/` is the place for more
     for i in range(n):
         data = bytearray(base)
         if i % 3 == 0:
@@ -220,21 +203,19 @@ def test_mutated_pdfs_end_as_results_or_recorded_failures_never_a_crash(plain_pd
                 data[rng.randrange(len(data))] = rng.randrange(256)
         data += f"\n% case {i}\n".encode()  # every case its own document
         (folder / f"case-{i:03d}.pdf").write_bytes(bytes(data))
-    started = time.monotonic()
     outcomes = run([folder], out=tmp_path / "out", jobs=2, timeout=60, reader=reader)
-    assert time.monotonic() - started < 400
     assert len(outcomes) == n
     plain = ("damaged or truncated PDF", "damaged PDF", "not a PDF", "the PDF has no pages", "no text layer",
              "no POA results or deviations table found", "encrypted")
     for o in outcomes:
-        assert o.document.status in ("ok", "failed")
-        assert (o.document.status == "ok") == (o.document.error is None), o.document
+        assert o.document.status in ("ok", "review", "failed")
+        assert o.document.read == (o.document.error is None), o.document
         if o.document.error:  # a failure is the file's fault, said plainly; never a bug's traceback text
             assert o.document.error.startswith(plain), o.document.error
     docs = pd.read_parquet(tmp_path / "out" / "documents")
     assert len(docs) == n and docs.doc_id.is_unique
     # The mutations both break files and leave many readable enough to go through every stage.
-    assert (docs.status == "ok").sum() >= n // 5 and (docs.status == "failed").sum() >= n // 5
+    assert (docs.status != "failed").sum() >= n // 5 and (docs.status == "failed").sum() >= n // 5
 
 
 # ------------------------------------------------------------------ resumable, deterministic
@@ -278,7 +259,7 @@ def test_rerun_gives_byte_identical_parquet_and_jobs_do_not_change_the_output(mi
     assert parquet_bytes(one) == first
     run([folder], out=two, jobs=2)
     assert parquet_bytes(two) == first
-    assert len(first) == 4 * 6
+    assert len(first) == 4 * 7  # every table, corrections included, for each of the four documents
 
 
 def test_same_bytes_under_two_names_are_processed_once(mini_pdf, tmp_path):

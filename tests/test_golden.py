@@ -13,7 +13,7 @@ LEVELS = {"group": "section"}  # the seed oracle calls group rows "group"; the c
 def test_every_sample_has_its_expected_rows():
     assert SAMPLE_NAMES == [
         "mmm-2016-s1-borderless", "mmm-2016-s1-fpdf", "mmm-2016-s1-planted", "mmm-2016-s1-ruled",
-        "mmm-2016-s2-ruled",
+        "mmm-2016-s2-renamed", "mmm-2016-s2-ruled",
     ]
 
 

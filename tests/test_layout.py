@@ -170,3 +170,17 @@ def test_page_furniture_repeats_on_pages_with_the_page_number_running():
     assert footer.text.startswith("Av.") and f.is_furniture(4, footer, 792)
     assert not f.is_furniture(4, unit, 792)  # a unit's row: it opens a row, whatever its number
     assert not f.is_furniture(4, cell, 792)  # 6 and 8 do not run with the pages 3 and 4
+
+
+def test_a_band_between_shadings_holding_several_rows_is_cut_where_codes_start():
+    band = at("01 Asesoría de Despacho", 10, 0) + at("08-01.01.01-01", 10, 12) + at("Se emitió", 80, 12) \
+        + at("opinión.", 80, 22) + at("08-01.01.01-02", 10, 32) + at("Se apoyó.", 80, 32)
+    rows, cut = layout.split_bands([band], [75, 300])
+    assert cut and [layout.cells_of(r, [75, 300])[:2] for r in rows] == [
+        ["01 Asesoría de Despacho", ""], ["08-01.01.01-01", "Se emitió opinión."], ["08-01.01.01-02", "Se apoyó."]]
+
+
+def test_a_ruled_band_is_not_cut_at_a_line_that_merely_begins_like_a_section():
+    band = at("08-01.01.01-01", 10, 0) + at("Se coordinó con la", 80, 0) + at("Dirección General de Planificación.", 80, 10)
+    rows, cut = layout.split_bands([band], [75, 300])
+    assert not cut and len(rows) == 1

@@ -53,6 +53,7 @@ def test_header_printed_once_the_table_goes_on_across_pages(render, style):
 
 def test_camelot_reads_a_ruled_table_whose_header_is_printed_once(tmp_path):
     from poa.extract import extract
+
     from samples.generate import render_reportlab
     from samples.seed import read_seed
 

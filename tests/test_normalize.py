@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
-from poa.normalize.codes import normalize_code
+from poa.normalize.codes import from_sequence, in_sequence, normalize_code, objective_of
 from poa.normalize.hierarchy import build_deviations, build_results, split_unit
-from poa.normalize.numbers import half_up, parse_pct
+from poa.normalize.numbers import half_up, parse_pct, read_pct
+
 from poa.records import RawRow
 
 
@@ -19,9 +19,34 @@ from poa.records import RawRow
     ("08-01.01.01-1I", "08-01.01.01-11"),
     ("08-01.01-09", None),
     ("XX", None),
+    ("08-01.01.01- 0S", "08-01.01.01-05"),  # OCR: S for 5, B for 8, a comma or an en dash for a separator
+    ("O8-0B.0I.01-1S", "08-08.01.01-15"),
+    ("08-01,01.01–05", "08-01.01.01-05"),
+    ("08-01.01.01- 04 :", "08-01.01.01-04"),  # a speck read after the code
+    ("08-01.01.01-(0)", None),  # not a digit look-alike: left to the unit's numbering
+    ("S8-01.01.01-05 Se realizó", None),  # text after the code: no guess
 ])
 def test_codes_are_normalized_and_repaired(raw, code):
     assert normalize_code(raw).code == code
+
+
+def test_letters_are_taken_for_digits_only_where_the_pattern_puts_a_digit():
+    assert normalize_code("08-01.01.01-05").repaired is False
+    assert normalize_code("08-01.0I.01-05").repaired is True
+    assert normalize_code("0S-01.01.01-05").code == "05-01.01.01-05"
+    assert normalize_code("08-01.01.01-5S").code == "08-01.01.01-55"
+
+
+def test_an_unreadable_last_part_is_what_the_units_numbering_brackets():
+    before, after = normalize_code("08-01.01.01-04"), normalize_code("08-01.01.01-06")
+    assert objective_of("08-01.01.01- (0)") == "08-01.01.01"
+    filled = from_sequence("08-01.01.01- (0)", before, after)
+    assert (filled.code, filled.sequence, filled.repaired) == ("08-01.01.01-05", 5, True)
+    assert from_sequence("08-01.01.01- (0)", before, normalize_code("08-01.01.01-07")).code is None  # a gap of two
+    assert from_sequence("08-01.01.01- (0)", before, normalize_code("08-01.01.02-06")).code is None  # another objective
+    assert from_sequence("Se realizó", before, after).code is None
+    assert in_sequence(normalize_code("08-01.01.01-0S"), before, after)
+    assert not in_sequence(normalize_code("08-01.01.01-08"), before, after)
 
 
 def test_code_parts_and_repair_flag():
@@ -36,6 +61,21 @@ def test_code_parts_and_repair_flag():
 ])
 def test_percentages_to_numbers(raw, value):
     assert parse_pct(raw) == value
+
+
+@pytest.mark.parametrize("raw, value", [
+    ("5096", 50.0), ("10096", 100.0), ("096", 0.0), ("596", 5.0),  # "%" read as "96"
+    ("509%", 50.0), ("50 o/o", 50.0), ("50°/o", 50.0), ("50%o", 50.0),  # as "9%", "o/o", "%o"
+    ("S0%", 50.0), ("$0%", 50.0), ("S$0%", 50.0), ("l00%", 100.0), ("O%", 0.0),  # a letter for a digit
+])
+def test_a_misread_percent_sign_is_repaired_where_the_plain_reading_is_impossible(raw, value):
+    assert (read_pct(raw).value, read_pct(raw).repaired) == (value, True)
+
+
+@pytest.mark.parametrize("raw, value", [("96", 96.0), ("150%", 150.0), ("99%", 99.0), ("19%", 19.0), ("5,5 %", 5.5)])
+def test_a_figure_that_can_be_read_plainly_is_not_repaired(raw, value):
+    """In range, or out of range with its sign printed plainly (a report can misprint 150 %: a finding, not a repair)."""
+    assert (read_pct(raw).value, read_pct(raw).repaired) == (value, False)
 
 
 @pytest.mark.parametrize("x, rounded", [(62.5, 63), (48.5, 49), (0.5, 1), (41.6667, 42), (28.5714, 29), (44.4999, 44)])

@@ -10,8 +10,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from conftest import ROOT, SAMPLES, processed
-
 from poa.outputs import TABLES, dictionary_markdown, schema, write_report
+
 from poa.pipeline import UsageError, expand_inputs, run
 
 

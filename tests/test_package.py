@@ -40,3 +40,32 @@ def test_pipeline_version_names_the_release_and_changes_with_the_pdf_libraries(m
         assert version.pipeline_version() != before
     finally:
         version.pipeline_version.cache_clear()
+
+
+def test_every_subpackage_of_the_stages_is_installed():
+    """A folder with an __init__.py under a stage is a package the distribution must list (an editable
+    install finds it anyway; a wheel would not)."""
+    import tomllib
+
+    from conftest import ROOT
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    for stage in ("extract", "normalize", "validate", "outputs"):
+        for init in (ROOT / stage).rglob("__init__.py"):
+            parts = init.parent.relative_to(ROOT).parts
+            assert "poa." + ".".join(parts) in listed, init
+
+
+def test_the_code_is_lint_clean():
+    """ruff, with the rules in pyproject.toml: unused names, import order, likely bugs."""
+    import shutil
+
+    from conftest import ROOT
+
+    ruff = shutil.which("ruff", path=str(ROOT / ".venv" / "bin")) or shutil.which("ruff")
+    if ruff is None:
+        import pytest
+
+        pytest.skip("ruff is a dev dependency (pip install -e '.[dev]')")
+    done = subprocess.run([ruff, "check", "--output-format", "concise", "."], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout

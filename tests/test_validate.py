@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from poa.records import Deviation, Document, Node, Report, Result
 from poa.validate import validate
 from poa.validate.arithmetic import recompute
-from poa.validate.match import text_score, unit_key
+from poa.validate.match import text_score
 from poa.validate.text import looks_cut_off
+
+from poa.keys import name_key
+from poa.records import Deviation, Document, Node, Report, Result
 
 
 def node(i, level, name, parent=None, number=None, pct=None, group=False):
@@ -34,8 +36,8 @@ RESULTS = [
 
 
 def test_unit_names_are_compared_without_case_accents_colons_or_y_de():
-    assert unit_key("Unidad Administrativa y de Recursos Humanos") == unit_key("UNIDAD ADMINISTRATIVA Y RECURSOS HUMANOS:")
-    assert unit_key("Unidad de Auditoria Interna") == unit_key("Unidad de Auditoría Interna")
+    assert name_key("Unidad Administrativa y de Recursos Humanos") == name_key("UNIDAD ADMINISTRATIVA Y RECURSOS HUMANOS:")
+    assert name_key("Unidad de Auditoria Interna") == name_key("Unidad de Auditoría Interna")
 
 
 def test_a_row_whose_code_is_unreadable_links_by_its_wording():

@@ -1,21 +1,26 @@
-"""Stage 3: link deviations to results, recompute every printed figure, check every row; findings in Spanish."""
+"""Stage 3: link deviations to results, recompute every printed figure, check every row, and judge the read
+(ok or review); findings in Spanish."""
 
 from __future__ import annotations
 
 from poa.records import Report
 
 from .arithmetic import average_findings, budget_findings, recompute
-from .expectations import run_expectations
+from .corrections import correction_findings
+from .expectations import check_rows, run_expectations
 from .match import duplicate_numbers, link, rule_35
+from .ocr import ocr_findings
+from .quality import assess
 from .text import code_findings, text_findings
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
-def validate(report: Report, *, expectations: bool = True) -> Report:
+def validate(report: Report, *, expectations: bool = False) -> Report:
     """Fill recomputed figures and deviation links, add every finding; returns the same report.
 
-    `expectations=False` skips the great-expectations suites (and their import) for quick in-memory use.
+    The row checks run in plain Python; `expectations=True` also runs them as great-expectations suites
+    (seconds to import) and keeps GX's own validation result in `report.validation`.
     """
     values = recompute(report)
     for n in report.nodes:
@@ -25,9 +30,12 @@ def validate(report: Report, *, expectations: bool = True) -> Report:
     findings += rule_35(report)
     findings += code_findings(report)
     findings += text_findings(report)
+    findings += ocr_findings(report)  # after code_findings: a code filled in from the unit's numbering is its own finding
+    findings += check_rows(report)
+    findings += correction_findings(report)
     if expectations:
-        gx_findings, report.validation = run_expectations(report)
-        findings += gx_findings
+        _, report.validation = run_expectations(report)
+    findings += assess(report)
     report.findings += sorted(findings, key=lambda f: (f.page or 0, SEVERITY_ORDER[f.severity], f.check, f.subject_id or ""))
     return report
 

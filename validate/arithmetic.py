@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from statistics import fmean
 
 from poa.normalize.numbers import half_up
+
 from poa.records import Finding, Node, Report, Result
 
 
@@ -60,6 +61,13 @@ class Tree:
         for c in self.children[node.node_id]:
             out += [c] if c.level == "unit" else self.units_under(c)
         return out
+
+    def operands(self, node: Node) -> list[Node] | list[Result]:
+        """What `recompute` averages for this node: a unit's or area's results (those that `counts` keeps),
+        any other node's parts. For showing the working; `recompute` is the rule."""
+        if node.level in ("unit", "area"):
+            return self.results_of[node.node_id]
+        return self.parts(node)
 
     def results_under(self, node: Node) -> list[Result]:
         if node.level in ("unit", "area"):
@@ -116,6 +124,15 @@ def alternatives(node: Node, tree: Tree) -> list[tuple[str, float]]:
     if pooled and node.level != "unit":
         out.append(("ponderando por el número de resultados (promedio directo de todos sus resultados)", fmean(pooled)))
     return out
+
+
+def explaining(node: Node, tree: Tree) -> list[tuple[str, float]]:
+    """The alternative rules whose value rounds to the printed figure where the report's own rule does not
+    (empty where the figure holds, is missing, or no rule gives it)."""
+    printed, recomputed = node.reported_physical_pct, node.recomputed_physical_pct
+    if printed is None or recomputed is None or half_up(recomputed) == printed:
+        return []
+    return [(desc, v) for desc, v in alternatives(node, tree) if half_up(v) == printed]
 
 
 def _label(n: Node) -> str:

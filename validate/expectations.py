@@ -1,13 +1,17 @@
-"""Row checks as great-expectations suites over the stages' DataFrames.
+"""Row checks declared as great-expectations expectations, evaluated two ways.
 
-GX runs offline in an ephemeral context (no project folder, analytics and progress bars off), imported only
-when a document reaches this stage. Each failed expectation becomes one finding per row it names; the
-validation result itself is kept (as JSON, beside the Parquet) for anyone who wants GX's own account.
+`CHECKS` is the one declaration. Every document is checked against it by `check_rows`, a plain evaluation
+of those five kinds of expectation over the rows (no DataFrame, no import: a few milliseconds, so a batch of
+thousands of pages does not pay great-expectations' seconds per document). Asked for (`poa run --gx`,
+`validate(…, expectations=True)`), great-expectations itself runs the same suites — offline, in an ephemeral
+context with analytics and progress bars off — and its validation result is kept as JSON beside the Parquet;
+the tests hold both evaluations to the same findings. Each unexpected row becomes one finding.
 """
 
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -87,10 +91,60 @@ def _frames(report: Report):
     return {"results": results, "deviations": deviations}
 
 
+def _rows(report: Report) -> dict[str, list[dict]]:
+    """The columns the checks read, per table, as the DataFrames give them to great-expectations."""
+    frames = {
+        "results": [dict(result_id=r.result_id, unit_id=r.unit_id, code=r.code, code_raw=r.code_raw,
+                         expected=r.expected, physical_pct=r.physical_pct, page=r.page_first) for r in report.results],
+        "deviations": [dict(deviation_id=d.deviation_id, unit_name=d.unit_name, code=d.code, code_raw=d.code_raw,
+                            cause=d.cause, corrective_measure=d.corrective_measure, page=d.page)
+                       for d in report.deviations],
+    }
+    return frames
+
+
+def _unexpected(c: Check, rows: list[dict]) -> list[dict]:
+    """The rows an expectation finds unexpected, with great-expectations' semantics: missing values pass every
+    column check but the not-null one; in a compound uniqueness check, rows with every value missing are
+    left out and every row of a repeated combination is unexpected."""
+    kw = dict(c.kwargs)
+    if c.expectation == "ExpectColumnValuesToNotBeNull":
+        return [r for r in rows if r[kw["column"]] is None]
+    if c.expectation == "ExpectColumnValuesToBeBetween":
+        col = kw["column"]
+        return [r for r in rows if r[col] is not None and not kw["min_value"] <= r[col] <= kw["max_value"]]
+    if c.expectation == "ExpectColumnValueLengthsToBeBetween":
+        col = kw["column"]
+        return [r for r in rows if r[col] is not None and len(r[col]) < kw["min_value"]]
+    if c.expectation == "ExpectCompoundColumnsToBeUnique":
+        key = lambda r: tuple(r[col] for col in kw["column_list"])  # noqa: E731
+        counts = Counter(key(r) for r in rows if any(v is not None for v in key(r)))
+        return [r for r in rows if counts.get(key(r), 0) > 1]
+    raise ValueError(f"no plain evaluation for {c.expectation}")
+
+
+def _finding(c: Check, table: str, row: dict) -> Finding:
+    value = row.get("physical_pct") if table == "results" else None
+    return Finding(c.check, c.severity, row[ID_COLUMN[table]], page=int(row["page"]),
+                   reported=float(value) if value is not None else None,
+                   message=c.message.format(code=row["code_raw"] or "(vacío)", page=int(row["page"]),
+                                            value=value if value is not None else 0))
+
+
+def check_rows(report: Report) -> list[Finding]:
+    """Every check of `CHECKS` over the report's rows: one finding per unexpected row."""
+    findings = []
+    for table, rows in _rows(report).items():
+        for c in (c for c in CHECKS if c.table == table):
+            findings += [_finding(c, table, row) for row in _unexpected(c, rows)]
+    return _dedupe(findings)
+
+
 def run_expectations(report: Report) -> tuple[list[Finding], dict]:
     """Run every suite; return the findings and GX's validation results (JSON-ready, no clock values)."""
     gx, context = gx_context()
     frames = _frames(report)
+    rows_of = _rows(report)
     findings: list[Finding] = []
     account: dict = {}
     for table, df in frames.items():
@@ -107,21 +161,13 @@ def run_expectations(report: Report) -> tuple[list[Finding], dict]:
             "result_format": "COMPLETE", "unexpected_index_column_names": [ID_COLUMN[table]],
         })
         context.data_sources.delete(name)
-        rows = df.set_index(ID_COLUMN[table])
+        by_id = {row[ID_COLUMN[table]]: row for row in rows_of[table]}
         for r in result.results:
             if r.success:
                 continue
             c = checks[r.expectation_config.meta["index"]]
             for hit in r.result.get("unexpected_index_list") or []:
-                sid = hit[ID_COLUMN[table]]
-                row = rows.loc[sid]
-                value = row.get("physical_pct") if table == "results" else None
-                findings.append(Finding(
-                    c.check, c.severity, sid, page=int(row["page"]),
-                    reported=float(value) if value is not None and value == value else None,
-                    message=c.message.format(code=row["code_raw"] or "(vacío)", page=int(row["page"]),
-                                             value=value if value is not None else 0),
-                ))
+                findings.append(_finding(c, table, by_id[hit[ID_COLUMN[table]]]))
         account[table] = _without_clock(result.to_json_dict())
     return _dedupe(findings), account
 

@@ -9,10 +9,11 @@ row explains one result.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
+from poa.keys import name_key
 from poa.records import Deviation, Finding, Node, Report, Result
 from poa.vocab import fold, squash
 
@@ -22,29 +23,27 @@ CONFIRM_MIN_SCORE = 60.0  # wording this similar confirms a code match
 TEXT_MIN_SCORE = 85.0  # wording this similar links a row whose code does not
 
 
-def unit_key(name: str) -> str:
-    """A unit's name reduced to what identifies it: no case, accents, punctuation or "y de"."""
-    t = fold(name)
-    t = re.sub(r"[^\w\s]", " ", t)
-    t = re.sub(r"\by de\b", "y", t)
-    return squash(t)
-
-
 def spelling_key(name: str) -> str:
     """What a reader would call the same spelling: case, whitespace and a trailing colon aside."""
     return squash(name).rstrip(" :").casefold()
 
 
+@lru_cache(maxsize=4096)
+def folded(text: str) -> str:
+    """A text as the wording comparison sees it (each row's text is compared with several others)."""
+    return fold(squash(text))
+
+
 def text_score(a: str, b: str) -> float:
     from rapidfuzz import fuzz
 
-    return float(fuzz.token_sort_ratio(fold(squash(a)), fold(squash(b))))
+    return float(fuzz.token_sort_ratio(folded(a), folded(b)))
 
 
 def name_score(a: str, b: str) -> float:
     from rapidfuzz import fuzz
 
-    return float(fuzz.ratio(unit_key(a), unit_key(b)))
+    return float(fuzz.ratio(name_key(a), name_key(b)))
 
 
 @dataclass
@@ -66,18 +65,39 @@ def deviation_units(devs: list[Deviation]) -> list[DeviationUnit]:
 
 
 def align_units(dunits: list[DeviationUnit], units: list[Node]) -> dict[int, Node]:
-    """index in dunits → results-table unit, one to one, best name similarity first."""
+    """index in dunits → results-table unit, one to one, best name similarity first.
+
+    Names that are the same once normalized pair first, in order (a dictionary look-up, so a report of
+    hundreds of units costs no more than a few); only the rest are scored against each other, all at once
+    with rapidfuzz's cdist."""
+    from rapidfuzz import fuzz, process
+
+    out: dict[int, Node] = {}
+    free: dict[str, list[int]] = defaultdict(list)
+    for j, u in enumerate(units):
+        free[name_key(u.name)].append(j)
+    taken_u: set[int] = set()
+    rest: list[int] = []
+    for i, du in enumerate(dunits):
+        same = [j for j in free.get(name_key(du.name or ""), []) if j not in taken_u]
+        if same:
+            j = next((j for j in same if units[j].number == du.number), same[0])
+            out[i] = units[j]
+            taken_u.add(j)
+        else:
+            rest.append(i)
+    left = [j for j in range(len(units)) if j not in taken_u]
+    if not rest or not left:
+        return out
+    scores = process.cdist([name_key(dunits[i].name or "") for i in rest], [name_key(units[j].name) for j in left],
+                           scorer=fuzz.ratio, score_cutoff=UNIT_MIN_SCORE)
     pairs = sorted(
-        ((name_score(du.name or "", u.name), du.number == u.number, -i, -j, i, j)
-         for i, du in enumerate(dunits) for j, u in enumerate(units)),
+        ((float(scores[a, b]), dunits[i].number == units[j].number, -i, -j, i, j)
+         for a, i in enumerate(rest) for b in scores[a].nonzero()[0] for j in [left[b]]),
         reverse=True,
     )
     taken_d: set[int] = set()
-    taken_u: set[int] = set()
-    out: dict[int, Node] = {}
-    for score, _, _, _, i, j in pairs:
-        if score < UNIT_MIN_SCORE:
-            break
+    for _, _, _, _, i, j in pairs:
         if i in taken_d or j in taken_u:
             continue
         out[i] = units[j]
@@ -131,6 +151,8 @@ def link(report: Report) -> list[Finding]:
                 ))
         candidates = by_unit[unit.node_id] if unit is not None else report.results
         for dev in du.rows:
+            if unit is not None:
+                dev.unit_key = unit.key  # the results table's unit, whatever the deviation table calls it
             findings += _link_row(dev, candidates, used)
     return findings
 
@@ -162,6 +184,7 @@ def _link_row(dev: Deviation, candidates: list[Result], used: set[str]) -> list[
         ))
         return findings
     dev.result_id, dev.match_score, dev.match_method = target.result_id, round(score, 1), method
+    dev.unit_key, dev.result_key = target.unit_key, target.result_key
     used.add(target.result_id)
     return findings
 
@@ -179,7 +202,7 @@ def duplicate_numbers(report: Report) -> list[Finding]:
         for number, name, sid, page in units:
             if not number:
                 continue
-            if number in first and unit_key(first[number][0]) != unit_key(name or ""):
+            if number in first and name_key(first[number][0]) != name_key(name or ""):
                 other, other_page = first[number]
                 findings.append(Finding(
                     "unit_number_duplicate", "warning", sid, page=page,

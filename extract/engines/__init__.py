@@ -7,16 +7,17 @@ from .base import Engine, GridRow, PageScan, PageTable
 ENGINES = ("pdfplumber", "camelot")
 
 
-def get_engine(name: str, reader: str = "pdfplumber") -> Engine:
-    """An engine by name; `reader` is the page source it reads words and rulings with."""
+def get_engine(name: str, reader: str = "pdfplumber", ocr: str = "auto") -> Engine:
+    """An engine by name; `reader` is the page source it reads words and rulings with, `ocr` which pages it
+    recognises from their image."""
     if name == "pdfplumber":
         from .plumber import PlumberEngine
 
-        return PlumberEngine(reader=reader)
+        return PlumberEngine(reader=reader, ocr=ocr)
     if name == "camelot":
         from .camelot import CamelotEngine
 
-        return CamelotEngine(reader=reader)
+        return CamelotEngine(reader=reader, ocr=ocr)
     raise ValueError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
 
 

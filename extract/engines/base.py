@@ -8,7 +8,6 @@ from typing import Iterator
 
 from poa.records import BBox, Leftover
 
-
 Extra = tuple[tuple[str, str], ...]  # (column title, cell text) for the columns the tool has no name for
 
 
@@ -19,6 +18,8 @@ class GridRow:
     bbox: BBox
     extra: Extra = ()
     straddles: int = 0  # words of the row that run across a column edge (and made its cells one)
+    conf: tuple[tuple[str, float], ...] = ()  # (column key or extra title, OCR confidence) of the cells OCR read
+    boxes: tuple[tuple[str, int, float, float, float, float], ...] = ()  # (column, page, x0, top, x1, bottom) per cell
 
 
 @dataclass
@@ -41,6 +42,26 @@ class PageScan:
     tables: list[PageTable] = field(default_factory=list)
     leftovers: list[Leftover] = field(default_factory=list)
     chars_total: int = 0
+    code_words: int = 0  # words that read as a result code: a page of table text, found as a table or not
+    orientation: int = 0  # degrees the page was turned so that its text reads left to right
+    unmapped: int = 0  # characters whose font gives no text
+    ocr_confidence: float | None = None  # mean confidence (0–100) of its words, for a page recognised by OCR
+    ocr_words: int = 0  # words recognised on it, weighing its confidence in the document's mean
+    ruled: bool = False  # lines drawn across and down it: a grid, a table of some kind
+
+
+def page_scan(page) -> PageScan:
+    """An empty scan of a page, with what the page itself says about its reading."""
+    from poa.vocab import CODE_WORD
+
+    confs = [w.conf for w in page.words if w.conf is not None] if page.ocr else []
+    across = sum(r.horizontal and r.x1 - r.x0 > 0.2 * page.width for r in page.rulings)
+    down = sum(not r.horizontal and r.bottom - r.top > 0.05 * page.height for r in page.rulings)
+    return PageScan(page.number, chars_total=page.chars,
+                    code_words=sum(bool(CODE_WORD.match(w.text)) for w in page.words),
+                    orientation=page.orientation, unmapped=page.unmapped,
+                    ocr_confidence=sum(confs) / len(confs) if confs else (0.0 if page.ocr else None),
+                    ocr_words=len(confs), ruled=across >= 2 and down >= 2)
 
 
 class Engine(ABC):

@@ -17,7 +17,7 @@ from poa.vocab import COLUMNS, fold, is_header_word, squash, table_kind
 
 from .. import layout
 from ..readers import open_source
-from .base import Engine, GridRow, PageScan, PageTable, full_row
+from .base import Engine, GridRow, PageScan, PageTable, full_row, page_scan
 
 
 @dataclass(frozen=True)
@@ -55,14 +55,15 @@ EXTRA = "extra:"
 class CamelotEngine(Engine):
     name = "camelot"
 
-    def __init__(self, line_scale: int = 40, reader: str = "pdfplumber"):
+    def __init__(self, line_scale: int = 40, reader: str = "pdfplumber", ocr: str = "auto"):
         self.line_scale = line_scale
         self.reader = reader
+        self.ocr = ocr
 
     def scan(self, path: str) -> Iterator[PageScan]:
         import camelot
 
-        source = open_source(path, self.reader)  # fails first, with a plain reason, on a file that is no PDF
+        source = open_source(path, self.reader, self.ocr)  # fails first, with a plain reason, on a file that is no PDF
         try:
             found = camelot.read_pdf(path, pages="all", flavor="lattice", line_scale=self.line_scale,
                                      suppress_stdout=True)
@@ -77,7 +78,7 @@ class CamelotEngine(Engine):
             source.close()
 
     def _scan_page(self, page, tables, last: Running | None) -> tuple[PageScan, Running | None]:
-        scan = PageScan(page.number, chars_total=page.chars)
+        scan = page_scan(page)
         boxes = []
         for t in tables:
             x0, y0, x1, y1 = t._bbox  # PDF user space: origin bottom-left
@@ -119,18 +120,23 @@ class CamelotEngine(Engine):
         piece = PageTable(kind, page.number, header_text, columns, [], closed=False, extras=extras, strategy="lattice")
         for r in range(end, len(data)):
             merged: dict[str, str] = {}
+            spans: dict[str, list[float]] = {}  # the cell's box, in PDF space: x1 y1 x2 y2
             last = None
+            cells = t.cells[r]
             for c, text in enumerate(data[r]):
                 key = names[c] or last  # a column the header does not name belongs to its left neighbour
                 if key is None:
                     continue
                 merged[key] = f"{merged[key]} {text}".strip() if key in merged else text
+                cell, span = cells[c], spans.setdefault(key, [cells[c].x1, cells[c].y1, cells[c].x2, cells[c].y2])
+                span[:] = [min(span[0], cell.x1), min(span[1], cell.y1), max(span[2], cell.x2), max(span[3], cell.y2)]
                 last = key
             if not any(merged.values()):
                 continue
-            cells = t.cells[r]
             box = (cells[0].x1, page.height - cells[0].y2, cells[-1].x2, page.height - cells[0].y1)
             extra = tuple((title, merged.get(EXTRA + title, "")) for title in extras)
+            boxes = tuple((key.removeprefix(EXTRA), page.number, x1, page.height - y2, x2, page.height - y1)
+                          for key, (x1, y1, x2, y2) in spans.items() if merged.get(key))
             piece.rows.append(GridRow(full_row(kind, columns, [merged.get(n, "") for n in columns]), page.number, box,
-                                      extra))
+                                      extra, boxes=boxes))
         return piece, [" ".join(c for c in r if c) for r in data[:end] if any(r)], Running(kind, names, header_text)

@@ -18,7 +18,7 @@ from ..furniture import Furniture
 from ..header import Header, find_headers
 from ..page import Page, Word
 from ..readers import open_source
-from .base import Engine, GridRow, PageScan, PageTable, split_row
+from .base import Engine, GridRow, PageScan, PageTable, page_scan, split_row
 
 LOOKAHEAD = 8  # pages read before the first is cut, so that furniture repeated on later pages is known
 
@@ -36,12 +36,13 @@ class Carry:
 class PlumberEngine(Engine):
     name = "pdfplumber"
 
-    def __init__(self, settings: layout.TableSettings = layout.DEFAULT, reader: str = "pdfplumber"):
+    def __init__(self, settings: layout.TableSettings = layout.DEFAULT, reader: str = "pdfplumber", ocr: str = "auto"):
         self.settings = settings
         self.reader = reader
+        self.ocr = ocr
 
     def scan(self, path: str) -> Iterator[PageScan]:
-        source = open_source(path, self.reader)
+        source = open_source(path, self.reader, self.ocr)
         try:
             pages = iter(source)
             ahead = list(islice(pages, LOOKAHEAD))
@@ -74,7 +75,7 @@ def scan_page(
     if furniture is not None:
         lines = [ln for ln in lines if id(ln) in in_header
                  or not furniture.is_furniture(page.number, ln, page.height, headers[0].top if headers else None)]
-    scan = PageScan(page.number, chars_total=page.chars)
+    scan = page_scan(page)
     taken: set[int] = set()
     if carry is not None:
         start = continuation_start([ln for ln in lines if ln.bottom <= first_top], carry, page, settings)
@@ -177,12 +178,20 @@ def _table(page: Page, header: Header, body: Sequence[layout.Line], closed: bool
         body = layout.text_lines(words, settings.line_tolerance)
         bottom = max(w.bottom for w in words) + 0.5
     ys = layout.horizontal_edges(page.rulings, x0, x1, top, bottom, settings, page.fills)
-    groups = layout.rows_by_rulings(words, ys) if ys else layout.rows_by_text(body, edges)
-    table.strategy = "rulings" if ys else "text"
+    if ys:
+        groups, cut = layout.split_bands(layout.rows_by_rulings(words, ys), edges, settings.line_tolerance)
+        table.strategy = "rulings+text" if cut else "rulings"
+    else:
+        groups, table.strategy = layout.rows_by_text(body, edges), "text"
     ruled = [any(abs(e - v) <= settings.snap_tolerance for v in verticals) for e in edges]
     for g in groups:
         merged = layout.unruled_edges(g, edges, page.rulings, ruled, settings) if any(ruled) else None
-        cells = layout.cells_of(g, edges, settings, merged)
+        parts = layout.cell_words(g, edges, settings, merged)
+        cells = [layout.lines_text(ws, settings.line_tolerance) for ws in parts]
         known, extra = split_row(header.kind, header.columns, cells)
-        table.rows.append(GridRow(known, page.number, layout.bbox_of(g), extra, layout.straddling(g, edges, settings)))
+        conf = tuple((c.key or c.title, x) for c, ws in zip(header.columns, parts)
+                     if (x := layout.confidence(ws)) is not None)
+        boxes = tuple((c.key or c.title, page.number, *layout.bbox_of(ws)) for c, ws in zip(header.columns, parts) if ws)
+        table.rows.append(GridRow(known, page.number, layout.bbox_of(g), extra, layout.straddling(g, edges, settings),
+                                  conf, boxes))
     return table, Carry(header, tuple(edges), x0, x1), {id(w) for w in words}

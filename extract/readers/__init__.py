@@ -8,19 +8,23 @@ from pathlib import Path
 from ..page import PageSource
 
 READERS = ("pdfplumber", "pdfium")
+OCR_MODES = ("auto", "never", "always")
 
 
-def open_source(path: str | Path, reader: str = "pdfplumber") -> PageSource:
-    """The page source for a file: pdfplumber's (the default) or PDFium's (the same page, several times faster)."""
+def open_source(path: str | Path, reader: str = "pdfplumber", ocr: str = "auto") -> PageSource:
+    """The page source for a file: pdfplumber's (the default) or PDFium's (the same page, several times
+    faster); `ocr` says which pages are recognised from their image (auto: those with no text layer)."""
+    if ocr not in OCR_MODES:
+        raise ValueError(f"unknown OCR mode {ocr!r}; choose one of {', '.join(OCR_MODES)}")
     if reader == "pdfium":
         from .pdfium import PdfiumSource
 
-        return PdfiumSource(path)
+        return PdfiumSource(path, ocr=ocr)
     if reader == "pdfplumber":
         from .plumber import PdfplumberSource
 
-        return PdfplumberSource(path)
+        return PdfplumberSource(path, ocr=ocr)
     raise ValueError(f"unknown page reader {reader!r}; choose one of {', '.join(READERS)}")
 
 
-__all__ = ["READERS", "open_source"]
+__all__ = ["OCR_MODES", "READERS", "open_source"]

@@ -1,13 +1,28 @@
-"""What every reader shares: open once, then hand over one Drawing per page; the geometry does the rest."""
+"""What every reader shares: open once, then hand over one Drawing per page; the geometry does the rest.
+
+A page with no text layer (a scan) is recognised from its image instead (`extract.ocr`), as the reader's `ocr`
+mode says: several pages at once, each Tesseract in a process of its own, the pages still handed over in
+order.
+"""
 
 from __future__ import annotations
 
+import os
+import threading
 from abc import ABC, abstractmethod
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Iterator
 
 from ..glyphs import DEFAULT, ReadSettings, page_of
-from ..page import Drawing, Page, SourceError, check_signature, page_error
+from ..page import Drawing, Glyphs, Page, SourceError, check_signature, page_error
+
+READ_AHEAD = 8  # text pages read past a page still being recognised, at most, besides the ones recognised
+# PDFium is not thread-safe, even across documents: a PDFium reader reads a page's drawing, and the recogniser
+# renders a page (`extract.ocr.render`), holding this lock.
+PDFIUM_LOCK = threading.Lock()
 
 
 class Reader(ABC):
@@ -16,9 +31,11 @@ class Reader(ABC):
 
     name: str
 
-    def __init__(self, path: str | Path, settings: ReadSettings = DEFAULT):
+    def __init__(self, path: str | Path, settings: ReadSettings = DEFAULT, ocr: str = "auto", ocr_options=None):
         self.path = str(path)
         self.settings = settings
+        self.ocr = ocr  # auto: recognise pages with no text layer; always: every page; never: none
+        self.ocr_options = ocr_options  # extract.ocr.OcrOptions; None: its defaults (imported with the first scan)
         check_signature(self.path)
         self._open()
 
@@ -33,15 +50,74 @@ class Reader(ABC):
     def drawing(self, index: int) -> Drawing:
         """Glyphs and paths of page `index` (0-based) in the displayed page's frame."""
 
+    def needs_ocr(self, d: Drawing) -> bool:
+        """Whether the page is to be recognised from its image: every page (always), none (never), or a page
+        whose text layer holds no glyph at all (auto: a scan; a page with any text keeps its text)."""
+        if self.ocr == "always":
+            return True
+        return self.ocr == "auto" and not any(t.strip() for t in Glyphs.of(d.glyphs).text)
+
+    def _drawing(self, i: int) -> Drawing:
+        try:
+            with PDFIUM_LOCK if self.name == "pdfium" else nullcontext():  # pages may be rendered for OCR meanwhile
+                return self.drawing(i)
+        except SourceError:
+            raise
+        except Exception as e:  # a damaged content stream surfaces only when the page is read
+            raise page_error(i + 1, e) from e
+
     def __iter__(self) -> Iterator[Page]:
-        for i in range(len(self)):
-            try:
-                d = self.drawing(i)
-            except SourceError:
-                raise
-            except Exception as e:  # a damaged content stream surfaces only when the page is read
-                raise page_error(i + 1, e) from e
-            yield page_of(d, self.settings)
+        from poa.limits import ocr_page, reading_page
+
+        n = len(self)
+        ocr = None  # the recogniser (extract.ocr, OpenCV and all), imported when a page first needs it
+        pool: ThreadPoolExecutor | None = None
+        jobs = 1
+        queue: deque[tuple[int, Page | Future]] = deque()  # pages in order: read, or being recognised
+
+        def recognising() -> int:
+            return sum(isinstance(x, Future) for _, x in queue)
+
+        def finish(i: int, x: Page | Future) -> Page:
+            if not isinstance(x, Future):
+                return x
+            with reading_page(i + 1, n, ocr=True):  # an OCR'd page has a larger allowance
+                try:
+                    d = x.result()
+                except SourceError:
+                    raise
+                except Exception as e:
+                    raise SourceError(f"page {i + 1} could not be recognised by OCR: {e}") from e
+                return page_of(d, self.settings)
+
+        try:
+            for i in range(n):
+                with reading_page(i + 1, n):  # in a batch's worker, a page that makes no progress fails in seconds
+                    d = self._drawing(i)
+                    image_only = self.needs_ocr(d)
+                    if not image_only:
+                        queue.append((i, page_of(d, self.settings)))
+                if image_only:
+                    from .. import ocr
+
+                    ocr.check(i + 1)  # no Tesseract: the document fails here, naming the packages
+                    ocr_page(i + 1)  # in a batch's worker, the document's time limit grows before the work starts
+                    options = self.ocr_options or ocr.DEFAULT
+                    jobs = max(1, options.jobs or os.cpu_count() or 1)
+                    pool = pool or ThreadPoolExecutor(jobs, thread_name_prefix="poa-ocr")
+                    queue.append((i, pool.submit(ocr.recognise, self.path, i, options)))
+                # hand pages over in order; wait on a page being recognised only once enough work is in flight
+                while queue and (not isinstance(queue[0][1], Future) or queue[0][1].done()
+                                 or recognising() >= jobs or len(queue) > jobs + READ_AHEAD):
+                    yield finish(*queue.popleft())
+            while queue:
+                yield finish(*queue.popleft())
+        finally:
+            if pool is not None:
+                unfinished = [x for _, x in queue if isinstance(x, Future) and not x.cancel() and not x.done()]
+                if unfinished:
+                    ocr.stop_all()  # a document given up (a deadline, another page's error) leaves no Tesseract behind
+                pool.shutdown(wait=True, cancel_futures=True)
 
     @abstractmethod
     def close(self) -> None: ...

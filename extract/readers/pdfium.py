@@ -2,16 +2,17 @@
 
 PDFium reports glyphs and paths in the page's own space (PDF's y-up frame, before /Rotate); this reader maps
 them into the displayed page's frame and gives each glyph pdfminer's box (the advance width, one font size
-above the font's descent), so that the shared geometry makes the same words and rulings of them.
+above the font's descent under the baseline, the size scaled by the glyph's matrix), so that the shared
+geometry makes the same words and rulings of them.
 """
 
 from __future__ import annotations
 
 import ctypes
-import math
+import re
 from typing import Callable
 
-from ..page import Drawing, Glyph, Path, SourceError
+from ..page import Drawing, Glyphs, Path, SourceError
 from .base import Reader
 
 Matrix = tuple[float, float, float, float, float, float]  # a b c d e f, PDF's row-vector convention
@@ -26,7 +27,8 @@ def compose(m: Matrix, n: Matrix) -> Matrix:
     return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
-def display(rotation: int, left: float, bottom: float, right: float, top: float) -> tuple[Callable[[float, float], Point], float, float]:
+def display(rotation: int, left: float, bottom: float, right: float, top: float
+            ) -> tuple[Callable[[float, float], Point], float, float]:
     """The map from page space (y up) to the displayed page (top-left origin, y down, /Rotate applied
     clockwise), and the displayed width and height."""
     w, h = right - left, top - bottom
@@ -39,17 +41,17 @@ def display(rotation: int, left: float, bottom: float, right: float, top: float)
     return (lambda x, y: (x - left, top - y)), w, h
 
 
-def metric_box(box: tuple[float, float, float, float], size: float, direction: int) -> tuple[float, float, float, float]:
-    """pdfminer's glyph box from PDFium's loose one: keep the side at the font's descent, span one font size
-    from it towards the glyph's top (which side that is depends on the way the text runs)."""
-    x0, top, x1, bottom = box
-    if direction == 0:
-        return x0, bottom - size, x1, bottom
-    if direction == 180:
-        return x0, top, x1, top + size
-    if direction == 90:
-        return x1 - size, top, x1, bottom
-    return x0, top, x0 + size, bottom
+def _descents(drop, size):
+    """Each glyph's font descent (negative, in points): for each font size on the page, the median distance
+    from the baseline down to the glyphs' loose bottoms, as a share of the size."""
+    import numpy as np
+
+    out = np.empty_like(size)
+    sizes = np.round(size, 2)
+    for s in np.unique(sizes):
+        sel = sizes == s
+        out[sel] = np.median(drop[sel] / size[sel]) * size[sel]
+    return out
 
 
 class PdfiumSource(Reader):
@@ -94,28 +96,58 @@ class PdfiumSource(Reader):
         finally:
             page.close()
 
-    def _glyphs(self, page, to_display, rotation: int) -> tuple[list[Glyph], int]:
+    def _glyphs(self, page, to_display, rotation: int) -> tuple[Glyphs, int]:
+        """The page's glyphs with two calls into PDFium each (its loose box and its matrix, straight into
+        arrays) and the rest done on the arrays: the text comes in one piece, a run's font size is asked once,
+        and the font's descent (pdfminer's box starts there) is the common distance from the baseline to the
+        glyphs' loose bottoms (a glyph with a descender reaches lower; most do not)."""
+        import numpy as np
+
         raw = self._raw
         tp = page.get_textpage()
         try:
-            rect = raw.FS_RECTF()
-            glyphs: list[Glyph] = []
-            unmapped = 0
-            for i in range(tp.count_chars()):
-                if raw.FPDFText_IsGenerated(tp.raw, i):
-                    continue  # a space or line break PDFium inferred: words come from the geometry instead
-                code = raw.FPDFText_GetUnicode(tp.raw, i)
-                if raw.FPDFText_HasUnicodeMapError(tp.raw, i) == 1:
-                    unmapped += 1
-                raw.FPDFText_GetLooseCharBox(tp.raw, i, rect)  # advance width, and the font's descent under the baseline
-                (ax, ay), (bx, by) = to_display(rect.left, rect.top), to_display(rect.right, rect.bottom)
-                # PDFium measures the angle clockwise in page space; /Rotate turns the page clockwise too
-                angle = -math.degrees(raw.FPDFText_GetCharAngle(tp.raw, i))
-                direction = round((angle - rotation) / 90) % 4 * 90
-                size = raw.FPDFText_GetFontSize(tp.raw, i)
-                x0, top, x1, bottom = metric_box((min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)), size, direction)
-                glyphs.append(Glyph(chr(code) if code else "\ufffd", x0, top, x1, bottom, direction))
-            return _pair_surrogates(glyphs), unmapped
+            n = tp.count_chars()
+            if n <= 0:
+                return Glyphs.of([]), 0
+            text = tp.get_text_range(0, n)
+            h, get_box, get_matrix = tp.raw, raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetMatrix
+            rects, mats = (raw.FS_RECTF * n)(), (raw.FS_MATRIX * n)()
+            for i in range(n):  # the two calls per glyph PDFium's API leaves no way around, into arrays
+                get_box(h, i, rects[i])
+                get_matrix(h, i, mats[i])
+            box = np.frombuffer(rects, dtype=np.float32).reshape(n, 4).astype(float)[:, [0, 3, 2, 1]]  # l b r t
+            mat = np.frombuffer(mats, dtype=np.float32).reshape(n, 6).astype(float)
+            starts = np.flatnonzero(np.concatenate([[True], (mat[1:] != mat[:-1]).any(axis=1)]))  # text runs
+            run = np.cumsum(np.isin(np.arange(n), starts)) - 1
+            sizes = np.array([raw.FPDFText_GetFontSize(h, int(i)) for i in starts])  # one call per run
+            unmapped = sum(raw.FPDFText_HasUnicodeMapError(h, int(i)) == 1 for i in starts)
+            real = (box[:, 2] > box[:, 0]) | (box[:, 3] > box[:, 1])  # PDFium's own spaces and breaks have no box
+            glyph_rows = np.flatnonzero(real)
+            if not len(glyph_rows):
+                return Glyphs.of([]), 0
+            a, b, c, d, e, f = mat[glyph_rows].T
+            size = sizes[run[glyph_rows]] * np.sqrt(np.abs(a * d - b * c))
+            theta = np.arctan2(b, a)
+            ux, uy = np.cos(theta), np.sin(theta)
+            vx, vy = -uy, ux  # the glyph's up
+            lft, btm, rgt, up = box[glyph_rows].T
+            along = np.stack([lft * ux + btm * uy, lft * ux + up * uy, rgt * ux + btm * uy, rgt * ux + up * uy])
+            across = np.stack([lft * vx + btm * vy, lft * vx + up * vy, rgt * vx + btm * vy, rgt * vx + up * vy])
+            base = e * vx + f * vy  # the run's baseline, across the text
+            a0, a1 = along.min(axis=0), along.max(axis=0)
+            descent = _descents(across.min(axis=0) - base, size)
+            b0 = base + descent
+            b1 = b0 + size
+            corners = [(a_ * ux + b_ * vx, a_ * uy + b_ * vy) for a_ in (a0, a1) for b_ in (b0, b1)]
+            shown = [to_display(x, y) for x, y in corners]
+            xs = np.stack([p[0] for p in shown])
+            ys = np.stack([p[1] for p in shown])
+            x0, x1, y0, y1 = xs.min(axis=0), xs.max(axis=0), ys.min(axis=0), ys.max(axis=0)
+            direction = (np.round((np.degrees(theta) - rotation) / 90).astype(int) % 4) * 90
+            chars = [HYPHEN.get(text[i], text[i]) for i in glyph_rows]
+            if _SURROGATE.search(text):
+                chars = _pair_surrogates(chars)
+            return Glyphs(chars, x0, y0, x1, y1, direction), int(unmapped)
         finally:
             tp.close()
 
@@ -159,16 +191,18 @@ class PdfiumSource(Reader):
         flush()
 
 
-def _pair_surrogates(glyphs: list[Glyph]) -> list[Glyph]:
-    """PDFium hands out UTF-16 units: a character outside the BMP comes as two glyphs; a lone half is garbage."""
-    out: list[Glyph] = []
-    for g in glyphs:
-        t = g.text
-        if 0xDC00 <= ord(t) <= 0xDFFF and out and 0xD800 <= ord(out[-1].text[-1]) <= 0xDBFF:
-            prev = out.pop()
-            pair = (prev.text + t).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-            out.append(Glyph(pair, prev.x0, prev.top, max(prev.x1, g.x1), prev.bottom, prev.direction))
-            continue
-        out.append(g)
-    return [g if not (0xD800 <= ord(g.text[-1]) <= 0xDFFF) else Glyph("\ufffd", g.x0, g.top, g.x1, g.bottom, g.direction)
-            for g in out]
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# PDFium marks a hyphen it found at a line's end: U+0002 one character at a time, U+FFFE in the page's text.
+# What the page prints there is a hyphen.
+HYPHEN = {"\x02": "-", "\ufffe": "-"}
+
+
+def _pair_surrogates(chars: list[str]) -> list[str]:
+    """PDFium hands out UTF-16 units: a character outside the BMP comes as two glyphs (the pair is kept on
+    the first, the second left empty, which words treat as a space); a lone half is garbage (U+FFFD)."""
+    out = list(chars)
+    for k in range(len(out) - 1):
+        a, b = out[k], out[k + 1]
+        if len(a) == 1 and len(b) == 1 and 0xD800 <= ord(a) <= 0xDBFF and 0xDC00 <= ord(b) <= 0xDFFF:
+            out[k], out[k + 1] = (a + b).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace"), ""
+    return [c if not (len(c) == 1 and 0xD800 <= ord(c) <= 0xDFFF) else "\ufffd" for c in out]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 
-from ..page import Drawing, Glyph, Path, SourceError, causes, reason
+import numpy as np
+
+from ..page import Drawing, Glyphs, Path, SourceError, causes, reason
 from .base import Reader
 
 
@@ -37,13 +39,12 @@ class PdfplumberSource(Reader):
     def drawing(self, index: int) -> Drawing:
         p = self._pdf.pages[index]
         try:
-            glyphs, unmapped = [], 0
-            for c in p.chars:
-                text = c["text"]
-                if text.startswith("(cid:"):
-                    unmapped += 1
-                glyphs.append(Glyph(text, float(c["x0"]), float(c["top"]), float(c["x1"]), float(c["bottom"]),
-                                    direction_of(c["matrix"])))
+            chars = p.chars
+            text = [c["text"] for c in chars]
+            unmapped = sum(t.startswith("(cid:") for t in text)
+            col = lambda key: np.array([c[key] for c in chars], dtype=float)  # noqa: E731
+            glyphs = Glyphs(text, col("x0"), col("top"), col("x1"), col("bottom"),
+                            np.array([direction_of(c["matrix"]) for c in chars], dtype=int))
             paths = [Path(((r["x0"], r["top"]), (r["x1"], r["top"]), (r["x1"], r["bottom"]), (r["x0"], r["bottom"])),
                           bool(r["stroke"]), bool(r["fill"]), closed=True) for r in p.rects]
             paths += [Path(tuple((float(x), float(y)) for x, y in obj["pts"]), bool(obj["stroke"]), bool(obj["fill"]),

@@ -13,8 +13,7 @@ from pathlib import Path
 from samples.seed import read_seed
 
 from . import calc, fpdf_, html, reportlab_, transform, writer
-from .common import (DEVIATIONS_HEADER, RESULTS_HEADER, Extra, Extras, Layout, expected_rows, missing_tool,
-                     write_expected)
+from .common import DEVIATIONS_HEADER, RESULTS_HEADER, Extra, Extras, Layout, expected_rows, missing_tool, write_expected
 from .fpdf_ import render_fpdf
 from .html import HTML_CSS, render_chromium, seed_html
 from .reportlab_ import render_reportlab

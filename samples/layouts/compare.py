@@ -110,7 +110,7 @@ def _import_pipeline(retries: int = 5, wait: float = 60) -> None:
     import importlib
     import time
 
-    for attempt in range(retries):
+    for _ in range(retries):
         try:
             importlib.import_module("poa.pipeline")
             importlib.import_module("poa.extract")

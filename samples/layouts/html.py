@@ -13,8 +13,22 @@ from xml.sax.saxutils import escape
 
 from samples.seed import Seed
 
-from .common import (ADDRESS, COVER_TITLE, NO_EXTRAS, Extra, Extras, Layout, PctForm, Row, Table, es_bo_1, indicator,
-                     responsible, tables, with_index)
+from .common import (
+    ADDRESS,
+    COVER_TITLE,
+    NO_EXTRAS,
+    Extra,
+    Extras,
+    Layout,
+    PctForm,
+    Row,
+    Table,
+    es_bo_1,
+    indicator,
+    responsible,
+    tables,
+    with_index,
+)
 
 HTML_CSS = """
 @page { size: A4 landscape; margin: 12mm; }

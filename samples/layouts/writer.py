@@ -14,8 +14,20 @@ from pathlib import Path
 
 from samples.seed import Seed
 
-from .common import (ADDRESS, COVER_TITLE, NO_EXTRAS, Extra, Extras, Layout, Table, observation, responsible,
-                     soffice_to_pdf, tables, with_index)
+from .common import (
+    ADDRESS,
+    COVER_TITLE,
+    NO_EXTRAS,
+    Extra,
+    Extras,
+    Layout,
+    Table,
+    observation,
+    responsible,
+    soffice_to_pdf,
+    tables,
+    with_index,
+)
 
 EDGES = ("top", "left", "bottom", "right", "insideH", "insideV")
 HORIZONTAL = ("top", "bottom", "insideH")

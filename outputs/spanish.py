@@ -1,0 +1,275 @@
+"""The auditor's words: Spanish labels for checks, levels and severities; es-BO numbers and dates; the
+document-level errors (plain English in `documents.error`) said in Spanish.
+
+Bolivian documents write 49,65 % (comma decimal, a point between thousands) and 30/06/2016; the audit
+pages and the workbook's text follow them. Only the auditor-facing text lives here; code stays English.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Callable
+
+BOLIVIA = dt.timezone(dt.timedelta(hours=-4), "BOT")  # Bolivia keeps UTC-4 all year (no daylight saving)
+
+SEVERITY_ES = {"error": "Error", "warning": "Advertencia", "info": "Información"}
+SEVERITY_PLURAL_ES = {"error": ("error", "errores"), "warning": ("advertencia", "advertencias"),
+                      "info": ("informativo", "informativos")}
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+LEVEL_ES = {"viceministry": "Viceministerio", "direction": "Dirección General", "unit": "Unidad", "area": "Área",
+            "section": "Promedio de grupo", "total": "Total", "other": "Otra fila"}
+METHOD_ES = {"code+text": "código y texto", "text": "texto", "code": "código (texto poco similar)"}
+SEMESTER_ES = {1: "primer semestre", 2: "segundo semestre"}
+STATUS_ES = {"ok": "Lectura correcta", "review": "En revisión (lectura dudosa)", "failed": "No leído"}
+
+# Each check: its label for the auditor, and the rule (criterion) it applies.
+CHECK_ES: dict[str, tuple[str, str]] = {
+    "average_mismatch": (
+        "Promedio impreso distinto del recalculado",
+        "El avance físico de cada fila de la jerarquía es el promedio aritmético de sus componentes (resultados, "
+        "unidades, direcciones o grupos, sin redondear; en blanco excluidos), redondeado al entero mitad hacia "
+        "arriba; la cifra impresa debe ser igual."),
+    "budget_not_recomputable": (
+        "Avance presupuestario no verificable",
+        "El avance presupuestario solo se imprime en filas de grupo; el reporte no trae la ejecución de cada "
+        "resultado para recalcularlo."),
+    "deviation_missing": (
+        "Resultado bajo 35 % sin causa de desviación",
+        "Regla del propio reporte: todo resultado con avance físico menor al 35 % debe figurar en la tabla de "
+        "causas de desviación y medidas correctivas."),
+    "deviation_unneeded": (
+        "Desviación informada para un avance de 35 % o más",
+        "Regla del propio reporte: la tabla de causas de desviación es para resultados con avance menor al 35 %."),
+    "deviation_unmatched": (
+        "Fila de desviación sin resultado vinculado",
+        "Cada fila de la tabla de causas de desviación debe corresponder a un resultado de la tabla de "
+        "resultados (por código y texto)."),
+    "deviation_code_mismatch": (
+        "Desviación vinculada a un resultado de otro código",
+        "El código de la fila de desviación debe ser el del resultado que explica."),
+    "unit_number_inconsistent": (
+        "Unidad numerada distinto en las dos tablas",
+        "Una unidad debe llevar el mismo número en la tabla de resultados y en la de causas de desviación."),
+    "unit_number_duplicate": (
+        "Número de unidad repetido",
+        "Cada número de unidad debe identificar una sola unidad dentro de una tabla."),
+    "unit_name_variant": (
+        "Nombre de unidad escrito de otra forma",
+        "Una unidad debe escribirse igual en las dos tablas."),
+    "unit_unmatched": (
+        "Unidad de la tabla de desviaciones no encontrada",
+        "Cada unidad de la tabla de causas de desviación debe existir en la tabla de resultados."),
+    "pct_out_of_range": (
+        "Avance físico fuera de 0–100 %",
+        "Un avance físico es un porcentaje entre 0 y 100 %; fuera de ese rango se excluye de los promedios."),
+    "pct_missing": (
+        "Resultado sin avance físico",
+        "Cada resultado debe tener su avance físico; uno en blanco se excluye del promedio de su unidad."),
+    "pct_repaired": (
+        "Porcentaje leído con corrección",
+        "El porcentaje solo se lee como número tras corregir un signo mal leído; compárelo con el PDF."),
+    "code_invalid": (
+        "Código ilegible",
+        "Todo código de resultado tiene la forma NN-NN.NN.NN-NN."),
+    "code_repaired": (
+        "Código leído con corrección",
+        "El código solo se lee tras cambiar letras por dígitos (O→0, l→1) o por la numeración de su unidad."),
+    "duplicate_code": (
+        "Código repetido en la misma unidad",
+        "Un resultado se identifica por su unidad y su código: no puede repetirse dentro de una unidad."),
+    "text_empty": (
+        "Texto vacío",
+        "El resultado esperado, la causa y la medida correctiva deben tener texto."),
+    "placeholder_text": (
+        "Texto de relleno en lugar de un dato",
+        "Un marcador como «XX» no es un dato: el reporte debe dar la cifra o el texto."),
+    "text_truncated": (
+        "Texto cortado",
+        "Una celda no debe terminar a mitad de frase."),
+    "progress_text_conflict": (
+        "Avance declarado sin resultado obtenido",
+        "Un resultado con avance mayor a 0 % debe describir lo obtenido (no «Ninguno.» ni una celda vacía)."),
+    "read_doubt": (
+        "Lectura dudosa",
+        "Las medidas de calidad de la lectura deben estar dentro de sus límites; si no, el documento queda en "
+        "revisión y sus cifras deben compararse con el PDF."),
+    "ocr_low_confidence": (
+        "Celda leída por OCR con baja confianza",
+        "Un código o porcentaje leído por OCR con poca confianza debe compararse con el PDF."),
+}
+
+
+def check_label(check: str) -> str:
+    """The Spanish label of a check (its id where poa has none yet)."""
+    return CHECK_ES.get(check, (check, ""))[0]
+
+
+def check_rule(check: str) -> str:
+    return CHECK_ES.get(check, ("", ""))[1]
+
+
+# ------------------------------------------------------------------ numbers, dates, plurals
+
+
+def number(x: float, digits: int | None = None) -> str:
+    """es-BO: 1.234,5. `digits` fixed decimals; None: up to two, trailing zeros dropped (55, 62,5, 33,33)."""
+    if round(x, 2 if digits is None else digits) == 0:
+        x = 0.0  # no "-0,00"
+    if digits is None:
+        text = f"{x:,.2f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{x:,.{digits}f}"
+    text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def pct(x: float | None, digits: int | None = None, empty: str = "—") -> str:
+    """A percentage as Bolivian documents print it: 49,65 % (a no-break space before the sign)."""
+    return empty if x is None else f"{number(x, digits)}\u00a0%"
+
+
+def date(iso: str | dt.date | None, empty: str = "?") -> str:
+    """dd/mm/aaaa."""
+    if not iso:
+        return empty
+    d = dt.date.fromisoformat(iso) if isinstance(iso, str) else iso
+    return d.strftime("%d/%m/%Y")
+
+
+def timestamp(when: dt.datetime) -> str:
+    """dd/mm/aaaa hh:mm, in Bolivia's time."""
+    return when.astimezone(BOLIVIA).strftime("%d/%m/%Y %H:%M") + " (hora de Bolivia)"
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """"1 documento", "2 documentos", "0 documentos"."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def severity_count(n: int, severity: str) -> str:
+    return plural(n, *SEVERITY_PLURAL_ES[severity])
+
+
+def period(semester: int | None, year: int | None) -> str:
+    if not year:
+        return "periodo no identificado"
+    return f"{SEMESTER_ES.get(semester, 'semestre no identificado')} de la gestión {year}"
+
+
+# ------------------------------------------------------------------ document-level errors
+
+
+def _n(text: str) -> str:
+    """A number as poa's English messages print it (2.5), as Spanish writes it (2,5)."""
+    return text.replace(".", ",")
+
+
+def _pages_es(text: str) -> str:
+    return re.sub(r"\bpages? ", lambda m: "páginas " if m.group(0) == "pages " else "página ", text)
+
+
+_KIND_ES = {"a folder": "una carpeta", "a named pipe (FIFO)": "una tubería con nombre (FIFO)",
+            "a character device": "un dispositivo de caracteres", "a block device": "un dispositivo de bloques",
+            "a socket": "un socket"}
+
+
+def _found_es(text: str) -> str:
+    """extract.what_was_found's pieces in Spanish (a piece it does not know stays as it is)."""
+    pieces = []
+    for piece in text.split("; "):
+        m = re.fullmatch(r"(\d+) of (\d+) pages OCR'd \((.*), mean word confidence (\d+)\)", piece)
+        if m:
+            pieces.append(f"{m[1]} de {m[2]} páginas leídas por OCR ({_pages_es(m[3])}, confianza media {m[4]})")
+        elif m := re.fullmatch(r"table-like text \(a drawn grid\) on (.*), none under a POA header", piece):
+            pieces.append(f"texto en forma de tabla (una cuadrícula dibujada) en {_pages_es(m[1])}, ninguna bajo un "
+                          "encabezado de POA")
+        elif piece == "no drawn table on any page":
+            pieces.append("ninguna tabla dibujada en ninguna página")
+        elif m := re.fullmatch(r"result-code-like words on (.*)", piece):
+            pieces.append(f"palabras con forma de código de resultado en {_pages_es(m[1])}")
+        else:
+            pieces.append(piece)
+    return "; ".join(pieces)
+
+
+# (pattern over the whole English message, its Spanish): the messages of extract/, extract/readers/,
+# poa/pipeline.py, poa/batch.py and poa/limits.py. A group named `rest` is translated again.
+_ERRORS: list[tuple[str, Callable[[re.Match], str]]] = [
+    (r"(?P<rest>.+) \(the same bytes as (?P<path>.+)\)",
+     lambda m: f"{error_es(m['rest']) or m['rest']} (los mismos bytes que {m['path']})"),
+    (r"(?P<rest>.+) \(not recorded in (?P<out>.+?): (?P<why>.+)\)",
+     lambda m: f"{error_es(m['rest']) or m['rest']} (no se pudo registrar en {m['out']}: {m['why']})"),
+    (r"not a PDF \(no %PDF- signature at the start of the file\)",
+     lambda m: "no es un PDF (el archivo no empieza con la firma %PDF-)"),
+    (r"encrypted or password-protected PDF", lambda m: "PDF cifrado o protegido con contraseña"),
+    (r"the PDF has no pages", lambda m: "el PDF no tiene páginas"),
+    (r"damaged or truncated PDF: (?P<d>.*)", lambda m: f"PDF dañado o truncado: {m['d']}"),
+    (r"damaged PDF: page (?P<n>\d+) cannot be read: (?P<d>.*)",
+     lambda m: f"PDF dañado: la página {m['n']} no se puede leer: {m['d']}"),
+    (r"page (?P<n>\d+) could not be recognised by OCR: (?P<d>.*)",
+     lambda m: f"la página {m['n']} no se pudo reconocer por OCR: {m['d']}"),
+    (r"page (?P<n>\d+) has no text layer and needs OCR: (?P<d>.*)",
+     lambda m: f"la página {m['n']} no tiene capa de texto y necesita OCR: {m['d']}"),
+    (r"no text layer \(a scanned or image-only PDF\)(?P<never>; run without --ocr never to recognise its pages)?",
+     lambda m: "sin capa de texto (PDF escaneado o solo de imágenes)"
+               + ("; ejecute sin --ocr never para reconocer sus páginas" if m["never"] else "")),
+    (r"no text found: (?P<found>.*) and nothing was recognised \(a blank or unreadable scan\)",
+     lambda m: f"no se encontró texto: {_found_es(m['found'])}, y no se reconoció nada (un escaneo en blanco o "
+               "ilegible)"),
+    (r"no POA results or deviations table found \(no header with 'Cód\.' and column titles\)"
+     r"(?P<camelot>; camelot's lattice reads ruled tables only, try --engine pdfplumber)?(?:; (?P<found>.*))?",
+     lambda m: "no se encontró la tabla de resultados ni la de causas de desviación del POA (ningún encabezado "
+               "con «Cód.» y los títulos de columna)"
+               + ("; el modo lattice de camelot solo lee tablas con líneas, pruebe --engine pdfplumber"
+                  if m["camelot"] else "")
+               + (f"; {_found_es(m['found'])}" if m["found"] else "")),
+    (r"timed out after (?P<s>[\d.]+) s \(--timeout(?: (?P<base>[\d.]+) s \+ (?P<per>[\d.]+) s × (?P<n>\d+) pages?"
+     r"(?:, × (?P<f>\d+) for each of the (?P<o>\d+) OCR'd)?)?\)",
+     lambda m: f"superó el tiempo límite de {_n(m['s'])} s (--timeout"
+               + (f" {_n(m['base'])} s + {_n(m['per'])} s × {m['n']} página{'s' if m['n'] != '1' else ''}"
+                  if m["base"] else "")
+               + (f", × {m['f']} por cada una de las {m['o']} leídas por OCR" if m["f"] else "") + ")"),
+    (r"ran out of the memory limit \((?P<size>[^,]+), --max-memory\) while reading it(?:: (?P<d>.*))?",
+     lambda m: f"agotó el límite de memoria ({m['size']}, --max-memory) al leerlo"
+               + (f": {m['d']}" if m["d"] else "")),
+    (r"the worker died while reading this document \((?P<how>.*)\)",
+     lambda m: f"el proceso de lectura terminó de forma inesperada al leer este documento ({m['how']})"),
+    (r"cannot write its outputs in (?P<out>.+?): (?P<d>.*)",
+     lambda m: f"no se pudieron escribir sus resultados en {m['out']}: {m['d']}"),
+    (r"not a regular file: (?P<kind>.*)",
+     lambda m: f"no es un archivo regular: {_KIND_ES.get(m['kind'], m['kind'])}"),
+    (r"not a regular file", lambda m: "no es un archivo regular"),
+    (r"not a regular file on disk: it reads more than its size \((?P<n>\d+) bytes\) says \(a /proc or /sys file\?\)",
+     lambda m: f"no es un archivo regular en disco: se lee más de lo que dice su tamaño ({m['n']} bytes) "
+               "(¿un archivo de /proc o /sys?)"),
+    (r"the file shrank while it was read", lambda m: "el archivo se achicó mientras se leía"),
+    (r"reading the file took more than (?P<s>[\d.]+) s",
+     lambda m: f"leer el archivo tomó más de {_n(m['s'])} s"),
+    (r"cannot list the folder: (?P<d>.*)", lambda m: f"no se puede listar la carpeta: {m['d']}"),
+    (r"cannot read the file: (?P<d>.*)", lambda m: f"no se puede leer el archivo: {m['d']}"),
+    (r"(?P<exc>[A-Z][A-Za-z]*(?:Error|Exception)): (?P<d>.*)",
+     lambda m: f"error inesperado de poa al leer el documento ({m['exc']}: {m['d']})"),
+]
+_ERRORS_RE = [(re.compile(p, re.DOTALL), f) for p, f in _ERRORS]
+
+
+def error_es(text: str | None) -> str | None:
+    """A document's error (plain English, as `documents.error` keeps it) in Spanish; None for a message
+    poa does not know (the page then shows the English as it is)."""
+    if not text:
+        return None
+    for pattern, say in _ERRORS_RE:
+        m = pattern.fullmatch(text)
+        if m:
+            return say(m)
+    return None
+
+
+_DECIMAL_PCT = re.compile(r"(?<![\d.,])(\d+)\.(\d+)(?=\s?%)")
+
+
+def decimal_commas(message: str) -> str:
+    """A finding's message with its percentages written the Bolivian way (49.65 % → 49,65 %). The validate
+    stage formats some figures with a decimal point; the Parquet keeps its message as written."""
+    return _DECIMAL_PCT.sub(r"\1,\2", message)

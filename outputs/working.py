@@ -1,0 +1,223 @@
+"""What the working paper shows, as plain data: the findings numbered in a stable order, each with what it is
+about and where on the PDF; for every hierarchy row the working that re-performs its figure.
+
+Both the HTML and the workbook read these, so the two never disagree on a number or a rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from poa.normalize.numbers import half_up
+from poa.validate.arithmetic import Tree, counts, explaining
+
+from poa.records import Deviation, Finding, Node, Report, Result
+
+from .pages import Region
+from .spanish import LEVEL_ES, SEVERITY_RANK
+
+NODE_BAND = 110.0  # points of a page shown around a section row (its own box is not kept): the row and its neighbours
+UNIT_HEADING = 40.0  # points above a unit's first deviation row: its heading row in the deviation table
+
+
+# ------------------------------------------------------------------ findings
+
+
+@dataclass(frozen=True)
+class Numbered:
+    """A finding with its number (H-001…), what it is about in words, and the region of the PDF to show."""
+
+    number: str
+    finding: Finding
+    subject: str
+    region: Region | None
+
+
+@dataclass
+class Index:
+    """The report's rows by id."""
+
+    report: Report
+    results: dict[str, Result] = field(init=False)
+    deviations: dict[str, Deviation] = field(init=False)
+    nodes: dict[str, Node] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.results = {r.result_id: r for r in self.report.results}
+        self.deviations = {d.deviation_id: d for d in self.report.deviations}
+        self.nodes = {n.node_id: n for n in self.report.nodes}
+
+
+def node_label(n: Node) -> str:
+    """A hierarchy row as the report names it: its number and name (the total row by its own name)."""
+    return f"{n.number} {n.name}" if n.number else n.name
+
+
+def subject(f: Finding, ix: Index) -> str:
+    """What a finding is about, in the report's own words (never an internal id)."""
+    sid = f.subject_id
+    if sid in ix.results:
+        r = ix.results[sid]
+        return f"Resultado {r.code_raw} — {r.unit_number or ''} {r.unit_name or ''}".replace("  ", " ").strip()
+    if sid in ix.deviations:
+        d = ix.deviations[sid]
+        return (f"Fila de desviación {d.code_raw or '(sin código)'} — {d.unit_number or ''} "
+                f"{d.unit_name or ''}").replace("  ", " ").strip()
+    if sid in ix.nodes:
+        n = ix.nodes[sid]
+        return node_label(n) if n.level == "total" else f"{LEVEL_ES.get(n.level, n.level)} {node_label(n)}"
+    return "Documento completo"
+
+
+def _position(f: Finding, ix: Index) -> tuple[int, int]:
+    """Where the subject stands in the report: document first, then the results table, then deviations."""
+    sid = f.subject_id
+    if sid in ix.results:
+        return (0, ix.results[sid].seq)
+    if sid in ix.nodes:
+        return (0, ix.nodes[sid].seq)
+    if sid in ix.deviations:
+        return (1, ix.deviations[sid].seq)
+    return (-1, 0)
+
+
+def order_key(f: Finding, ix: Index) -> tuple:
+    """Severity, page (document-level first), check, the subject's place in the report, the message: all
+    content, so the same document and poa version always number their findings the same way."""
+    return (SEVERITY_RANK.get(f.severity, 9), f.page or 0, f.check, _position(f, ix), f.message)
+
+
+def node_band(n: Node, ix: Index) -> tuple[float, float, float, float] | None:
+    """The strip of the page a section row stands in: between the result rows before and after it on its
+    page (rows share one sequence), at most NODE_BAND points tall; None where its page has no result row."""
+    on_page = sorted((r for r in ix.report.results if r.page_first == n.page), key=lambda r: r.seq)
+    if not on_page:
+        return None
+    before = [r for r in on_page if r.seq < n.seq]
+    after = [r for r in on_page if r.seq > n.seq]
+    x0 = min(r.bbox[0] for r in on_page)
+    x1 = max(r.bbox[2] for r in on_page)
+    if before:
+        top = before[-1].bbox[3]
+        bottom = min(after[0].bbox[1], top + NODE_BAND) if after else top + NODE_BAND
+    else:
+        bottom = after[0].bbox[1]
+        top = max(0.0, bottom - NODE_BAND)
+    return (x0, top, x1, max(bottom, top + 12))
+
+
+def locate(f: Finding, ix: Index) -> Region | None:
+    """The region of the PDF a finding points at: its row's box; for a section row, the strip it stands in;
+    for a unit named on a deviation-table page, its first row there with the heading above it."""
+    turns = ix.report.document.quality.pages_turned  # page -> the turn its boxes are measured in
+
+    def at(page: int, box) -> Region:
+        return Region(page, None if box is None else tuple(box), turns.get(page, 0))
+
+    sid = f.subject_id
+    if sid in ix.results:
+        r = ix.results[sid]
+        return at(r.page_first, r.bbox) if f.page in (None, r.page_first) else Region(f.page)
+    if sid in ix.deviations:
+        d = ix.deviations[sid]
+        return at(d.page, d.bbox) if f.page in (None, d.page) else Region(f.page)
+    if sid in ix.nodes:
+        n = ix.nodes[sid]
+        if f.page in (None, n.page):
+            return at(n.page, node_band(n, ix))
+        rows = sorted((d for d in ix.report.deviations if d.page == f.page and d.result_id in ix.results
+                       and ix.results[d.result_id].unit_id == n.node_id), key=lambda d: d.seq)
+        if rows:
+            x0, top, x1, bottom = rows[0].bbox
+            return at(f.page, (x0, max(0.0, top - UNIT_HEADING), x1, bottom))
+        return Region(f.page)
+    return Region(f.page) if f.page else None
+
+
+def numbered(report: Report) -> list[Numbered]:
+    """Every finding, ordered by severity then page, numbered H-001…"""
+    ix = Index(report)
+    found = sorted(report.findings, key=lambda f: order_key(f, ix))
+    width = max(3, len(str(len(found))))
+    return [Numbered(f"H-{i:0{width}d}", f, subject(f, ix), locate(f, ix)) for i, f in enumerate(found, 1)]
+
+
+# ------------------------------------------------------------------ the working of each hierarchy row
+
+
+@dataclass(frozen=True)
+class Operand:
+    """One value that enters (or is left out of) a row's average."""
+
+    label: str
+    page: int
+    value: float | None  # a result's % as printed, or a part's unrounded recomputed %
+    printed: float | None  # a part's printed %, for comparison
+    counted: bool
+    why_not: str = ""  # why it is left out
+    seq: int | None = None  # a part: its row, to link to its own working
+
+
+@dataclass(frozen=True)
+class Working:
+    node: Node
+    operation: str  # the rule, in words
+    operands: tuple[Operand, ...]
+    total: float  # sum of the counted values
+    count: int
+    value: float | None  # the mean: node.recomputed_physical_pct
+    rounded: int | None
+    printed: float | None
+    holds: bool | None  # None where there is nothing to compare
+    alternatives: tuple[tuple[str, float], ...]  # rules that give the printed figure where the report's does not
+
+    @property
+    def kind(self) -> str:
+        return "results" if self.node.level in ("unit", "area") else "parts"
+
+
+HALF_UP = "redondeado al entero, mitad hacia arriba (62,5 → 63)"
+OPERATION_ES = {
+    "unit": "Promedio aritmético del avance físico de los resultados de la unidad; se excluyen los resultados sin "
+            f"avance impreso y los avances fuera de 0–100 %; {HALF_UP}.",
+    "area": "Promedio aritmético del avance físico de los resultados del área; se excluyen los resultados sin "
+            f"avance impreso y los avances fuera de 0–100 %; {HALF_UP}. (El área no imprime cifra propia.)",
+    "direction": "Promedio de los valores sin redondear de sus unidades (y direcciones), no de sus cifras "
+                 f"impresas; {HALF_UP}.",
+    "viceministry": "Promedio de los valores sin redondear de sus direcciones generales (y de las unidades que "
+                    f"dependen de él directamente), no de sus cifras impresas; {HALF_UP}.",
+    "section": f"Promedio de los valores sin redondear de las unidades que cierra este grupo; {HALF_UP}.",
+    "total": f"Promedio de los promedios de grupo sin redondear; {HALF_UP}.",
+}
+
+
+def _result_operand(r: Result) -> Operand:
+    why = ("sin avance impreso" if r.physical_pct is None else
+           "fuera de 0–100 %" if not counts(r.physical_pct) else "")
+    return Operand(r.code_raw or "(sin código)", r.page_first, r.physical_pct, None, not why, why)
+
+
+def _part_operand(p: Node) -> Operand:
+    v = p.recomputed_physical_pct
+    return Operand(node_label(p), p.page, v, p.reported_physical_pct, v is not None,
+                   "" if v is not None else "sin valor recalculado", p.seq)
+
+
+def working(node: Node, tree: Tree) -> Working:
+    """How the node's recomputed figure is made, step by step, from the same rows `recompute` uses."""
+    if node.level in ("unit", "area"):
+        ops = tuple(_result_operand(r) for r in tree.operands(node))
+    else:
+        ops = tuple(_part_operand(p) for p in tree.operands(node))
+    used = [o.value for o in ops if o.counted]
+    value = node.recomputed_physical_pct
+    rounded = half_up(value) if value is not None else None
+    printed = node.reported_physical_pct
+    holds = None if printed is None or rounded is None else rounded == printed
+    return Working(node, OPERATION_ES.get(node.level, f"Promedio de sus componentes; {HALF_UP}."), ops,
+                   sum(used), len(used), value, rounded, printed, holds, tuple(explaining(node, tree)))
+
+
+def workings(report: Report) -> list[Working]:
+    tree = Tree(report)
+    return [working(n, tree) for n in report.nodes]

@@ -1,0 +1,167 @@
+"""Corrections: a person's fix of a misread cell, kept beside the outputs and applied on every run.
+
+`OUT/corrections.csv` holds one correction a line (written by `poa correct`, editable by hand):
+
+    doc_id, table, key, column, value, note, author, date
+
+`table` is results, deviations or units; `key` the row's stable key as read (`results.result_key`,
+`deviations.deviation_key`, `units.key`: see `poa.keys`); `column` one of
+`CORRECTABLE[table]`. The stage runs after normalize and before validate, so the averages, the findings, the
+audit and the review pages all follow a correction; and since it lives in the output folder, not in the
+Parquet, it survives `--force`, another reader or engine, and an upgrade of poa. A correction whose row or
+column no longer exists is never dropped silently: it comes back `stale`, with the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import os
+import tempfile
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from poa.records import Report
+
+FILE = "corrections.csv"
+NO_ROW = "no row with this key in the document as read now"
+
+# Per table, the columns a correction may set, and how its value is read.
+CORRECTABLE: dict[str, dict[str, str]] = {
+    "results": {"code": "code", "expected": "text", "obtained": "text", "physical_pct": "pct", "budget_pct": "pct"},
+    "deviations": {"code": "code", "expected": "text", "cause": "text", "corrective_measure": "text"},
+    "units": {"name": "text", "number": "text", "reported_physical_pct": "pct", "reported_budget_pct": "pct"},
+}
+
+
+@dataclass(frozen=True)
+class Correction:
+    doc_id: str
+    table: str
+    key: str
+    column: str
+    value: str
+    note: str = ""
+    author: str = ""
+    date: str = ""  # ISO date
+
+
+@dataclass
+class Applied:
+    """What became of one correction in one run (the `corrections` table)."""
+
+    correction: Correction
+    status: str  # applied | stale
+    original: str | None = None  # the value as read, before the correction
+    reason: str | None = None  # why a stale correction could not be applied
+    subject_id: str | None = None  # the row it changed
+
+
+class CorrectionError(ValueError):
+    """A correction that cannot be written: unknown table or column, or a value of the wrong kind."""
+
+
+def check(c: Correction) -> Correction:
+    """The correction, or CorrectionError saying what is wrong with it."""
+    if c.table not in CORRECTABLE:
+        raise CorrectionError(f"table {c.table!r}: corrections go to {', '.join(CORRECTABLE)}")
+    kinds = CORRECTABLE[c.table]
+    if c.column not in kinds:
+        raise CorrectionError(f"{c.table}.{c.column}: the columns a correction may set are {', '.join(kinds)}")
+    if kinds[c.column] == "pct" and c.value.strip():
+        from poa.normalize import parse_pct
+
+        if parse_pct(c.value) is None:
+            raise CorrectionError(f"{c.value!r} is not a percentage (write 50, 50% or 50,5 %)")
+    if kinds[c.column] == "code":
+        from poa.normalize import normalize_code
+
+        if normalize_code(c.value).code is None:
+            raise CorrectionError(f"{c.value!r} is not a result code NN-NN.NN.NN-NN")
+    if not c.key or not c.doc_id:
+        raise CorrectionError("a correction names its document (doc_id) and row (key)")
+    return c
+
+
+def load(out: Path) -> list[Correction]:
+    """Every correction in OUT/corrections.csv (none if there is no such file)."""
+    path = Path(out) / FILE
+    if not path.is_file():
+        return []
+    with open(path, newline="", encoding="utf-8") as f:
+        names = {fl.name for fl in fields(Correction)}
+        return [Correction(**{k: (v or "") for k, v in row.items() if k in names}) for row in csv.DictReader(f)]
+
+
+def for_document(corrections: list[Correction], doc_id: str) -> list[Correction]:
+    return [c for c in corrections if c.doc_id == doc_id]
+
+
+def fingerprint(corrections: list[Correction]) -> str:
+    """What a document's corrections are, in a few characters: a run redoes a document when they change."""
+    h = hashlib.sha256()
+    for c in sorted(corrections, key=lambda c: (c.table, c.key, c.column, c.date)):
+        h.update("\x1f".join(asdict(c).values()).encode())
+        h.update(b"\x1e")
+    return h.hexdigest()[:12] if corrections else ""
+
+
+def add(out: Path, c: Correction) -> Correction:
+    """Append a correction to OUT/corrections.csv (written whole, atomically). A later correction of the
+    same cell wins when applied; both stay in the file as its history."""
+    c = check(c if c.date else Correction(**{**asdict(c), "date": dt.date.today().isoformat()}))
+    path = Path(out) / FILE
+    rows = load(out) + [c]
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=[fl.name for fl in fields(Correction)], lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow(asdict(r))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{FILE}.", suffix=".tmp", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        f.write(buf.getvalue())
+    os.replace(tmp, path)
+    return c
+
+
+def correct(report: Report, corrections: list[Correction]) -> list[Applied]:
+    """Apply a document's corrections to its records, in file order (a later one of the same cell wins);
+    return what became of each. The stage between normalize and validate."""
+    from poa.keys import result_key
+    from poa.normalize import normalize_code, parse_pct
+
+    rows = {
+        "results": {r.result_key: r for r in report.results},
+        "deviations": {d.deviation_key: d for d in report.deviations},
+        "units": {n.key: n for n in report.nodes},
+    }
+    ids = {"results": "result_id", "deviations": "deviation_id", "units": "node_id"}
+    out: list[Applied] = []
+    for c in corrections:
+        try:
+            check(c)
+        except CorrectionError as e:
+            out.append(Applied(c, "stale", reason=str(e)))
+            continue
+        row = rows[c.table].get(c.key)
+        if row is None:
+            out.append(Applied(c, "stale", reason=NO_ROW))
+            continue
+        kind = CORRECTABLE[c.table][c.column]
+        original = getattr(row, c.column)
+        if kind == "pct":
+            setattr(row, c.column, parse_pct(c.value) if c.value.strip() else None)
+        elif kind == "code":
+            code = normalize_code(c.value)
+            row.code, row.code_raw = code.code, c.value
+            if hasattr(row, "objective"):
+                row.objective, row.sequence = code.objective, code.sequence
+            if c.table == "results":
+                row.result_key = result_key(row.unit_key, row.code, row.expected)
+        else:
+            setattr(row, c.column, c.value)
+        out.append(Applied(c, "applied", None if original is None else str(original), subject_id=getattr(row, ids[c.table])))
+    return out

@@ -1,0 +1,84 @@
+"""Corrections: a person's fix of a misread cell changes the value, the averages and the findings, is kept
+beside its original, and one that no longer finds its row is reported, never dropped."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import SAMPLES, processed
+
+from poa import corrections as fix
+from poa.corrections import Correction, CorrectionError
+
+PLANTED = SAMPLES / "mmm-2016-s1-planted.pdf"
+
+
+def run(**kw):
+    from poa.pipeline import process
+
+    return process(PLANTED, reader="pdfium", **kw)
+
+
+@pytest.fixture(scope="module")
+def planted():
+    return processed("mmm-2016-s1-planted", reader="pdfium")
+
+
+def unit(report, number):
+    return next(n for n in report.nodes if n.level == "unit" and n.number == number)
+
+
+def test_a_corrected_percentage_changes_the_value_the_recomputed_average_and_the_findings(planted):
+    # Unit 02 prints 58 % (planted); its eight results read 50 % each. Say two of them were misread and are
+    # really 82 %: the mean is then (6 × 50 + 2 × 82) / 8 = 58, and the printed figure is right after all.
+    targets = [r for r in planted.results if r.unit_number == "02"][:2]
+    assert unit(planted, "02").recomputed_physical_pct == 50
+    assert any(f.check == "average_mismatch" and f.subject_id == unit(planted, "02").node_id for f in planted.findings)
+    cs = [Correction(planted.document.doc_id, "results", t.result_key, "physical_pct", "82", "vuelto a leer", "ana",
+                     "2026-11-26") for t in targets]
+    report = run(corrections=cs)
+    fixed = [r for r in report.results if r.result_key in {t.result_key for t in targets}]
+    assert [r.physical_pct for r in fixed] == [82, 82]
+    assert [r.physical_raw for r in fixed] == [t.physical_raw for t in targets]  # the raw text stays as printed
+    assert unit(report, "02").recomputed_physical_pct == pytest.approx(58)
+    assert not any(f.check == "average_mismatch" and f.subject_id == unit(report, "02").node_id for f in report.findings)
+    assert [(a.status, a.original, a.subject_id) for a in report.corrections] == [
+        ("applied", "50.0", r.result_id) for r in fixed]
+    notes = [f for f in report.findings if f.check == "correction_applied"]
+    assert len(notes) == 2 and all("ana" in f.message and "vuelto a leer" in f.message for f in notes)
+    table = report.tables()["corrections"]
+    assert list(table.status) == ["applied"] * 2 and list(table.original) == ["50.0"] * 2
+
+
+def test_a_corrected_code_reads_as_a_code_and_keeps_its_printed_form(planted):
+    dev = next(d for d in planted.deviations if d.code_raw.startswith("O8"))  # planted: O8-01.0l.01-07
+    c = Correction(planted.document.doc_id, "deviations", dev.deviation_key, "code", "08-01.01.01-07")
+    report = run(corrections=[c])
+    fixed = next(d for d in report.deviations if d.deviation_key == dev.deviation_key)
+    assert (fixed.code, fixed.code_raw) == ("08-01.01.01-07", "08-01.01.01-07")
+    assert not any(f.check == "code_repaired" and f.subject_id == fixed.deviation_id for f in report.findings)
+
+
+def test_a_correction_whose_row_is_gone_is_reported_stale_never_dropped(planted):
+    c = Correction(planted.document.doc_id, "results", "ministerio/unidad-que-no-existe/08-01.01.01-01",
+                   "physical_pct", "40")
+    report = run(corrections=[c])
+    (stale,) = report.corrections
+    assert stale.status == "stale" and "no row" in stale.reason
+    assert any(f.check == "correction_stale" and "no se pudo aplicar" in f.message for f in report.findings)
+
+
+def test_a_correction_of_the_wrong_kind_is_refused_when_written(tmp_path):
+    with pytest.raises(CorrectionError, match="not a percentage"):
+        fix.add(tmp_path, Correction("d", "results", "k", "physical_pct", "cincuenta"))
+    with pytest.raises(CorrectionError, match="columns a correction may set"):
+        fix.add(tmp_path, Correction("d", "results", "k", "seq", "3"))
+    assert not (tmp_path / fix.FILE).exists()
+
+
+def test_corrections_file_keeps_every_correction_and_its_fingerprint_follows_it(tmp_path):
+    a = fix.add(tmp_path, Correction("d1", "results", "k", "physical_pct", "50", "nota, con coma", "ana"))
+    fix.add(tmp_path, Correction("d2", "units", "u", "name", "Unidad Financiera"))
+    loaded = fix.load(tmp_path)
+    assert [c.doc_id for c in loaded] == ["d1", "d2"] and loaded[0] == a and a.date  # dated when written
+    assert fix.fingerprint(fix.for_document(loaded, "d1")) != fix.fingerprint([])
+    assert fix.fingerprint(fix.for_document(loaded, "d1")) == fix.fingerprint([a])

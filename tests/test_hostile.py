@@ -1,0 +1,511 @@
+"""Hostile inputs: names and messages that are not what a printer expects, formulas and non-XML text for
+the workbook, a decompression bomb, a document that makes no progress, files that are not files, a killed
+parent, a full disk, foreign files in the output folder. Every hostile PDF is generated here."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+import zlib
+from dataclasses import replace
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pandas as pd
+import pytest
+from conftest import ROOT, mini_seed
+
+from poa import limits as lim
+from poa.cli import main
+from poa.pipeline import identify, run
+
+# ------------------------------------------------------------------ hostile PDFs, made here
+
+
+def _pdf(objs: list[bytes]) -> bytes:
+    """A well-formed PDF around the given objects (object 1 the catalog), with its cross-reference table."""
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+def _stream(entries: bytes, data: bytes) -> bytes:
+    return b"<<" + entries + b"/Length %d>>stream\n" % len(data) + data + b"\nendstream"
+
+
+def _one_page(contents: bytes, resources: bytes = b"<<>>", *more: bytes) -> list[bytes]:
+    return [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+            b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 4 0 R/Resources " + resources + b">>",
+            contents, *more]
+
+
+def bomb_pdf(gib: int = 4) -> bytes:
+    """A page whose content stream inflates to `gib` GiB of zeros: Flate over Flate, about 10 KB. The inner
+    stream is built by repeating one fully-flushed deflate block of 1 MiB of zeros, so it costs nothing."""
+    c = zlib.compressobj(9)
+    zeros = bytes(1 << 20)
+    head = c.compress(zeros) + c.flush(zlib.Z_FULL_FLUSH)
+    block = c.compress(zeros) + c.flush(zlib.Z_FULL_FLUSH)
+    inner = head + block * (gib * 1024 - 1) + c.flush()
+    return _pdf(_one_page(_stream(b"/Filter[/FlateDecode/FlateDecode]", zlib.compress(inner, 9))))
+
+
+def busy_pdf(depth: int = 30) -> bytes:
+    """Form XObjects that each draw the next twice: 2**30 drawings from 4 KB, which keep pdfminer busy with
+    no end in sight (no cycle for it to refuse: each form is drawn from its own resources)."""
+    first = 5
+    forms = [_stream(b"/Subtype/Form/BBox[0 0 9 9]/Resources<</XObject<</X %d 0 R>>>>" % (first + k + 1), b"/X Do/X Do")
+             for k in range(depth - 1)] + [_stream(b"/Subtype/Form/BBox[0 0 9 9]", b"0 0 m 1 1 l S")]
+    return _pdf(_one_page(_stream(b"", b"/X Do"), b"<</XObject<</X %d 0 R>>>>" % first, *forms))
+
+
+def bad_dictionary_pdf() -> bytes:
+    """A catalog with an odd dictionary: pdfminer's message quotes it, `[/'Type', /'Catalog', …]`, which rich
+    would take for a closing markup tag."""
+    objs = _one_page(_stream(b"", b""))
+    objs[0] = b"<</Type/Catalog/Pages 2 0 R/Font>>"
+    return _pdf(objs)
+
+
+
+
+FORMULA = '=HYPERLINK("http://x","click")'
+
+
+def _cell(row, i: int, text: str):
+    cells = list(row.cells)
+    cells[i] = text
+    return replace(row, cells=cells)
+
+
+@pytest.fixture(scope="module")
+def formula_pdf(tmp_path_factory) -> Path:
+    """The mini report with texts a spreadsheet would run and characters XML refuses: a unit named
+    `=HYPERLINK(…) ¤`, markup in another unit's name, and U+FFFE wherever ¤ was printed (the font's ToUnicode
+    map is edited in place: same length, so the cross-reference table stays right)."""
+    from samples.generate import render_fpdf
+
+    seed = mini_seed()
+    results = list(seed.results)
+    units = {r.number: i for i, r in enumerate(results) if r.kind == "unit"}
+    results[units["02"]] = _cell(results[units["02"]], 1, f"{FORMULA} ¤")
+    results[units["01"]] = _cell(results[units["01"]], 1, "Asesoría <script>alert(1)</script> & <b>Despacho</b>")
+    results[1] = _cell(results[1], 1, "@SUM(1+1) opinión ¤ sobre")
+    path = tmp_path_factory.mktemp("formula") / "formula.pdf"
+    render_fpdf(replace(seed, results=results), path, compress=False)
+    data, n = re.subn(rb"(<[0-9A-F]{4}> )<00A4>", rb"\1<FFFE>", path.read_bytes())
+    assert n >= 1
+    path.write_bytes(data)
+    return path
+
+
+def _copy(src: Path, dest: Path | bytes, tag: str) -> None:
+    """The same report with other bytes (a comment after %%EOF): another document."""
+    data = src.read_bytes() + f"\n% {tag}\n".encode()
+    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+def _ok_results(path: Path) -> int:
+    from poa.pipeline import process
+
+    report = process(path)
+    assert report.document.status == "ok"
+    return len(report.results)
+
+
+def _deny(monkeypatch, folder: Path) -> None:
+    """Make a folder unlistable: chmod 000, or (as root, whom permissions do not stop) the calls that list it."""
+    if os.geteuid() != 0:
+        folder.chmod(0)
+        return
+    real_scandir, real_listdir = os.scandir, os.listdir
+
+    def refuse(real):
+        def call(path=".", *a):
+            if not isinstance(path, int) and os.fsencode(path) == os.fsencode(folder):
+                raise PermissionError(errno.EACCES, "Permission denied", os.fsdecode(path))
+            return real(path, *a)
+        return call
+
+    monkeypatch.setattr(os, "scandir", refuse(real_scandir))
+    monkeypatch.setattr(os, "listdir", refuse(real_listdir))
+
+
+# What a formula poa writes may hold: its functions, cell references (on its own results sheet too), "" and
+# numbers. No text of the PDF can fit this.
+POA_FORMULA = re.compile(r'(?:IFERROR|AVERAGE|ROUND|IF|AND|ISNUMBER|(?:Resultados!)?[A-Z]{1,3}[0-9]+|""|[0-9]+|[(),:<>=+-])+')
+
+
+def _xlsx_formulas_and_xml(path: Path) -> list[str]:
+    """Every sheet of the workbook parses as XML; the formulas it holds (none allowed)."""
+    found = []
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.endswith(".xml"):
+                root = ElementTree.fromstring(z.read(name))  # raises on a character XML refuses
+                found += [f.text or "" for f in root.iter("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}f")]
+    return found
+
+
+# ------------------------------------------------------------------ the whole batch
+
+
+def test_a_batch_of_every_hostile_input_and_good_reports_finishes_and_records_everything(
+        mini_pdf, formula_pdf, tmp_path, monkeypatch, capfd):
+    src = tmp_path / "in"
+    src.mkdir()
+    _copy(mini_pdf, src / "good.pdf", "good")
+    (src / "a[").mkdir()
+    _copy(mini_pdf, src / "a[" / "b].pdf", "markup name")  # the path reads a[/b].pdf: a closing tag to rich
+    _copy(mini_pdf, os.fsencode(src) + b"/caf\xe9.pdf", "latin-1 name")  # not valid UTF-8
+    shutil.copy(formula_pdf, src / "formula.pdf")
+    (src / "bomb.pdf").write_bytes(bomb_pdf())
+    (src / "busy.pdf").write_bytes(busy_pdf())
+    (src / "dictionary.pdf").write_bytes(bad_dictionary_pdf())
+    (src / "\x1b[31mred\x1b[0m\nline.pdf").write_bytes(b"not a pdf at all")
+    (src / "notes.pdf").write_bytes(b"Acta en texto plano.\n")
+    (src / "notes2.pdf").write_bytes(b"Acta en texto plano.\n")  # the same bytes: failed too, same reason
+    os.mkfifo(src / "pipe.pdf")
+    (src / "zero.pdf").symlink_to("/dev/zero")
+    (src / "pagemap.pdf").symlink_to("/proc/self/pagemap")
+    locked = src / "locked"
+    locked.mkdir()
+    _deny(monkeypatch, locked)
+    out = tmp_path / "out"
+    import poa.cli
+
+    reporters = []
+
+    class Keep(poa.cli.Reporter):  # the CLI's own reporter, kept to read the outcomes (and their memory) after
+        def __init__(self, quiet: bool):
+            super().__init__(quiet)
+            reporters.append(self)
+
+    monkeypatch.setattr(poa.cli, "Reporter", Keep)
+    code = main(["run", str(src), "--out", str(out), "--jobs", "2", "--timeout", "5", "--max-memory", "1G"])
+    printed = capfd.readouterr()
+
+    assert code == 1
+    assert "Traceback" not in printed.out + printed.err and "MarkupError" not in printed.out + printed.err
+    docs = pd.read_parquet(out / "documents").set_index("source_path")
+    name = lambda p: str(src / p)  # noqa: E731
+    expected = {"good.pdf", "a[/b].pdf", "caf\\xe9.pdf", "formula.pdf", "bomb.pdf", "busy.pdf", "dictionary.pdf",
+                "\x1b[31mred\x1b[0m\nline.pdf", "notes.pdf", "pipe.pdf", "zero.pdf", "pagemap.pdf", "locked"}
+    assert set(docs.index) == {name(p) for p in expected}  # every input (the copy shares its doc_id)
+    ok = {"good.pdf", "a[/b].pdf", "caf\\xe9.pdf", "formula.pdf"}
+    assert set(docs.index[docs.status == "ok"]) == {name(p) for p in ok}
+    reason = docs.error.to_dict()
+    assert reason[name("bomb.pdf")].startswith("ran out of the memory limit (1 GiB, --max-memory)")
+    assert reason[name("busy.pdf")] == "timed out after 10 s (--timeout 5 s + 5 s × 1 page)"
+    assert reason[name("dictionary.pdf")].startswith("damaged or truncated PDF: Invalid dictionary construct: [/'Type'")
+    assert reason[name("pipe.pdf")] == "not a regular file: a named pipe (FIFO)"
+    assert reason[name("zero.pdf")] == "not a regular file: a character device"
+    assert reason[name("pagemap.pdf")].startswith(("cannot read the file", "not a regular file on disk"))
+    assert reason[name("locked")] == "cannot list the folder: Permission denied"
+
+    # The good reports are complete.
+    n = _ok_results(mini_pdf)
+    results = pd.read_parquet(out / "results")
+    ids = docs.doc_id.to_dict()
+    for p in ("good.pdf", "a[/b].pdf", "caf\\xe9.pdf"):
+        assert (results.doc_id == ids[name(p)]).sum() == n
+
+    # Printed safely: names as they are, control characters escaped, no markup interpreted.
+    everything = printed.out + printed.err
+    assert f"ok      {src}/a[/b].pdf: " in printed.out
+    assert f"ok      {src}/caf\\xe9.pdf: " in printed.out
+    assert "\x1b" not in everything and f"{src}/\\x1b[31mred\\x1b[0m\\x0aline.pdf" in everything
+    assert "Invalid dictionary construct: [/'Type', /'Catalog'" in printed.err
+    assert "FAILED" in printed.err and "notes2.pdf: not a PDF" in printed.err
+    assert "(the same bytes as" in printed.err
+
+    # The workbook of the report with formulas and U+FFFE: valid XML, no formula, the text kept as text.
+    import openpyxl
+
+    xlsx = out / "audit" / f"{ids[name('formula.pdf')]}.xlsx"
+    formulas = _xlsx_formulas_and_xml(xlsx)
+    # The only formulas are poa's own recomputation (issue 11): functions over cell references, nothing else.
+    assert formulas and all(POA_FORMULA.fullmatch(f) for f in formulas), formulas
+    cells = [c for ws in openpyxl.load_workbook(xlsx) for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and c.value.startswith(FORMULA)]
+    assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)
+    assert all(c.value == f"{FORMULA} \ufffd" for c in cells)
+    html = (out / "audit" / f"{ids[name('formula.pdf')]}.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;Despacho&lt;/b&gt;" in html and "<script>" not in html
+    assert "\ufffe" not in html
+    index = (out / "audit" / "index.html").read_text(encoding="utf-8")
+    assert "red\ufffd[0m" in index and "\x1b" not in index
+
+    # Under the memory limit: no worker's resident memory grew past what it shares with the parent + 1 GiB.
+    (reporter,) = reporters
+    assert len(reporter.outcomes) == len(expected) + 1
+    bomb = next(o for o in reporter.outcomes if o.document.source_path == name("bomb.pdf"))
+    assert all(o.memory <= lim.address_space() + lim.GiB for o in reporter.outcomes) and bomb.memory > 0
+
+    # Nothing of poa's own is left behind.
+    assert not [p for p in out.rglob("*.tmp")] and not (out / ".poa").exists()
+
+
+# ------------------------------------------------------------------ limits, one at a time
+
+
+def test_a_worker_dies_with_its_killed_parent(tmp_path):
+    (tmp_path / "busy.pdf").write_bytes(busy_pdf())
+    cmd = [sys.executable, "-m", "poa.cli", "run", str(tmp_path / "busy.pdf"), "--out", str(tmp_path / "out"),
+           "--quiet", "--timeout", "600"]
+    parent = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    children = Path(f"/proc/{parent.pid}/task/{parent.pid}/children")
+    deadline = time.monotonic() + 120
+    worker = None
+    while worker is None:
+        assert time.monotonic() < deadline and parent.poll() is None, "no worker started"
+        pids = children.read_text().split()
+        worker = int(pids[0]) if pids else None
+        time.sleep(0.05)
+    parent.kill()
+    parent.wait()
+
+    def gone(pid: int) -> bool:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return True
+        return state in ("Z", "X")  # dead, waiting for init to reap it
+
+    deadline = time.monotonic() + 30
+    while not gone(worker):
+        assert time.monotonic() < deadline, "the worker outlived its parent"
+        time.sleep(0.05)
+
+    # The killed run's record lets the next one clean up after it: its workers' temp folder goes too.
+    from poa.batch import clean_dead_runs
+
+    (record,) = (tmp_path / "out" / ".poa").glob("run-*.json")
+    worker_tmp = Path(json.loads(record.read_text())["tmp"])
+    assert worker_tmp.is_dir()
+    clean_dead_runs(tmp_path / "out")
+    assert not worker_tmp.exists() and not record.exists()
+
+
+def test_a_page_that_makes_no_progress_fails_with_the_page_guard(mini_pdf, tmp_path, monkeypatch):
+    """What a page source does around each page (`reading_page`), here without the extractor: the page count
+    reaches the parent, a stuck page fails on its own limit."""
+    import poa.pipeline
+
+    def stuck(path, engine="pdfplumber", document=None, **options):
+        with lim.reading_page(1, 3):
+            pass
+        with lim.reading_page(2, 3):
+            time.sleep(600)
+
+    monkeypatch.setattr(poa.pipeline, "process", stuck)
+    shutil.copy(mini_pdf, tmp_path / "a.pdf")
+    (o,) = run([tmp_path / "a.pdf"], out=tmp_path / "out", timeout=60, page_timeout=0.2)
+    assert o.document.status == "failed"
+    assert o.document.error == "page 2 of 3 made no progress in 1.2 s"
+
+
+def test_deadlines_nest_and_name_what_ran_out():
+    with pytest.raises(lim.LimitExceeded, match="inner"):
+        with lim.deadline(60, "outer"):
+            with lim.deadline(0.05, "inner"):
+                time.sleep(30)
+    with pytest.raises(lim.LimitExceeded, match="outer"):
+        with lim.deadline(0.05, "outer") as d:
+            with lim.deadline(60, "inner"):
+                d.move(0.1)
+                time.sleep(30)
+    with lim.reading_page(1, 1):  # outside a worker: nothing
+        pass
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_sizes_and_seconds_are_parsed_or_refused():
+    assert lim.parse_size("2G") == lim.parse_size("2GiB") == 2 * lim.GiB
+    assert lim.parse_size("1536m") == 1536 * lim.MiB and lim.parse_size("1.5g") == 3 * lim.GiB // 2
+    assert lim.format_size(2 * lim.GiB) == "2 GiB" and lim.format_size(768 * lim.MiB) == "768 MiB"
+    for bad in ("lots", "-1G", "0", "", "2 GB extra", "nan"):
+        with pytest.raises(ValueError):
+            lim.parse_size(bad)
+    for bad in (0, -5, float("nan"), float("inf"), "x"):
+        with pytest.raises(ValueError):
+            lim.check_seconds(bad)
+
+
+def test_hashing_is_bounded(tmp_path):
+    big = tmp_path / "sparse.pdf"
+    with open(big, "wb") as f:
+        f.truncate(64 << 30)  # 64 GiB of holes: reading it all would take minutes
+    doc = identify(big, max_seconds=0.2)
+    assert doc.status == "failed" and doc.error == "reading the file took more than 0.2 s"
+    os.mkfifo(tmp_path / "fifo.pdf")
+    assert identify(tmp_path / "fifo.pdf").error == "not a regular file: a named pipe (FIFO)"
+
+
+# ------------------------------------------------------------------ usage errors
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--timeout", "0"], "--timeout: must be a positive number of seconds, not 0"),
+    (["--timeout", "-3"], "--timeout: must be a positive number of seconds, not -3"),
+    (["--timeout", "nan"], "--timeout: must be a positive number of seconds, not nan"),
+    (["--max-memory", "lots"], "--max-memory: 'lots' is not a size"),
+    (["--max-memory", "-1"], "--max-memory: '-1' is not a size"),
+    (["--max-memory", "100M"], "--max-memory 100 MiB is too small"),
+])
+def test_nonsense_limits_are_usage_errors(mini_pdf, tmp_path, capsys, args, says):
+    out = tmp_path / "out"
+    try:
+        code = main(["run", str(mini_pdf), "--out", str(out), *args])
+    except SystemExit as e:  # argparse's way out
+        code = e.code
+    assert code == 2
+    err = capsys.readouterr().err
+    assert says in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_output_folder_and_input_usage_errors_write_nothing(mini_pdf, tmp_path, capsys):
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("mine")
+    empty = tmp_path / "empty"
+    (empty / "sub").mkdir(parents=True)
+    (empty / "sub" / "notes.txt").write_text("no pdf here")
+    cases = [
+        (["run", str(mini_pdf), "--out", str(a_file)], "is a file, not a folder"),
+        (["run", str(mini_pdf), "--out", str(a_file / "out")], "cannot create the folder"),
+        (["run", str(mini_pdf), "--out", "/proc/poa-out"], "cannot create the folder"),
+        (["run", str(mini_pdf), "--out", "/proc"], "cannot write in the folder"),
+        (["run", str(empty), "--out", str(tmp_path / "out")], "no PDF file in this folder"),
+    ]
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    for argv, says in cases:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert says in err and err.count("\n") == 1 and err.startswith("poa: "), err
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+    assert a_file.read_text() == "mine"
+
+
+def test_a_full_disk_mid_batch_fails_the_documents_without_a_traceback(mini_pdf, tmp_path, monkeypatch, capfd):
+    import poa.outputs.parquet as parquet
+
+    def full(table, where, **kw):
+        Path(where).write_bytes(b"PAR1 half")  # a half-written temporary, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(parquet.pq, "write_table", full)
+    _copy(mini_pdf, tmp_path / "a.pdf", "a")
+    out = tmp_path / "out"
+    assert main(["run", str(tmp_path / "a.pdf"), "--out", str(out), "--quiet"]) == 1
+    err = capfd.readouterr().err
+    assert "Traceback" not in err
+    assert "cannot write its outputs in" in err and "No space left on device" in err
+    assert not list(out.rglob("*.tmp"))
+
+
+# ------------------------------------------------------------------ what poa removes, and what it reads back
+
+
+def test_poa_removes_only_its_own_temporary_files(mini_pdf, tmp_path, monkeypatch):
+    from poa.outputs.parquet import FOLDERS
+
+    out = tmp_path / "out"
+    for folder in FOLDERS:
+        (out / folder).mkdir(parents=True)
+    theirs = [out / "notes" / ".draft.tmp", out / ".git" / ".lock.tmp", out / "documents" / ".mine.tmp",
+              out / "audit" / ".x.html.poa-0123456789ab-1.abc.tmp"]  # poa's pattern, but no record: unproven
+    dead, live = "deaddeaddead", "a1a1a1a1a1a1"
+    dead_tmp = out / "units" / f".0123456789abcdef.parquet.poa-{dead}-4242.k3j4h5.tmp"
+    live_tmp = out / "units" / f".0123456789abcdef.parquet.poa-{live}-4243.k3j4h5.tmp"
+    for p in theirs + [dead_tmp, live_tmp]:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("x")
+    gone = subprocess.Popen(["true"])  # a pid no process has any more
+    gone.wait()
+    (out / ".poa").mkdir()
+    (out / ".poa" / f"run-{dead}.json").write_text(json.dumps({"run_id": dead, "pid": gone.pid,
+                                                                 "host": socket.gethostname(), "started": "1"}))
+    from poa.batch import _proc_start
+
+    (out / ".poa" / f"run-{live}.json").write_text(json.dumps({"run_id": live, "pid": os.getpid(), "host": socket.gethostname(),
+                                                               "started": _proc_start(os.getpid())}))
+
+    # A worker killed while writing leaves a half-written temporary file: the parent removes it.
+    import poa.outputs.parquet as parquet
+
+    real, parent = parquet.pq.write_table, os.getpid()
+
+    def killed_mid_write(table, where, **kw):
+        if os.getpid() != parent and "units" in str(where):
+            Path(where).write_bytes(b"PAR1 half")
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(table, where, **kw)
+
+    monkeypatch.setattr(parquet.pq, "write_table", killed_mid_write)
+    _copy(mini_pdf, tmp_path / "a.pdf", "a")
+    (o,) = run([tmp_path / "a.pdf"], out=out)
+    assert o.document.error == "the worker died while reading this document (signal 9, SIGKILL)"
+    assert all(p.exists() for p in theirs + [live_tmp]) and not dead_tmp.exists()
+    assert sorted(p.name for p in out.rglob("*.tmp")) == sorted(p.name for p in theirs + [live_tmp])
+    assert [p.name for p in (out / ".poa").iterdir()] == [f"run-{live}.json"]
+
+
+def test_foreign_files_in_the_output_folder_are_ignored(mini_pdf, tmp_path):
+    out = tmp_path / "out"
+    _copy(mini_pdf, tmp_path / "a.pdf", "a")
+    (first,) = run([tmp_path / "a.pdf"], out=out)
+    docs = out / "documents"
+    (docs / "notes.txt").write_text("mine")
+    (docs / "0123456789abcdef.parquet").write_bytes(b"PAR1 not really")
+    (docs / "fedcba9876543210.parquet").mkdir()
+    os.mkfifo(docs / "00000000000000aa.parquet")  # reading it would block for ever
+    (out / "findings" / "stray.parquet").write_bytes(b"junk")
+    (again,) = run([tmp_path / "a.pdf"], out=out)
+    assert again.skipped and again.document.status == "ok"
+    index = (out / "audit" / "index.html").read_text(encoding="utf-8")
+    assert index.count("<tr") == 2 and "1 documento en" in index  # issue 11: no more "1 documentos"
+    own = docs / f"{first.document.doc_id}.parquet"
+    own.write_bytes(b"corrupt")  # the document's own row, damaged: done again, not skipped, not a crash
+    (third,) = run([tmp_path / "a.pdf"], out=out)
+    assert not third.skipped and third.document.status == "ok"
+
+
+def test_markup_in_names_and_messages_is_printed_as_text_on_a_terminal(capsys):
+    import io
+
+    from rich.console import Console
+
+    from poa.batch import Outcome
+    from poa.cli import Reporter
+    from poa.records import Document
+
+    r = Reporter(quiet=False)
+    r.console = Console(file=io.StringIO(), force_terminal=True, width=200)
+    r.live = True
+    r.start(1, 1)
+    bad = Document(doc_id="0" * 16, source_path="in/a[/b].pdf\x1b[2J", sha256="", status="failed",
+                   error="damaged or truncated PDF: Invalid dictionary construct: [/'Font', /'F1']")
+    r.done(Outcome(bad))
+    r.progress.stop()
+    r.summary("out[/x]")
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", r.console.file.getvalue())  # rich's own colours
+    assert "in/a[/b].pdf\\x1b[2J: damaged or truncated PDF: Invalid dictionary construct: [/'Font', /'F1']" in shown
+    assert "poa run → out[/x]/" in shown

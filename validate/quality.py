@@ -1,0 +1,130 @@
+"""Whether a document was read well enough to be `ok`, or needs a person's look (`review`), and why.
+
+Every measure of the read (`ReadQuality`, filled by the stages) is held to a limit; each one out of bounds is
+a reason, in plain English in `documents.review_reasons`, and a `read_doubt` finding in Spanish for the
+auditor. A document is `ok` only when no measure doubts the read: a wrong row must never look right.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from poa.normalize.numbers import half_up
+
+from poa.records import Finding, ReadQuality, Report
+
+from .arithmetic import Tree
+
+
+@dataclass(frozen=True)
+class Limits:
+    pct_blank_share: float = 0.2  # more results than this with no % at all: the % column was probably missed
+    unit_agreement: float = 0.75  # fewer units than this whose printed % the rows give back…
+    unit_agreement_min_units: int = 4  # …among at least this many units with a printed %
+    linked_share: float = 0.8  # fewer deviation rows than this linked to a result
+    unmapped_share: float = 0.005  # characters with no text, as a share of the table pages' characters
+    ocr_confidence: float = 80.0  # OCR'd pages whose words Tesseract is this sure of, on average, or less
+
+
+LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class Doubt:
+    code: str
+    en: str  # for documents.review_reasons
+    es: str  # for the auditor's finding
+
+
+def doubts(q: ReadQuality, limits: Limits = LIMITS) -> list[Doubt]:
+    """Every measure out of bounds, worded for people."""
+    out: list[Doubt] = []
+
+    def add(code: str, en: str, es: str) -> None:
+        out.append(Doubt(code, en, es))
+
+    if q.result_rows == 0:
+        add("no_results", "no result rows were read", "no se leyó ninguna fila de resultados")
+    if q.missing_columns:
+        names = ", ".join(q.missing_columns)
+        add("columns_missing", f"the header names no column for: {names}",
+            f"el encabezado no nombra estas columnas: {names}")
+    if q.code_valid_share is not None and q.code_valid_share < 1:
+        n = round((1 - q.code_valid_share) * q.result_rows)
+        add("codes_unreadable", f"{n} of {q.result_rows} result codes do not read as NN-NN.NN.NN-NN",
+            f"{n} de {q.result_rows} códigos de resultado no se leen como NN-NN.NN.NN-NN")
+    if q.pct_unreadable:
+        add("pct_unreadable", f"{q.pct_unreadable} result % cells hold something that is not a percentage",
+            f"{q.pct_unreadable} celdas de avance físico contienen algo que no es un porcentaje")
+    if q.pct_read_share is not None and q.result_rows and 1 - q.pct_read_share > limits.pct_blank_share:
+        n = round((1 - q.pct_read_share) * q.result_rows)
+        add("pct_mostly_blank", f"{n} of {q.result_rows} results have no physical %",
+            f"{n} de {q.result_rows} resultados no tienen avance físico")
+    if q.pct_in_text:
+        add("pct_in_text", f"{q.pct_in_text} results have no % of their own but a text cell ending in one",
+            f"{q.pct_in_text} resultados no tienen avance físico propio pero una celda de texto termina en un porcentaje")
+    if q.other_rows:
+        add("other_rows", f"{q.other_rows} rows of the results table are neither results nor sections",
+            f"{q.other_rows} filas de la tabla de resultados no son resultados ni secciones")
+    if q.cells_outside_column:
+        add("cells_outside_column", f"{q.cells_outside_column} words of result or deviation rows run across a column edge",
+            f"{q.cells_outside_column} palabras de filas de resultados o desviaciones cruzan el borde de una columna")
+    if q.stray_chars:
+        add("stray_text", f"{q.stray_chars} characters inside a table's area are in no cell",
+            f"{q.stray_chars} caracteres dentro del área de una tabla no quedaron en ninguna celda")
+    if q.pages_without_table:
+        pages = ", ".join(map(str, q.pages_without_table))
+        add("pages_without_table", f"pages {pages} hold result codes but no table was found on them",
+            f"las páginas {pages} contienen códigos de resultado pero en ellas no se encontró la tabla")
+    if q.chars_total and q.unmapped_chars > limits.unmapped_share * q.chars_total:
+        add("unmapped_font", f"{q.unmapped_chars} characters have no readable text (a font with no Unicode map)",
+            f"{q.unmapped_chars} caracteres no tienen texto legible (fuente sin correspondencia Unicode)")
+    if q.unterminated:
+        add("unterminated", "the results table runs off the end of the document with no closing row or note",
+            "la tabla de resultados llega al final del documento sin su fila de cierre ni su nota")
+    if q.unit_average_agreement is not None and q.unit_average_agreement < limits.unit_agreement:
+        share = f"{q.unit_average_agreement:.0%}"
+        add("unit_averages", f"only {share} of the units' printed averages are given back by the rows read",
+            f"solo el {share} de los promedios impresos de las unidades coincide con las filas leídas")
+    if q.ocr_confidence is not None and q.ocr_confidence < limits.ocr_confidence:
+        pages = len(q.ocr_pages)
+        add("ocr_confidence", f"the {pages} OCR'd page{'s' if pages != 1 else ''} read with a mean word confidence of "
+                              f"{q.ocr_confidence:.0f} of 100 (below {limits.ocr_confidence:.0f})",
+            f"{'las' if pages != 1 else 'la'} {pages} página{'s' if pages != 1 else ''} leída{'s' if pages != 1 else ''} "
+            f"por OCR tiene{'n' if pages != 1 else ''} una confianza media de {q.ocr_confidence:.0f} de 100 "
+            f"(menos de {limits.ocr_confidence:.0f})")
+    if q.ocr_unsure_cells:
+        add("ocr_unsure_cells", f"{q.ocr_unsure_cells} code or % cells were read by OCR with low confidence "
+                                "(see the ocr_low_confidence findings)",
+            f"{q.ocr_unsure_cells} celdas de código o porcentaje se leyeron por OCR con baja confianza "
+            "(vea los hallazgos ocr_low_confidence)")
+    if q.ocr_codes_unconfirmed:
+        add("ocr_codes_unconfirmed", f"{q.ocr_codes_unconfirmed} result codes read by OCR were repaired and the unit's "
+                                     "numbering does not bear the repair out",
+            f"{q.ocr_codes_unconfirmed} códigos de resultado leídos por OCR se repararon y la numeración de su unidad "
+            "no confirma la reparación")
+    if q.deviations_linked_share is not None and q.deviations_linked_share < limits.linked_share:
+        share = f"{q.deviations_linked_share:.0%}"
+        add("deviations_unlinked", f"only {share} of the deviation rows could be linked to a result",
+            f"solo el {share} de las filas de desviación se pudo vincular a un resultado")
+    return out
+
+
+def assess(report: Report, limits: Limits = LIMITS) -> list[Finding]:
+    """Fill the validate stage's measures, set the document's status (ok or review) and reasons; return one
+    read_doubt finding per reason."""
+    q = report.document.quality
+    tree = Tree(report)
+    units = [n for n in report.nodes if n.level == "unit" and n.reported_physical_pct is not None
+             and n.recomputed_physical_pct is not None and tree.results_of[n.node_id]]
+    if len(units) >= limits.unit_agreement_min_units:
+        agree = sum(half_up(n.recomputed_physical_pct) == n.reported_physical_pct for n in units)
+        q.unit_average_agreement = round(agree / len(units), 4)
+    if report.deviations:
+        q.deviations_linked_share = round(sum(d.result_id is not None for d in report.deviations) / len(report.deviations), 4)
+    found = doubts(q, limits)
+    q.reasons = [d.en for d in found]
+    if found and report.document.status == "ok":
+        report.document.status = "review"
+    return [Finding("read_doubt", "warning", None, message=f"Lectura dudosa: {d.es}. Revise el documento contra el PDF.")
+            for d in found]
