@@ -2,8 +2,9 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+JOBS   ?= 2
 
-.PHONY: run test samples browser ocr office bench clean
+.PHONY: run test check samples tools bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 2; }
@@ -12,39 +13,36 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP) ocr
+run: $(STAMP) tools
 	$(BIN)/poa run samples --out out
 
-test: $(STAMP) browser ocr office
-	$(BIN)/python -m pytest
+# The whole suite, as CI runs it (under ten minutes on 2 cores).
+test: $(STAMP) tools
+	$(BIN)/python -m pytest -n $(JOBS)
 
-# The audit report's browser test needs Debian's chromium; install it where we can (root with apt-get).
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+# The fast tier, for the inner loop (under a minute): everything but the tests marked slow.
+check: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) -m "not slow"
+
+# Programs from Debian's packages: Tesseract with Spanish (scans), Chromium (the audit and review pages in a
+# browser, one producer of the layout tests), LibreOffice Writer and Calc (two more producers, and the xlsx
+# recomputed). Installed in one go where we can (root with apt-get); where we cannot, the tests that need them
+# skip and say why, and scans fail with a message naming the packages.
+tools:
+	@missing=""; \
+	{ command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx spa; } \
+	  || missing="$$missing tesseract-ocr tesseract-ocr-spa"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui libreoffice-calc-nogui"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 \
-	      || echo "could not install chromium: the browser test will be skipped"; \
-	  else echo "chromium not found: the browser test will be skipped (apt-get install chromium)"; fi; }
+	    echo "installing$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null 2>&1 \
+	      || echo "could not install$$missing: the tests that need them will be skipped"; \
+	  else echo "not installed:$$missing (apt-get install$$missing): the tests that need them will be skipped"; fi; \
+	fi
 
-# Scans (PDFs with no text layer) are read with Debian's Tesseract and its Spanish data; install them the same way.
-ocr:
-	@{ command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx spa; } || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-spa) >/dev/null 2>&1 \
-	      || echo "could not install tesseract-ocr tesseract-ocr-spa: scans will fail and the OCR tests will be skipped"; \
-	  else echo "Tesseract with Spanish not found: scans will fail and the OCR tests will be skipped" \
-	    "(apt-get install tesseract-ocr tesseract-ocr-spa)"; fi; }
-
-# The layout tests print the seed with LibreOffice Writer and Calc; install them the same way.
-office:
-	@command -v soffice >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && apt-get install -y -qq libreoffice-writer-nogui libreoffice-calc-nogui) >/dev/null 2>&1 \
-	      || echo "could not install LibreOffice: the Writer and Calc layout tests will be skipped"; \
-	  else echo "LibreOffice not found: the Writer and Calc layout tests will be skipped" \
-	    "(apt-get install libreoffice-writer-nogui libreoffice-calc-nogui)"; fi; }
-
-bench: $(STAMP)
+bench: $(STAMP) tools
 	$(BIN)/python bench/bench.py
 
 samples: $(STAMP)

@@ -21,7 +21,7 @@ class NoTablesError(Exception):
     """The PDF has pages but no POA table: a scan with no text layer, or another kind of document."""
 
 
-def extract(path: str | Path, engine: str = "pdfplumber", reader: str = "pdfplumber", ocr: str = "auto") -> Extraction:
+def extract(path: str | Path, engine: str = "pdfplumber", reader: str = READERS[0], ocr: str = "auto") -> Extraction:
     """Read both tables of a report. Raises SourceError / NoTablesError with a plain reason."""
     eng = get_engine(engine, reader, ocr)
     scans = list(eng.scan(str(path)))

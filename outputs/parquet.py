@@ -7,6 +7,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import stat
 import tempfile
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from .schema import CELL_FIELDS, TABLES, schema
 
 # The documents row is written last: its presence says the document's other tables are complete.
 ORDER = ("units", "results", "deviations", "findings", "leftovers", "corrections", "documents")
-FOLDERS = ORDER + ("validation", "audit")  # every folder poa writes under DIR, the only ones it cleans
+FOLDERS = ORDER + ("validation", "audit", "review")  # every folder poa writes under DIR, the only ones it cleans
 
 # Temporary files are named `.<target>.poa-<run id>-<pid>.<random>.tmp`: the run id (of a batch, recorded by
 # it in DIR/.poa/; otherwise one per process) and the writing process prove the file is poa's, so a batch
@@ -45,9 +46,15 @@ def remove_temporaries(out: Path, run: str, pid: int | None = None) -> int:
     """Remove the temporary files run `run` (only those of process `pid`, if given) left in DIR's folders;
     how many. Nothing else is touched: not another run's, not a file poa did not name."""
     removed = 0
-    for folder in FOLDERS:
+    folders = [Path(out) / f for f in FOLDERS]
+    try:  # a review page's images sit in a folder of their own: DIR/review/<doc_id>/
+        folders += [Path(e.path) for e in os.scandir(Path(out) / "review") if e.is_dir(follow_symlinks=False)
+                    and re.fullmatch(r"[0-9a-f]{16}", e.name)]
+    except OSError:
+        pass
+    for folder in folders:
         try:
-            entries = list(os.scandir(Path(out) / folder))
+            entries = list(os.scandir(folder))
         except OSError:
             continue
         for e in entries:
@@ -164,9 +171,10 @@ def atomic(path: Path) -> Iterator[Path]:
         raise
 
 
-def write_report(report: Report, out: Path, *, audit: bool = True) -> dict[str, Path]:
+def write_report(report: Report, out: Path, *, audit: bool = True, review: str = "none") -> dict[str, Path]:
     """Write every table of one document (failed documents: the documents row only), GX's validation
-    result as JSON and the audit report (HTML and xlsx). The documents row goes last.
+    result as JSON, the audit report (HTML and xlsx) and, as `review` says (`outputs.review.wants_review`),
+    its review page. The documents row goes last.
 
     A failed document leaves nothing else behind: what an earlier run, or a worker killed half-way, wrote
     for the same doc_id is removed, so no table holds rows of a document marked failed."""
@@ -178,9 +186,10 @@ def write_report(report: Report, out: Path, *, audit: bool = True) -> dict[str, 
     if not ok:
         for stale in [out / name / f"{doc_id}.parquet" for name in ORDER if name != "documents"] + [
             out / "validation" / f"{doc_id}.json", out / "audit" / f"{doc_id}.html", out / "audit" / f"{doc_id}.xlsx",
-            out / "audit" / f"{doc_id}.pdf",
+            out / "audit" / f"{doc_id}.pdf", out / "review" / f"{doc_id}.html",
         ]:
             stale.unlink(missing_ok=True)
+        shutil.rmtree(out / "review" / doc_id, ignore_errors=True)
     if ok and report.validation is not None:
         with atomic(out / "validation" / f"{doc_id}.json") as tmp:
             tmp.write_text(json.dumps(report.validation, ensure_ascii=False, indent=1, sort_keys=True, default=str),
@@ -195,6 +204,16 @@ def write_report(report: Report, out: Path, *, audit: bool = True) -> dict[str, 
             write_xlsx(report, tmp)
         (out / "audit" / f"{doc_id}.pdf").unlink(missing_ok=True)  # printed from the old page: `poa audit --pdf` again
         written["audit"] = out / "audit" / f"{doc_id}.html"
+    if ok and review != "none":
+        from .review import render_review, wants_review
+
+        try:
+            if wants_review(tables, review) and render_review(tables, out) is not None:
+                written["review"] = out / "review" / f"{doc_id}.html"
+        except OSError:
+            raise  # a full disk is the batch's to report
+        except Exception:  # noqa: BLE001 - a page that cannot be shown costs its review page, never the document
+            pass
     for name in ORDER:
         if not ok and name != "documents":
             continue
@@ -233,6 +252,42 @@ def read_poa_folder(out: Path, name: str, columns: list[str] | None) -> list[pa.
     except OSError:
         return []
     return [t for n in names if (t := read_poa_file(folder / n, columns)) is not None]
+
+
+def pick_ids(have: list[str], wanted: list[str] | None, where: str, what: str = "document") -> list[str]:
+    """The ids asked for among those `where` has: all of them when none is asked for; each asked for by its
+    whole id or a unique prefix. Raises ValueError naming what is not there, or not one."""
+    if not wanted:
+        if not have:
+            raise ValueError(f"no {what} in {where}")
+        return sorted(have)
+    chosen: list[str] = []
+    for want in wanted:
+        match = [d for d in have if d.startswith(want.lower())]
+        if len(match) != 1:
+            raise ValueError(f"{want}: {'no' if not match else 'more than one'} {what} in {where} "
+                             f"{'has this id' if not match else 'starts with it'}")
+        chosen += [m for m in match if m not in chosen]
+    return chosen
+
+
+def folder_totals(out: Path) -> dict[str, int]:
+    """What an output folder holds, all runs together: documents by status, duplicates, rows, findings by
+    severity, corrections by status (for the summary a batch ends with)."""
+    out = Path(out)
+    docs = [r for t in read_poa_folder(out, "documents", ["status", "duplicate_of", "pages"]) for r in t.to_pylist()]
+    totals = {f"documents_{k}": sum(d["status"] == k for d in docs) for k in ("ok", "review", "failed")}
+    totals["documents"] = len(docs)
+    totals["duplicates"] = sum(d["duplicate_of"] is not None for d in docs)
+    totals["pages"] = sum(d["pages"] or 0 for d in docs if d["status"] != "failed")
+    for table in ("results", "deviations"):
+        totals[table] = sum(t.num_rows for t in read_poa_folder(out, table, ["doc_id"]))
+    severities = [v for t in read_poa_folder(out, "findings", ["severity"]) for v in t.column("severity").to_pylist()]
+    totals["findings"] = len(severities)
+    totals["error_findings"] = severities.count("error")
+    states = [v for t in read_poa_folder(out, "corrections", ["status"]) for v in t.column("status").to_pylist()]
+    totals["corrections_applied"], totals["corrections_stale"] = states.count("applied"), states.count("stale")
+    return totals
 
 
 def write_index(out: Path) -> Path:

@@ -77,15 +77,6 @@ def working_papers(out: Path, doc_ids: list[str] | None = None) -> list[str]:
         have = sorted(p.name[:-5] for p in os.scandir(folder) if p.name.endswith(".html") and DOC_ID.match(p.name[:-5]))
     except OSError as e:
         raise ValueError(f"{out}: no audit folder ({e.strerror or e}); run `poa run … --out {out}` first") from None
-    if not doc_ids:
-        if not have:
-            raise ValueError(f"{out}: no working paper in {folder}")
-        return have
-    chosen = []
-    for want in doc_ids:
-        match = [d for d in have if d.startswith(want.lower())]
-        if len(match) != 1:
-            raise ValueError(f"{want}: {'no' if not match else 'more than one'} working paper in {folder} "
-                             f"{'has this id' if not match else 'starts with it'}")
-        chosen += [m for m in match if m not in chosen]
-    return chosen
+    from .parquet import pick_ids
+
+    return pick_ids(have, doc_ids, str(folder), "working paper")

@@ -17,6 +17,7 @@ from html import escape
 from pathlib import Path
 
 from .pages import find_source, open_pdf, render_page, to_pixels
+from .parquet import atomic
 from .safe import xml_text
 
 SCALE = 1.5  # pixels per point: 108 dpi, small print still legible, ~70 kB a page in grey
@@ -119,15 +120,22 @@ def render_review(rows: dict[str, list[dict]], out: Path) -> Path | None:
     if source is None:
         h.append("<p class='review'>El PDF ya no está en su ruta con los mismos bytes: se muestran las filas sin "
                  "la imagen de la página.</p>")
-    pdf = open_pdf(source) if source else None
+    try:
+        pdf = open_pdf(source) if source else None
+    except Exception:  # noqa: BLE001 - a file PDFium refuses: rows only
+        pdf = None
     try:
         for page in sorted(by_page):
             h.append(f"<h2>Página {page}</h2><div class='page'>")
+            image = None
             if pdf is not None:
-                turn = turns.get(page, 0)
-                image = render_page(pdf, page, turn=turn, scale=SCALE, grayscale=True)
-                folder.mkdir(parents=True, exist_ok=True)
-                image.save(folder / f"p{page}.png", "PNG", compress_level=6)  # grey: ~70 kB, a third of JPEG's on text
+                try:
+                    image = render_page(pdf, page, turn=turns.get(page, 0), scale=SCALE, grayscale=True)
+                except Exception:  # noqa: BLE001 - a page PDFium cannot draw: its rows are shown without it
+                    h.append(f"<p class='review'>PDFium no pudo dibujar la página {page}.</p>")
+            if image is not None:
+                with atomic(folder / f"p{page}.png") as tmp:
+                    image.save(tmp, "PNG", compress_level=6)  # grey: ~70 kB, a third of JPEG's on text
                 boxes = []
                 for table, r in by_page[page]:
                     sid = r[ids[table]]
@@ -156,8 +164,6 @@ def render_review(rows: dict[str, list[dict]], out: Path) -> Path | None:
         if pdf is not None:
             pdf.close()
     h.append("<p><small>Generado por poa.</small></p></body></html>")
-    from .parquet import atomic
-
     path = Path(out) / "review" / f"{doc_id}.html"
     with atomic(path) as tmp:
         tmp.write_text("\n".join(h), encoding="utf-8")

@@ -52,7 +52,11 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("vision", S, "The entity's Visión as printed in the title block."),
         ("pages", I32, "Number of pages in the PDF."),
         ("engine", S, "Extraction engine used: pdfplumber or camelot."),
-        ("reader", S, "Page source the engine read words and rulings with: pdfplumber or pdfium."),
+        ("reader", S, "Page source the engine read words and rulings with: pdfium or pdfplumber."),
+        ("ocr", S, "OCR mode it was read with: auto (pages with no text layer recognised), always, never."),
+        ("gx", B, "Whether great-expectations validated its rows too (`validation/<doc_id>.json`)."),
+        ("corrections", S, "Fingerprint of the corrections (`corrections.csv`) applied to it; empty for none. A run "
+                           "redoes a document whose corrections changed."),
         ("status", S, "ok: read and checked, every measure of the read within bounds; review: read, but some "
                       "measure doubts the read (`review_reasons` says which; check those rows against the PDF); "
                       "failed: not read (`error` says why, and no other table has rows for it)."),
@@ -223,7 +227,7 @@ FOREIGN_KEYS = {  # column -> (table, column) it points at
 }
 # Columns whose values are a closed set: stored dictionary-encoded, read by pandas as categories.
 CATEGORIES = {
-    "documents": {"status", "engine", "reader"},
+    "documents": {"status", "engine", "reader", "ocr"},
     "units": {"level"},
     "deviations": {"match_method"},
     "findings": {"check", "severity", "subject_type"},

@@ -30,6 +30,7 @@ from typing import Callable, Iterable
 
 from . import limits as lim
 from .limits import LimitExceeded, Limits
+from .options import Options
 from .pipeline import UsageError, identify
 from .records import Document, Report
 
@@ -45,6 +46,7 @@ class Outcome:
     findings: int = 0
     errors: int = 0  # findings of severity error
     skipped: bool = False  # done by an earlier run of this pipeline version, or the same bytes as another input
+    redone: str | None = None  # why a document done before was read again (another reader, new corrections…)
     seconds: float = 0.0
     memory: int = 0  # peak resident memory of its worker, bytes (0: no worker ran), shared pages included
 
@@ -53,23 +55,47 @@ class Outcome:
 class Job:
     path: Path
     document: Document  # doc_id and hash known before the work starts
+    corrections: tuple = ()  # the document's corrections (`poa.corrections.Correction`)
+    redone: str | None = None  # why it is read again, when it was done before
 
 
-def already_done(out: Path, doc: Document) -> Document | None:
-    """The documents row of an earlier run of this pipeline version that finished this document."""
+def earlier(out: Path, doc: Document) -> dict | None:
+    """The documents row an earlier run wrote for this document, if it finished it (ok or review)."""
     from poa.outputs.parquet import read_poa_file
 
     table = read_poa_file(out / "documents" / f"{doc.doc_id}.parquet")  # a foreign or corrupt file: not done
     try:
         row = table.to_pylist()[0] if table is not None else {}
-        if row.get("status") not in ("ok", "review") or row.get("pipeline_version") != doc.pipeline_version:
-            return None
+    except Exception:  # noqa: BLE001 - a row that cannot be read was not written by this version
+        return None
+    return row if row.get("status") in ("ok", "review") else None
+
+
+def already_done(out: Path, doc: Document, options: Options | None = None,
+                 corrections: str = "") -> tuple[Document | None, str | None]:
+    """(the earlier run's document, None) when it finished this document with this pipeline version, these
+    options and these corrections: nothing to do; else (None, why it must be read again), the reason None
+    for a document never finished."""
+    row = earlier(out, doc)
+    if row is None:
+        return None, None
+    why = []
+    if row.get("pipeline_version") != doc.pipeline_version:
+        why.append(f"poa {row.get('pipeline_version')} before, now {doc.pipeline_version}")
+    why += (options or Options()).differences(row.get("engine"), row.get("reader"), row.get("ocr"), row.get("gx"))
+    if (row.get("corrections") or "") != corrections:
+        why.append("its corrections changed")
+    if why:
+        return None, "; ".join(why)
+    try:
         fields = {k: v for k, v in row.items() if k in Document.__dataclass_fields__}
         for k in ("expected_date", "obtained_date"):
             fields[k] = fields[k].isoformat() if fields.get(k) else None
-        return Document(**fields)
+        if isinstance(fields.get("quality"), dict):
+            fields.pop("quality")
+        return Document(**fields), None
     except Exception:  # noqa: BLE001 - a row that does not make a Document was not written by this version
-        return None
+        return None, "its earlier outputs cannot be read back"
 
 
 # ------------------------------------------------------------------ the run record and temporary files
@@ -218,8 +244,8 @@ def _send(conn: Connection, msg: tuple) -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
-def _child(conn: Connection, job: Job, out: Path, engine: str, reader: str, limits: Limits, parent: int,
-           run_tmp: Path, ocr: str = "auto") -> None:
+def _child(conn: Connection, job: Job, out: Path, options: Options, review: str, limits: Limits, parent: int,
+           run_tmp: Path) -> None:
     """One document in a worker, under its limits; whatever happens, one final message goes back."""
     lim.die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops its workers
@@ -238,7 +264,7 @@ def _child(conn: Connection, job: Job, out: Path, engine: str, reader: str, limi
             lim.watch_pages(limits.page_stall(), on_pages)
             if (pages := count_pages(job.path)) is not None:
                 lim.pages_known(pages)
-            msg = _work(job, out, engine, reader, limits, ocr)
+            msg = _work(job, out, options, review, limits)
     except LimitExceeded as e:
         msg = ("error", str(e))
     except MemoryError as e:
@@ -251,25 +277,24 @@ def _child(conn: Connection, job: Job, out: Path, engine: str, reader: str, limi
         conn.close()
 
 
-def _work(job: Job, out: Path, engine: str, reader: str, limits: Limits, ocr: str = "auto") -> tuple:
+def _work(job: Job, out: Path, options: Options, review: str, limits: Limits) -> tuple:
     from poa.outputs import write_report
 
     from .pipeline import process
 
-    report = process(job.path, engine=engine, document=job.document, reader=reader, ocr=ocr)
+    report = process(job.path, document=job.document, options=options, corrections=list(job.corrections))
     doc = report.document
     if doc.status == "failed" and lim.looks_out_of_memory(limits.max_memory, doc.error):
         doc.error = limits.memory_reason(doc.error)
     try:
-        write_report(report, out)
+        write_report(report, out, review=review)
     except OSError as e:  # a full or unwritable DIR, found out mid-batch
         return ("error", f"cannot write its outputs in {out}: {e.strerror or e}")
     return ("ok", doc, len(report.results), len(report.deviations), len(report.findings),
             sum(f.severity == "error" for f in report.findings))
 
 
-def _fork(job: Job, out: Path, engine: str, reader: str, limits: Limits, run_tmp: Path,
-          ocr: str = "auto") -> tuple[int, Connection]:
+def _fork(job: Job, out: Path, options: Options, review: str, limits: Limits, run_tmp: Path) -> tuple[int, Connection]:
     """Start a worker on `job`; its pid and the end of the pipe it reports on."""
     recv, send = Pipe(duplex=False)
     parent = os.getpid()
@@ -278,7 +303,7 @@ def _fork(job: Job, out: Path, engine: str, reader: str, limits: Limits, run_tmp
         code = 0
         try:
             recv.close()
-            _child(send, job, out, engine, reader, limits, parent, run_tmp, ocr)
+            _child(send, job, out, options, review, limits, parent, run_tmp)
         except BaseException:  # noqa: BLE001
             code = 1
         finally:
@@ -338,7 +363,7 @@ def _failed(out: Path, doc: Document, reason: str) -> Outcome:
     return Outcome(doc)
 
 
-def preload(ocr: str = "auto") -> None:
+def preload(options: Options | None = None) -> None:
     """Import what every document needs once, in the parent, so that forked children start warm. Where scans
     may be recognised, OpenCV too: its libraries map ~0.3 GiB of address space, which a worker would otherwise
     count against its --max-memory on the first scanned page."""
@@ -347,10 +372,12 @@ def preload(ocr: str = "auto") -> None:
     import poa.extract.engines.plumber  # noqa: F401
     import poa.normalize  # noqa: F401
     import poa.outputs.audit  # noqa: F401
-    from poa.validate.expectations import gx_context
+    options = options or Options()
+    if options.gx:
+        from poa.validate.expectations import gx_context
 
-    gx_context()
-    if ocr != "never":
+        gx_context()
+    if options.ocr != "never":
         import poa.extract.ocr.orient  # noqa: F401 - OpenCV and numpy
 
 def check_limits(timeout: float, page_timeout: float, max_memory: int | str) -> Limits:
@@ -369,12 +396,16 @@ def check_limits(timeout: float, page_timeout: float, max_memory: int | str) -> 
     return limits
 
 
-def check_ocr(ocr: str) -> None:
-    """The OCR mode is one poa knows, or UsageError."""
-    from poa.extract.readers import OCR_MODES
+def check_options(options: Options, review: str) -> None:
+    """Options poa knows, or UsageError."""
+    from .options import REVIEW_PAGES
 
-    if ocr not in OCR_MODES:
-        raise UsageError(f"--ocr {ocr!r}: choose one of {', '.join(OCR_MODES)}")
+    try:
+        options.check()
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    if review not in REVIEW_PAGES:
+        raise UsageError(f"--review {review!r}: choose one of {', '.join(REVIEW_PAGES)}")
 
 
 def check_out(out: Path) -> None:
@@ -396,9 +427,9 @@ def check_out(out: Path) -> None:
 def run_batch(
     paths: Iterable[Path],
     out: Path,
+    options: Options | None = None,
     *,
-    engine: str = "pdfplumber",
-    reader: str = "pdfplumber",
+    review: str = "doubtful",
     jobs: int | None = None,
     timeout: float = lim.DEFAULT_TIMEOUT,
     page_timeout: float = lim.DEFAULT_PAGE_TIMEOUT,
@@ -406,13 +437,17 @@ def run_batch(
     force: bool = False,
     on_start: Callable[[int, int], None] | None = None,
     on_done: Callable[[Outcome], None] | None = None,
-    ocr: str = "auto",
 ) -> list[Outcome]:
     """Process every path; return one Outcome per path, in the order given. Usage errors (UsageError) are
-    raised before anything is written. `ocr` says which pages are recognised from their image (auto: those
-    with no text layer; always; never)."""
+    raised before anything is written. A document done before is skipped only when it was done by this
+    pipeline version with these options and its current corrections (OUT/corrections.csv); otherwise it is
+    read again and its Outcome says why. After the batch: the audit index, the duplicate marks and
+    datapackage.json describe the whole folder."""
+    from . import corrections as fixes
+
+    options = options or Options()
     limits = check_limits(timeout, page_timeout, max_memory)
-    check_ocr(ocr)
+    check_options(options, review)
     out = Path(out)
     check_out(out)
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -422,6 +457,10 @@ def run_batch(
     first: dict[str, int] = {}  # sha256 -> index of the first input with those bytes
     copies: dict[int, list[int]] = {}  # that index -> the later inputs with the same bytes
     docs = [identify(p, limits.timeout) for p in paths]
+    try:
+        corrections = fixes.load(out)
+    except (OSError, ValueError, TypeError) as e:
+        raise UsageError(f"{out / fixes.FILE}: cannot be read as a corrections file: {e}") from None
     run = _start_run(out)
     try:
 
@@ -436,30 +475,44 @@ def run_batch(
         for i, (path, doc) in enumerate(zip(paths, docs)):
             if doc.status == "failed":
                 known.append((i, _failed(out, doc, doc.error)))
-            elif doc.sha256 in first:
+                continue
+            if doc.sha256 in first:
                 copies.setdefault(first[doc.sha256], []).append(i)  # the same bytes under another name: done once
-            elif not force and (prior := already_done(out, doc)) is not None:
-                first[doc.sha256] = i
+                continue
+            first[doc.sha256] = i
+            mine = tuple(fixes.for_document(corrections, doc.doc_id))
+            prior, why = already_done(out, doc, options, fixes.fingerprint(list(mine)))
+            if prior is not None and not force:
                 known.append((i, Outcome(prior, skipped=True)))
             else:
-                first[doc.sha256] = i
-                pending.append((i, Job(path, doc)))
+                pending.append((i, Job(path, doc, mine, "--force" if prior is not None else why)))
         if on_start:
             on_start(len(paths), len(pending))
         for i, o in known:
             done(i, o)
         if pending:
-            preload(ocr)
-        _work_through(pending, out, engine, reader, jobs, limits, run, done, ocr)
-        try:
-            from poa.outputs import write_index
-
-            write_index(out)
-        except Exception:  # noqa: BLE001 - a full disk: the documents rows say what matters
-            pass
+            preload(options)
+        _work_through(pending, out, options, review, jobs, limits, run, done)
+        describe_folder(out)
     finally:
         run.end()
     return [outcomes[i] for i in sorted(outcomes)]
+
+
+def describe_folder(out: Path) -> None:
+    """What a batch leaves about the whole folder: the audit index, the marks of reports seen twice, and
+    datapackage.json. A full disk here costs these, not the documents' own outputs."""
+    from poa.outputs import write_index
+    from poa.outputs.datapackage import write_datapackage
+    from poa.outputs.duplicates import mark_duplicates
+
+    from .version import pipeline_version
+
+    for step in (mark_duplicates, write_index, lambda o: write_datapackage(o, pipeline_version())):
+        try:
+            step(out)
+        except Exception:  # noqa: BLE001 - the documents rows say what matters
+            pass
 
 
 def _start_run(out: Path) -> Run:
@@ -484,8 +537,8 @@ def _copy_outcome(o: Outcome, doc: Document) -> Outcome:
                            error=f"{original.error} (the same bytes as {original.source_path})"))
 
 
-def _work_through(pending: list[tuple[int, Job]], out: Path, engine: str, reader: str, jobs: int, limits: Limits,
-                  run: Run, done: Callable[[int, Outcome], None], ocr: str = "auto") -> None:
+def _work_through(pending: list[tuple[int, Job]], out: Path, options: Options, review: str, jobs: int, limits: Limits,
+                  run: Run, done: Callable[[int, Outcome], None]) -> None:
     """Run the pending jobs, `jobs` workers at a time, each under its limits."""
     running: dict[Connection, _Worker] = {}
     pending = list(reversed(pending))
@@ -503,14 +556,14 @@ def _work_through(pending: list[tuple[int, Job]], out: Path, engine: str, reader
         else:
             _, doc, n_results, n_devs, n_findings, n_errors = msg
             o = Outcome(doc, n_results, n_devs, n_findings, n_errors)
-        o.seconds, o.memory = time.monotonic() - w.started, peak
+        o.seconds, o.memory, o.redone = time.monotonic() - w.started, peak, w.job.redone
         done(w.index, o)
 
     try:
         while pending or running:
             while pending and len(running) < jobs:
                 i, job = pending.pop()
-                pid, conn = _fork(job, out, engine, reader, limits, run.tmp, ocr)
+                pid, conn = _fork(job, out, options, review, limits, run.tmp)
                 running[conn] = _Worker(i, job, pid, conn, time.monotonic(), lim.resident_memory())
             for conn in wait(list(running), timeout=0.2):
                 w = running[conn]

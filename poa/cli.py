@@ -8,8 +8,7 @@ import sys
 import time
 import unicodedata
 
-from poa.extract.engines import ENGINES
-from poa.extract.readers import OCR_MODES, READERS
+from poa.options import ENGINES, OCR_MODES, READERS, REVIEW_PAGES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -66,9 +65,10 @@ def _parser() -> argparse.ArgumentParser:
                                    "3 none failed but some are in review (read, with doubts: see the summary).")
     r.add_argument("inputs", nargs="+", help="PDF files, folders (searched recursively) or globs")
     r.add_argument("--out", default="out", help="output folder (default: out)")
-    r.add_argument("--engine", choices=ENGINES, default="pdfplumber", help="table engine (default: pdfplumber)")
-    r.add_argument("--reader", choices=READERS, default="pdfplumber",
-                   help="page reader: pdfplumber (default) or pdfium, which reads the same words and rulings ~9x faster")
+    r.add_argument("--engine", choices=ENGINES, default="pdfplumber",
+                   help="table engine: pdfplumber (default: poa's own geometry, any layout) or camelot (lattice, ruled)")
+    r.add_argument("--reader", choices=READERS, default=READERS[0],
+                   help="page reader: pdfium (default) or pdfplumber, which reads the same words and rulings, slower")
     r.add_argument("--ocr", choices=OCR_MODES, default="auto",
                    help="recognise pages from their image with Tesseract: auto (default) the pages with no text "
                         "layer (scans), always every page, never none (a scan then fails)")
@@ -79,6 +79,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--max-memory", type=_size, default=DEFAULT_MAX_MEMORY, metavar="SIZE",
                    help="memory (address space) one worker may add to what it shares with the batch, e.g. 2G or "
                         f"1536M (default: {format_size(DEFAULT_MAX_MEMORY)})")
+    r.add_argument("--gx", action="store_true",
+                   help="also validate the rows with great-expectations (OUT/validation/<doc_id>.json); seconds to start")
+    r.add_argument("--review", choices=REVIEW_PAGES, default="doubtful",
+                   help="which documents get a review page in OUT/review/: doubtful (default: in review, with an "
+                        "error finding or a correction), all, none")
     r.add_argument("--force", action="store_true", help="redo documents an earlier run already finished")
     r.add_argument("--quiet", action="store_true", help="no progress and no summary; failures still go to stderr")
     a = sub.add_parser("audit", help="the auditors' working papers of an output folder; --pdf prints them",
@@ -89,7 +94,90 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("out", metavar="OUT", help="the output folder of `poa run`")
     a.add_argument("doc_ids", nargs="*", metavar="DOC_ID", help="documents to take (default: all); a unique prefix will do")
     a.add_argument("--pdf", action="store_true", help="print each working paper to OUT/audit/<doc_id>.pdf")
+    v = sub.add_parser("review", help="the review pages of an output folder: each page beside the rows read from it",
+                       description="Write OUT/review/<doc_id>.html for the documents named (default: every one read): "
+                                   "each page of its tables as the PDF prints it, every cell read drawn over it and "
+                                   "coloured by what became of it, beside the rows with their keys. Needs the PDFs "
+                                   "where `poa run` read them. Exit status: 0 done, 1 a page could not be made, 2 usage.")
+    v.add_argument("out", metavar="OUT", help="the output folder of `poa run`")
+    v.add_argument("doc_ids", nargs="*", metavar="DOC_ID", help="documents to take (default: all); a unique prefix will do")
+    c = sub.add_parser("correct", help="correct a misread cell; the next `poa run` applies it",
+                       description="Add a correction to OUT/corrections.csv (a file you may also edit): the cell "
+                                   "COLUMN of the row KEY (its result_key, deviation_key or units key, as the "
+                                   "review page and the Parquet show it) of table TABLE in document DOC_ID is VALUE. "
+                                   "The next `poa run` on OUT reads that document again with the correction: the "
+                                   "averages, findings, audit and review pages follow it; the original value is kept "
+                                   "in OUT/corrections/. Exit status: 0 added, 2 usage error.")
+    c.add_argument("out", metavar="OUT", help="the output folder of `poa run`")
+    c.add_argument("doc_id", metavar="DOC_ID", help="the document (a unique prefix will do)")
+    c.add_argument("table", metavar="TABLE", choices=("results", "deviations", "units"))
+    c.add_argument("key", metavar="KEY")
+    c.add_argument("column", metavar="COLUMN")
+    c.add_argument("value", metavar="VALUE")
+    c.add_argument("--note", default="", help="why: what the PDF says")
+    c.add_argument("--author", default=os.environ.get("USER", ""), help="who corrects (default: $USER)")
     return parser
+
+
+def _doc_ids(out, wanted: list[str]) -> list[str]:
+    """The doc_ids of OUT's documents: every one, or those named (a unique prefix of an id will do)."""
+    from poa.outputs.parquet import pick_ids, read_poa_folder
+
+    have = [t.column("doc_id")[0].as_py() for t in read_poa_folder(out, "documents", ["doc_id"]) if t.num_rows]
+    if not have:
+        raise ValueError(f"{out}: no document; run `poa run … --out {out}` first")
+    return pick_ids(have, wanted, f"{out}")
+
+
+def review(args: argparse.Namespace) -> int:
+    """`poa review`: the work lives in poa.outputs.review."""
+    from pathlib import Path
+
+    from poa.outputs.review import render_review, rows_from
+
+    out = Path(args.out)
+    try:
+        ids = _doc_ids(out, args.doc_ids)
+    except ValueError as e:
+        print(f"poa: {printable(e)}", file=sys.stderr)
+        return 2
+    missing = 0
+    for doc_id in ids:
+        rows = rows_from(out, doc_id)
+        if not rows["documents"] or rows["documents"][0]["status"] == "failed":
+            if args.doc_ids:
+                print(f"skipped {doc_id}: not read (failed)", file=sys.stderr)
+            continue
+        path = render_review(rows, out)
+        print(f"review  {printable(path)}", flush=True)
+        if not (out / "review" / doc_id).is_dir():
+            missing += 1
+            print(f"        its PDF ({printable(rows['documents'][0]['source_path'])}) is not where it was, with the "
+                  "same bytes: the page shows the rows without the page images", file=sys.stderr)
+    return 1 if missing else 0
+
+
+def correct(args: argparse.Namespace) -> int:
+    """`poa correct`: the work lives in poa.corrections."""
+    from pathlib import Path
+
+    from poa.corrections import Correction, CorrectionError, add
+    from poa.outputs.parquet import read_poa_file
+
+    out = Path(args.out)
+    try:
+        (doc_id,) = _doc_ids(out, [args.doc_id])
+        c = add(out, Correction(doc_id, args.table, args.key, args.column, args.value, args.note, args.author))
+    except (ValueError, CorrectionError) as e:
+        print(f"poa: {printable(e)}", file=sys.stderr)
+        return 2
+    key = {"results": "result_key", "deviations": "deviation_key", "units": "key"}[c.table]
+    table = read_poa_file(out / c.table / f"{doc_id}.parquet")
+    rows = [r for r in (table.to_pylist() if table is not None else []) if r.get(key) == c.key]
+    now = f"now {printable(rows[0].get(c.column))!r}" if rows else "no such row in the current outputs: it will be reported stale"
+    print(f"added   {doc_id} {c.table} {printable(c.key)} {c.column} = {printable(c.value)!r} ({now}); "
+          f"`poa run` on {printable(out)} applies it", flush=True)
+    return 0
 
 
 def audit(args: argparse.Namespace) -> int:
@@ -182,6 +270,12 @@ class Reporter:
             what = "skipped (done before)" if o.skipped else (
                 f"{o.results} results, {o.deviations} deviations, {o.findings} findings, {d.pages} pages")
             print(f"ok      {printable(d.source_path)}: {what}", flush=True)
+        if o.redone and not self.quiet:
+            line = f"redone  {printable(d.source_path)}: {printable(o.redone)}"
+            if self.progress is not None:
+                self.progress.console.print(line, highlight=False, markup=False)
+            else:
+                print(line, flush=True)
         if self.progress is not None:
             ok = sum(x.document.status == "ok" for x in self.outcomes)
             review = sum(x.document.status == "review" for x in self.outcomes)
@@ -193,8 +287,12 @@ class Reporter:
     def summary(self, out: str) -> None:
         if self.quiet:
             return
+        from pathlib import Path
+
         from rich.table import Table
         from rich.text import Text
+
+        from poa.outputs.parquet import folder_totals
 
         from .pipeline import display_path
 
@@ -203,14 +301,32 @@ class Reporter:
         failed = [o for o in self.outcomes if not o.document.read]
         elapsed = time.monotonic() - self.t0
         t = Table(title=Text(f"poa run → {printable(display_path(out))}/"), show_edge=False)
-        for col in ("documents", "ok", "review", "skipped", "failed", "pages", "results", "deviations", "findings",
-                    "errors", "seconds"):
+        for col in ("", "documents", "ok", "review", "failed", "skipped", "redone", "pages", "results", "deviations",
+                    "findings", "error findings"):
             t.add_column(col, justify="right")
-        t.add_row(str(len(self.outcomes)), str(len(read) - len(review)), str(len(review)),
-                  str(sum(o.skipped for o in read)), str(len(failed)), str(self.pages),
-                  str(sum(o.results for o in read)), str(sum(o.deviations for o in read)),
-                  str(sum(o.findings for o in read)), str(sum(o.errors for o in read)), f"{elapsed:.1f}")
+        t.add_row("this run", str(len(self.outcomes)), str(len(read) - len(review)), str(len(review)), str(len(failed)),
+                  str(sum(o.skipped for o in read)), str(sum(bool(o.redone) for o in self.outcomes)), str(self.pages),
+                  str(sum(o.results for o in read if not o.skipped)), str(sum(o.deviations for o in read if not o.skipped)),
+                  str(sum(o.findings for o in read if not o.skipped)), str(sum(o.errors for o in read if not o.skipped)))
+        try:
+            f = folder_totals(Path(out))
+            t.add_row("the folder", str(f["documents"]), str(f["documents_ok"]), str(f["documents_review"]),
+                      str(f["documents_failed"]), "", "", str(f["pages"]), str(f["results"]), str(f["deviations"]),
+                      str(f["findings"]), str(f["error_findings"]))
+        except Exception:  # noqa: BLE001 - the run's own figures are what matters
+            f = None
         self.console.print(t)
+        notes = [f"{elapsed:.1f} s"]
+        if f and f["duplicates"]:
+            notes.append(f"{f['duplicates']} documents repeat another's entity and period (documents.duplicate_of)")
+        if f and (f["corrections_applied"] or f["corrections_stale"]):
+            notes.append(f"corrections: {f['corrections_applied']} applied, {f['corrections_stale']} stale "
+                         "(see the corrections table)")
+        base = Path(out)
+        notes.append(f"audit: {printable(base / 'audit' / 'index.html')}")
+        if (base / "review").is_dir():
+            notes.append(f"review pages: {printable(base / 'review')}/")
+        self.console.print(Text(" · ".join(notes)))
         fresh = [o for o in review if not o.skipped]
         if fresh:
             r = Table(title="documents to review (read, but the read is doubtful)", show_edge=False)
@@ -220,18 +336,18 @@ class Reporter:
                 r.add_row(Text(printable(o.document.source_path)), Text(printable("; ".join(o.document.quality.reasons))))
             self.console.print(r)
         if failed:
-            f = Table(title="failed documents", show_edge=False)
-            f.add_column("file")
-            f.add_column("reason")
+            ft = Table(title="failed documents", show_edge=False)
+            ft.add_column("file")
+            ft.add_column("reason")
             for o in failed:
-                f.add_row(Text(printable(o.document.source_path)), Text(printable(o.document.error or "")))
-            self.console.print(f)
+                ft.add_row(Text(printable(o.document.source_path)), Text(printable(o.document.error or "")))
+            self.console.print(ft)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "audit":
-        return audit(args)
+    if args.command != "run":
+        return {"audit": audit, "review": review, "correct": correct}[args.command](args)
     if args.jobs is not None and args.jobs < 1:
         print("poa: --jobs must be at least 1", file=sys.stderr)
         return 2
@@ -239,9 +355,9 @@ def main(argv: list[str] | None = None) -> int:
 
     reporter = Reporter(args.quiet)
     try:
-        outcomes = run(args.inputs, out=args.out, engine=args.engine, reader=args.reader, jobs=args.jobs,
-                       timeout=args.timeout, max_memory=args.max_memory, force=args.force, on_start=reporter.start,
-                       on_done=reporter.done, ocr=args.ocr)
+        outcomes = run(args.inputs, out=args.out, engine=args.engine, reader=args.reader, ocr=args.ocr, gx=args.gx,
+                       review=args.review, jobs=args.jobs, timeout=args.timeout, max_memory=args.max_memory,
+                       force=args.force, on_start=reporter.start, on_done=reporter.done)
     except UsageError as e:
         print(f"poa: {printable(e)}", file=sys.stderr)
         return 2

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from .limits import DEFAULT_MAX_MEMORY, DEFAULT_PAGE_TIMEOUT, DEFAULT_TIMEOUT
+from .options import READERS, Options
 from .records import Document, Report
 
 if TYPE_CHECKING:
@@ -151,15 +152,19 @@ def identify(path: Path, max_seconds: float | None = None) -> Document:
 
 
 def process(path: str | Path, engine: str = "pdfplumber", document: Document | None = None,
-            reader: str = "pdfplumber", ocr: str = "auto", *, corrections: list | None = None,
-            gx: bool = False) -> Report:
+            reader: str = READERS[0], ocr: str = "auto", *, corrections: list | None = None,
+            gx: bool = False, options: Options | None = None) -> Report:
     """One document through every stage, in memory. Never raises for a bad document: it comes back with
-    status "failed" and the reason. `ocr`: which pages are recognised from their image (auto: those with
-    no text layer; always: every page; never: none, a scan then fails). `corrections`: the document's
-    corrections (`poa.corrections`), applied between normalize and validate. `gx`: also run the row checks
-    as great-expectations suites and keep GX's validation result."""
+    status "failed" and the reason. `engine`, `reader`, `ocr`, `gx` (or `options`, all four at once): how it
+    is read and checked (see `poa.options`). `corrections`: the document's corrections (`poa.corrections`),
+    applied between normalize and validate. `report.tables()` gives its tables as DataFrames."""
+    from .corrections import fingerprint
+
+    opts = options or Options(engine, reader, ocr, gx)
     path = Path(path)
     doc = document or identify(path)
+    doc.engine, doc.reader, doc.ocr, doc.gx = opts.engine, opts.reader, opts.ocr, opts.gx
+    doc.corrections = fingerprint(corrections or [])
     if doc.status == "failed":
         return Report(doc)
     try:
@@ -170,14 +175,14 @@ def process(path: str | Path, engine: str = "pdfplumber", document: Document | N
         from .corrections import correct
 
         try:
-            extraction = extract(path, engine=engine, reader=reader, ocr=ocr)
+            extraction = extract(path, engine=opts.engine, reader=opts.reader, ocr=opts.ocr)
         except (SourceError, NoTablesError) as e:
             return _failed(doc, str(e))
         except OSError as e:
             return _failed(doc, f"cannot read the file: {e.strerror or e}")
         report = normalize(extraction, doc)
         report.corrections = correct(report, corrections or [])
-        return validate(report, expectations=gx)
+        return validate(report, expectations=opts.gx)
     except Exception as e:  # a bug, or a file that breaks a library: recorded, the batch goes on
         return _failed(doc, f"{type(e).__name__}: {e}")
 
@@ -192,7 +197,10 @@ def run(
     out: str | Path = "out",
     engine: str = "pdfplumber",
     *,
-    reader: str = "pdfplumber",
+    reader: str = READERS[0],
+    ocr: str = "auto",
+    gx: bool = False,
+    review: str = "doubtful",
     jobs: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     page_timeout: float = DEFAULT_PAGE_TIMEOUT,
@@ -200,19 +208,19 @@ def run(
     force: bool = False,
     on_start: Callable[[int, int], None] | None = None,
     on_done: Callable[[Outcome], None] | None = None,
-    ocr: str = "auto",
 ) -> list[Outcome]:
     """Process every input (files, folders, globs) and write its tables under `out`; one Outcome per
-    document. Documents already done by this pipeline version are skipped unless `force`.
+    document. A document already done by this pipeline version, with the same options and corrections, is
+    skipped unless `force`; one done otherwise is read again, and its Outcome says why.
 
+    `engine`, `reader`, `ocr`, `gx`: how documents are read and checked (`poa.options`). `review`: which
+    documents get a review page (doubtful: in review, with an error finding or a correction; all; none).
     Each document runs in a worker limited to `timeout` seconds plus `page_timeout` for each of its pages
-    and to `max_memory` bytes of address space (an int, or a size such as "2G"); `ocr` says which pages are
-    recognised from their image (auto: those with no text layer, each with a larger time allowance; always;
-    never). Raises UsageError, having
-    written nothing, for inputs that name nothing, an output folder that cannot be written and limits that
-    make no sense."""
+    (more for pages read by OCR) and to `max_memory` bytes of address space (an int, or a size such as
+    "2G"). Corrections come from `out/corrections.csv`. Raises UsageError, having written nothing, for inputs
+    that name nothing, an output folder that cannot be written, and options or limits that make no sense."""
     from .batch import run_batch
 
-    return run_batch(expand_inputs(inputs), Path(out), engine=engine, reader=reader, jobs=jobs, timeout=timeout,
-                     page_timeout=page_timeout, max_memory=max_memory, force=force, on_start=on_start,
-                     on_done=on_done, ocr=ocr)
+    return run_batch(expand_inputs(inputs), Path(out), Options(engine, reader, ocr, gx), review=review, jobs=jobs,
+                     timeout=timeout, page_timeout=page_timeout, max_memory=max_memory, force=force,
+                     on_start=on_start, on_done=on_done)

@@ -103,6 +103,9 @@ class Document:
     pages: int | None = None
     engine: str | None = None
     reader: str | None = None
+    ocr: str | None = None  # the OCR mode it was read with: auto, always, never
+    gx: bool = False  # great-expectations ran too
+    corrections: str = ""  # fingerprint of the corrections applied to it ("" for none)
     status: str = "ok"  # ok | review | failed
 
     @property

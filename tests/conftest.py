@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from poa.options import READERS
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 sys.path.insert(0, str(ROOT))  # samples/ is not an installed package
@@ -15,7 +17,7 @@ SAMPLE_NAMES = sorted(p.stem for p in SAMPLES.glob("*.pdf"))
 
 
 @lru_cache(maxsize=None)
-def processed(name: str, engine: str = "pdfplumber", reader: str = "pdfplumber"):
+def processed(name: str, engine: str = "pdfplumber", reader: str = READERS[0]):
     """Each sample goes through the pipeline once per test session, whatever the number of tests reading it."""
     from poa import process
 

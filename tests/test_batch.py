@@ -156,6 +156,7 @@ def test_a_file_that_vanishes_or_turns_into_a_folder_is_a_failed_row(mini_pdf, t
     assert "cannot read the file" in process(swapped, document=doc).document.error
 
 
+@pytest.mark.slow
 def test_a_crashing_or_hanging_worker_takes_down_only_its_own_document(mini_pdf, tmp_path, monkeypatch):
     import poa.pipeline
 

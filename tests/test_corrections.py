@@ -82,3 +82,54 @@ def test_corrections_file_keeps_every_correction_and_its_fingerprint_follows_it(
     assert [c.doc_id for c in loaded] == ["d1", "d2"] and loaded[0] == a and a.date  # dated when written
     assert fix.fingerprint(fix.for_document(loaded, "d1")) != fix.fingerprint([])
     assert fix.fingerprint(fix.for_document(loaded, "d1")) == fix.fingerprint([a])
+
+
+@pytest.mark.slow
+def test_a_correction_made_with_poa_correct_lasts_through_force_and_another_reader_and_shows_in_review(tmp_path, capsys):
+    """The archivist's round trip, through the CLI: run, correct, run again (plain, --force, another reader):
+    the value, the averages and the findings follow the correction every time, and the review page marks it."""
+    import pandas as pd
+
+    from poa.cli import main
+
+    out = tmp_path / "out"
+    assert main(["run", str(PLANTED), "--out", str(out), "--quiet"]) == 0
+    results = pd.read_parquet(out / "results")
+    target = results[(results.unit_number == "02")].iloc[0]
+    doc_id = target.doc_id
+    for key in results[(results.unit_number == "02")].result_key[:2]:
+        assert main(["correct", str(out), doc_id[:8], "results", key, "physical_pct", "82", "--note", "leído 50",
+                     "--author", "ana"]) == 0
+    assert main(["correct", str(out), doc_id, "results", "m/no-existe/08-01.01.01-01", "physical_pct", "10"]) == 0
+    assert "reported stale" in capsys.readouterr().out
+
+    def check() -> None:
+        units = pd.read_parquet(out / "units").set_index("number")
+        assert units.loc["02"].recomputed_physical_pct == pytest.approx(58)
+        fixes = pd.read_parquet(out / "corrections")
+        assert sorted(fixes.status) == ["applied", "applied", "stale"]
+        assert list(fixes[fixes.status == "applied"].original) == ["50.0", "50.0"]
+        checks = set(pd.read_parquet(out / "findings").check)
+        assert {"correction_applied", "correction_stale"} <= checks
+        html = (out / "review" / f"{doc_id}.html").read_text(encoding="utf-8")
+        assert html.count("corregida a mano") >= 3  # the legend and the two corrected cells
+
+    for extra in ([], ["--force"], ["--reader", "pdfplumber"]):
+        assert main(["run", str(PLANTED), "--out", str(out), *extra]) == 0
+        printed = capsys.readouterr().out
+        check()
+    assert "redone" in printed and "reader pdfium before, now pdfplumber" in printed
+
+
+def test_poa_correct_refuses_what_it_cannot_apply(tmp_path, capsys):
+    from poa.cli import main
+
+    out = tmp_path / "out"
+    assert main(["run", str(PLANTED), "--out", str(out), "--quiet"]) == 0
+    import pandas as pd
+
+    doc_id = pd.read_parquet(out / "documents").doc_id[0]
+    assert main(["correct", str(out), doc_id, "results", "k", "physical_pct", "mucho"]) == 2
+    assert main(["correct", str(out), "ffff", "results", "k", "physical_pct", "5"]) == 2
+    err = capsys.readouterr().err
+    assert "not a percentage" in err and "ffff: no document" in err and "has this id" in err

@@ -16,6 +16,7 @@ def both():
     return extract(pdf, engine="pdfplumber"), extract(pdf, engine="camelot")
 
 
+@pytest.mark.slow
 def test_camelot_and_pdfplumber_give_the_same_rows_on_the_ruled_sample(both):
     plumber, camelot = both
     rows = lambda ex: [(r.table, tuple(squash(c) for c in r.cells), r.pages) for r in ex.rows]  # noqa: E731
@@ -23,6 +24,7 @@ def test_camelot_and_pdfplumber_give_the_same_rows_on_the_ruled_sample(both):
     assert rows(camelot) == rows(plumber)
 
 
+@pytest.mark.slow
 def test_camelot_engine_keeps_the_title_block(both):
     _, camelot = both
     assert any(lo.text.startswith("MINISTERIO DE MINER") for lo in camelot.leftovers if lo.page == 1)
@@ -36,6 +38,7 @@ def test_unknown_engine_is_refused():
         get_engine("tabula")
 
 
+@pytest.mark.slow
 def test_camelot_report_has_the_same_results_as_the_default():
     a, b = processed("mmm-2016-s1-ruled"), processed("mmm-2016-s1-ruled", "camelot")
     key = lambda r: (r.code, r.unit_number, r.physical_pct, squash(r.expected), squash(r.obtained))  # noqa: E731
@@ -43,6 +46,7 @@ def test_camelot_report_has_the_same_results_as_the_default():
     assert b.document.entity == a.document.entity and b.document.obtained_date == a.document.obtained_date
 
 
+@pytest.mark.slow
 def test_camelot_on_a_borderless_report_says_to_use_the_default_engine():
     from poa.extract import NoTablesError, extract
 

@@ -167,6 +167,7 @@ def _xlsx_formulas_and_xml(path: Path) -> list[str]:
 # ------------------------------------------------------------------ the whole batch
 
 
+@pytest.mark.slow
 def test_a_batch_of_every_hostile_input_and_good_reports_finishes_and_records_everything(
         mini_pdf, formula_pdf, tmp_path, monkeypatch, capfd):
     src = tmp_path / "in"
@@ -199,7 +200,10 @@ def test_a_batch_of_every_hostile_input_and_good_reports_finishes_and_records_ev
             reporters.append(self)
 
     monkeypatch.setattr(poa.cli, "Reporter", Keep)
-    code = main(["run", str(src), "--out", str(out), "--jobs", "2", "--timeout", "5", "--max-memory", "1G"])
+    # pdfplumber's reader: pdfminer quotes a damaged file's own dictionaries in its messages ("[/'Type', …]"),
+    # the markup-like text this batch must print safely (PDFium opens that file without a word)
+    code = main(["run", str(src), "--out", str(out), "--jobs", "2", "--timeout", "5", "--max-memory", "1G",
+                 "--reader", "pdfplumber"])
     printed = capfd.readouterr()
 
     assert code == 1
@@ -213,7 +217,9 @@ def test_a_batch_of_every_hostile_input_and_good_reports_finishes_and_records_ev
     assert set(docs.index[docs.status == "ok"]) == {name(p) for p in ok}
     reason = docs.error.to_dict()
     assert reason[name("bomb.pdf")].startswith("ran out of the memory limit (1 GiB, --max-memory)")
-    assert reason[name("busy.pdf")] == "timed out after 10 s (--timeout 5 s + 5 s × 1 page)"
+    # 2**30 drawings: pdfplumber works at them until the time limit, PDFium takes memory until the limit
+    assert reason[name("busy.pdf")] in ("timed out after 10 s (--timeout 5 s + 5 s × 1 page)",) or reason[
+        name("busy.pdf")].startswith("ran out of the memory limit (1 GiB, --max-memory)")
     assert reason[name("dictionary.pdf")].startswith("damaged or truncated PDF: Invalid dictionary construct: [/'Type'")
     assert reason[name("pipe.pdf")] == "not a regular file: a named pipe (FIFO)"
     assert reason[name("zero.pdf")] == "not a regular file: a character device"

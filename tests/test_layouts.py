@@ -51,6 +51,7 @@ def test_header_printed_once_the_table_goes_on_across_pages(render, style):
     assert report.document.text_coverage == 1.0
 
 
+@pytest.mark.slow
 def test_camelot_reads_a_ruled_table_whose_header_is_printed_once(tmp_path):
     from poa.extract import extract
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import SAMPLE_NAMES, SAMPLES, processed
 
+pytestmark = pytest.mark.slow  # both readers over every sample: the layout matrix holds them on many more
+
 
 @pytest.mark.parametrize("name", SAMPLE_NAMES)
 def test_pdfium_reader_gives_the_same_rows_and_leftovers(name):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from poa.options import ENGINES, READERS
+
 from .base import Engine, GridRow, PageScan, PageTable
 
-ENGINES = ("pdfplumber", "camelot")
 
-
-def get_engine(name: str, reader: str = "pdfplumber", ocr: str = "auto") -> Engine:
+def get_engine(name: str, reader: str = READERS[0], ocr: str = "auto") -> Engine:
     """An engine by name; `reader` is the page source it reads words and rulings with, `ocr` which pages it
     recognises from their image."""
     if name == "pdfplumber":

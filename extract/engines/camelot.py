@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterator
 
+from poa.options import READERS
 from poa.records import Leftover
 from poa.vocab import COLUMNS, fold, is_header_word, squash, table_kind
 
@@ -55,7 +56,7 @@ EXTRA = "extra:"
 class CamelotEngine(Engine):
     name = "camelot"
 
-    def __init__(self, line_scale: int = 40, reader: str = "pdfplumber", ocr: str = "auto"):
+    def __init__(self, line_scale: int = 40, reader: str = READERS[0], ocr: str = "auto"):
         self.line_scale = line_scale
         self.reader = reader
         self.ocr = ocr

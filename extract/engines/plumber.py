@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Iterator, Sequence
 
+from poa.options import READERS
 from poa.records import Leftover
 
 from .. import layout
@@ -36,7 +37,7 @@ class Carry:
 class PlumberEngine(Engine):
     name = "pdfplumber"
 
-    def __init__(self, settings: layout.TableSettings = layout.DEFAULT, reader: str = "pdfplumber", ocr: str = "auto"):
+    def __init__(self, settings: layout.TableSettings = layout.DEFAULT, reader: str = READERS[0], ocr: str = "auto"):
         self.settings = settings
         self.reader = reader
         self.ocr = ocr

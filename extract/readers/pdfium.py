@@ -41,6 +41,18 @@ def display(rotation: int, left: float, bottom: float, right: float, top: float
     return (lambda x, y: (x - left, top - y)), w, h
 
 
+def _text(raw, textpage, n: int) -> str:
+    """The page's characters, one Python character per PDFium character (its UTF-16 units as they are: a
+    lone surrogate in a broken font stays in its place, where a strict decoding would drop or shift it)."""
+    buffer = (ctypes.c_ushort * (n + 1))()
+    got = raw.FPDFText_GetText(textpage, 0, n, buffer)
+    if got - 1 == n:  # the count includes the terminating NUL
+        return bytes(buffer)[: n * 2].decode("utf-16-le", "surrogatepass")
+    # PDFium leaves some characters out of the page's text (a U+FFFE it takes for its own hyphen mark): then
+    # the text no longer lines up with the characters, and each is asked for on its own
+    return "".join(chr(raw.FPDFText_GetUnicode(textpage, i)) for i in range(n))
+
+
 def _descents(drop, size):
     """Each glyph's font descent (negative, in points): for each font size on the page, the median distance
     from the baseline down to the glyphs' loose bottoms, as a share of the size."""
@@ -109,7 +121,7 @@ class PdfiumSource(Reader):
             n = tp.count_chars()
             if n <= 0:
                 return Glyphs.of([]), 0
-            text = tp.get_text_range(0, n)
+            text = _text(raw, tp.raw, n)
             h, get_box, get_matrix = tp.raw, raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetMatrix
             rects, mats = (raw.FS_RECTF * n)(), (raw.FS_MATRIX * n)()
             for i in range(n):  # the two calls per glyph PDFium's API leaves no way around, into arrays

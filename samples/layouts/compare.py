@@ -18,7 +18,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-READERS = ("pdfplumber", "pdfium")
+from poa.options import READERS  # noqa: E402
+
 RESULT_FIELDS = ("unit_number", "code", "expected", "obtained", "physical_pct")
 DEVIATION_FIELDS = ("unit_number", "code", "expected", "cause", "corrective_measure")
 

@@ -1,0 +1,42 @@
+"""How documents are read and checked: the choices a run makes for every document in it.
+
+A document's outputs record the options that made them (`documents.engine`, `reader`, `ocr`, `gx`), and a
+later run reads a document again when its options differ, saying so, rather than skipping it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ENGINES = ("pdfplumber", "camelot")
+READERS = ("pdfium", "pdfplumber")  # the first is the default: the fastest reader, which the tests hold to the others
+OCR_MODES = ("auto", "never", "always")
+REVIEW_PAGES = ("doubtful", "all", "none")
+
+
+@dataclass(frozen=True)
+class Options:
+    engine: str = "pdfplumber"  # the table engine (poa's own geometry; camelot's lattice for ruled tables)
+    reader: str = READERS[0]  # the page reader
+    ocr: str = "auto"  # which pages are recognised from their image: auto (no text layer), always, never
+    gx: bool = False  # also run the row checks as great-expectations suites, keeping GX's validation result
+
+    def check(self) -> Options:
+        """The options, or ValueError naming the one that is not known."""
+        for name, value, known in (("--engine", self.engine, ENGINES), ("--reader", self.reader, READERS),
+                                   ("--ocr", self.ocr, OCR_MODES)):
+            if value not in known:
+                raise ValueError(f"{name} {value!r}: choose one of {', '.join(known)}")
+        return self
+
+    def differences(self, engine: str | None, reader: str | None, ocr: str | None, gx: bool | None) -> list[str]:
+        """How these options differ from those a document was done with, in words ("read with pdfplumber
+        before, now pdfium")."""
+        out = []
+        for what, before, now in (("engine", engine, self.engine), ("reader", reader, self.reader),
+                                  ("OCR", ocr, self.ocr)):
+            if before != now:
+                out.append(f"{what} {before or 'unknown'} before, now {now}")
+        if self.gx and not gx:
+            out.append("great-expectations asked for now")
+        return out

@@ -1,0 +1,89 @@
+"""The review page: each page of the tables as the PDF prints it, the cells read drawn over it, the rows beside."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from conftest import SAMPLES
+from poa.outputs.parquet import rows_of
+from poa.outputs.review import render_review, rows_from, statuses
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    from poa.corrections import Correction
+    from poa.pipeline import process
+
+    out = tmp_path_factory.mktemp("review")
+    pdf = SAMPLES / "mmm-2016-s1-planted.pdf"
+    first = process(pdf)
+    wrong = next(r for r in first.results if r.physical_pct == 150)
+    report = process(pdf, corrections=[Correction(first.document.doc_id, "results", wrong.result_key, "physical_pct", "15")])
+    path = render_review(rows_of(report), out)
+    return out, report, path
+
+
+def test_every_table_page_gets_its_image_and_every_cell_read_its_box(page):
+    out, report, path = page
+    html = path.read_text(encoding="utf-8")
+    pages = sorted({c[1] for r in report.results + report.deviations + report.nodes for c in r.cells})
+    images = sorted(int(n) for n in re.findall(r"p(\d+)\.png", html))
+    assert sorted(set(images)) == pages
+    assert all((out / "review" / report.document.doc_id / f"p{n}.png").stat().st_size > 5_000 for n in pages)
+    cells = sum(len(r.cells) for r in report.results + report.deviations + report.nodes)
+    assert html.count("class='cell'") == cells
+
+
+def test_cells_are_coloured_by_what_became_of_them(page):
+    _, report, path = page
+    status = statuses(rows_of(report))
+    corrected = [k for k, v in status.items() if v == "corrected"]
+    assert len(corrected) == 1 and corrected[0][1] == "physical"
+    flagged = {f.subject_id for f in report.findings if f.severity in ("error", "warning")}
+    assert {sid for (sid, _), v in status.items() if v == "finding"} <= flagged
+    assert sum(v == "ok" for v in status.values()) > 1000
+
+
+def test_findings_link_to_their_rows_and_rows_show_their_keys(page):
+    _, report, path = page
+    html = path.read_text(encoding="utf-8")
+    for f in report.findings:
+        if f.severity in ("error", "warning") and f.subject_id in {r.result_id for r in report.results}:
+            assert f"href='#{f.subject_id}'" in html and f"id='{f.subject_id}'" in html
+    assert all(r.result_key in html for r in report.results[:20])
+
+
+def test_the_cli_writes_review_pages_from_an_output_folder(tmp_path):
+    from poa.cli import main
+
+    out = tmp_path / "out"
+    assert main(["run", str(SAMPLES / "mmm-2016-s2-ruled.pdf"), "--out", str(out), "--review", "none", "--quiet"]) == 0
+    assert not (out / "review").exists()
+    assert main(["review", str(out)]) == 0
+    (doc,) = rows_from(out, next(p.stem for p in (out / "documents").glob("*.parquet")))["documents"]
+    assert (out / "review" / f"{doc['doc_id']}.html").is_file()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)")
+def test_the_review_page_shows_the_page_image_with_the_cells_in_a_browser(page, tmp_path):
+    out, report, path = page
+    shot = tmp_path / "shot.png"
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1400,1600", f"--screenshot={shot}",
+           "--virtual-time-budget=3000"]
+    subprocess.run([*cmd, path.as_uri()], check=True, capture_output=True, timeout=120)
+    dom = subprocess.run([*cmd[:-2], "--dump-dom", "--virtual-time-budget=3000", path.as_uri()], check=True,
+                         capture_output=True, text=True, timeout=120).stdout
+    assert "<img src=" in dom and ('class="cell"' in dom or "class='cell'" in dom)
+    from PIL import Image
+
+    image = Image.open(shot).convert("RGB")
+    colours = {rgb for _, rgb in image.getcolors(image.width * image.height)}
+    assert (30, 142, 62) in colours  # a green cell box drawn over the page image
+    assert len(colours) > 50  # the page image itself, not a blank page
