@@ -26,7 +26,7 @@ def normalize(ex: Extraction, document: Document) -> Report:
     deviations = build_deviations(document.doc_id, [r for r in ex.rows if r.table == "deviations"])
     assign_keys(document, nodes, results, deviations)
     document.quality = row_quality(replace(ex.quality), nodes, results, deviations)
-    return Report(document, nodes=nodes, results=results, deviations=deviations, leftovers=list(ex.leftovers))
+    return Report(document, units=nodes, results=results, deviations=deviations, leftovers=list(ex.leftovers))
 
 
 def assign_keys(document: Document, nodes: list[Node], results: list[Result], deviations: list[Deviation]) -> None:

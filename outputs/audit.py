@@ -447,7 +447,7 @@ def render_html(report: Report, *, generated: dt.datetime | None = None, pdf_pat
          *_review_banner(report), *_criteria(), *_summary(report, found),
          *_findings(report, found, pictures, uri), *_hierarchy(ws), *_workings(ws),
          "<h2 id='grafico'>6. Gráfico por unidad</h2><div class='chart'><p class='legend'><span style='background:#1a56b0'></span>"
-         "impreso<span style='background:#e07b00'></span>recalculado</p>", chart_svg(report.nodes), "</div>",
+         "impreso<span style='background:#e07b00'></span>recalculado</p>", chart_svg(report.units), "</div>",
          *_links(report, uri), *_checks(), SIGNOFF,
          f"<p><small>Generado por poa {escape(doc.pipeline_version or '')} el {escape(timestamp(generated))}."
          "</small></p></body></html>"]

@@ -217,7 +217,7 @@ def hierarchy_sheet(ws: Worksheet, report: Report, result_row: dict[str, int]) -
     ws.cell(row=1, column=7).comment = Comment(AVERAGE_NOTE, "poa")
     ws.cell(row=1, column=8).comment = Comment(ROUND_NOTE, "poa")
     tree = Tree(report)
-    row_of = {n.node_id: i for i, n in enumerate(report.nodes, 2)}
+    row_of = {n.node_id: i for i, n in enumerate(report.units, 2)}
     for i, w in enumerate(workings(report), 2):
         n = w.node
         put(ws, i, 1, n.seq)
@@ -244,7 +244,7 @@ def hierarchy_sheet(ws: Worksheet, report: Report, result_row: dict[str, int]) -
         text(ws, i, 11, "; ".join(f"{d}: {v:.4f}".replace(".", ",") for d, v in w.alternatives) or None)
         put(ws, i, 12, n.reported_budget_pct, pct_format(n.reported_budget_pct))
         text(ws, i, 13, how if rows else "Sin componentes")
-    n_rows = len(report.nodes)
+    n_rows = len(report.units)
     finish(ws, cols, n_rows)
     if n_rows:
         ws.conditional_formatting.add(f"A2:M{n_rows + 1}", FormulaRule(

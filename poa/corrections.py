@@ -136,7 +136,7 @@ def correct(report: Report, corrections: list[Correction]) -> list[Applied]:
     rows = {
         "results": {r.result_key: r for r in report.results},
         "deviations": {d.deviation_key: d for d in report.deviations},
-        "units": {n.key: n for n in report.nodes},
+        "units": {n.key: n for n in report.units},
     }
     ids = {"results": "result_id", "deviations": "deviation_id", "units": "node_id"}
     out: list[Applied] = []

@@ -211,7 +211,7 @@ class Report:
     """Everything the pipeline knows about one document."""
 
     document: Document
-    nodes: list[Node] = field(default_factory=list)
+    units: list[Node] = field(default_factory=list)  # the results table's section rows (the `units` table)
     results: list[Result] = field(default_factory=list)
     deviations: list[Deviation] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)

@@ -216,7 +216,8 @@ def test_a_batch_of_every_hostile_input_and_good_reports_finishes_and_records_ev
     ok = {"good.pdf", "a[/b].pdf", "caf\\xe9.pdf", "formula.pdf"}
     assert set(docs.index[docs.status == "ok"]) == {name(p) for p in ok}
     reason = docs.error.to_dict()
-    assert reason[name("bomb.pdf")].startswith("ran out of the memory limit (1 GiB, --max-memory)")
+    # the bomb inflates until a limit stops it: memory, or time on a loaded machine — seconds either way
+    assert reason[name("bomb.pdf")].startswith(("ran out of the memory limit (1 GiB, --max-memory)", "timed out after"))
     # 2**30 drawings: pdfplumber works at them until the time limit, PDFium takes memory until the limit
     assert reason[name("busy.pdf")] in ("timed out after 10 s (--timeout 5 s + 5 s × 1 page)",) or reason[
         name("busy.pdf")].startswith("ran out of the memory limit (1 GiB, --max-memory)")

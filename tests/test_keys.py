@@ -45,8 +45,8 @@ def test_a_deviation_row_carries_the_keys_of_the_result_it_explains():
 
 def test_every_node_has_a_key_and_areas_hang_under_their_unit():
     report = processed("mmm-2016-s1-ruled")
-    assert all(n.key for n in report.nodes)
-    areas = [n for n in report.nodes if n.level == "area"]
-    by_id = {n.node_id: n for n in report.nodes}
+    assert all(n.key for n in report.units)
+    areas = [n for n in report.units if n.level == "area"]
+    by_id = {n.node_id: n for n in report.units}
     assert areas and all(n.key.startswith(by_id[n.parent_id].key + "/") for n in areas)
     assert report.document.entity_key == "ministerio-de-mineria-y-metalurgia"

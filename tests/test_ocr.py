@@ -25,7 +25,7 @@ from poa.extract.page import Drawing, Glyph
 from poa.extract.page import Path as DrawnPath
 
 needs_tesseract = pytest.mark.skipif(missing() is not None, reason=f"OCR tests need Tesseract: {missing()}")
-REAL_WORLD = ROOT.parent / "shared" / "real-world"
+REAL_WORLD = ROOT / "tests" / "real-world"  # copies of ../shared/real-world (SOURCES.md says where each is from)
 SKEWS = (1.2, -0.8, 1.7, -1.5, 0.6)  # degrees, page by page
 TURNED = 1  # the second page is scanned a quarter turn round: its text runs upwards
 
@@ -180,7 +180,7 @@ def test_unsure_cells_and_repairs_are_findings_naming_the_cell(folder):
     assert low and all("página" in f.message and "confianza" in f.message and f.page for f in low)
     assert report.document.quality.ocr_unsure_cells == sum("«código»" in f.message or "«avance" in f.message for f in low)
     raws = {r.result_id: (r.physical_raw, r.budget_raw) for r in report.results}
-    raws |= {n.node_id: (n.reported_physical_raw, n.reported_budget_raw) for n in report.nodes}
+    raws |= {n.node_id: (n.reported_physical_raw, n.reported_budget_raw) for n in report.units}
     repaired = by_check.get("pct_repaired", [])
     assert repaired  # the zebra scan's Times "5" reads as "S" or "$": "$0%"
     for f in repaired:  # the raw text is kept beside the repaired figure, and the finding quotes it
@@ -378,7 +378,7 @@ def test_ocr_findings_name_the_cell_and_repairs_the_numbering_bears_out_or_not()
             row("08-01.01.01-04", "5096"), row("08-01.01.01- (0)", "50%", 41.0), row("08-01.01.01-06", "50%"),
             row("08-01.01.01-0B", "50%", 88.0)]
     nodes, results = build_results("d", rows)
-    report = Report(Document("d", "x.pdf", ""), nodes=nodes, results=results)
+    report = Report(Document("d", "x.pdf", ""), units=nodes, results=results)
     findings = ocr_findings(report)
     checks = sorted(f.check for f in findings)
     assert checks == ["code_repaired", "code_repaired", "ocr_low_confidence", "pct_repaired"]

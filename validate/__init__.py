@@ -23,7 +23,7 @@ def validate(report: Report, *, expectations: bool = False) -> Report:
     (seconds to import) and keeps GX's own validation result in `report.validation`.
     """
     values = recompute(report)
-    for n in report.nodes:
+    for n in report.units:
         n.recomputed_physical_pct = values.get(n.node_id)
     findings = average_findings(report) + budget_findings(report)
     findings += link(report) + duplicate_numbers(report)

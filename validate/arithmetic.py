@@ -36,9 +36,9 @@ class Tree:
 
     def __post_init__(self) -> None:
         self.children: dict[str | None, list[Node]] = defaultdict(list)
-        for n in self.report.nodes:
+        for n in self.report.units:
             self.children[n.parent_id].append(n)
-        area_id = {(n.parent_id, n.name): n.node_id for n in self.report.nodes if n.level == "area"}
+        area_id = {(n.parent_id, n.name): n.node_id for n in self.report.units if n.level == "area"}
         self.results_of: dict[str | None, list[Result]] = defaultdict(list)
         for r in self.report.results:
             self.results_of[r.unit_id].append(r)
@@ -89,7 +89,7 @@ def recompute(report: Report) -> dict[str, float | None]:
             value[node.node_id] = v
         return value[node.node_id]
 
-    for n in report.nodes:
+    for n in report.units:
         of(n)
     return value
 
@@ -143,7 +143,7 @@ def average_findings(report: Report) -> list[Finding]:
     """average_mismatch for every printed figure that the recomputed one does not round to."""
     tree = Tree(report)
     findings = []
-    for n in report.nodes:
+    for n in report.units:
         printed, recomputed = n.reported_physical_pct, n.recomputed_physical_pct
         if printed is None or recomputed is None or half_up(recomputed) == printed:
             continue
@@ -169,5 +169,5 @@ def budget_findings(report: Report) -> list[Finding]:
                 message=(f"El avance presupuestario impreso para {LEVEL_ES.get(n.level, 'la fila')} «{_label(n)}» "
                          f"({n.reported_budget_pct:g} %, página {n.page}) no se puede verificar: el reporte no "
                          f"incluye la ejecución presupuestaria de sus resultados."))
-        for n in report.nodes if n.reported_budget_pct is not None
+        for n in report.units if n.reported_budget_pct is not None
     ]

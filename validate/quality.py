@@ -115,7 +115,7 @@ def assess(report: Report, limits: Limits = LIMITS) -> list[Finding]:
     read_doubt finding per reason."""
     q = report.document.quality
     tree = Tree(report)
-    units = [n for n in report.nodes if n.level == "unit" and n.reported_physical_pct is not None
+    units = [n for n in report.units if n.level == "unit" and n.reported_physical_pct is not None
              and n.recomputed_physical_pct is not None and tree.results_of[n.node_id]]
     if len(units) >= limits.unit_agreement_min_units:
         agree = sum(half_up(n.recomputed_physical_pct) == n.reported_physical_pct for n in units)
