@@ -8,8 +8,10 @@ where a table has none, from where a new code or section starts.
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable, Sequence
 
 from poa.vocab import CODE_LIKE, TERMINATOR, fold, section_kind
@@ -40,17 +42,20 @@ DEFAULT = TableSettings()
 
 @dataclass(frozen=True)
 class Line:
+    """Words on one text line, left to right. Its box and text are worked out once: the finder asks for
+    them many times a page."""
+
     words: tuple[Word, ...]
 
-    @property
+    @cached_property
     def top(self) -> float:
         return min(w.top for w in self.words)
 
-    @property
+    @cached_property
     def bottom(self) -> float:
         return max(w.bottom for w in self.words)
 
-    @property
+    @cached_property
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
 
@@ -63,14 +68,23 @@ def text_lines(words: Iterable[Word], tol: float = DEFAULT.line_tolerance) -> li
     """Group words into lines by their vertical centre, each line left to right, lines top to bottom."""
     lines: list[list[Word]] = []
     total = 0.0  # the sum of the current line's centres: its mean, kept as words join
-    for yc, _, w in sorted(((w.yc, w.x0, w) for w in words), key=lambda t: (t[0], t[1])):
+    for w in sorted(words, key=_by_centre):
+        yc = w.yc
         if lines and abs(yc - total / len(lines[-1])) <= tol:
             lines[-1].append(w)
             total += yc
         else:
             lines.append([w])
             total = yc
-    return [Line(tuple(sorted(ln, key=lambda w: w.x0))) for ln in lines]
+    return [Line(tuple(ln) if len(ln) == 1 else tuple(sorted(ln, key=_by_x0))) for ln in lines]
+
+
+def _by_centre(w: Word) -> tuple[float, float]:
+    return (w.yc, w.x0)
+
+
+def _by_x0(w: Word) -> float:
+    return w.x0
 
 
 def lines_text(words: Iterable[Word], tol: float = DEFAULT.line_tolerance) -> str:
@@ -141,15 +155,18 @@ def horizontal_edges(
 
 
 def emptiest_gap(lo: float, hi: float, words: Sequence[Word]) -> float:
-    """The middle of the longest stretch of [lo, hi] crossed by the fewest words."""
+    """The middle of the longest stretch of [lo, hi] crossed by the fewest words (one sweep over the words'
+    ends: a column of a thousand words costs no more than sorting them)."""
     if hi < lo:
         lo, hi = hi, lo
     inside = [w for w in words if w.x1 > lo and w.x0 < hi]
     points = sorted({lo, hi, *(w.x0 for w in inside if lo < w.x0 < hi), *(w.x1 for w in inside if lo < w.x1 < hi)})
+    starts = sorted(w.x0 for w in inside)
+    ends = sorted(w.x1 for w in inside)
     best = None  # (count, -length, middle)
     for a, b in zip(points, points[1:]):
         mid = (a + b) / 2
-        count = sum(1 for w in inside if w.x0 < mid < w.x1)
+        count = bisect.bisect_left(starts, mid) - bisect.bisect_right(ends, mid)  # begun before mid, not yet ended
         key = (count, -(b - a), mid)
         if best is None or key < best:
             best = key
@@ -177,10 +194,8 @@ def column_edges(
 
 
 def column_of(x: float, edges: Sequence[float]) -> int:
-    for i, e in enumerate(edges):
-        if x < e:
-            return i
-    return len(edges)
+    """The column x falls in: the number of edges at or left of it."""
+    return bisect.bisect_right(edges, x)
 
 
 def rows_by_rulings(words: Sequence[Word], ys: Sequence[float]) -> list[list[Word]]:
@@ -251,22 +266,25 @@ def _numbered(words: Sequence[Word], edges: Sequence[float]) -> bool:
     return bool(first) and (bool(CODE_LIKE.match(first)) or first[:2].isdigit())
 
 
-def unruled_edges(
-    words: Sequence[Word], edges: Sequence[float], rulings: Sequence[Ruling], ruled: Sequence[bool],
-    settings: TableSettings = DEFAULT,
-) -> list[bool]:
-    """For each column edge drawn as a ruling in the table, whether this row lacks it: a merged cell."""
+def edge_spans(rulings: Sequence[Ruling], edges: Sequence[float], settings: TableSettings = DEFAULT
+               ) -> list[list[tuple[float, float]]]:
+    """For each column edge, the (top, bottom) of the vertical rulings drawn along it (found once a table,
+    asked of every row)."""
+    return [[(r.top, r.bottom) for r in rulings
+             if not r.horizontal and abs((r.x0 + r.x1) / 2 - e) <= settings.snap_tolerance] for e in edges]
+
+
+def unruled_edges(words: Sequence[Word], spans: Sequence[Sequence[tuple[float, float]]], ruled: Sequence[bool]
+                  ) -> list[bool]:
+    """For each column edge drawn as a ruling in the table (its rulings' `spans`), whether this row lacks it:
+    a merged cell."""
     top, bottom = min(w.top for w in words), max(w.bottom for w in words)
     out = []
-    for e, is_ruled in zip(edges, ruled):
+    for along, is_ruled in zip(spans, ruled):
         if not is_ruled:
             out.append(False)
             continue
-        cover = sum(
-            max(0.0, min(r.bottom, bottom) - max(r.top, top))
-            for r in rulings
-            if not r.horizontal and abs((r.x0 + r.x1) / 2 - e) <= settings.snap_tolerance
-        )
+        cover = sum(max(0.0, min(b, bottom) - max(t, top)) for t, b in along)
         out.append(cover < 0.5 * (bottom - top))
     return out
 

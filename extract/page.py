@@ -24,14 +24,12 @@ class Word:
     x1: float
     bottom: float
     conf: float | None = None  # 0–100, for words an OCR pass recognised; None for a text layer's words
+    xc: float = field(init=False, compare=False, repr=False)  # the centre, asked of every word many times a page
+    yc: float = field(init=False, compare=False, repr=False)
 
-    @property
-    def xc(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def yc(self) -> float:
-        return (self.top + self.bottom) / 2
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "xc", (self.x0 + self.x1) / 2)
+        object.__setattr__(self, "yc", (self.top + self.bottom) / 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +41,10 @@ class Ruling:
     top: float
     x1: float
     bottom: float
+    horizontal: bool = field(init=False, compare=False)  # asked of every ruling many times a page: kept
 
-    @property
-    def horizontal(self) -> bool:
-        return (self.x1 - self.x0) >= (self.bottom - self.top)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "horizontal", (self.x1 - self.x0) >= (self.bottom - self.top))
 
 
 @dataclass(frozen=True, slots=True)

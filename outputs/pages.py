@@ -82,7 +82,7 @@ def to_pixels(box: BBox, scale: float = DEFAULT_SCALE, origin: BBox | None = Non
 
 def png(image: Image.Image) -> bytes:
     out = io.BytesIO()
-    image.save(out, "PNG", compress_level=6)  # optimize=True is 10x slower for 3 % smaller
+    image.save(out, "PNG", compress_level=3)  # 6 costs 60 % more time for 10 % fewer bytes; optimize=True 10x
     return out.getvalue()
 
 

@@ -81,6 +81,12 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+def record(x) -> dict:
+    """A record's fields as a dict: a shallow copy (asdict deep-copies every string and list of a report's
+    thousands of rows, for nothing: the rows are only read)."""
+    return {f: getattr(x, f) for f in x.__dataclass_fields__}
+
+
 def rows_of(report: Report) -> dict[str, list[dict]]:
     """Each table's rows as dicts keyed by the schema's column names."""
     doc = report.document
@@ -93,7 +99,7 @@ def rows_of(report: Report) -> dict[str, list[dict]]:
               "period": period(doc)}
     d["period"] = common["period"]
     kinds = subject_type(report)
-    with_doc = lambda items: [_bbox({**common, **asdict(x)}) for x in items]  # noqa: E731
+    with_doc = lambda items: [_bbox({**common, **record(x)}) for x in items]  # noqa: E731
     return {
         "documents": [d],
         "units": with_doc(report.units),
@@ -102,7 +108,7 @@ def rows_of(report: Report) -> dict[str, list[dict]]:
         "findings": [dict(f, subject_type=kinds.get(f["subject_id"], "document"),
                           subject_id=f["subject_id"] or doc.doc_id) for f in with_doc(report.findings)],
         "leftovers": with_doc(report.leftovers),
-        "corrections": [{**common, **asdict(a.correction), "original": a.original, "status": a.status,
+        "corrections": [{**common, **record(a.correction), "original": a.original, "status": a.status,
                          "reason": a.reason, "subject_id": a.subject_id} for a in report.corrections],
     }
 

@@ -142,15 +142,49 @@ def print_setup(ws: Worksheet) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
+class StyleIds:
+    """The workbook's ids of an alignment and a number format, looked up once: openpyxl hashes the style
+    object on every assignment, which made styling a few thousand cells most of a workbook's cost. Setting
+    the ids on the cell's own style array is what openpyxl's assignment does in the end (openpyxl < 4)."""
+
+    def __init__(self, ws: Worksheet):
+        self.wb = ws.parent
+        self.alignments: dict[int, int] = {}
+        self.formats: dict[str, int] = {}
+
+    @staticmethod
+    def _array(cell):
+        if cell._style is None:
+            from openpyxl.styles.cell_style import StyleArray
+
+            cell._style = StyleArray()
+        return cell._style
+
+    def alignment(self, cell, alignment) -> None:
+        key = id(alignment)
+        if key not in self.alignments:
+            self.alignments[key] = self.wb._alignments.add(alignment)
+        self._array(cell).alignmentId = self.alignments[key]
+
+    def number_format(self, cell, fmt: str) -> None:
+        if fmt not in self.formats:
+            from openpyxl.styles.numbers import BUILTIN_FORMATS_REVERSE
+
+            builtin = BUILTIN_FORMATS_REVERSE.get(fmt)
+            self.formats[fmt] = builtin if builtin is not None else self.wb._number_formats.add(fmt) + 164
+        self._array(cell).numFmtId = self.formats[fmt]
+
+
 def finish(ws: Worksheet, columns: list[Column], rows: int) -> None:
     """Formats, wrapping, filter, frozen header and print setup of a table sheet with `rows` data rows."""
     lines = [1] * (rows + 2)
+    ids = StyleIds(ws)
     for i, c in enumerate(columns, 1):
         for r in range(2, rows + 2):
             cell = ws.cell(row=r, column=i)
             if c.fmt and cell.number_format == "General":
-                cell.number_format = c.fmt
-            cell.alignment = WRAP if c.wrap else TOP
+                ids.number_format(cell, c.fmt)
+            ids.alignment(cell, WRAP if c.wrap else TOP)
             if c.wrap and isinstance(cell.value, str):
                 lines[r] = max(lines[r], wrapped_lines(cell.value, c.width))
     for r in range(2, rows + 2):

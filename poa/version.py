@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
-from importlib import import_module, metadata
+from importlib import metadata
+from importlib.util import find_spec
 from pathlib import Path
 
 STAGES = ("poa", "poa.extract", "poa.normalize", "poa.validate", "poa.outputs")
@@ -34,7 +35,7 @@ def pipeline_version() -> str:
 
     h = hashlib.sha256()
     for name in STAGES:
-        root = Path(import_module(name).__file__).parent
+        root = Path(find_spec(name).origin).parent  # found, not imported: a run imports only what it uses
         files = sorted(root.glob("*.py")) if name == "poa" else sorted(root.rglob("*.py"))
         for f in files:
             h.update(f"{name}/{f.relative_to(root).as_posix()}\0".encode())

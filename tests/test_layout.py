@@ -58,7 +58,7 @@ def test_text_running_across_a_column_edge_stays_one_cell():
 def test_a_missing_vertical_ruling_marks_a_merged_cell_even_without_a_straddling_word():
     ws = at("Ejecución Física Promedio de las Unidades", 10, 0) + at("MAE", 10, 10) + at("45%", 500, 0)
     rulings = [Ruling(300, -2, 300, 20), Ruling(480, -2, 480, 20)]  # no ruling at x=60 on this row
-    merged = layout.unruled_edges(ws, [60, 300, 480], rulings, [True, True, True])
+    merged = layout.unruled_edges(ws, layout.edge_spans(rulings, [60, 300, 480]), [True, True, True])
     assert merged == [True, False, False]
     assert layout.cells_of(ws, [60, 300, 480], merged=merged)[0] == "Ejecución Física Promedio de las Unidades MAE"
 

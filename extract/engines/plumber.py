@@ -185,8 +185,9 @@ def _table(page: Page, header: Header, body: Sequence[layout.Line], closed: bool
     else:
         groups, table.strategy = layout.rows_by_text(body, edges), "text"
     ruled = [any(abs(e - v) <= settings.snap_tolerance for v in verticals) for e in edges]
+    spans = layout.edge_spans(page.rulings, edges, settings) if any(ruled) else []
     for g in groups:
-        merged = layout.unruled_edges(g, edges, page.rulings, ruled, settings) if any(ruled) else None
+        merged = layout.unruled_edges(g, spans, ruled) if any(ruled) else None
         parts = layout.cell_words(g, edges, settings, merged)
         cells = [layout.lines_text(ws, settings.line_tolerance) for ws in parts]
         known, extra = split_row(header.kind, header.columns, cells)
