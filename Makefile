@@ -43,7 +43,8 @@ tools:
 	fi
 
 bench: $(STAMP) tools
-	$(BIN)/python bench/bench.py
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	$(BIN)/python bench/bench.py --curves
 
 samples: $(STAMP)
 	$(BIN)/python samples/generate.py

@@ -10,6 +10,12 @@ was done by this pipeline version is skipped on the next run, so a killed batch 
 
 Each batch has a run id, recorded in DIR/.poa/run-<id>.json while it runs and put in the names of the
 temporary files it writes; at its start it removes the temporary files of dead runs only, at its end its own.
+
+Two executors run the documents, with one code path for a document (`run_job`: a forked child under its
+limits, watched until it ends): `local` forks `--jobs` children at once from the batch's own process; `dask`
+sends each document as a task to a Dask distributed cluster, where the task forks the child from the Dask
+worker (`run_task`). Everything else (hashing, skipping, copies, the run record, the summary) stays in the
+batch's process either way.
 """
 
 from __future__ import annotations
@@ -23,19 +29,24 @@ import signal
 import socket
 import tempfile
 import time
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, Pipe, wait
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from . import limits as lim
 from .limits import LimitExceeded, Limits
-from .options import Options
+from .options import EXECUTORS, Options
 from .pipeline import UsageError, identify
 from .records import Document, Report
 
+if TYPE_CHECKING:  # imported for real only by --executor dask
+    from distributed import Client, Future, LocalCluster
+
 GRACE = 5.0  # seconds past its time limit the parent gives a worker to report it itself before killing it
 MIN_PAGE_BYTES = 100  # a page counted for the time limit needs at least this much of the file (a lying page tree gets no hours)
+CONNECT_TIMEOUT = 5.0  # seconds to reach a Dask scheduler before --dask is a usage error
 
 
 @dataclass
@@ -57,6 +68,28 @@ class Job:
     document: Document  # doc_id and hash known before the work starts
     corrections: tuple = ()  # the document's corrections (`poa.corrections.Correction`)
     redone: str | None = None  # why it is read again, when it was done before
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What every document of a batch is run with and where its child writes: small and picklable, so that a
+    Dask task carries it to another machine."""
+
+    out: Path
+    options: Options
+    review: str
+    limits: Limits
+    run_id: str  # in the names of the temporary files, so that this batch (or a later one) can remove them
+    tmp: Path  # the children's private temp folders go under it
+    cwd: str | None = None  # on a Dask worker: the batch's working folder, where relative input names resolve
+
+    def worker_gone(self, pid: int, cleanly: bool) -> None:
+        """A child ended: its temp folder goes; if it did not end cleanly, so do its half-written files."""
+        shutil.rmtree(self.tmp / str(pid), ignore_errors=True)
+        if not cleanly:
+            from poa.outputs.parquet import remove_temporaries
+
+            remove_temporaries(self.out, self.run_id, pid)
 
 
 def earlier(out: Path, doc: Document) -> dict | None:
@@ -147,14 +180,6 @@ class Run:
                                encoding="utf-8")
         clean_dead_runs(self.out, keep=self.id)
 
-    def worker_gone(self, pid: int, cleanly: bool) -> None:
-        """A worker ended: its temp folder goes; if it did not end cleanly, so do its half-written files."""
-        shutil.rmtree(self.tmp / str(pid), ignore_errors=True)
-        if not cleanly:
-            from poa.outputs.parquet import remove_temporaries
-
-            remove_temporaries(self.out, self.id, pid)
-
     def end(self) -> None:
         """Remove this run's temporary files, temp folder and record (what cannot be removed now, the next
         run will: the record says the run is over once its process is gone)."""
@@ -244,15 +269,28 @@ def _send(conn: Connection, msg: tuple) -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
-def _child(conn: Connection, job: Job, out: Path, options: Options, review: str, limits: Limits, parent: int,
-           run_tmp: Path) -> None:
+def _settle(batch: Batch) -> None:
+    """Make the child the batch's wherever it was forked: its temporary files carry the batch's run id (the
+    batch removes them at its end), and on a Dask worker relative input names resolve from the batch's working
+    folder, as they would in the batch's own process (the audit paper finds the PDF by its name)."""
+    from poa.outputs.parquet import set_run_id
+
+    set_run_id(batch.run_id)
+    if batch.cwd:
+        with suppress(OSError):  # a worker on a machine without that folder: absolute names still work
+            os.chdir(batch.cwd)
+
+
+def _child(conn: Connection, job: Job, batch: Batch, parent: int) -> None:
     """One document in a worker, under its limits; whatever happens, one final message goes back."""
     lim.die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops its workers
     lim.reset_peak_memory()
+    limits = batch.limits
     try:
         lim.limit_memory(limits.max_memory)
-        _private_tmp(run_tmp)
+        _private_tmp(batch.tmp)
+        _settle(batch)
         with lim.deadline(limits.seconds(None), limits.timeout_reason(None)) as budget:
 
             def on_pages(pages: int, ocr_pages: int = 0) -> None:
@@ -264,7 +302,7 @@ def _child(conn: Connection, job: Job, out: Path, options: Options, review: str,
             lim.watch_pages(limits.page_stall(), on_pages)
             if (pages := count_pages(job.path)) is not None:
                 lim.pages_known(pages)
-            msg = _work(job, out, options, review, limits)
+            msg = _work(job, batch)
     except LimitExceeded as e:
         msg = ("error", str(e))
     except MemoryError as e:
@@ -277,24 +315,25 @@ def _child(conn: Connection, job: Job, out: Path, options: Options, review: str,
         conn.close()
 
 
-def _work(job: Job, out: Path, options: Options, review: str, limits: Limits) -> tuple:
+def _work(job: Job, batch: Batch) -> tuple:
     from poa.outputs import write_report
 
     from .pipeline import process
 
-    report = process(job.path, document=job.document, options=options, corrections=list(job.corrections))
+    out, limits = batch.out, batch.limits
+    report = process(job.path, document=job.document, options=batch.options, corrections=list(job.corrections))
     doc = report.document
     if doc.status == "failed" and lim.looks_out_of_memory(limits.max_memory, doc.error):
         doc.error = limits.memory_reason(doc.error)
     try:
-        write_report(report, out, review=review)
+        write_report(report, out, review=batch.review)
     except OSError as e:  # a full or unwritable DIR, found out mid-batch
         return ("error", f"cannot write its outputs in {out}: {e.strerror or e}")
     return ("ok", doc, len(report.results), len(report.deviations), len(report.findings),
             sum(f.severity == "error" for f in report.findings))
 
 
-def _fork(job: Job, out: Path, options: Options, review: str, limits: Limits, run_tmp: Path) -> tuple[int, Connection]:
+def _fork(job: Job, batch: Batch) -> tuple[int, Connection]:
     """Start a worker on `job`; its pid and the end of the pipe it reports on."""
     recv, send = Pipe(duplex=False)
     parent = os.getpid()
@@ -303,7 +342,7 @@ def _fork(job: Job, out: Path, options: Options, review: str, limits: Limits, ru
         code = 0
         try:
             recv.close()
-            _child(send, job, out, options, review, limits, parent, run_tmp)
+            _child(send, job, batch, parent)
         except BaseException:  # noqa: BLE001
             code = 1
         finally:
@@ -363,22 +402,44 @@ def _failed(out: Path, doc: Document, reason: str) -> Outcome:
     return Outcome(doc)
 
 
-def preload(options: Options | None = None) -> None:
-    """Import what every document needs once, in the parent, so that forked children start warm. Where scans
-    may be recognised, OpenCV too: its libraries map ~0.3 GiB of address space, which a worker would otherwise
-    count against its --max-memory on the first scanned page."""
-    import pypdfium2  # noqa: F401 - count_pages
+# What a worker imports to read, check and write a document. Imported once in the parent, before the workers
+# are forked, so that no worker pays for them: with a fork per document, an import left to the worker is paid
+# by every document (a second or so of a 20-page report's time).
+WORKER_MODULES = (
+    "numpy", "pyarrow", "pyarrow.parquet", "pandas", "openpyxl", "openpyxl.styles", "openpyxl.comments",
+    "openpyxl.formatting.rule", "openpyxl.worksheet.worksheet", "PIL.Image", "PIL.PngImagePlugin",
+    "rapidfuzz.fuzz", "rapidfuzz.process", "pypdfium2", "pypdfium2.raw",
+    "poa.extract", "poa.extract.engines.plumber", "poa.extract.readers.pdfium", "poa.extract.readers.plumber",
+    "poa.normalize", "poa.validate", "poa.corrections", "poa.outputs.parquet", "poa.outputs.audit",
+    "poa.outputs.xlsx", "poa.outputs.review", "poa.outputs.pages",
+)
 
-    import poa.extract.engines.plumber  # noqa: F401
-    import poa.normalize  # noqa: F401
-    import poa.outputs.audit  # noqa: F401
+
+def preload(options: Options | None = None) -> None:
+    """Import what every document needs once, in the parent, so that forked children start warm (a module a
+    worker imports itself costs every document). Where scans may be recognised, OpenCV too: its libraries
+    map ~0.3 GiB of address space, which a worker would otherwise count against its --max-memory on the first
+    scanned page."""
+    import importlib
+
+    from .version import pipeline_version
+
     options = options or Options()
+    for name in WORKER_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # an optional piece missing here: the worker will say so for its document
+            pass
+    pipeline_version()
+    if options.engine == "camelot":
+        importlib.import_module("camelot")
     if options.gx:
         from poa.validate.expectations import gx_context
 
         gx_context()
     if options.ocr != "never":
         import poa.extract.ocr.orient  # noqa: F401 - OpenCV and numpy
+
 
 def check_limits(timeout: float, page_timeout: float, max_memory: int | str) -> Limits:
     """The limits, or UsageError saying which one makes no sense."""
@@ -437,21 +498,34 @@ def run_batch(
     force: bool = False,
     on_start: Callable[[int, int], None] | None = None,
     on_done: Callable[[Outcome], None] | None = None,
+    executor: str | None = None,
+    dask: str | None = None,
 ) -> list[Outcome]:
     """Process every path; return one Outcome per path, in the order given. Usage errors (UsageError) are
     raised before anything is written. A document done before is skipped only when it was done by this
     pipeline version with these options and its current corrections (OUT/corrections.csv); otherwise it is
     read again and its Outcome says why. After the batch: the audit index, the duplicate marks and
-    datapackage.json describe the whole folder."""
-    from . import corrections as fixes
+    datapackage.json describe the whole folder.
 
+    `executor`: "local" (forked workers, `jobs` at a time) or "dask" (tasks on the Dask scheduler at the
+    address `dask`, or on a LocalCluster of `jobs` worker processes started for the batch); default: "dask"
+    when an address is given, else "local". With Dask, OUT must be a folder every worker sees."""
     options = options or Options()
     limits = check_limits(timeout, page_timeout, max_memory)
     check_options(options, review)
     out = Path(out)
-    check_out(out)
     jobs = max(1, jobs or os.cpu_count() or 1)
-    paths = [Path(p) for p in paths]
+    with executor_for(executor, dask, jobs) as execute:  # a scheduler that cannot be reached: nothing written
+        check_out(out)
+        return _batch([Path(p) for p in paths], out, options, review, limits, force, execute, on_start, on_done)
+
+
+def _batch(paths: list[Path], out: Path, options: Options, review: str, limits: Limits, force: bool,
+           execute: Execute, on_start: Callable[[int, int], None] | None,
+           on_done: Callable[[Outcome], None] | None) -> list[Outcome]:
+    """run_batch once its arguments are checked: identify, skip, run the rest with `execute`, describe."""
+    from . import corrections as fixes
+
     outcomes: dict[int, Outcome] = {}
     pending: list[tuple[int, Job]] = []
     first: dict[str, int] = {}  # sha256 -> index of the first input with those bytes
@@ -491,8 +565,7 @@ def run_batch(
         for i, o in known:
             done(i, o)
         if pending:
-            preload(options)
-        _work_through(pending, out, options, review, jobs, limits, run, done)
+            execute(pending, Batch(out, options, review, limits, run.id, run.tmp), done)
         describe_folder(out)
     finally:
         run.end()
@@ -537,18 +610,18 @@ def _copy_outcome(o: Outcome, doc: Document) -> Outcome:
                            error=f"{original.error} (the same bytes as {original.source_path})"))
 
 
-def _work_through(pending: list[tuple[int, Job]], out: Path, options: Options, review: str, jobs: int, limits: Limits,
-                  run: Run, done: Callable[[int, Outcome], None]) -> None:
+def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done: Callable[[int, Outcome], None]) -> None:
     """Run the pending jobs, `jobs` workers at a time, each under its limits."""
     running: dict[Connection, _Worker] = {}
     pending = list(reversed(pending))
+    out, limits = batch.out, batch.limits
 
     def finish(w: _Worker, msg, *, killed: bool = False) -> None:
         del running[w.conn]
         w.conn.close()
         status, peak = _reap(w.pid)
         final = isinstance(msg, tuple) and msg and msg[0] in ("ok", "error")
-        run.worker_gone(w.pid, cleanly=final and not killed)
+        batch.worker_gone(w.pid, cleanly=final and not killed)
         if not final:
             o = _failed(out, w.job.document, _death(status, peak - w.shared, limits))
         elif msg[0] == "error":
@@ -563,7 +636,7 @@ def _work_through(pending: list[tuple[int, Job]], out: Path, options: Options, r
         while pending or running:
             while pending and len(running) < jobs:
                 i, job = pending.pop()
-                pid, conn = _fork(job, out, options, review, limits, run.tmp)
+                pid, conn = _fork(job, batch)
                 running[conn] = _Worker(i, job, pid, conn, time.monotonic(), lim.resident_memory())
             for conn in wait(list(running), timeout=0.2):
                 w = running[conn]
@@ -584,7 +657,7 @@ def _work_through(pending: list[tuple[int, Job]], out: Path, options: Options, r
         for w in list(running.values()):  # interrupted (Ctrl-C): no worker outlives the batch
             _kill(w.pid)
             _reap(w.pid)
-            run.worker_gone(w.pid, cleanly=False)
+            batch.worker_gone(w.pid, cleanly=False)
             w.conn.close()
 
 
@@ -593,3 +666,205 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+
+
+def run_job(job: Job, batch: Batch) -> Outcome:
+    """One document start to end, as the local batch runs each of its documents: in a forked child under its
+    limits, watched until it reports, dies or overruns. What a Dask task does with its document."""
+    got: list[Outcome] = []
+    _work_through([(0, job)], batch, 1, lambda _i, o: got.append(o))
+    return got[0]
+
+
+# ------------------------------------------------------------------ executors: local workers or a Dask cluster
+
+# How a batch runs its pending jobs: execute(pending, batch, done), calling done(index, outcome) as each ends.
+Execute = Callable[[list[tuple[int, Job]], Batch, Callable[[int, Outcome], None]], None]
+
+
+@contextmanager
+def executor_for(executor: str | None, address: str | None, jobs: int) -> Iterator[Execute]:
+    """The executor named (default: dask when a scheduler address is given, else local), open for the batch
+    and closed after it; UsageError, before anything is written, for one that cannot run."""
+    executor = executor or ("dask" if address else "local")
+    if executor not in EXECUTORS:
+        raise UsageError(f"--executor {executor!r}: choose one of {', '.join(EXECUTORS)}")
+    if executor == "local":
+        if address:
+            raise UsageError(f"--dask {address}: a Dask scheduler is for --executor dask, not local")
+
+        def local(pending: list[tuple[int, Job]], batch: Batch, done: Callable[[int, Outcome], None]) -> None:
+            preload(batch.options)
+            _work_through(pending, batch, jobs, done)
+
+        yield local
+        return
+    dask = DaskExecutor(address, jobs)
+    try:
+        yield dask.execute
+    finally:
+        dask.close()
+
+
+class DaskExecutor:
+    """The Dask side of a batch: a client of the scheduler at `address` (reached at once, so that a wrong
+    address is a usage error), or, with none, a LocalCluster of `jobs` worker processes with one thread each,
+    started only when there is work and closed with the batch."""
+
+    def __init__(self, address: str | None, jobs: int):
+        _need_dask()
+        self.jobs = jobs
+        self.cluster = None
+        self.client = _connect(address) if address else None
+
+    def execute(self, pending: list[tuple[int, Job]], batch: Batch, done: Callable[[int, Outcome], None]) -> None:
+        """Every pending job as a task; each outcome recorded as it comes back (in completion order)."""
+        if self.client is None:
+            self.cluster, self.client = _local_cluster(self.jobs)
+        # Tasks run elsewhere, in another working folder: they get absolute paths, and the batch's folder to
+        # resolve relative names in (the documents keep the names as given, so the outputs are the same).
+        batch = replace(batch, out=batch.out.absolute(), cwd=os.getcwd())
+        pending = [(i, replace(job, path=job.path.absolute())) for i, job in pending]
+        _through_dask(self.client, pending, batch, done)
+
+    def close(self) -> None:
+        """Let go of the scheduler, and stop the LocalCluster if the batch started one (its workers with it)."""
+        for thing in (self.client, self.cluster):
+            if thing is not None:
+                with suppress(Exception):  # a scheduler already gone: nothing left to close
+                    thing.close()
+
+
+def _need_dask() -> None:
+    """UsageError unless Dask's distributed scheduler can be imported (only `--executor dask` imports it)."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise UsageError("--executor dask needs Dask's distributed scheduler, which is not installed "
+                         "(pip install 'poa[cluster]')") from None
+
+
+def _connect(address: str) -> Client:
+    """A client of the scheduler at `address`, or UsageError when it cannot be reached in CONNECT_TIMEOUT."""
+    from distributed import Client
+    from distributed.comm.addressing import get_address_host_port, parse_address
+    from distributed.comm.registry import get_backend
+
+    try:
+        scheme, _ = parse_address(address)  # a malformed address before a client (which then hangs on closing)
+        get_backend(scheme)
+        if scheme != "inproc":
+            get_address_host_port(address)
+        return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except Exception as e:  # noqa: BLE001 - refused, timed out, not an address: all the same to the user
+        why = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise UsageError(f"--dask {address}: cannot reach the Dask scheduler ({why})") from None
+
+
+# The scheduler's HTTP server (health and metrics; no dashboard) on a free local port: the default, 8787, may
+# be another cluster's, which Dask would warn about.
+LOCAL_SCHEDULER = {"dashboard_address": "127.0.0.1:0"}
+
+
+def _local_cluster(jobs: int) -> tuple[LocalCluster, Client]:
+    """A LocalCluster for one batch: `jobs` worker processes, one thread each, no dashboard; and its client."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    try:
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                               scheduler_kwargs=LOCAL_SCHEDULER, silence_logs=logging.ERROR)
+    except Exception as e:  # noqa: BLE001 - no sockets, no processes: the run cannot go on this way
+        raise UsageError(f"--executor dask: cannot start a local Dask cluster: {e}") from None
+    return cluster, Client(cluster, set_as_default=False)
+
+
+def _through_dask(client: Client, pending: list[tuple[int, Job]], batch: Batch, done: Callable[[int, Outcome], None]) -> None:
+    """Submit every job as a task and record each outcome as it comes back. Interrupted, the tasks not
+    finished are cancelled (those running end on their workers, each within its document's limits)."""
+    from distributed import as_completed
+
+    jobs: dict[str, tuple[int, Job]] = {}
+    futures = {}
+    for i, job in pending:
+        key = f"poa-{batch.run_id}-{job.document.doc_id}"  # one task per document: copies were set aside
+        jobs[key] = (i, job)
+        futures[key] = client.submit(run_task, job, batch, key=key, pure=False)
+    try:
+        for future in as_completed(list(futures.values()), loop=client.loop):
+            del futures[future.key]  # nothing holds its result any more: the cluster lets it go
+            i, job = jobs.pop(future.key)
+            done(i, _task_outcome(future, job, batch.out))
+    except BaseException:
+        with suppress(Exception):
+            client.cancel(list(futures.values()))
+        raise
+
+
+def _task_outcome(future: Future, job: Job, out: Path) -> Outcome:
+    """What a finished task says; a task that could not run is a failed document with a plain reason: Dask
+    gives up on a task whose workers keep dying under it (the scheduler's allowed-failures), and a worker
+    without poa, or that lost its scheduler, cannot run one."""
+    from distributed import KilledWorker
+
+    try:
+        return future.result()
+    except KilledWorker as e:
+        last = getattr(e.last_worker, "address", e.last_worker)
+        reason = (f"the Dask worker running it died, on each of its {e.allowed_failures + 1} tries (the last on "
+                  f"{last}): a worker killed from outside, e.g. by the system running out of memory")
+    except Exception as e:  # noqa: BLE001 - whatever the cluster says, the batch goes on
+        why = (str(e).strip().splitlines() or [""])[0]
+        reason = f"the Dask cluster could not run it: {type(e).__name__}" + (f": {why}" if why else "")
+    o = _failed(out, job.document, reason)
+    o.redone = job.redone
+    return o
+
+
+def run_task(job: Job, batch: Batch) -> Outcome:
+    """A document as a Dask task, on a Dask worker: checked to be the file the batch hashed, then run exactly
+    as the local batch runs it (`run_job`: a child forked from the Dask worker, under the same limits), so
+    that a PDF that hangs, blows its memory or crashes takes down that child, never the worker."""
+    preload(batch.options)  # once per worker process: its children then start warm
+    if (reason := _cannot_run(job, batch.limits)) is not None:
+        o = _failed(batch.out, job.document, reason)
+        o.redone = job.redone
+        return o
+    with _task_tmp(batch) as tmp:
+        return run_job(job, replace(batch, tmp=tmp))
+
+
+def _cannot_run(job: Job, limits: Limits) -> str | None:
+    """Why this worker must not run the document (None: it may). Another poa than the batch's would write
+    outputs that the batch, and its re-runs, would take for its own version's; and a worker on another
+    machine sees the batch's files only through a shared folder mounted at the same path."""
+    from .pipeline import sha256_of
+    from .version import pipeline_version
+
+    worker = f"the Dask worker on {socket.gethostname()}"
+    if (mine := pipeline_version()) != job.document.pipeline_version:
+        return (f"{worker} runs poa {mine}, the batch {job.document.pipeline_version}: install the same poa (and PDF "
+                "libraries) on every worker")
+    try:
+        if sha256_of(job.path, limits.timeout) == job.document.sha256:
+            return None
+        why = "finds other bytes"
+    except OSError as e:
+        why = f"cannot read the file ({e.strerror or e})"
+    return f"{worker} {why} at {job.path}: the inputs must be in a folder every worker sees at the same path"
+
+
+@contextmanager
+def _task_tmp(batch: Batch) -> Iterator[Path]:
+    """Where a task's child keeps its temp folder: under the batch's own on the batch's machine (the batch
+    removes it at its end, whatever a killed worker left there); elsewhere in a folder of the task's own,
+    removed when the task ends."""
+    if batch.tmp.is_dir():
+        yield batch.tmp
+        return
+    tmp = Path(tempfile.mkdtemp(prefix=f"poa-{batch.run_id}-"))
+    try:
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

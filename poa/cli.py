@@ -8,7 +8,7 @@ import sys
 import time
 import unicodedata
 
-from poa.options import ENGINES, OCR_MODES, READERS, REVIEW_PAGES
+from poa.options import ENGINES, EXECUTORS, OCR_MODES, READERS, REVIEW_PAGES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -73,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="recognise pages from their image with Tesseract: auto (default) the pages with no text "
                         "layer (scans), always every page, never none (a scan then fails)")
     r.add_argument("--jobs", type=int, default=None, help=f"documents in parallel (default: all {os.cpu_count()} cores)")
+    r.add_argument("--executor", choices=EXECUTORS, default=None,
+                   help="where documents run: local (default: forked workers on this machine) or dask (tasks on a Dask "
+                        "cluster: --dask's scheduler, or a local cluster of --jobs processes); needs poa[cluster]")
+    r.add_argument("--dask", metavar="ADDRESS", default=None,
+                   help="the Dask scheduler to send documents to, e.g. tcp://10.0.0.5:8786 (implies --executor dask); "
+                        "--out must then be a folder every worker sees")
     r.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT,
                    help=f"seconds one document may take, plus {DEFAULT_PAGE_TIMEOUT:g} s for each of its pages "
                         f"(default: {DEFAULT_TIMEOUT:g})")
@@ -357,7 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         outcomes = run(args.inputs, out=args.out, engine=args.engine, reader=args.reader, ocr=args.ocr, gx=args.gx,
                        review=args.review, jobs=args.jobs, timeout=args.timeout, max_memory=args.max_memory,
-                       force=args.force, on_start=reporter.start, on_done=reporter.done)
+                       force=args.force, on_start=reporter.start, on_done=reporter.done, executor=args.executor,
+                       dask=args.dask)
     except UsageError as e:
         print(f"poa: {printable(e)}", file=sys.stderr)
         return 2

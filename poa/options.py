@@ -12,6 +12,7 @@ ENGINES = ("pdfplumber", "camelot")
 READERS = ("pdfium", "pdfplumber")  # the first is the default: the fastest reader, which the tests hold to the others
 OCR_MODES = ("auto", "never", "always")
 REVIEW_PAGES = ("doubtful", "all", "none")
+EXECUTORS = ("local", "dask")  # where a batch runs its documents: forked workers here, or a Dask cluster
 
 
 @dataclass(frozen=True)

@@ -208,6 +208,8 @@ def run(
     force: bool = False,
     on_start: Callable[[int, int], None] | None = None,
     on_done: Callable[[Outcome], None] | None = None,
+    executor: str | None = None,
+    dask: str | None = None,
 ) -> list[Outcome]:
     """Process every input (files, folders, globs) and write its tables under `out`; one Outcome per
     document. A document already done by this pipeline version, with the same options and corrections, is
@@ -218,9 +220,15 @@ def run(
     Each document runs in a worker limited to `timeout` seconds plus `page_timeout` for each of its pages
     (more for pages read by OCR) and to `max_memory` bytes of address space (an int, or a size such as
     "2G"). Corrections come from `out/corrections.csv`. Raises UsageError, having written nothing, for inputs
-    that name nothing, an output folder that cannot be written, and options or limits that make no sense."""
+    that name nothing, an output folder that cannot be written, and options or limits that make no sense.
+
+    `executor`: "local" (the default without `dask`): forked workers, `jobs` at a time, on this machine;
+    "dask" (the default with `dask`): each document a task on the Dask scheduler at the address `dask`
+    ("tcp://host:8786"), or with no address on a LocalCluster of `jobs` processes started for the run. The
+    outputs, the skipping and the limits are the same; with Dask, `out` (and the inputs) must be folders every
+    worker sees at the same path. Dask not installed, or a scheduler out of reach, is a UsageError."""
     from .batch import run_batch
 
     return run_batch(expand_inputs(inputs), Path(out), Options(engine, reader, ocr, gx), review=review, jobs=jobs,
                      timeout=timeout, page_timeout=page_timeout, max_memory=max_memory, force=force,
-                     on_start=on_start, on_done=on_done)
+                     on_start=on_start, on_done=on_done, executor=executor, dask=dask)
