@@ -10,11 +10,13 @@ from poa.vocab import COLUMNS
 
 from .assemble import stitch
 from .engines import ENGINES, PageScan, PageTable, get_engine
+from .integrity import damaged_streams
 from .page import SourceError
 from .readers import OCR_MODES, READERS
 
 OPTIONAL = {("results", "budget")}  # a report may print no budget column
 MIN_CODE_WORDS = 3  # a page with this many result codes holds table text
+MAX_DAMAGE_LISTED = 20  # damaged streams named in the quality record (the count of a wrecked file says enough)
 
 
 class NoTablesError(Exception):
@@ -48,6 +50,7 @@ def extract(path: str | Path, engine: str = "pdfplumber", reader: str = READERS[
     accounted = min(total, sum(len("".join(t.split())) for t in texts))  # non-space, as the pages count them
     quality = read_quality(scans, tables, rows, leftovers)
     quality.chars_total = total
+    quality.damaged_streams = [d.describe() for d in (damaged_streams(path) or [])][:MAX_DAMAGE_LISTED]
     return Extraction(
         source_path=str(path), pages=len(scans), engine=eng.name, reader=reader, header_texts=headers, rows=rows,
         leftovers=leftovers, chars_total=total, chars_accounted=accounted, quality=quality,

@@ -166,12 +166,14 @@ def words(glyphs: Glyphs, rulings: Iterable[Ruling] = (), s: ReadSettings = DEFA
         return []
     x0, top, x1, bottom = (np.asarray(a, dtype=float) for a in (glyphs.x0, glyphs.top, glyphs.x1, glyphs.bottom))
     text = glyphs.text
+    codes = _codes(text)
     yc = (top + bottom) / 2
     by_y = np.argsort(yc, kind="stable")
     line_of = np.empty(n, dtype=int)
     line_of[by_y] = np.concatenate([[0], np.cumsum(np.diff(yc[by_y]) > s.y_tolerance)])
     order = np.lexsort((x0, line_of))
-    space = np.array([not t or t.isspace() for t in text])[order]
+    is_space = np.isin(codes, _WHITESPACE) if codes is not None else np.array([not t or t.isspace() for t in text])
+    space = is_space[order]
     kept = np.flatnonzero(~space)
     if not len(kept):
         return []
@@ -181,30 +183,53 @@ def words(glyphs: Glyphs, rulings: Iterable[Ruling] = (), s: ReadSettings = DEFA
     new_line = np.concatenate([[True], line[1:] != line[:-1]])
     spaces_before = np.cumsum(space)[kept]  # spaces read so far, at each kept glyph
     after_space = np.concatenate([[False], spaces_before[1:] > spaces_before[:-1]])
-    texts = [text[i] for i in idx]
-    same = np.array([False] + [texts[k] == texts[k - 1] for k in range(1, len(texts))])
+    if codes is not None:
+        kept_codes = codes[idx]
+        same = np.concatenate([[False], kept_codes[1:] == kept_codes[:-1]])
+    else:
+        texts = [text[i] for i in idx.tolist()]
+        same = np.array([False] + [texts[k] == texts[k - 1] for k in range(1, len(texts))])
     near = s.duplicate * np.maximum(gx1 - gx0, 0.1)
     twice = same & ~new_line & ~after_space & np.concatenate(
         [[False], (np.abs(gx0[1:] - gx0[:-1]) < near[1:]) & (np.abs(gtop[1:] - gtop[:-1]) < near[1:])])
     keep = np.flatnonzero(~twice)  # the same glyph printed twice (fake bold) is one character
     idx, line, gx0, gx1 = idx[keep], line[keep], gx0[keep], gx1[keep]
     new_line, after_space = new_line[keep], after_space[keep]
-    texts = [texts[k] for k in keep]
     gap = np.concatenate([[False], gx0[1:] > gx1[:-1] + s.x_tolerance])
     start = new_line | after_space | gap
     start |= _ruled(gx0, gx1, (top[idx] + bottom[idx]) / 2, rulings) & ~new_line
     bounds = np.flatnonzero(start).tolist() + [len(idx)]
-    wx0 = np.minimum.reduceat(gx0, bounds[:-1])
-    wx1 = np.maximum.reduceat(gx1, bounds[:-1])
-    wtop = np.minimum.reduceat(top[idx], bounds[:-1])
-    wbottom = np.maximum.reduceat(bottom[idx], bounds[:-1])
-    conf = None
-    if glyphs.conf is not None:
-        c = np.asarray(glyphs.conf, dtype=float)[idx]
-        conf = np.fmin.reduceat(c, bounds[:-1])
-    return [Word(printed("".join(texts[a:b])), float(wx0[k]), float(wtop[k]), float(wx1[k]), float(wbottom[k]),
-                 None if conf is None or np.isnan(conf[k]) else float(conf[k]))
-            for k, (a, b) in enumerate(zip(bounds, bounds[1:]))]
+    firsts = bounds[:-1]
+    wx0 = np.minimum.reduceat(gx0, firsts).tolist()
+    wx1 = np.maximum.reduceat(gx1, firsts).tolist()
+    wtop = np.minimum.reduceat(top[idx], firsts).tolist()
+    wbottom = np.maximum.reduceat(bottom[idx], firsts).tolist()
+    if codes is not None:  # one character a glyph: each word is a slice of the line of kept glyphs
+        kept_text = codes[idx].astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+        texts_of = [kept_text[a:b] for a, b in zip(firsts, bounds[1:])]
+    else:
+        chars = [text[i] for i in idx.tolist()]
+        texts_of = ["".join(chars[a:b]) for a, b in zip(firsts, bounds[1:])]
+    if glyphs.conf is None:
+        return [Word(printed(t), a, b, c, d) for t, a, b, c, d in zip(texts_of, wx0, wtop, wx1, wbottom)]
+    conf = np.fmin.reduceat(np.asarray(glyphs.conf, dtype=float)[idx], firsts).tolist()
+    return [Word(printed(t), a, b, c, d, None if k != k else k)
+            for t, a, b, c, d, k in zip(texts_of, wx0, wtop, wx1, wbottom, conf)]
+
+
+# The characters that separate words (str.isspace), as code points (none lies above U+3000)
+_WHITESPACE = [c for c in range(0x3100) if chr(c).isspace()]
+
+
+def _codes(text):
+    """The glyphs' code points as an array when every glyph is one character (the common case, where the
+    array work is exact), else None: an empty glyph (a character's second half) or a ligature's letters."""
+    import numpy as np
+
+    joined = "".join(text)
+    if len(joined) != len(text):
+        return None
+    return np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
 
 
 def _ruled(x0, x1, yc, rulings: Iterable[Ruling]):

@@ -80,6 +80,9 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("pages_without_table", LI, "Pages that hold result codes but where no table was found."),
         ("unmapped_chars", I32, "Characters whose font gives no readable text."),
         ("unterminated", B, "The results table runs off the end of the document with no closing row or note."),
+        ("damaged_streams", LS, "The file's compressed streams that are corrupt or cut short (`object N (byte B): "
+                                "why`, the first 20): a PDF reader draws such a page up to the damage and says "
+                                "nothing, so any puts the document in review."),
         ("ocr_pages", LI, "Pages recognised by OCR from their image (pages with no text layer: a scan), in order; "
                           "empty for a document read from its text."),
         ("ocr_confidence", F, "Mean Tesseract confidence (0–100) of the words on the OCR'd pages; null when no page "

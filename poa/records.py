@@ -55,6 +55,7 @@ class ReadQuality:
     unmapped_chars: int = 0  # characters whose font gives no text
     chars_total: int = 0  # characters on the pages that hold the tables
     unterminated: bool = False  # the results table runs off the document's end with no closing row or note
+    damaged_streams: list[str] = field(default_factory=list)  # the file's compressed streams that are cut or corrupt
     ocr_pages: list[int] = field(default_factory=list)  # pages recognised from their image (a scan has no text)
     ocr_confidence: float | None = None  # mean Tesseract confidence (0–100) of the words on those pages
     # normalize

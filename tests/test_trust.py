@@ -106,3 +106,38 @@ def test_a_document_with_no_result_rows_is_never_ok(monkeypatch):
     report = process()
     assert report.document.status == "review"
     assert "no result rows were read" in report.document.quality.reasons
+
+
+@pytest.mark.parametrize("reader", ["pdfium", "pdfplumber"])
+def test_a_damaged_content_stream_puts_the_document_in_review(tmp_path, reader):
+    """One table page's compressed content stream corrupted half-way: the readers draw the page up to the
+    damage and say nothing (rows are lost), but the file's own bytes show it."""
+    import re
+
+    data = bytearray((SAMPLES / "mmm-2016-s1-ruled.pdf").read_bytes())
+    streams = [(m.end(), data.index(b"~>", m.end())) for m in re.finditer(
+        rb"/Filter \[ /ASCII85Decode /FlateDecode \][^>]*>>\s*stream\r?\n", data)]
+    start, end = max(streams, key=lambda s: s[1] - s[0])  # the largest: a page of the results table
+    middle = (start + end) // 2
+    while not 33 <= data[middle] <= 117:  # an ASCII85 digit, changed into another one: still ASCII85, bad zlib
+        middle += 1
+    data[middle] = 33 + (data[middle] - 33 + 40) % 85
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes(bytes(data))
+    from poa import process as run
+
+    report = run(damaged, reader=reader)
+    assert len(report.results) < 239  # the damage did cost rows…
+    assert report.document.status == "review", report.document.error  # …and the document says so
+    assert any(r.startswith("the file is damaged: 1 compressed stream is corrupt") for r in report.document.quality.reasons)
+    assert any(f.check == "read_doubt" and "el archivo está dañado" in f.message for f in report.findings)
+
+
+def test_an_intact_file_has_no_damaged_streams():
+    from poa.extract.integrity import damaged_streams
+
+    real_world = SAMPLES.parent / "tests" / "real-world"
+    files = sorted(SAMPLES.glob("*.pdf")) + sorted(real_world.glob("*.pdf"))  # reportlab, fpdf2, and others' tools
+    assert len(files) >= 10
+    for path in files:
+        assert damaged_streams(path) == [], path.name

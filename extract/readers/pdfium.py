@@ -9,6 +9,7 @@ geometry makes the same words and rulings of them.
 from __future__ import annotations
 
 import ctypes
+import functools
 import re
 from typing import Callable
 
@@ -102,8 +103,10 @@ class PdfiumSource(Reader):
             to_display, width, height = display(rotation, box.left, box.bottom, box.right, box.top)
             glyphs, unmapped = self._glyphs(page, to_display, rotation)
             paths: list[Path] = []
-            for k in range(raw.FPDFPage_CountObjects(page.raw)):
-                self._collect(raw.FPDFPage_GetObject(page.raw, k), IDENTITY, to_display, paths)
+            ffi, lib = native()
+            h, scratch = handle(page.raw), Scratch(ffi)
+            for k in range(lib.FPDFPage_CountObjects(h)):
+                self._collect(lib.FPDFPage_GetObject(h, k), IDENTITY, to_display, paths, scratch)
             return Drawing(index + 1, width, height, glyphs, paths, unmapped)
         finally:
             page.close()
@@ -122,17 +125,20 @@ class PdfiumSource(Reader):
             if n <= 0:
                 return Glyphs.of([]), 0
             text = _text(raw, tp.raw, n)
-            h, get_box, get_matrix = tp.raw, raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetMatrix
-            rects, mats = (raw.FS_RECTF * n)(), (raw.FS_MATRIX * n)()
+            ffi, lib = native()
+            h = handle(tp.raw)
+            rects, mats = ffi.new("FS_RECTF[]", n), ffi.new("FS_MATRIX[]", n)
+            get_box, get_matrix = lib.FPDFText_GetLooseCharBox, lib.FPDFText_GetMatrix
             for i in range(n):  # the two calls per glyph PDFium's API leaves no way around, into arrays
-                get_box(h, i, rects[i])
-                get_matrix(h, i, mats[i])
-            box = np.frombuffer(rects, dtype=np.float32).reshape(n, 4).astype(float)[:, [0, 3, 2, 1]]  # l b r t
-            mat = np.frombuffer(mats, dtype=np.float32).reshape(n, 6).astype(float)
+                get_box(h, i, rects + i)
+                get_matrix(h, i, mats + i)
+            box = np.frombuffer(ffi.buffer(rects), dtype=np.float32).reshape(n, 4).astype(float)[:, [0, 3, 2, 1]]
+            mat = np.frombuffer(ffi.buffer(mats), dtype=np.float32).reshape(n, 6).astype(float)
             starts = np.flatnonzero(np.concatenate([[True], (mat[1:] != mat[:-1]).any(axis=1)]))  # text runs
             run = np.cumsum(np.isin(np.arange(n), starts)) - 1
-            sizes = np.array([raw.FPDFText_GetFontSize(h, int(i)) for i in starts])  # one call per run
-            unmapped = sum(raw.FPDFText_HasUnicodeMapError(h, int(i)) == 1 for i in starts)
+            firsts = starts.tolist()
+            sizes = np.array([lib.FPDFText_GetFontSize(h, i) for i in firsts])  # one call per run
+            unmapped = sum(lib.FPDFText_HasUnicodeMapError(h, i) == 1 for i in firsts)
             real = (box[:, 2] > box[:, 0]) | (box[:, 3] > box[:, 1])  # PDFium's own spaces and breaks have no box
             glyph_rows = np.flatnonzero(real)
             if not len(glyph_rows):
@@ -156,31 +162,35 @@ class PdfiumSource(Reader):
             ys = np.stack([p[1] for p in shown])
             x0, x1, y0, y1 = xs.min(axis=0), xs.max(axis=0), ys.min(axis=0), ys.max(axis=0)
             direction = (np.round((np.degrees(theta) - rotation) / 90).astype(int) % 4) * 90
-            chars = [HYPHEN.get(text[i], text[i]) for i in glyph_rows]
+            shown_text = text.replace("\x02", HYPHEN).replace("\ufffe", HYPHEN)
+            chars = list(shown_text) if len(glyph_rows) == n else [shown_text[i] for i in glyph_rows.tolist()]
             if _SURROGATE.search(text):
                 chars = _pair_surrogates(chars)
             return Glyphs(chars, x0, y0, x1, y1, direction), int(unmapped)
         finally:
             tp.close()
 
-    def _collect(self, obj, parent: Matrix, to_display, out: list[Path]) -> None:
-        """The path objects of the page, including those inside form XObjects, as display-frame paths."""
-        raw = self._raw
-        m = raw.FS_MATRIX()
-        raw.FPDFPageObj_GetMatrix(obj, m)
+    def _collect(self, obj, parent: Matrix, to_display, out: list[Path], scratch: Scratch) -> None:
+        """The path objects of the page, including those inside form XObjects, as display-frame paths (`obj`:
+        a page object as `native()` hands it over)."""
+        _, lib = native()
+        m = scratch.matrix
+        lib.FPDFPageObj_GetMatrix(obj, m)
         matrix = compose((m.a, m.b, m.c, m.d, m.e, m.f), parent)
-        kind = raw.FPDFPageObj_GetType(obj)
-        if kind == raw.FPDF_PAGEOBJ_FORM:
-            for k in range(raw.FPDFFormObj_CountObjects(obj)):
-                self._collect(raw.FPDFFormObj_GetObject(obj, k), matrix, to_display, out)
+        kind = lib.FPDFPageObj_GetType(obj)
+        if kind == FORM:
+            for k in range(lib.FPDFFormObj_CountObjects(obj)):
+                self._collect(lib.FPDFFormObj_GetObject(obj, k), matrix, to_display, out, scratch)
             return
-        if kind != raw.FPDF_PAGEOBJ_PATH:
+        if kind != PATH:
             return
-        fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
-        raw.FPDFPath_GetDrawMode(obj, fill_mode, stroke)
-        fill, stroked = fill_mode.value != 0, bool(stroke.value)
+        fill_mode, stroke = scratch.fill, scratch.stroke
+        lib.FPDFPath_GetDrawMode(obj, fill_mode, stroke)
+        fill, stroked = fill_mode[0] != 0, bool(stroke[0])
         a, b, c, d, e, f = matrix
-        x, y = ctypes.c_float(), ctypes.c_float()
+        xy, x, y = scratch.xy, scratch.x, scratch.y
+        get_segment, get_point = lib.FPDFPath_GetPathSegment, lib.FPDFPathSegment_GetPoint
+        get_type, get_close = lib.FPDFPathSegment_GetType, lib.FPDFPathSegment_GetClose
         run: list[Point] = []
         closed = False
 
@@ -188,25 +198,82 @@ class PdfiumSource(Reader):
             if len(run) > 1:
                 out.append(Path(tuple(run), stroked, fill, closed))
 
-        for k in range(raw.FPDFPath_CountSegments(obj)):
-            seg = raw.FPDFPath_GetPathSegment(obj, k)
-            raw.FPDFPathSegment_GetPoint(seg, x, y)
-            p = to_display(a * x.value + c * y.value + e, b * x.value + d * y.value + f)
-            kind = raw.FPDFPathSegment_GetType(seg)
-            if kind == raw.FPDF_SEGMENT_MOVETO or kind == raw.FPDF_SEGMENT_BEZIERTO:
+        for k in range(lib.FPDFPath_CountSegments(obj)):
+            seg = get_segment(obj, k)
+            get_point(seg, x, y)
+            px, py = xy[0], xy[1]
+            p = to_display(a * px + c * py + e, b * px + d * py + f)
+            kind = get_type(seg)
+            if kind == MOVETO or kind == BEZIERTO:
                 flush()  # a curve is no table line: the straight runs on either side of it stand alone
                 run, closed = [p], False
             else:
                 run.append(p)
-            if raw.FPDFPathSegment_GetClose(seg):
+            if get_close(seg):
                 closed = True
         flush()
+
+
+# PDFium's page-object and path-segment kinds (fpdf_edit.h)
+PATH, FORM = 2, 5
+MOVETO, BEZIERTO = 2, 1
+
+# The calls made once per glyph or path segment, declared for cffi: it calls into PDFium in about half the
+# time ctypes takes (pypdfium2's bindings), and the per-glyph loop is most of a page's reading.
+DECLARATIONS = """
+typedef struct { float left, top, right, bottom; } FS_RECTF;
+typedef struct { float a, b, c, d, e, f; } FS_MATRIX;
+int FPDFText_GetLooseCharBox(void* text_page, int index, FS_RECTF* rect);
+int FPDFText_GetMatrix(void* text_page, int index, FS_MATRIX* matrix);
+double FPDFText_GetFontSize(void* text_page, int index);
+int FPDFText_HasUnicodeMapError(void* text_page, int index);
+int FPDFPage_CountObjects(void* page);
+void* FPDFPage_GetObject(void* page, int index);
+int FPDFPageObj_GetType(void* page_object);
+int FPDFPageObj_GetMatrix(void* page_object, FS_MATRIX* matrix);
+int FPDFFormObj_CountObjects(void* form_object);
+void* FPDFFormObj_GetObject(void* form_object, unsigned long index);
+int FPDFPath_GetDrawMode(void* path, int* fillmode, int* stroke);
+int FPDFPath_CountSegments(void* path);
+void* FPDFPath_GetPathSegment(void* path, int index);
+int FPDFPathSegment_GetPoint(void* segment, float* x, float* y);
+int FPDFPathSegment_GetType(void* segment);
+int FPDFPathSegment_GetClose(void* segment);
+"""
+
+
+@functools.cache
+def native():
+    """cffi's view of the very library pypdfium2 loaded (the same handle: dlopen of a loaded file), so a page
+    or text page pypdfium2 opened is passed straight in."""
+    import cffi
+    import pypdfium2_raw.bindings as bindings
+
+    ffi = cffi.FFI()
+    ffi.cdef(DECLARATIONS)
+    return ffi, ffi.dlopen(bindings._libs["pdfium"]._name)
+
+
+class Scratch:
+    """The out-parameters of a page's path calls, allocated once per page rather than once per object."""
+
+    def __init__(self, ffi):
+        self.matrix = ffi.new("FS_MATRIX*")
+        self.fill, self.stroke = ffi.new("int*"), ffi.new("int*")
+        self.xy = ffi.new("float[2]")
+        self.x, self.y = self.xy, self.xy + 1
+
+
+def handle(pointer):
+    """A pypdfium2 (ctypes) handle as a cffi pointer."""
+    ffi, _ = native()
+    return ffi.cast("void*", ctypes.cast(pointer, ctypes.c_void_p).value or 0)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # PDFium marks a hyphen it found at a line's end: U+0002 one character at a time, U+FFFE in the page's text.
 # What the page prints there is a hyphen.
-HYPHEN = {"\x02": "-", "\ufffe": "-"}
+HYPHEN = "-"
 
 
 def _pair_surrogates(chars: list[str]) -> list[str]:
