@@ -171,15 +171,17 @@ def render_review(rows: dict[str, list[dict]], out: Path) -> Path | None:
 
 
 def wants_review(rows: dict[str, list[dict]], which: str) -> bool:
-    """Whether `poa run` writes the review page of a document: all, doubtful (read with doubts, with an error
-    finding or a correction: where a person should look), or none."""
+    """Whether `poa run` writes the review page of a document: all, none, or doubtful — the documents whose
+    read a person should check against the PDF: in review, with pages read by OCR, or with corrections. A
+    finding about the report's own figures (a printed average that does not add up) is the auditor's, shown
+    with a picture of its region in the audit report; it does not make the read doubtful, and a review page
+    for every such report (most real ones) would hide the few whose read is in doubt."""
     if which == "all":
         return True
     if which == "none":
         return False
     (doc,) = rows["documents"]
-    return (doc["status"] == "review" or any(f["severity"] == "error" for f in rows.get("findings", []))
-            or bool(rows.get("corrections")))
+    return doc["status"] == "review" or bool(doc.get("ocr_pages")) or bool(rows.get("corrections"))
 
 
 def rows_from(out: Path, doc_id: str) -> dict[str, list[dict]]:

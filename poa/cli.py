@@ -88,8 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--gx", action="store_true",
                    help="also validate the rows with great-expectations (OUT/validation/<doc_id>.json); seconds to start")
     r.add_argument("--review", choices=REVIEW_PAGES, default="doubtful",
-                   help="which documents get a review page in OUT/review/: doubtful (default: in review, with an "
-                        "error finding or a correction), all, none")
+                   help="which documents get a review page in OUT/review/: doubtful (default: in review, read by "
+                        "OCR, or corrected), all, none")
     r.add_argument("--force", action="store_true", help="redo documents an earlier run already finished")
     r.add_argument("--quiet", action="store_true", help="no progress and no summary; failures still go to stderr")
     a = sub.add_parser("audit", help="the auditors' working papers of an output folder; --pdf prints them",

@@ -216,7 +216,7 @@ def run(
     skipped unless `force`; one done otherwise is read again, and its Outcome says why.
 
     `engine`, `reader`, `ocr`, `gx`: how documents are read and checked (`poa.options`). `review`: which
-    documents get a review page (doubtful: in review, with an error finding or a correction; all; none).
+    documents get a review page (doubtful: in review, read by OCR or corrected; all; none).
     Each document runs in a worker limited to `timeout` seconds plus `page_timeout` for each of its pages
     (more for pages read by OCR) and to `max_memory` bytes of address space (an int, or a size such as
     "2G"). Corrections come from `out/corrections.csv`. Raises UsageError, having written nothing, for inputs
