@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import bisect
 import statistics
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from poa.vocab import CODE_LIKE, TERMINATOR, fold, section_kind
@@ -40,24 +39,21 @@ class TableSettings:
 DEFAULT = TableSettings()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
-    """Words on one text line, left to right. Its box and text are worked out once: the finder asks for
-    them many times a page."""
+    """Words on one text line, left to right. Its box and text are worked out once, when it is made: the
+    finder asks for them many times a page."""
 
     words: tuple[Word, ...]
+    top: float = field(init=False, compare=False, repr=False)
+    bottom: float = field(init=False, compare=False, repr=False)
+    text: str = field(init=False, compare=False, repr=False)
 
-    @cached_property
-    def top(self) -> float:
-        return min(w.top for w in self.words)
-
-    @cached_property
-    def bottom(self) -> float:
-        return max(w.bottom for w in self.words)
-
-    @cached_property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
+    def __post_init__(self) -> None:
+        ws = self.words
+        object.__setattr__(self, "top", min(w.top for w in ws))
+        object.__setattr__(self, "bottom", max(w.bottom for w in ws))
+        object.__setattr__(self, "text", " ".join(w.text for w in ws))
 
     @property
     def height(self) -> float:
@@ -89,6 +85,8 @@ def _by_x0(w: Word) -> float:
 
 def lines_text(words: Iterable[Word], tol: float = DEFAULT.line_tolerance) -> str:
     """The text of a cell: its lines in reading order, joined by single spaces."""
+    if isinstance(words, (list, tuple)) and len(words) <= 1:  # most cells: a code, a %, or nothing
+        return words[0].text if words else ""
     return " ".join(ln.text for ln in text_lines(words, tol))
 
 
@@ -299,9 +297,8 @@ def cell_words(
     n = len(edges) + 1
     merged_with_next = list(merged or [False] * len(edges)) + [False]
     for w in words:
-        for i, e in enumerate(edges):
-            if w.x0 < e - settings.straddle and w.x1 > e + settings.straddle:
-                merged_with_next[i] = True
+        for i in crossed(w, edges, settings.straddle):
+            merged_with_next[i] = True
     owner = list(range(n))
     for i in range(1, n):
         if merged_with_next[i - 1]:
@@ -326,9 +323,14 @@ def confidence(words: Sequence[Word]) -> float | None:
     return min(confs) if confs else None
 
 
+def crossed(w: Word, edges: Sequence[float], straddle: float) -> range:
+    """The indices of the (sorted) edges a word runs across by more than `straddle` on either side."""
+    return range(bisect.bisect_right(edges, w.x0 + straddle), bisect.bisect_left(edges, w.x1 - straddle))
+
+
 def straddling(words: Sequence[Word], edges: Sequence[float], settings: TableSettings = DEFAULT) -> int:
     """How many of a row's words run across a column edge."""
-    return sum(any(w.x0 < e - settings.straddle and w.x1 > e + settings.straddle for e in edges) for w in words)
+    return sum(bool(crossed(w, edges, settings.straddle)) for w in words)
 
 
 def bbox_of(words: Sequence[Word]) -> tuple[float, float, float, float]:

@@ -15,6 +15,7 @@ import datetime as dt
 import time
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from poa.normalize.numbers import half_up
 
@@ -43,6 +44,10 @@ from .spanish import (
 )
 from .working import Index, Numbered, Working, node_label, numbered, workings
 from .xlsx import write_xlsx
+
+if TYPE_CHECKING:
+    import pypdfium2
+    from PIL import Image
 
 __all__ = ["render_html", "render_index", "write_xlsx", "chart_svg", "escape", "xml_text", "xlsx_text",
            "FORMULA_START", "NOT_XML", "XLSX_CELL_MAX"]
@@ -166,6 +171,7 @@ def region_images(found: list[Numbered], pdf_path: str | None) -> dict[str, str]
     except Exception:  # noqa: BLE001 - a file PDFium refuses gets no pictures, never a failed report
         return {}
     started = time.monotonic()
+    loaded: dict[int, pypdfium2.PdfPage] = {}  # page number → the page, loaded once for all the regions on it
     try:
         for h in found:
             region = h.region
@@ -175,18 +181,26 @@ def region_images(found: list[Numbered], pdf_path: str | None) -> dict[str, str]
                 if len(done) >= MAX_IMAGES or time.monotonic() - started > IMAGE_SECONDS:
                     break
                 try:
-                    if region.box is None:
-                        image = pg.render_page(pdf, region.page, scale=PAGE_SCALE, grayscale=True)
-                    else:
-                        image = pg.render_page(pdf, region.page, box=region.box, margin=4, grayscale=True)
-                    done[region] = pg.data_uri(pg.png(image))
+                    done[region] = pg.data_uri(pg.png(_region_image(pdf, loaded, region)))
                 except Exception:  # noqa: BLE001
                     done[region] = None
             if done[region]:
                 out[h.number] = done[region]
     finally:
+        for page in loaded.values():
+            page.close()
         pdf.close()
     return out
+
+
+def _region_image(pdf: pypdfium2.PdfDocument, loaded: dict[int, pypdfium2.PdfPage], region: pg.Region) -> Image.Image:
+    """The picture of one finding's region, its page taken from `loaded` (or loaded into it)."""
+    if region.page not in loaded:
+        loaded[region.page] = pdf[region.page - 1]
+    page = loaded[region.page]
+    if region.box is None:
+        return pg.render_loaded(page, region.page, scale=PAGE_SCALE, grayscale=True)
+    return pg.render_loaded(page, region.page, box=region.box, margin=4, grayscale=True)
 
 
 def _provenance(report: Report, generated: dt.datetime, pdf_path: str | None) -> list[str]:

@@ -15,11 +15,14 @@ import io
 import os
 import re
 import stat
+import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import numpy
     import pypdfium2
     from PIL import Image
 
@@ -45,7 +48,12 @@ def open_pdf(path: str | Path) -> pypdfium2.PdfDocument:
 
 def page_size(pdf: pypdfium2.PdfDocument, page: int, turn: int = 0) -> tuple[float, float]:
     """Width and height in points of the page as displayed and turned (the frame boxes are measured in)."""
-    w, h = pdf[page - 1].get_size()
+    return turned_size(pdf[page - 1], turn)
+
+
+def turned_size(p: pypdfium2.PdfPage, turn: int = 0) -> tuple[float, float]:
+    """`page_size` of a page already loaded: loading one costs PDFium about as much as rendering a row."""
+    w, h = p.get_size()
     return (h, w) if turn % 180 else (w, h)
 
 
@@ -60,8 +68,14 @@ def render_page(pdf: pypdfium2.PdfDocument, page: int, *, box: BBox | None = Non
                 scale: float = DEFAULT_SCALE, margin: float = 0.0, grayscale: bool = False) -> Image.Image:
     """The page (or the `box` of it, grown by `margin` points) as a PIL image. Only the region is rasterised,
     so a row costs milliseconds where the whole page costs tens."""
-    p = pdf[page - 1]
-    width, height = page_size(pdf, page, turn)
+    return render_loaded(pdf[page - 1], page, box=box, turn=turn, scale=scale, margin=margin, grayscale=grayscale)
+
+
+def render_loaded(p: pypdfium2.PdfPage, page: int, *, box: BBox | None = None, turn: int = 0,
+                  scale: float = DEFAULT_SCALE, margin: float = 0.0, grayscale: bool = False) -> Image.Image:
+    """`render_page` of a page already loaded (`page`, its number, names it in errors only): a report's
+    findings point at a few rows of each page, and PDFium would load the page again for every one."""
+    width, height = turned_size(p, turn)
     crop = (0.0, 0.0, 0.0, 0.0)
     if box is not None:
         x0, top, x1, bottom = clamp(box, width, height, margin)
@@ -81,9 +95,37 @@ def to_pixels(box: BBox, scale: float = DEFAULT_SCALE, origin: BBox | None = Non
 
 
 def png(image: Image.Image) -> bytes:
+    """The picture as PNG bytes, grayscale ones (every finding's region) through `gray_png`."""
+    if image.mode == "L":
+        import numpy as np
+
+        return gray_png(np.asarray(image))
     out = io.BytesIO()
     image.save(out, "PNG", compress_level=3)  # 6 costs 60 % more time for 10 % fewer bytes; optimize=True 10x
     return out.getvalue()
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def gray_png(pixels: numpy.ndarray, level: int = 3) -> bytes:
+    """8-bit grayscale pixels (rows × columns) as a PNG whose rows are stored unfiltered. Pillow tries all
+    five PNG filters on every row and keeps the best, which was most of its encoding time; a picture of
+    printed text is mostly white, and unfiltered it deflates as small (the corpus' 1,218 finding regions:
+    12.5 MB against Pillow's 12.9 MB at the same level) in 40 % of the time. Same pixels either way."""
+    import numpy as np
+
+    height, width = pixels.shape
+    rows = np.zeros((height, width + 1), np.uint8)  # each row opens with its filter type: 0, none
+    rows[:, 1:] = pixels
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8 bits gray, deflate, no interlace
+    return (PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(rows.tobytes(), level))
+            + _chunk(b"IEND", b""))
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    """A PNG chunk: length, type, data and the CRC of type and data."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 def data_uri(png_bytes: bytes) -> str:

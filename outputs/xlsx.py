@@ -20,9 +20,12 @@ from pathlib import Path
 from typing import Iterable
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.numbers import BUILTIN_FORMATS_REVERSE
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from poa.validate.arithmetic import Tree
@@ -75,11 +78,17 @@ def text(ws: Worksheet, row: int, col: int, value: str | None):
     cell = ws.cell(row=row, column=col)
     if value is None:
         return cell
-    cell.value = xlsx_text(str(value))
+    cell.value, quote = cell_text(value)
     cell.data_type = "s"
-    if cell.value.startswith(FORMULA_START):
+    if quote:
         cell.quotePrefix = True
     return cell
+
+
+def cell_text(value: object) -> tuple[str, bool]:
+    """What a string cell holds, and whether it needs the quote prefix (it starts the way a formula does)."""
+    v = xlsx_text(str(value))
+    return v, v.startswith(FORMULA_START)
 
 
 def put(ws: Worksheet, row: int, col: int, value, fmt: str | None = None):
@@ -88,14 +97,6 @@ def put(ws: Worksheet, row: int, col: int, value, fmt: str | None = None):
         cell = text(ws, row, col, value)
     else:
         cell = ws.cell(row=row, column=col, value=value)
-    if fmt:
-        cell.number_format = fmt
-    return cell
-
-
-def formula(ws: Worksheet, row: int, col: int, expr: str, fmt: str | None = None):
-    """One of poa's own formulas (cell references and functions only)."""
-    cell = ws.cell(row=row, column=col, value=f"={expr}")
     if fmt:
         cell.number_format = fmt
     return cell
@@ -117,14 +118,6 @@ def ranges(col: str, rows: Iterable[int], sheet: str | None = None) -> str:
     return ",".join(f"{prefix}{col}{a}" if a == b else f"{prefix}{col}{a}:{col}{b}" for a, b in runs)
 
 
-def header(ws: Worksheet, columns: list[Column]) -> None:
-    for i, c in enumerate(columns, 1):
-        cell = text(ws, 1, i, c.title)
-        cell.font, cell.fill, cell.alignment = BOLD, HEADER_FILL, WRAP
-        ws.column_dimensions[get_column_letter(i)].width = c.width
-    ws.row_dimensions[1].height = LINE_HEIGHT * max(wrapped_lines(c.title, c.width * 0.9) for c in columns)
-
-
 LINE_HEIGHT = 15.0  # points per line of 11-point text
 
 
@@ -143,58 +136,129 @@ def print_setup(ws: Worksheet) -> None:
 
 
 class StyleIds:
-    """The workbook's ids of an alignment and a number format, looked up once: openpyxl hashes the style
-    object on every assignment, which made styling a few thousand cells most of a workbook's cost. Setting
-    the ids on the cell's own style array is what openpyxl's assignment does in the end (openpyxl < 4)."""
+    """The workbook's ids of a font, fill, alignment and number format, looked up once: openpyxl hashes the
+    style object on every assignment, which made styling a few thousand cells most of a workbook's cost.
+    Setting the ids on the cell's style array is what openpyxl's assignment does in the end (openpyxl < 4).
+    Each is registered the first time it is used, as the assignment would: the workbook's style lists keep
+    the same order, so the file is the same."""
 
     def __init__(self, ws: Worksheet):
         self.wb = ws.parent
-        self.alignments: dict[int, int] = {}
+        self.ids: dict[tuple[str, int], int] = {}  # (list, id of the style object) → its index in the list
         self.formats: dict[str, int] = {}
 
-    @staticmethod
-    def _array(cell):
-        if cell._style is None:
-            from openpyxl.styles.cell_style import StyleArray
+    def _id(self, collection: str, style: object) -> int:
+        key = (collection, id(style))
+        if key not in self.ids:
+            self.ids[key] = getattr(self.wb, collection).add(style)
+        return self.ids[key]
 
-            cell._style = StyleArray()
-        return cell._style
+    def font(self, style: StyleArray, font: Font) -> None:
+        style.fontId = self._id("_fonts", font)
 
-    def alignment(self, cell, alignment) -> None:
-        key = id(alignment)
-        if key not in self.alignments:
-            self.alignments[key] = self.wb._alignments.add(alignment)
-        self._array(cell).alignmentId = self.alignments[key]
+    def fill(self, style: StyleArray, fill: PatternFill) -> None:
+        style.fillId = self._id("_fills", fill)
 
-    def number_format(self, cell, fmt: str) -> None:
+    def alignment(self, style: StyleArray, alignment: Alignment) -> None:
+        style.alignmentId = self._id("_alignments", alignment)
+
+    def number_format(self, style: StyleArray, fmt: str) -> None:
         if fmt not in self.formats:
-            from openpyxl.styles.numbers import BUILTIN_FORMATS_REVERSE
-
             builtin = BUILTIN_FORMATS_REVERSE.get(fmt)
             self.formats[fmt] = builtin if builtin is not None else self.wb._number_formats.add(fmt) + 164
-        self._array(cell).numFmtId = self.formats[fmt]
+        style.numFmtId = self.formats[fmt]
 
 
-def finish(ws: Worksheet, columns: list[Column], rows: int) -> None:
-    """Formats, wrapping, filter, frozen header and print setup of a table sheet with `rows` data rows."""
-    lines = [1] * (rows + 2)
-    ids = StyleIds(ws)
-    for i, c in enumerate(columns, 1):
+class Table:
+    """A table sheet: a header row, then a row per record. Its cells are made directly, each with its own
+    style array: openpyxl's cell API (ws.cell, the value and style descriptors) cost as much as writing the
+    file. The cells are the ones that API makes."""
+
+    def __init__(self, ws: Worksheet, columns: list[Column]):
+        self.ws, self.columns, self.ids = ws, columns, StyleIds(ws)
+        self.cells: dict[tuple[int, int], Cell] = ws._cells
+        for i, c in enumerate(columns, 1):
+            cell = self.text(1, i, c.title)
+            self.ids.font(cell._style, BOLD)
+            self.ids.fill(cell._style, HEADER_FILL)
+            self.ids.alignment(cell._style, WRAP)
+            ws.column_dimensions[get_column_letter(i)].width = c.width
+        ws.row_dimensions[1].height = LINE_HEIGHT * max(wrapped_lines(c.title, c.width * 0.9) for c in columns)
+
+    def _cell(self, row: int, col: int) -> Cell:
+        """The cell at row, col (made, and given a style array, if new)."""
+        cell = self.cells.get((row, col))
+        if cell is None:
+            cell = self.cells[row, col] = Cell(self.ws, row=row, column=col)
+            cell._style = StyleArray()
+        return cell
+
+    def text(self, row: int, col: int, value: str | None) -> Cell:
+        """A string cell that never runs: see the module docstring. (`cell_text` does what openpyxl's value
+        check would: the text is cut to a cell's size and holds no character XML refuses.)"""
+        cell = self._cell(row, col)
+        if value is not None:
+            cell._value, quote = cell_text(value)
+            cell.data_type = "s"
+            if quote:
+                cell._style.quotePrefix = True
+        return cell
+
+    def put(self, row: int, col: int, value, fmt: str | None = None) -> Cell:
+        """A number, date or text cell (text always through `text`)."""
+        if value is None or isinstance(value, str):
+            cell = self.text(row, col, value)
+        else:
+            cell = self._cell(row, col)
+            if type(value) in (int, float):
+                cell._value = value  # data type "n", as made
+            else:  # anything else is typed (and a date formatted) by openpyxl itself
+                cell.value = value
+        if fmt:
+            self.ids.number_format(cell._style, fmt)
+        return cell
+
+    def formula(self, row: int, col: int, expr: str, fmt: str | None = None) -> Cell:
+        """One of poa's own formulas (cell references and functions only)."""
+        cell = self._cell(row, col)
+        cell._value, cell.data_type = f"={expr}", "f"
+        if fmt:
+            self.ids.number_format(cell._style, fmt)
+        return cell
+
+    def fill(self, cell: Cell, fill: PatternFill) -> None:
+        self.ids.fill(cell._style, fill)
+
+    def comment(self, col: int, note: str) -> None:
+        """A note on a column's title."""
+        self._cell(1, col).comment = Comment(note, "poa")
+
+    def finish(self, rows: int) -> None:
+        """Formats, wrapping, filter, frozen header and print setup of the sheet with `rows` data rows."""
+        lines = self._style_rows(rows)
+        ws = self.ws
         for r in range(2, rows + 2):
-            cell = ws.cell(row=r, column=i)
-            if c.fmt and cell.number_format == "General":
-                ids.number_format(cell, c.fmt)
-            ids.alignment(cell, WRAP if c.wrap else TOP)
-            if c.wrap and isinstance(cell.value, str):
-                lines[r] = max(lines[r], wrapped_lines(cell.value, c.width))
-    for r in range(2, rows + 2):
-        if lines[r] > 1:  # neither Excel nor LibreOffice sizes a row to its wrapped text on opening
-            ws.row_dimensions[r].height = LINE_HEIGHT * min(lines[r], 40)
-    last = get_column_letter(len(columns))
-    ws.auto_filter.ref = f"A1:{last}{rows + 1}"
-    ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"
-    print_setup(ws)
+            if lines[r] > 1:  # neither Excel nor LibreOffice sizes a row to its wrapped text on opening
+                ws.row_dimensions[r].height = LINE_HEIGHT * min(lines[r], 40)
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{rows + 1}"
+        ws.freeze_panes = "A2"
+        ws.print_title_rows = "1:1"
+        print_setup(ws)
+
+    def _style_rows(self, rows: int) -> list[int]:
+        """Every cell of the data rows, written or not, gets its column's alignment and (unless it has one)
+        number format; returns how many lines each row's wrapped text takes."""
+        lines = [1] * (rows + 2)
+        for i, c in enumerate(self.columns, 1):
+            alignment = WRAP if c.wrap else TOP
+            for r in range(2, rows + 2):
+                cell = self._cell(r, i)
+                if c.fmt and cell._style.numFmtId == 0:  # General
+                    self.ids.number_format(cell._style, c.fmt)
+                self.ids.alignment(cell._style, alignment)
+                if c.wrap and isinstance(cell._value, str):
+                    lines[r] = max(lines[r], wrapped_lines(cell.value, c.width))
+        return lines
 
 
 # ------------------------------------------------------------------ sheets
@@ -209,27 +273,27 @@ def results_sheet(ws: Worksheet, report: Report) -> dict[str, int]:
             Column("Entra en el promedio %", 11), Column("Avance impreso (texto)", 10),
             Column("Pág.", 6), Column("Pág. final", 6), Column("Fila de desviación", 10),
             Column("Otras columnas", 30, wrap=True)]
-    header(ws, cols)
-    ws.cell(row=1, column=12).comment = Comment(
+    t = Table(ws, cols)
+    t.comment(12, (
         "El avance si entra en el promedio de su unidad (número entre 0 y 100); vacío si no tiene avance impreso "
-        "o está fuera de 0–100 %, como en el reporte.", "poa")
+        "o está fuera de 0–100 %, como en el reporte."))
     linked = {d.result_id for d in report.deviations if d.result_id}
     where: dict[str, int] = {}
     for i, r in enumerate(report.results, 2):
         where[r.result_id] = i
-        put(ws, i, 1, r.seq)
+        t.put(i, 1, r.seq)
         for col, v in enumerate((r.viceministry, r.direction, r.unit_number, r.unit_name, r.area, r.code, r.code_raw,
                                  r.expected, r.obtained), 2):
-            text(ws, i, col, v)
-        put(ws, i, 11, r.physical_pct, pct_format(r.physical_pct))
-        formula(ws, i, 12, f'IF(AND(ISNUMBER(K{i}),K{i}>=0,K{i}<=100),K{i},"")', pct_format(r.physical_pct))
-        text(ws, i, 13, r.physical_raw)
-        put(ws, i, 14, r.page_first)
-        put(ws, i, 15, r.page_last)
-        text(ws, i, 16, "Sí" if r.result_id in linked else "No")
-        text(ws, i, 17, "; ".join(f"{k}: {v}" for k, v in r.extra.items()) or None)
+            t.text(i, col, v)
+        t.put(i, 11, r.physical_pct, pct_format(r.physical_pct))
+        t.formula(i, 12, f'IF(AND(ISNUMBER(K{i}),K{i}>=0,K{i}<=100),K{i},"")', pct_format(r.physical_pct))
+        t.text(i, 13, r.physical_raw)
+        t.put(i, 14, r.page_first)
+        t.put(i, 15, r.page_last)
+        t.text(i, 16, "Sí" if r.result_id in linked else "No")
+        t.text(i, 17, "; ".join(f"{k}: {v}" for k, v in r.extra.items()) or None)
     n = len(report.results)
-    finish(ws, cols, n)
+    t.finish(n)
     if n:
         # The report's own rule, live: under 35 % with no row in the deviation table.
         ws.conditional_formatting.add(f"A2:Q{n + 1}", FormulaRule(
@@ -247,19 +311,19 @@ def hierarchy_sheet(ws: Worksheet, report: Report, result_row: dict[str, int]) -
             Column("Recalculado %", 13, PCT_INT), Column("Diferencia (recalculado − impreso)", 13, DIFF),
             Column("Estado", 16, wrap=True), Column("Regla alternativa que da la cifra impresa", 44, wrap=True),
             Column("Pptario. impreso %", 10), Column("Cálculo", 46, wrap=True)]
-    header(ws, cols)
-    ws.cell(row=1, column=7).comment = Comment(AVERAGE_NOTE, "poa")
-    ws.cell(row=1, column=8).comment = Comment(ROUND_NOTE, "poa")
+    t = Table(ws, cols)
+    t.comment(7, AVERAGE_NOTE)
+    t.comment(8, ROUND_NOTE)
     tree = Tree(report)
     row_of = {n.node_id: i for i, n in enumerate(report.units, 2)}
     for i, w in enumerate(workings(report), 2):
         n = w.node
-        put(ws, i, 1, n.seq)
-        text(ws, i, 2, LEVEL_ES.get(n.level, n.level))
-        text(ws, i, 3, n.number)
-        text(ws, i, 4, n.name)
-        put(ws, i, 5, n.page)
-        put(ws, i, 6, n.reported_physical_pct, pct_format(n.reported_physical_pct))
+        t.put(i, 1, n.seq)
+        t.text(i, 2, LEVEL_ES.get(n.level, n.level))
+        t.text(i, 3, n.number)
+        t.text(i, 4, n.name)
+        t.put(i, 5, n.page)
+        t.put(i, 6, n.reported_physical_pct, pct_format(n.reported_physical_pct))
         if w.kind == "results":
             rows = [result_row[r.result_id] for r in tree.operands(n) if r.result_id in result_row]
             refs = ranges("L", rows, RESULTS)
@@ -270,16 +334,16 @@ def hierarchy_sheet(ws: Worksheet, report: Report, result_row: dict[str, int]) -
             refs = ranges("G", rows)
             how = f"Promedio de {refs} ({plural(len(rows), 'fila', 'filas')} de esta hoja, sin redondear)"
         if rows:
-            formula(ws, i, 7, f'IFERROR(AVERAGE({refs}),"")', PCT_4)
-            formula(ws, i, 8, f'IF(ISNUMBER(G{i}),ROUND(G{i},0),"")', PCT_INT)
-            formula(ws, i, 9, f'IF(AND(ISNUMBER(F{i}),ISNUMBER(H{i})),H{i}-F{i},"")', DIFF)
-        text(ws, i, 10, "—" if w.holds is None else "Coincide" if w.holds else
+            t.formula(i, 7, f'IFERROR(AVERAGE({refs}),"")', PCT_4)
+            t.formula(i, 8, f'IF(ISNUMBER(G{i}),ROUND(G{i},0),"")', PCT_INT)
+            t.formula(i, 9, f'IF(AND(ISNUMBER(F{i}),ISNUMBER(H{i})),H{i}-F{i},"")', DIFF)
+        t.text(i, 10, "—" if w.holds is None else "Coincide" if w.holds else
              "No coincide (regla alternativa)" if w.alternatives else "No coincide")
-        text(ws, i, 11, "; ".join(f"{d}: {v:.4f}".replace(".", ",") for d, v in w.alternatives) or None)
-        put(ws, i, 12, n.reported_budget_pct, pct_format(n.reported_budget_pct))
-        text(ws, i, 13, how if rows else "Sin componentes")
+        t.text(i, 11, "; ".join(f"{d}: {v:.4f}".replace(".", ",") for d, v in w.alternatives) or None)
+        t.put(i, 12, n.reported_budget_pct, pct_format(n.reported_budget_pct))
+        t.text(i, 13, how if rows else "Sin componentes")
     n_rows = len(report.units)
-    finish(ws, cols, n_rows)
+    t.finish(n_rows)
     if n_rows:
         ws.conditional_formatting.add(f"A2:M{n_rows + 1}", FormulaRule(
             formula=["AND(ISNUMBER($I2),$I2<>0)"], fill=MISMATCH_FILL))
@@ -290,21 +354,21 @@ def findings_sheet(ws: Worksheet, report: Report) -> None:
             Column("Id de verificación", 18), Column("Página", 7), Column("Asunto", 36, wrap=True),
             Column("Impreso %", 10), Column("Recalculado %", 12), Column("Detalle", 70, wrap=True),
             Column("Criterio", 50, wrap=True), Column("Disposición del auditor", 30, wrap=True)]
-    header(ws, cols)
+    t = Table(ws, cols)
     for i, h in enumerate(numbered(report), 2):
         f = h.finding
-        text(ws, i, 1, h.number)
-        text(ws, i, 2, SEVERITY_ES.get(f.severity, f.severity)).fill = SEVERITY_FILL.get(f.severity, HEADER_FILL)
-        text(ws, i, 3, check_label(f.check))
-        text(ws, i, 4, f.check)
-        put(ws, i, 5, f.page)
-        text(ws, i, 6, h.subject)
+        t.text(i, 1, h.number)
+        t.fill(t.text(i, 2, SEVERITY_ES.get(f.severity, f.severity)), SEVERITY_FILL.get(f.severity, HEADER_FILL))
+        t.text(i, 3, check_label(f.check))
+        t.text(i, 4, f.check)
+        t.put(i, 5, f.page)
+        t.text(i, 6, h.subject)
         if f.check != "ocr_low_confidence":  # its figure is a confidence, said in the message
-            put(ws, i, 7, f.reported, pct_format(f.reported))
-            put(ws, i, 8, f.recomputed, PCT_2)
-        text(ws, i, 9, decimal_commas(f.message))
-        text(ws, i, 10, check_rule(f.check))
-    finish(ws, cols, len(report.findings))
+            t.put(i, 7, f.reported, pct_format(f.reported))
+            t.put(i, 8, f.recomputed, PCT_2)
+        t.text(i, 9, decimal_commas(f.message))
+        t.text(i, 10, check_rule(f.check))
+    t.finish(len(report.findings))
 
 
 def links_sheet(ws: Worksheet, report: Report) -> None:
@@ -312,20 +376,20 @@ def links_sheet(ws: Worksheet, report: Report) -> None:
             Column("Resultado vinculado", 15), Column("Unidad del resultado", 34, wrap=True),
             Column("Pág. del resultado", 9), Column("Avance físico %", 10), Column("Método", 22),
             Column("Similitud (0–100)", 10, "0")]
-    header(ws, cols)
+    t = Table(ws, cols)
     ix = Index(report)
     for i, d in enumerate(report.deviations, 2):
         r = ix.results.get(d.result_id)
-        put(ws, i, 1, d.page)
-        text(ws, i, 2, f"{d.unit_number or ''} {d.unit_name or ''}".strip())
-        text(ws, i, 3, d.code_raw)
-        text(ws, i, 4, r.code_raw if r else "sin vincular")
-        text(ws, i, 5, f"{r.unit_number or ''} {r.unit_name or ''}".strip() if r else None)
-        put(ws, i, 6, r.page_first if r else None)
-        put(ws, i, 7, r.physical_pct if r else None, pct_format(r.physical_pct if r else None))
-        text(ws, i, 8, METHOD_ES.get(d.match_method or "", None))
-        put(ws, i, 9, d.match_score)
-    finish(ws, cols, len(report.deviations))
+        t.put(i, 1, d.page)
+        t.text(i, 2, f"{d.unit_number or ''} {d.unit_name or ''}".strip())
+        t.text(i, 3, d.code_raw)
+        t.text(i, 4, r.code_raw if r else "sin vincular")
+        t.text(i, 5, f"{r.unit_number or ''} {r.unit_name or ''}".strip() if r else None)
+        t.put(i, 6, r.page_first if r else None)
+        t.put(i, 7, r.physical_pct if r else None, pct_format(r.physical_pct if r else None))
+        t.text(i, 8, METHOD_ES.get(d.match_method or "", None))
+        t.put(i, 9, d.match_score)
+    t.finish(len(report.deviations))
 
 
 CRITERIA = (
