@@ -473,20 +473,16 @@ def render_html(report: Report, *, generated: dt.datetime | None = None, pdf_pat
 
 def render_index(out: Path) -> str:
     """One page over every document in an output folder: what each report is, and how it fared."""
-    import pandas as pd
-    import pyarrow as pa
+    from collections import Counter
 
     from .parquet import read_poa_folder
 
-    def table(name: str, columns: list[str]) -> pd.DataFrame:  # poa's files only: a stray one is left out
-        parts = read_poa_folder(out, name, columns)
-        return pa.concat_tables(parts).to_pandas() if parts else pd.DataFrame(columns=columns)
+    def table(name: str, columns: list[str]) -> list[dict]:  # poa's files only: a stray one is left out
+        return [row for part in read_poa_folder(out, name, columns) for row in part.to_pylist()]
 
     docs = table("documents", ["doc_id", "source_path", "entity", "year", "semester", "status", "error"])
-    findings = table("findings", ["doc_id", "severity"])
-    counts = (findings.groupby(["doc_id", "severity"]).size().unstack(fill_value=0)
-              if len(findings) else pd.DataFrame())
-    status = docs.status.value_counts().to_dict() if len(docs) else {}
+    counts = Counter((f["doc_id"], f["severity"]) for f in table("findings", ["doc_id", "severity"]))
+    status = Counter(d["status"] for d in docs)
     h = ["<!DOCTYPE html><html lang='es'><head><meta charset='utf-8'><title>Auditoría de reportes POA</title>",
          f"<style>{CSS.replace('__FOOTER__', 'poa · índice de papeles de trabajo')}</style></head><body>"
          "<h1>Auditoría de reportes de seguimiento al POA</h1>",
@@ -499,24 +495,23 @@ def render_index(out: Path) -> str:
          "<th>Errores</th><th>Advertencias</th><th>Informativos</th><th>Papel de trabajo</th></tr></thead><tbody>"]
 
     def txt(v) -> str:
-        return "" if v is None or (isinstance(v, float) and pd.isna(v)) else escape(str(v))
+        return "" if v is None else escape(str(v))
 
-    for d in docs.sort_values("source_path").itertuples() if len(docs) else []:
-        c = counts.loc[d.doc_id] if d.doc_id in counts.index else {}
-        n = {sev: int(c.get(sev, 0)) for sev in ("error", "warning", "info")}
-        ok = d.status != "failed"
-        state = ("Leído" if d.status == "ok" else
+    for d in sorted(docs, key=lambda d: d["source_path"] or ""):
+        n = {sev: counts[(d["doc_id"], sev)] for sev in ("error", "warning", "info")}
+        ok = d["status"] != "failed"
+        state = ("Leído" if d["status"] == "ok" else
                  "<span class='sev-warning'>En revisión: lectura dudosa (ver el papel de trabajo)</span>" if ok else
-                 f"<span class='sev-error'>No leído: {failure(d.error)}</span>")
+                 f"<span class='sev-error'>No leído: {failure(d['error'])}</span>")
         link = ""
         if ok:
-            doc_id = txt(d.doc_id)
+            doc_id = txt(d["doc_id"])
             link = f"<a href='{doc_id}.html'>abrir</a> · <a href='{doc_id}.xlsx'>xlsx</a>"
-            if (Path(out) / "audit" / f"{d.doc_id}.pdf").is_file():
+            if (Path(out) / "audit" / f"{d['doc_id']}.pdf").is_file():
                 link += f" · <a href='{doc_id}.pdf'>pdf</a>"
-        h.append(f"<tr class='{'' if ok else 'mismatch'}'><td>{txt(d.source_path)}</td><td>{txt(d.entity)}</td>"
-                 f"<td class='num'>{'' if pd.isna(d.year) else int(d.year)}</td>"
-                 f"<td class='num'>{'' if pd.isna(d.semester) else int(d.semester)}</td><td>{state}</td>"
+        h.append(f"<tr class='{'' if ok else 'mismatch'}'><td>{txt(d['source_path'])}</td><td>{txt(d['entity'])}</td>"
+                 f"<td class='num'>{txt(d['year'])}</td>"
+                 f"<td class='num'>{txt(d['semester'])}</td><td>{state}</td>"
                  f"<td class='num'>{n['error'] if ok else ''}</td><td class='num'>{n['warning'] if ok else ''}</td>"
                  f"<td class='num'>{n['info'] if ok else ''}</td><td>{link}</td></tr>")
     h.append("</tbody></table><p><small>Generado por poa.</small></p></body></html>")
