@@ -199,8 +199,8 @@ def _region_image(pdf: pypdfium2.PdfDocument, loaded: dict[int, pypdfium2.PdfPag
         loaded[region.page] = pdf[region.page - 1]
     page = loaded[region.page]
     if region.box is None:
-        return pg.render_loaded(page, region.page, scale=PAGE_SCALE, grayscale=True)
-    return pg.render_loaded(page, region.page, box=region.box, margin=4, grayscale=True)
+        return pg.render_loaded(page, region.page, turn=region.turn, scale=PAGE_SCALE, grayscale=True)
+    return pg.render_loaded(page, region.page, box=region.box, turn=region.turn, margin=4, grayscale=True)
 
 
 def _provenance(report: Report, generated: dt.datetime, pdf_path: str | None) -> list[str]:

@@ -210,6 +210,33 @@ def test_each_finding_on_a_row_shows_that_region_of_the_pdf(paper):
     assert image.convert("L").getextrema()[0] < 100  # ink: the row, not a blank strip
 
 
+def test_a_finding_on_a_table_printed_sideways_shows_its_row_turned_upright(tmp_path):
+    """A table drawn sideways on an upright page is read turned; its finding's picture is cut in that frame."""
+    from poa.outputs.audit import region_images
+
+    from poa import process
+    from samples.layouts import render
+
+    pdf = tmp_path / "sideways.pdf"
+    render("reportlab-sideways", pdf)
+    report = process(pdf)
+    assert report.document.quality.pages_turned
+    found = [x for x in numbered(report) if x.region is not None and x.region.box is not None and x.region.turn]
+    assert found
+    import base64
+
+    from PIL import Image
+    from poa.outputs import pages
+
+    pictures = region_images(found[:3], str(pdf))
+    for x in found[:3]:
+        image = Image.open(io.BytesIO(base64.b64decode(pictures[x.number].split(",", 1)[1])))
+        width, height = pages.page_size(pages.open_pdf(pdf), x.region.page, x.region.turn)
+        x0, top, x1, bottom = pages.clamp(x.region.box, width, height, 4)
+        assert abs(image.width - (x1 - x0) * 2) <= 2 and abs(image.height - (bottom - top) * 2) <= 2
+        assert image.width > image.height  # a row, turned upright: wider than tall
+
+
 def test_without_the_source_pdf_the_paper_says_so_and_keeps_its_page_numbers(tmp_path):
     report = processed("mmm-2016-s1-ruled")
     moved = replace(report, document=replace(report.document, source_path=str(tmp_path / "gone.pdf")))
