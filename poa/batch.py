@@ -299,7 +299,7 @@ def _child(conn: Connection, job: Job, batch: Batch, parent: int) -> None:
                 _send(conn, ("pages", pages, ocr_pages))
                 budget.move(limits.seconds(pages, ocr_pages), limits.timeout_reason(pages, ocr_pages))
 
-            lim.watch_pages(limits.page_stall(), on_pages)
+            lim.watch_pages(limits.page_stall(), on_pages, lambda page: _send(conn, ("read", page)))
             if (pages := count_pages(job.path)) is not None:
                 lim.pages_known(pages)
             msg = _work(job, batch)
@@ -361,6 +361,7 @@ class _Worker:
     shared: int  # the parent's resident memory when it forked the worker, which the worker starts with
     pages: int | None = None
     ocr_pages: int = 0  # of those, pages the worker said it recognises by OCR (each with a larger time allowance)
+    read: int = 0  # of those, pages read so far
 
 
 def _reap(pid: int) -> tuple[int, int]:
@@ -498,6 +499,7 @@ def run_batch(
     force: bool = False,
     on_start: Callable[[int, int], None] | None = None,
     on_done: Callable[[Outcome], None] | None = None,
+    on_pages: Progress | None = None,
     executor: str | None = None,
     dask: str | None = None,
 ) -> list[Outcome]:
@@ -515,7 +517,7 @@ def run_batch(
     check_options(options, review)
     out = Path(out)
     jobs = max(1, jobs or os.cpu_count() or 1)
-    with executor_for(executor, dask, jobs) as execute:  # a scheduler that cannot be reached: nothing written
+    with executor_for(executor, dask, jobs, on_pages) as execute:  # a scheduler that cannot be reached: nothing written
         check_out(out)
         return _batch([Path(p) for p in paths], out, options, review, limits, force, execute, on_start, on_done)
 
@@ -610,11 +612,18 @@ def _copy_outcome(o: Outcome, doc: Document) -> Outcome:
                            error=f"{original.error} (the same bytes as {original.source_path})"))
 
 
-def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done: Callable[[int, Outcome], None]) -> None:
-    """Run the pending jobs, `jobs` workers at a time, each under its limits."""
+# The batch's progress in pages: progress(pages read, pages found), each a change since the last call.
+Progress = Callable[[int, int], None]
+
+
+def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done: Callable[[int, Outcome], None],
+                  progress: Progress | None = None) -> None:
+    """Run the pending jobs, `jobs` workers at a time, each under its limits; `progress` hears of pages as the
+    workers read them."""
     running: dict[Connection, _Worker] = {}
     pending = list(reversed(pending))
     out, limits = batch.out, batch.limits
+    tell = progress or (lambda read, found: None)
 
     def finish(w: _Worker, msg, *, killed: bool = False) -> None:
         del running[w.conn]
@@ -630,6 +639,7 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
             _, doc, n_results, n_devs, n_findings, n_errors = msg
             o = Outcome(doc, n_results, n_devs, n_findings, n_errors)
         o.seconds, o.memory, o.redone = time.monotonic() - w.started, peak, w.job.redone
+        tell((w.pages or 0) - w.read, 0)  # a document that ended early: its pages are done with all the same
         done(w.index, o)
 
     try:
@@ -645,7 +655,13 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
                 except Exception:  # noqa: BLE001 - the worker died (EOF) or was cut off mid-message
                     msg = None
                 if isinstance(msg, tuple) and msg and msg[0] == "pages":
+                    tell(0, msg[1] - (w.pages or 0))
                     w.pages, w.ocr_pages = msg[1], msg[2]
+                    continue
+                if isinstance(msg, tuple) and msg and msg[0] == "read":
+                    if w.read < (w.pages or 0):
+                        w.read += 1
+                        tell(1, 0)
                     continue
                 finish(w, msg)
             now = time.monotonic()
@@ -683,9 +699,11 @@ Execute = Callable[[list[tuple[int, Job]], Batch, Callable[[int, Outcome], None]
 
 
 @contextmanager
-def executor_for(executor: str | None, address: str | None, jobs: int) -> Iterator[Execute]:
+def executor_for(executor: str | None, address: str | None, jobs: int,
+                 progress: Progress | None = None) -> Iterator[Execute]:
     """The executor named (default: dask when a scheduler address is given, else local), open for the batch
-    and closed after it; UsageError, before anything is written, for one that cannot run."""
+    and closed after it; UsageError, before anything is written, for one that cannot run. `progress` hears
+    of pages as they are read (local workers only: a Dask task reports its document when it ends)."""
     executor = executor or ("dask" if address else "local")
     if executor not in EXECUTORS:
         raise UsageError(f"--executor {executor!r}: choose one of {', '.join(EXECUTORS)}")
@@ -695,7 +713,7 @@ def executor_for(executor: str | None, address: str | None, jobs: int) -> Iterat
 
         def local(pending: list[tuple[int, Job]], batch: Batch, done: Callable[[int, Outcome], None]) -> None:
             preload(batch.options)
-            _work_through(pending, batch, jobs, done)
+            _work_through(pending, batch, jobs, done, progress)
 
         yield local
         return

@@ -249,7 +249,13 @@ class Reporter:
         self.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                                  TextColumn("{task.fields[status]}"), TimeRemainingColumn(), console=self.console)
         self.task = self.progress.add_task("documents", total=total, status="")
+        self.pages_task = self.progress.add_task("pages", total=0, status="")
         self.progress.start()
+
+    def pages_read(self, read: int, found: int) -> None:
+        """The pages bar: pages found in the documents started so far, and pages read (OCR'd ones included)."""
+        if self.progress is not None:
+            self.progress.update(self.pages_task, advance=read, total=self.progress.tasks[1].total + found)
 
     def done(self, o) -> None:
         self.outcomes.append(o)
@@ -363,7 +369,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         outcomes = run(args.inputs, out=args.out, engine=args.engine, reader=args.reader, ocr=args.ocr, gx=args.gx,
                        review=args.review, jobs=args.jobs, timeout=args.timeout, max_memory=args.max_memory,
-                       force=args.force, on_start=reporter.start, on_done=reporter.done, executor=args.executor,
+                       force=args.force, on_start=reporter.start, on_done=reporter.done, on_pages=reporter.pages_read,
+                       executor=args.executor,
                        dask=args.dask)
     except UsageError as e:
         print(f"poa: {printable(e)}", file=sys.stderr)

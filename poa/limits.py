@@ -182,6 +182,7 @@ def deadline(seconds: float, what: str) -> Iterator[Deadline]:
 class _Watch:
     stall: float  # seconds one page may take
     on_pages: Callable[..., None]  # told the page count (and the pages to OCR) whenever it changes
+    on_read: Callable[[int], None] | None = None  # told each page read, as the reader hands it over
 
 
 _watch: _Watch | None = None
@@ -189,12 +190,19 @@ _pages_told: int | None = None
 _ocr_pages: set[int] = set()
 
 
-def watch_pages(stall: float, on_pages: Callable[..., None]) -> None:
+def watch_pages(stall: float, on_pages: Callable[..., None], on_read: Callable[[int], None] | None = None) -> None:
     """Set up `reading_page` in this (worker) process. `on_pages(pages)` is told the page count, and
-    `on_pages(pages, ocr_pages)` again each time a page is found to need OCR."""
+    `on_pages(pages, ocr_pages)` again each time a page is found to need OCR; `on_read(page)` each page read
+    (the batch's progress in pages)."""
     global _watch, _pages_told
-    _watch, _pages_told = _Watch(stall, on_pages), None
+    _watch, _pages_told = _Watch(stall, on_pages, on_read), None
     _ocr_pages.clear()
+
+
+def page_read(number: int) -> None:
+    """Tell the batch that page `number` is read (a page source calls it as it hands each page over)."""
+    if _watch is not None and _watch.on_read is not None:
+        _watch.on_read(number)
 
 
 def pages_known(pages: int) -> None:

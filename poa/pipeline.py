@@ -208,6 +208,7 @@ def run(
     force: bool = False,
     on_start: Callable[[int, int], None] | None = None,
     on_done: Callable[[Outcome], None] | None = None,
+    on_pages: Callable[[int, int], None] | None = None,
     executor: str | None = None,
     dask: str | None = None,
 ) -> list[Outcome]:
@@ -222,6 +223,9 @@ def run(
     "2G"). Corrections come from `out/corrections.csv`. Raises UsageError, having written nothing, for inputs
     that name nothing, an output folder that cannot be written, and options or limits that make no sense.
 
+    `on_start(documents, to_do)`, `on_done(outcome)` and `on_pages(read, found)` (pages read and pages found,
+    each a change since the last call) follow the batch, e.g. for a progress bar.
+
     `executor`: "local" (the default without `dask`): forked workers, `jobs` at a time, on this machine;
     "dask" (the default with `dask`): each document a task on the Dask scheduler at the address `dask`
     ("tcp://host:8786"), or with no address on a LocalCluster of `jobs` processes started for the run. The
@@ -231,4 +235,4 @@ def run(
 
     return run_batch(expand_inputs(inputs), Path(out), Options(engine, reader, ocr, gx), review=review, jobs=jobs,
                      timeout=timeout, page_timeout=page_timeout, max_memory=max_memory, force=force,
-                     on_start=on_start, on_done=on_done, executor=executor, dask=dask)
+                     on_start=on_start, on_done=on_done, on_pages=on_pages, executor=executor, dask=dask)

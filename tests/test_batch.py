@@ -139,6 +139,21 @@ def test_each_kind_of_bad_input_is_a_failed_row_with_its_reason_and_the_rest_goe
     assert index.count("No leído") == len(reasons)
 
 
+def test_progress_counts_pages_as_workers_read_them_and_every_page_of_a_failed_document_ends_done(bad_corpus, tmp_path):
+    folder, _ = bad_corpus
+    events: list[tuple[str, int, int]] = []
+    outcomes = run([folder, SAMPLES / "mmm-2016-s1-ruled.pdf"], out=tmp_path, jobs=2, reader="pdfium",
+                   on_pages=lambda read, found: events.append(("pages", read, found)),
+                   on_done=lambda o: events.append(("done", o.document.pages or 0, 0)))
+    read, found = sum(e[1] for e in events if e[0] == "pages"), sum(e[2] for e in events if e[0] == "pages")
+    assert read == found >= 24  # the 24-page report and the small ones; every page found is done by the end
+    big = next(o for o in outcomes if o.document.pages == 24)
+    before = events[: events.index(("done", 24, 0))]
+    assert sum(e[1] for e in before if e[0] == "pages") >= 24  # its pages were counted one by one, before it ended
+    assert sum(1 for e in before if e[0] == "pages" and e[1] == 1) >= 24
+    assert big.document.status == "ok"
+
+
 def test_a_file_that_vanishes_or_turns_into_a_folder_is_a_failed_row(mini_pdf, tmp_path):
     from poa.pipeline import identify, process
 

@@ -67,7 +67,7 @@ class Reader(ABC):
             raise page_error(i + 1, e) from e
 
     def __iter__(self) -> Iterator[Page]:
-        from poa.limits import ocr_page, reading_page
+        from poa.limits import ocr_page, page_read, reading_page
 
         n = len(self)
         ocr = None  # the recogniser (extract.ocr, OpenCV and all), imported when a page first needs it
@@ -80,6 +80,7 @@ class Reader(ABC):
 
         def finish(i: int, x: Page | Future) -> Page:
             if not isinstance(x, Future):
+                page_read(i + 1)
                 return x
             with reading_page(i + 1, n, ocr=True):  # an OCR'd page has a larger allowance
                 try:
@@ -88,7 +89,9 @@ class Reader(ABC):
                     raise
                 except Exception as e:
                     raise SourceError(f"page {i + 1} could not be recognised by OCR: {e}") from e
-                return page_of(d, self.settings)
+                page = page_of(d, self.settings)
+            page_read(i + 1)
+            return page
 
         try:
             for i in range(n):
