@@ -6,11 +6,12 @@ JOBS   ?= 2
 
 .PHONY: run test check samples tools bench clean
 
-$(STAMP): pyproject.toml
+# The exact versions of constraints.txt (the set the tests pass with) within pyproject.toml's ranges.
+$(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 run: $(STAMP) tools
@@ -43,7 +44,7 @@ tools:
 	fi
 
 bench: $(STAMP) tools
-	$(BIN)/pip install -q -e '.[dev,bench]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python bench/bench.py --curves
 
 samples: $(STAMP)
