@@ -15,6 +15,7 @@ import time
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -73,10 +74,9 @@ def scan(pdf: Path, out: Path, dpi: int, rng: np.random.Generator) -> int:
 
 
 @lru_cache(maxsize=None)
-def scanned(folder: Path, layout: str, dpi: int):
-    """The cut seed printed in `layout`, scanned at `dpi`, read by `poa.process`; with what it must yield,
-    its page count and the seconds the read took."""
-    from poa import process
+def scanned_pdf(folder: Path, layout: str, dpi: int) -> tuple[Path, dict, int]:
+    """The cut seed printed in `layout` and scanned at `dpi`: the image-only PDF, the rows it must yield (from
+    the seed alone) and its page count."""
     from samples.layouts import LAYOUTS
     from samples.layouts.common import expected_rows
 
@@ -84,9 +84,19 @@ def scanned(folder: Path, layout: str, dpi: int):
     printed, image_only = folder / f"{layout}.pdf", folder / f"{layout}-{dpi}dpi-scan.pdf"
     chosen.draw(seed, printed)
     pages = scan(printed, image_only, dpi, np.random.default_rng(7))
+    return image_only, expected_rows(seed, chosen.extras), pages
+
+
+@lru_cache(maxsize=None)
+def scanned(folder: Path, layout: str, dpi: int):
+    """The scan of `scanned_pdf` read by `poa.process`; with what it must yield, its page count and the
+    seconds the read took."""
+    from poa import process
+
+    image_only, want, pages = scanned_pdf(folder, layout, dpi)
     started = time.perf_counter()
     report = process(image_only)
-    return report, expected_rows(seed, chosen.extras), pages, time.perf_counter() - started
+    return report, want, pages, time.perf_counter() - started
 
 
 @pytest.fixture(scope="module")
@@ -167,6 +177,55 @@ def test_a_scan_of_the_seed_reads_back_through_process(folder, layout, dpi):
         assert all(figures), [w["code"] for (w, ok) in zip(want["results"] + want["deviations"], figures) if not ok]
     else:
         assert q.reasons and any(f.check == "read_doubt" for f in report.findings)
+
+
+def _rows_of(table: Path) -> list:
+    """A table's rows as `poa run` wrote them (Parquet, in the table's order), each with the attributes of the
+    row records the checks above read: nulls as None, empty text as "", OCR confidences as a dict."""
+    import pandas as pd
+
+    df = pd.read_parquet(table).sort_values("seq")
+    rows = []
+    for rec in df.astype(object).to_dict("records"):
+        rec = {k: None if not isinstance(v, (list, dict, tuple, np.ndarray)) and pd.isna(v) else v for k, v in rec.items()}
+        conf = rec.get("ocr_confidence")
+        rec["ocr_confidence"] = dict(conf) if conf is not None else None
+        for attr in ("code_raw", "expected", "obtained", "physical_raw", "cause", "corrective_measure"):
+            if attr in rec and rec[attr] is None:
+                rec[attr] = ""
+        rows.append(SimpleNamespace(**rec))
+    return rows
+
+
+@needs_tesseract
+@pytest.mark.slow
+def test_a_scan_of_the_seed_reads_back_through_poa_run_with_no_extra_step(folder, tmp_path):
+    """Issue 8's first "done when", through the command itself: `poa run SCAN --out OUT`, no OCR option, and
+    the Parquet tables it writes hold the rows right (the same bar as the `process()` test above)."""
+    import pandas as pd
+
+    from poa.cli import main
+
+    image_only, want, pages = scanned_pdf(folder, "reportlab-grid", 200)  # the ruled seed, noise, skews, page 2 turned
+    out = tmp_path / "out"
+    started = time.perf_counter()
+    code = main(["run", str(image_only), "--out", str(out)])
+    seconds = time.perf_counter() - started
+    (doc,) = pd.read_parquet(out / "documents").astype(object).to_dict("records")
+    assert doc["status"] in ("ok", "review"), doc["error"]
+    assert code == {"ok": 0, "review": 3}[doc["status"]]  # the CLI's exit status says which
+    assert list(doc["ocr_pages"]) == list(range(1, pages + 1)) and doc["ocr_confidence"] is not None
+    report = SimpleNamespace(results=_rows_of(out / "results"), deviations=_rows_of(out / "deviations"))
+    assert {r.doc_id for r in report.results + report.deviations} == {doc["doc_id"]}
+    right, figures, sims = rows_right(report, want)
+    assert sum(right) >= 0.95 * len(right), f"{sum(right)} of {len(right)} rows right ({seconds:.0f} s)"
+    assert statistics.fmean(sims) >= 97
+    assert cells_without_confidence(report) == []
+    if doc["status"] == "ok":  # never ok with a row wrong in its code or %
+        assert all(figures), [w["code"] for (w, ok) in zip(want["results"] + want["deviations"], figures) if not ok]
+    else:
+        findings = pd.read_parquet(out / "findings")
+        assert list(doc["review_reasons"]) and (findings.check == "read_doubt").any()
 
 
 @needs_tesseract

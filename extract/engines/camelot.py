@@ -8,7 +8,6 @@ title block, footnotes) comes from the page source, so nothing on the page is lo
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -17,6 +16,7 @@ from poa.records import Leftover
 from poa.vocab import COLUMNS, fold, is_header_word, squash, table_kind
 
 from .. import layout
+from ..page import SourceError
 from ..readers import open_source
 from .base import Engine, GridRow, PageScan, PageTable, full_row, page_scan
 
@@ -51,6 +51,17 @@ def _name_columns(kind: str, header_rows: list[list[str]]) -> list[str | None]:
 
 
 EXTRA = "extra:"
+RESOLUTION = 300  # dpi: camelot's own default for the lattice's page image
+# The most pixels a page's image may have: camelot's lattice peaks near 15 bytes a pixel (an A1 page, 70 million
+# pixels at 300 dpi, takes 1.1 GB), so that a page is refused in plain words before it takes the memory limit.
+MAX_PIXELS = 100_000_000
+
+
+def _root(e: BaseException) -> str:
+    """What the innermost exception an error wraps says, on one line."""
+    while e.__cause__ is not None:
+        e = e.__cause__
+    return " ".join(str(e).split()) or type(e).__name__
 
 
 class CamelotEngine(Engine):
@@ -62,21 +73,39 @@ class CamelotEngine(Engine):
         self.ocr = ocr
 
     def scan(self, path: str) -> Iterator[PageScan]:
-        import camelot
-
         source = open_source(path, self.reader, self.ocr)  # fails first, with a plain reason, on a file that is no PDF
         try:
-            found = camelot.read_pdf(path, pages="all", flavor="lattice", line_scale=self.line_scale,
-                                     suppress_stdout=True)
-            by_page = defaultdict(list)
-            for t in found:
-                by_page[int(t.page)].append(t)
             last = None
             for page in source:
-                scan, last = self._scan_page(page, sorted(by_page[page.number], key=lambda t: -t._bbox[3]), last)
+                scan, last = self._scan_page(page, sorted(self._grids(path, page), key=lambda t: -t._bbox[3]), last)
                 yield scan
         finally:
             source.close()
+
+    def _grids(self, path: str, page) -> list:
+        """Camelot's lattice grids of one page (page by page, so that a failure names its page). Camelot renders
+        the page to an image first: a page too large to render is refused before any pixel is drawn, and a
+        render or parse that fails becomes a SourceError saying so, instead of camelot's own error (whose
+        fallback to Ghostscript then reports "Ghostscript is not installed", and leaves a temp folder)."""
+        import camelot
+
+        w, h = round(page.width * RESOLUTION / 72), round(page.height * RESOLUTION / 72)
+        if w * h > MAX_PIXELS:
+            raise SourceError(f"camelot could not render page {page.number} to an image ({page.width:.0f} × "
+                              f"{page.height:.0f} pt is {w} × {h} pixels at {RESOLUTION} dpi, more than "
+                              f"{MAX_PIXELS // 1_000_000} million): try --engine pdfplumber")
+        try:
+            return list(camelot.read_pdf(path, pages=str(page.number), flavor="lattice", line_scale=self.line_scale,
+                                         suppress_stdout=True, backend="pdfium", use_fallback=False,
+                                         resolution=RESOLUTION))
+        except MemoryError:
+            raise  # the worker's memory limit: the batch says so
+        except Exception as e:
+            from camelot.backends.image_conversion import ImageConversionError
+
+            what = "render page {} to an image" if isinstance(e, ImageConversionError) else "read page {}"
+            raise SourceError(f"camelot could not {what.format(page.number)} ({_root(e)}): "
+                              "try --engine pdfplumber") from e
 
     def _scan_page(self, page, tables, last: Running | None) -> tuple[PageScan, Running | None]:
         scan = page_scan(page)
