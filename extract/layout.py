@@ -334,4 +334,7 @@ def straddling(words: Sequence[Word], edges: Sequence[float], settings: TableSet
 
 
 def bbox_of(words: Sequence[Word]) -> tuple[float, float, float, float]:
+    if len(words) == 1:  # most cells: one word
+        w = words[0]
+        return (w.x0, w.top, w.x1, w.bottom)
     return (min(w.x0 for w in words), min(w.top for w in words), max(w.x1 for w in words), max(w.bottom for w in words))

@@ -20,6 +20,7 @@ batch's process either way.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -337,6 +338,7 @@ def _fork(job: Job, batch: Batch) -> tuple[int, Connection]:
     """Start a worker on `job`; its pid and the end of the pipe it reports on."""
     recv, send = Pipe(duplex=False)
     parent = os.getpid()
+    gc.freeze()  # the parent's objects out of the collector's sight: a collection in the worker would touch (and copy) them all
     pid = os.fork()
     if pid == 0:  # the worker: never returns into the batch's code, never runs the parent's exit handlers
         code = 0

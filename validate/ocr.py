@@ -11,6 +11,7 @@ a text cell is a finding only under LOW_TEXT_CELL, a misread letter there being 
 from __future__ import annotations
 
 from itertools import groupby
+from typing import Callable
 
 from poa.normalize.codes import from_sequence, in_sequence, normalize_code
 from poa.normalize.numbers import read_pct
@@ -92,11 +93,14 @@ def pct_repairs(report: Report) -> list[Finding]:
     return out
 
 
-def _neighbours(report: Report):
-    """Each result with the codes (as read, repaired) of the results just before and after it in its unit."""
+def _neighbours(report: Report, wanted: Callable[[Result], bool]):
+    """Each result `wanted` says to look at, with the codes (as read, repaired) of the results just before and
+    after it in its unit. Only those neighbours are parsed: most reports have no row to look at."""
     for _, unit in groupby(report.results, key=lambda r: r.unit_id):
         rows = list(unit)
         for i, r in enumerate(rows):
+            if not wanted(r):
+                continue
             before = normalize_code(rows[i - 1].code_raw) if i > 0 else None
             after = normalize_code(rows[i + 1].code_raw) if i + 1 < len(rows) else None
             yield r, before, after
@@ -107,9 +111,9 @@ def unconfirmed_repairs(report: Report) -> list[Finding]:
     not bear the repaired code out (neither the result before it nor the one after it is its neighbour in
     number): the repair may have picked the wrong digit."""
     out = []
-    for r, before, after in _neighbours(report):
+    for r, before, after in _neighbours(report, lambda r: r.ocr_confidence is not None):
         code = normalize_code(r.code_raw)
-        if r.ocr_confidence is None or not code.repaired or code.code != r.code or in_sequence(code, before, after):
+        if not code.repaired or code.code != r.code or in_sequence(code, before, after):
             continue
         out.append(Finding(
             "code_repaired", "warning", r.result_id, page=r.page_first,
@@ -124,9 +128,7 @@ def sequence_repairs(report: Report) -> list[Finding]:
     """Result codes whose last part cannot be read, filled in from the unit's numbering (the results just
     before and after it, of the same objective, numbered n - 1 and n + 1). The row keeps its printed code."""
     out = []
-    for r, before, after in list(_neighbours(report)):
-        if r.code is not None:
-            continue
+    for r, before, after in list(_neighbours(report, lambda r: r.code is None)):
         code = from_sequence(r.code_raw, before, after)
         if code.code is None:
             continue
