@@ -333,6 +333,15 @@ def straddling(words: Sequence[Word], edges: Sequence[float], settings: TableSet
     return sum(bool(crossed(w, edges, settings.straddle)) for w in words)
 
 
+def enclosed(line: Line, rulings: Sequence[Ruling], tol: float = DEFAULT.snap_tolerance) -> bool:
+    """Whether drawn vertical lines stand on both sides of a text line, across it: the line is inside a ruled
+    cell (text a table prints, however often it repeats), not a letterhead or footer printed about the table."""
+    y = (line.top + line.bottom) / 2
+    x0, x1 = line.words[0].x0, line.words[-1].x1
+    across = [(r.x0 + r.x1) / 2 for r in rulings if not r.horizontal and r.top - tol <= y <= r.bottom + tol]
+    return any(x <= x0 + tol for x in across) and any(x >= x1 - tol for x in across)
+
+
 def bbox_of(words: Sequence[Word]) -> tuple[float, float, float, float]:
     if len(words) == 1:  # most cells: one word
         w = words[0]

@@ -701,11 +701,7 @@ def _bare(text: str) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("repeated", [False, pytest.param(True, marks=pytest.mark.xfail(strict=True, reason=(
-    "pipeline bug (extract/furniture.py, extract/__init__.py stray_chars): the cell's lines that print alike in the "
-    "bottom 16 % of every page (1308 lines on 218 pages, 90 252 of its 903 945 characters) are taken for running "
-    "footers and left over, and stray_chars counts leftovers inside a row's area on the row's first page only, "
-    "so the document is `ok` with that cell cut by a tenth")))], ids=["varied-text", "one-sentence-repeated"])
+@pytest.mark.parametrize("repeated", [False, True], ids=["varied-text", "one-sentence-repeated"])
 def test_a_one_megabyte_cell_is_read_whole_or_the_document_is_not_ok(tmp_path, repeated):
     """Issue 12 case 8: a 1 MB cell pushed pages of the table into leftovers and the document was `ok`. The
     mini report with 1 MiB of text in one result's obtained cell, printed by Chromium (a row split over some

@@ -184,3 +184,16 @@ def test_a_ruled_band_is_not_cut_at_a_line_that_merely_begins_like_a_section():
     band = at("08-01.01.01-01", 10, 0) + at("Se coordinó con la", 80, 0) + at("Dirección General de Planificación.", 80, 10)
     rows, cut = layout.split_bands([band], [75, 300])
     assert not cut and len(rows) == 1
+
+
+def test_a_line_between_drawn_column_lines_is_enclosed_and_a_footer_below_the_grid_is_not():
+    """Text repeated at the foot of every page inside a ruled cell is the table's; a footer printed under the
+    grid (or beside it) is furniture's to take."""
+    grid = [Ruling(40, 100, 40, 500), Ruling(300, 100, 300, 500), Ruling(560, 100, 560, 500)]
+    inside = layout.Line((Word("el", 60, 480, 70, 490), Word("mismo", 74, 480, 100, 490)))
+    below = layout.Line((Word("Ministerio", 60, 520, 120, 530),))
+    across = layout.Line((Word("una", 200, 480, 220, 490), Word("fila", 320, 480, 340, 490)))
+    beside = layout.Line((Word("nota", 570, 480, 600, 490),))
+    assert layout.enclosed(inside, grid) and layout.enclosed(across, grid)
+    assert not layout.enclosed(below, grid) and not layout.enclosed(beside, grid)
+    assert not layout.enclosed(inside, [Ruling(40, 470, 560, 470)])  # a horizontal rule alone encloses nothing

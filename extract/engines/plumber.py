@@ -75,7 +75,8 @@ def scan_page(
     first_top = headers[0].top if headers else page.height + 1
     if furniture is not None:
         lines = [ln for ln in lines if id(ln) in in_header
-                 or not furniture.is_furniture(page.number, ln, page.height, headers[0].top if headers else None)]
+                 or not furniture.is_furniture(page.number, ln, page.height, headers[0].top if headers else None)
+                 or layout.enclosed(ln, page.rulings)]  # text repeated inside a ruled cell is the table's
     scan = page_scan(page)
     taken: set[int] = set()
     if carry is not None:
