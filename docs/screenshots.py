@@ -85,7 +85,8 @@ def main() -> None:
 
     from poa.pipeline import process
 
-    report = process(ROOT / "samples" / "mmm-2016-s1-ruled.pdf")
+    os.chdir(ROOT)  # the file named as a user names it: samples/…, not this machine's folders
+    report = process(Path("samples") / "mmm-2016-s1-ruled.pdf")
     with tempfile.TemporaryDirectory(prefix="poa-docs-") as tmp:
         work = Path(tmp)
         html = work / "paper.html"

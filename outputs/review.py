@@ -109,10 +109,11 @@ def render_review(rows: dict[str, list[dict]], out: Path) -> Path | None:
              + "</p><p>Para corregir una celda: <code>poa correct DIR &lt;doc_id&gt; &lt;tabla&gt; &lt;clave&gt; "
              "&lt;columna&gt; &lt;valor&gt; --note …</code> con la clave de la fila que se muestra abajo.</p>")
     findings = [f for f in rows.get("findings", []) if f["severity"] in ("error", "warning")]
+    drawn = {(r[ids[t]], c["column"]) for t in ids for r in rows.get(t, []) for c in _cells(r)} if source else set()
     if findings:
         h.append("<h2>Hallazgos</h2><ul>")
         for f in findings:
-            target = f"#{escape(f['subject_id'])}" if f.get("subject_type") in ("result", "deviation", "unit") else ""
+            target = finding_target(f, drawn)
             page = f" (pág. {f['page']})" if f.get("page") else ""
             link = f"<a href='{target}'>{escape(f['check'])}</a>" if target else escape(f["check"])
             h.append(f"<li class='st-finding'>{link}{page}: {escape(xml_text(f['message']))}</li>")
@@ -168,6 +169,27 @@ def render_review(rows: dict[str, list[dict]], out: Path) -> Path | None:
     with atomic(path) as tmp:
         tmp.write_text("\n".join(h), encoding="utf-8")
     return path
+
+
+# The cell a finding is about, where its check names one: the printed %, or the code (a unit's number stands in
+# the code column). Other findings (a text cell, a whole row) point at the row.
+CELL_OF_CHECK = {
+    **dict.fromkeys(("average_mismatch", "pct_out_of_range", "pct_missing", "pct_repaired", "progress_text_conflict"),
+                    "physical"),
+    **dict.fromkeys(("code_invalid", "code_repaired", "duplicate_code", "deviation_code_mismatch", "deviation_missing",
+                     "deviation_unneeded", "deviation_unmatched", "unit_number_inconsistent", "unit_number_duplicate",
+                     "unit_name_variant", "unit_unmatched"), "code"),
+}
+
+
+def finding_target(f: dict, drawn: set[tuple[str, str]]) -> str:
+    """Where a finding links in the review page: its cell drawn over the page image (`#<subject>-<column>`)
+    where its check names the cell and the cell was drawn, else its row (`#<subject>`), else nowhere."""
+    if f.get("subject_type") not in ("result", "deviation", "unit"):
+        return ""
+    sid = f["subject_id"]
+    column = CELL_OF_CHECK.get(f["check"])
+    return f"#{escape(sid)}-{escape(column)}" if (sid, column) in drawn else f"#{escape(sid)}"
 
 
 def wants_review(rows: dict[str, list[dict]], which: str) -> bool:

@@ -49,12 +49,28 @@ def test_cells_are_coloured_by_what_became_of_them(page):
     assert sum(v == "ok" for v in status.values()) > 1000
 
 
-def test_findings_link_to_their_rows_and_rows_show_their_keys(page):
+def test_findings_link_to_their_cells_and_rows_show_their_keys(page):
+    """A finding about a % or a code links to that cell drawn over the page image (or, the cell empty and so not
+    drawn, to its row); any other finding to its row."""
+    import re
+
+    from poa.outputs.review import CELL_OF_CHECK
+
     _, report, path = page
     html = path.read_text(encoding="utf-8")
-    for f in report.findings:
-        if f.severity in ("error", "warning") and f.subject_id in {r.result_id for r in report.results}:
-            assert f"href='#{f.subject_id}'" in html and f"id='{f.subject_id}'" in html
+    listed = html.split("<h2>Hallazgos</h2>", 1)[1].split("</ul>", 1)[0]
+    links = re.findall(r"<li class='st-finding'><a href='#([^']+)'>([a-z_]+)</a>", listed)
+    subjects = {f.subject_id for f in report.findings if f.severity in ("error", "warning")}
+    assert links and all(t in subjects or t.rsplit("-", 1)[0] in subjects for t, _ in links)
+    cells = 0
+    for target, check in links:
+        assert f"id='{target}'" in html  # every link lands on something
+        if check in CELL_OF_CHECK:
+            sid = target.removesuffix("-" + CELL_OF_CHECK[check])
+            drawn = f"id='{sid}-{CELL_OF_CHECK[check]}'" in html
+            assert target == (f"{sid}-{CELL_OF_CHECK[check]}" if drawn else sid)
+            cells += drawn
+    assert cells  # the planted sample's findings on printed % cells
     assert all(r.result_key in html for r in report.results[:20])
 
 
