@@ -338,7 +338,6 @@ def _fork(job: Job, batch: Batch) -> tuple[int, Connection]:
     """Start a worker on `job`; its pid and the end of the pipe it reports on."""
     recv, send = Pipe(duplex=False)
     parent = os.getpid()
-    gc.freeze()  # the parent's objects out of the collector's sight: a collection in the worker would touch (and copy) them all
     pid = os.fork()
     if pid == 0:  # the worker: never returns into the batch's code, never runs the parent's exit handlers
         code = 0
@@ -626,6 +625,10 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
     pending = list(reversed(pending))
     out, limits = batch.out, batch.limits
     tell = progress or (lambda read, found: None)
+    gc.collect()
+    gc.freeze()  # what the parent holds now (the modules every worker uses) out of the collector's sight: a
+    # collection in a worker would touch, and so copy, every one of those objects. Once a batch: what the
+    # parent makes later is collected as usual.
 
     def finish(w: _Worker, msg, *, killed: bool = False) -> None:
         del running[w.conn]
