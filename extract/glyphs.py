@@ -227,7 +227,7 @@ def _codes(text):
     import numpy as np
 
     joined = "".join(text)
-    if len(joined) != len(text):
+    if len(joined) != len(text) or "" in text:  # an empty glyph and a ligature's two letters would cancel out
         return None
     return np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
 

@@ -5,27 +5,35 @@ and says nothing: PDFium and pdfminer alike give the page's text up to the damag
 its last rows with no error anywhere. The file itself knows: a Flate stream that does not decompress to its
 end is damaged. This module finds such streams in the raw bytes, with no PDF parser (the parsers are what
 hides the damage), so that the read-quality record can put the document in review.
+
+Memory stays bounded whatever the file holds: streams are decoded and inflated a piece at a time, and a
+stream that inflates past MAX_OUTPUT is taken as whole (a bomb's integrity is not worth its time).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 # `stream` after a dictionary's close, then the end of line the PDF syntax requires
 _STREAM = re.compile(rb">>\s*stream(?:\r\n|\n|\r)")
 _FILTER = re.compile(rb"/Filter\s*(/\w+|\[(?:\s*/\w+)*\s*\])")
-_END_A85 = re.compile(rb"~\s*>")
+_OBJ = re.compile(rb"(\d+)\s+\d+\s+obj\b")
+_ENCRYPT = re.compile(rb"/Encrypt(?![A-Za-z])")
+_SPACE = re.compile(rb"[\x00\t\n\f\r ]+")
+_END_A85 = re.compile(rb"~[\x00\t\n\f\r ]*>")
 # The filter chains checked: what PDF writers use for text (pdfTeX, Word, LibreOffice: Flate; reportlab:
 # ASCII85 then Flate). Images (DCT, JBIG2, CCITT) and rarer chains are left alone.
 CHECKED = {(b"FlateDecode",), (b"ASCII85Decode", b"FlateDecode"), (b"ASCII85Decode",)}
-_OBJ = re.compile(rb"(\d+)\s+\d+\s+obj\b")
-_ENCRYPT = re.compile(rb"/Encrypt\s")
 DICT_REACH = 2048  # bytes before `stream` searched for the stream's dictionary
-CHUNK = 1 << 16
-MAX_OUTPUT = 64 << 20  # a stream decompressed this far is taken as whole: integrity is not worth a bomb's time
+CHUNK = 1 << 20  # bytes of a stream's data read (or of its ASCII85 text decoded) at a time
+OUT_CHUNK = 1 << 22  # bytes inflated at a time
+MAX_OUTPUT = 64 << 20  # a stream inflated this far is taken as whole
+MAX_FILE = 512 << 20  # a larger file is not checked (no report is that large; reading it would cost the memory)
 
 
 @dataclass(frozen=True)
@@ -40,8 +48,10 @@ class Damage:
 
 
 def damaged_streams(path: str | Path) -> list[Damage] | None:
-    """The Flate streams of the file that do not decompress to their end; None when the file's streams are
-    encrypted (their bytes are not zlib's until decrypted, so nothing can be said)."""
+    """The Flate streams of the file that do not decompress to their end; None when nothing can be said: the
+    file's streams are encrypted (their bytes are not zlib's until decrypted), or the file is too large."""
+    if os.stat(path).st_size > MAX_FILE:
+        return None
     data = Path(path).read_bytes()
     if _ENCRYPT.search(data):
         return None
@@ -54,34 +64,83 @@ def damaged_streams(path: str | Path) -> list[Damage] | None:
         chain = tuple(re.findall(rb"/(\w+)", f.group(1))) if f else ()
         if chain not in CHECKED:
             continue
-        reason = _check(data, m.end(), chain)
+        end = data.find(b"endstream", m.end())
+        end = len(data) if end < 0 else end
+        if not data[m.end(): end].strip():
+            continue  # an empty stream (/Length 0): nothing to be damaged
+        reason = _check(data, m.end(), end, chain)
         if reason:
             numbers = _OBJ.findall(head)
             out.append(Damage(m.end(), int(numbers[-1]) if numbers else None, reason))
     return out
 
 
-def _check(data: bytes, start: int, chain: tuple[bytes, ...]) -> str | None:
-    """Why the stream data at `start`, encoded by `chain`, is not whole (corrupt, or cut short), or None."""
-    if chain[0] == b"ASCII85Decode":
-        end = _END_A85.search(data, start)
-        if end is None:
-            return "ASCII85 data cut short"
+def _check(data: bytes, start: int, end: int, chain: tuple[bytes, ...]) -> str | None:
+    """Why the stream data at `start` (its `endstream` at `end`), encoded by `chain`, is not whole, or None."""
+    try:
+        if chain[0] == b"ASCII85Decode":
+            lead = re.compile(rb"[\x00\t\n\f\r ]*<~").match(data, start, end)
+            start = lead.end() if lead else start  # Adobe's `<~` framing, which readers skip
+            eod = _END_A85.search(data, start, end)
+            pieces = _a85_pieces(data, start, end if eod is None else eod.start())  # no `~>`: taken as it is
+            if len(chain) == 1:
+                for _ in pieces:
+                    pass
+                return None
+        else:
+            pieces = (data[pos: pos + CHUNK] for pos in range(start, len(data), CHUNK))
+        return _inflates(pieces)
+    except ValueError as e:
+        return f"corrupt ASCII85 data ({e})"
+
+
+def _inflates(pieces: Iterator[bytes]) -> str | None:
+    """Why the zlib data in `pieces` is not whole, or None. Data with no zlib header is tried as raw deflate,
+    which readers accept as well."""
+    pieces = iter(pieces)
+    first = next(pieces, b"")
+    for wbits in (zlib.MAX_WBITS, -zlib.MAX_WBITS):
+        d = zlib.decompressobj(wbits)
+        produced = 0
         try:
-            data, start = a85decode(data[start: end.start()]), 0
-        except ValueError as e:
-            return f"corrupt ASCII85 data ({e})"
-        if len(chain) == 1:
-            return None
-    return _inflates(data, start)
+            for piece in _chain(first, pieces):  # a header refused on the first piece: `pieces` is untouched
+                buf = piece
+                while buf:
+                    produced += len(d.decompress(buf, OUT_CHUNK))
+                    if d.eof or produced >= MAX_OUTPUT:
+                        return None
+                    buf = d.unconsumed_tail
+        except zlib.error as e:
+            if wbits > 0 and produced == 0 and "header" in str(e):
+                continue  # no zlib header: raw deflate?
+            if "data check" in str(e):
+                return "its checksum does not match its data (the data was altered)"
+            return f"corrupt compressed data ({e})"
+        return "compressed data cut short"
+    return "corrupt compressed data (neither zlib nor deflate)"
 
 
-_SPACE = re.compile(rb"[\x00\t\n\f\r ]+")
+def _chain(first: bytes, rest) -> Iterator[bytes]:
+    yield first
+    yield from rest
+
+
+def _a85_pieces(data: bytes, start: int, end: int) -> Iterator[bytes]:
+    """PDF's ASCII85 between `start` and `end` (its `~>`), decoded a piece at a time."""
+    rest = b""
+    for pos in range(start, end, CHUNK):
+        digits = rest + _SPACE.sub(b"", data[pos: min(pos + CHUNK, end)]).replace(b"z", b"!!!!!")
+        cut = len(digits) - len(digits) % 5
+        rest = digits[cut:]
+        if cut:
+            yield a85decode(digits[:cut])
+    if rest:
+        yield a85decode(rest)
 
 
 def a85decode(text: bytes) -> bytes:
-    """PDF's ASCII85 (no `<~`, the `~>` already cut off) on arrays: base64.a85decode works a group at a time in
-    Python, and a report's streams are megabytes of it. Raises ValueError where the data is not ASCII85."""
+    """PDF's ASCII85 (no `<~`, no `~>`) on arrays: base64.a85decode works a group at a time in Python, and a
+    report's streams are megabytes of it. Raises ValueError where the data is not ASCII85."""
     import numpy as np
 
     text = _SPACE.sub(b"", text).replace(b"z", b"!!!!!")
@@ -98,18 +157,3 @@ def a85decode(text: bytes) -> bytes:
         raise ValueError("ASCII85 group overflow")
     out = value.astype(">u4").tobytes()
     return out[: len(out) - pad]
-
-
-def _inflates(data: bytes, start: int) -> str | None:
-    """Why the zlib data at `start` is not whole, or None. Fed a chunk at a time, so a bomb's output is never
-    held at once."""
-    d = zlib.decompressobj()
-    produced = 0
-    try:
-        for pos in range(start, len(data), CHUNK):
-            produced += len(d.decompress(data[pos: pos + CHUNK]))
-            if d.eof or produced >= MAX_OUTPUT:
-                return None
-    except zlib.error as e:
-        return f"corrupt compressed data ({e})"
-    return "compressed data cut short"

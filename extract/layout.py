@@ -334,12 +334,16 @@ def straddling(words: Sequence[Word], edges: Sequence[float], settings: TableSet
 
 
 def enclosed(line: Line, rulings: Sequence[Ruling], tol: float = DEFAULT.snap_tolerance) -> bool:
-    """Whether drawn vertical lines stand on both sides of a text line, across it: the line is inside a ruled
-    cell (text a table prints, however often it repeats), not a letterhead or footer printed about the table."""
+    """Whether a text line stands in one cell of a drawn grid: drawn lines on both sides of it and none through
+    it, among at least three that cross its height (two columns or more). Such a line is text a ruled table
+    prints, however often it repeats; a box drawn around a footer or a letterhead, or a frame around the page,
+    has only its two sides."""
     y = (line.top + line.bottom) / 2
     x0, x1 = line.words[0].x0, line.words[-1].x1
-    across = [(r.x0 + r.x1) / 2 for r in rulings if not r.horizontal and r.top - tol <= y <= r.bottom + tol]
-    return any(x <= x0 + tol for x in across) and any(x >= x1 - tol for x in across)
+    across = sorted((r.x0 + r.x1) / 2 for r in rulings if not r.horizontal and r.top - tol <= y <= r.bottom + tol)
+    distinct = [x for k, x in enumerate(across) if k == 0 or x - across[k - 1] > tol]  # a side drawn twice is one
+    return (len(distinct) >= 3 and any(x <= x0 + tol for x in distinct) and any(x >= x1 - tol for x in distinct)
+            and not any(x0 + tol < x < x1 - tol for x in distinct))
 
 
 def bbox_of(words: Sequence[Word]) -> tuple[float, float, float, float]:

@@ -109,15 +109,8 @@ def render_review(rows: dict[str, list[dict]], out: Path) -> Path | None:
              + "</p><p>Para corregir una celda: <code>poa correct DIR &lt;doc_id&gt; &lt;tabla&gt; &lt;clave&gt; "
              "&lt;columna&gt; &lt;valor&gt; --note …</code> con la clave de la fila que se muestra abajo.</p>")
     findings = [f for f in rows.get("findings", []) if f["severity"] in ("error", "warning")]
-    drawn = {(r[ids[t]], c["column"]) for t in ids for r in rows.get(t, []) for c in _cells(r)} if source else set()
-    if findings:
-        h.append("<h2>Hallazgos</h2><ul>")
-        for f in findings:
-            target = finding_target(f, drawn)
-            page = f" (pág. {f['page']})" if f.get("page") else ""
-            link = f"<a href='{target}'>{escape(f['check'])}</a>" if target else escape(f["check"])
-            h.append(f"<li class='st-finding'>{link}{page}: {escape(xml_text(f['message']))}</li>")
-        h.append("</ul>")
+    findings_at = len(h)  # the list goes here once the pages are drawn: it links to the cells that were
+    drawn: set[tuple[str, str]] = set()
     if source is None:
         h.append("<p class='review'>El PDF ya no está en su ruta con los mismos bytes: se muestran las filas sin "
                  "la imagen de la página.</p>")
@@ -145,6 +138,7 @@ def render_review(rows: dict[str, list[dict]], out: Path) -> Path | None:
                             continue
                         x0, y0, x1, y1 = to_pixels((c["x0"], c["top"], c["x1"], c["bottom"]), SCALE)
                         st = status.get((sid, c["column"]), "ok")
+                        drawn.add((sid, c["column"]))
                         boxes.append(f"<a class='cell' id='{escape(sid)}-{escape(c['column'])}' href='#{escape(sid)}' "
                                      f"title='{escape(c['column'])}: {STATUS[st][1]}' style='left:{x0 - 2}px;top:{y0 - 2}px;"
                                      f"width:{x1 - x0 + 4}px;height:{y1 - y0 + 4}px;border-color:{STATUS[st][0]}'></a>")
@@ -164,6 +158,14 @@ def render_review(rows: dict[str, list[dict]], out: Path) -> Path | None:
     finally:
         if pdf is not None:
             pdf.close()
+    if findings:
+        listed = ["<h2>Hallazgos</h2><ul>"]
+        for f in findings:
+            target = finding_target(f, drawn)
+            page = f" (pág. {f['page']})" if f.get("page") else ""
+            link = f"<a href='{target}'>{escape(f['check'])}</a>" if target else escape(f["check"])
+            listed.append(f"<li class='st-finding'>{link}{page}: {escape(xml_text(f['message']))}</li>")
+        h[findings_at:findings_at] = listed + ["</ul>"]
     h.append("<p><small>Generado por poa.</small></p></body></html>")
     path = Path(out) / "review" / f"{doc_id}.html"
     with atomic(path) as tmp:

@@ -627,8 +627,8 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
     tell = progress or (lambda read, found: None)
     gc.collect()
     gc.freeze()  # what the parent holds now (the modules every worker uses) out of the collector's sight: a
-    # collection in a worker would touch, and so copy, every one of those objects. Once a batch: what the
-    # parent makes later is collected as usual.
+    # collection in a worker would touch, and so copy, every one of those objects. Once a batch, and undone at
+    # its end: what the parent makes later, and after, is collected as usual.
 
     def finish(w: _Worker, msg, *, killed: bool = False) -> None:
         del running[w.conn]
@@ -680,6 +680,7 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
             _reap(w.pid)
             batch.worker_gone(w.pid, cleanly=False)
             w.conn.close()
+        gc.unfreeze()
 
 
 def _kill(pid: int) -> None:

@@ -249,13 +249,17 @@ class Reporter:
         self.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                                  TextColumn("{task.fields[status]}"), TimeRemainingColumn(), console=self.console)
         self.task = self.progress.add_task("documents", total=total, status="")
-        self.pages_task = self.progress.add_task("pages", total=0, status="")
+        self.pages_task = None  # shown once pages are heard of (a Dask run reports documents only)
         self.progress.start()
 
     def pages_read(self, read: int, found: int) -> None:
         """The pages bar: pages found in the documents started so far, and pages read (OCR'd ones included)."""
-        if self.progress is not None:
-            self.progress.update(self.pages_task, advance=read, total=self.progress.tasks[1].total + found)
+        if self.progress is None:
+            return
+        if self.pages_task is None:
+            self.pages_task = self.progress.add_task("pages", total=0, status="")
+        task = next(t for t in self.progress.tasks if t.id == self.pages_task)
+        self.progress.update(self.pages_task, advance=read, total=task.total + found)
 
     def done(self, o) -> None:
         self.outcomes.append(o)

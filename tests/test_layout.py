@@ -186,14 +186,17 @@ def test_a_ruled_band_is_not_cut_at_a_line_that_merely_begins_like_a_section():
     assert not cut and len(rows) == 1
 
 
-def test_a_line_between_drawn_column_lines_is_enclosed_and_a_footer_below_the_grid_is_not():
+def test_a_line_in_a_cell_of_a_drawn_grid_is_enclosed_and_a_boxed_footer_is_not():
     """Text repeated at the foot of every page inside a ruled cell is the table's; a footer printed under the
-    grid (or beside it) is furniture's to take."""
+    grid, beside it, or in a box (or page frame) of its own is furniture's to take."""
     grid = [Ruling(40, 100, 40, 500), Ruling(300, 100, 300, 500), Ruling(560, 100, 560, 500)]
     inside = layout.Line((Word("el", 60, 480, 70, 490), Word("mismo", 74, 480, 100, 490)))
     below = layout.Line((Word("Ministerio", 60, 520, 120, 530),))
-    across = layout.Line((Word("una", 200, 480, 220, 490), Word("fila", 320, 480, 340, 490)))
+    through = layout.Line((Word("una", 200, 480, 220, 490), Word("fila", 320, 480, 340, 490)))
     beside = layout.Line((Word("nota", 570, 480, 600, 490),))
-    assert layout.enclosed(inside, grid) and layout.enclosed(across, grid)
-    assert not layout.enclosed(below, grid) and not layout.enclosed(beside, grid)
+    assert layout.enclosed(inside, grid)
+    assert not layout.enclosed(below, grid) and not layout.enclosed(beside, grid) and not layout.enclosed(through, grid)
+    box = [Ruling(40, 510, 40, 540), Ruling(560, 510, 560, 540)] * 2  # a box drawn (twice) around the footer
+    frame = [Ruling(20, 20, 20, 770), Ruling(590, 20, 590, 770)]  # a frame around the whole page
+    assert not layout.enclosed(below, box) and not layout.enclosed(below, frame)
     assert not layout.enclosed(inside, [Ruling(40, 470, 560, 470)])  # a horizontal rule alone encloses nothing

@@ -46,3 +46,41 @@ def test_unknown_reader_is_refused():
 
     with pytest.raises(ValueError, match="unknown page reader"):
         open_source(SAMPLES / "mmm-2016-s1-ruled.pdf", "mupdf")
+
+
+def test_words_keep_each_glyphs_text_when_an_empty_glyph_and_a_ligature_share_a_line():
+    """pdfminer can hand over an empty glyph (a character's second half) and a two-letter one (a ligature) on
+    one line: their lengths cancel out, and the words must still be made of each glyph's own text."""
+    import numpy as np
+    from poa.extract.glyphs import words
+    from poa.extract.page import Glyphs
+
+    text = ["", "fi", "x", "y", " ", "z"]
+    x0 = np.array([10.0, 10.0, 15.0, 25.0, 30.0, 35.0])
+    g = Glyphs(text, x0, np.full(6, 10.0), x0 + 4.8, np.full(6, 18.0), np.zeros(6, int))
+    assert [w.text for w in words(g)] == ["fix", "y", "z"]
+
+
+def test_a_character_outside_the_basic_plane_is_read_not_taken_for_damage(tmp_path):
+    """PDFium hands over such a character as two UTF-16 units: the page's text must keep them apart, one per
+    glyph, or every glyph after it gets its neighbour's text (and the page failed as damaged)."""
+    from pathlib import Path
+
+    from fpdf import FPDF
+    from poa.extract.readers import open_source
+
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuMathTeXGyre.ttf")
+    if not font.is_file():
+        pytest.skip(f"{font} (Debian's fonts-dejavu-extra) is not installed: no font with mathematical letters")
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("dv", "", str(font))
+    pdf.set_font("dv", size=14)
+    pdf.text(20, 30, "ab 𝐀 cd 50%")
+    pdf.output(str(tmp_path / "astral.pdf"))
+    src = open_source(tmp_path / "astral.pdf", "pdfium", "never")
+    try:
+        (page,) = list(src)
+    finally:
+        src.close()
+    assert [w.text for w in page.words] == ["ab", "𝐀", "cd", "50%"]

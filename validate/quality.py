@@ -83,10 +83,12 @@ def doubts(q: ReadQuality, limits: Limits = LIMITS) -> list[Doubt]:
         n = len(q.damaged_streams)
         first = q.damaged_streams[0]
         add("damaged_file", f"the file is damaged: {n} compressed stream{'s are' if n != 1 else ' is'} corrupt or cut "
-                            f"short ({first}{', …' if n > 1 else ''}); text after the damage is lost to every reader",
+                            f"short ({first}{', …' if n > 1 else ''}); a reader draws such a stream only up to the damage, so text "
+                            "may be missing",
             f"el archivo está dañado: {n} flujo{'s' if n != 1 else ''} comprimido{'s' if n != 1 else ''} "
             f"{'están' if n != 1 else 'está'} corrupto{'s' if n != 1 else ''} o cortado{'s' if n != 1 else ''} "
-            f"({first}{', …' if n > 1 else ''}); el texto posterior al daño se pierde para cualquier lector")
+            f"({first}{', …' if n > 1 else ''}); un lector muestra ese flujo solo hasta el daño, así que puede faltar "
+            "texto")
     if q.unterminated:
         add("unterminated", "the results table runs off the end of the document with no closing row or note",
             "la tabla de resultados llega al final del documento sin su fila de cierre ni su nota")

@@ -45,10 +45,13 @@ def display(rotation: int, left: float, bottom: float, right: float, top: float
 def _text(raw, textpage, n: int) -> str:
     """The page's characters, one Python character per PDFium character (its UTF-16 units as they are: a
     lone surrogate in a broken font stays in its place, where a strict decoding would drop or shift it)."""
+    import numpy as np
+
     buffer = (ctypes.c_ushort * (n + 1))()
     got = raw.FPDFText_GetText(textpage, 0, n, buffer)
     if got - 1 == n:  # the count includes the terminating NUL
-        return bytes(buffer)[: n * 2].decode("utf-16-le", "surrogatepass")
+        units = np.frombuffer(buffer, dtype="<u2")[:n].astype("<u4")  # one character per unit, pairs still apart
+        return units.tobytes().decode("utf-32-le", "surrogatepass")
     # PDFium leaves some characters out of the page's text (a U+FFFE it takes for its own hyphen mark): then
     # the text no longer lines up with the characters, and each is asked for on its own
     return "".join(chr(raw.FPDFText_GetUnicode(textpage, i)) for i in range(n))
