@@ -340,10 +340,9 @@ def enclosed(line: Line, rulings: Sequence[Ruling], tol: float = DEFAULT.snap_to
     has only its two sides."""
     y = (line.top + line.bottom) / 2
     x0, x1 = line.words[0].x0, line.words[-1].x1
-    across = sorted((r.x0 + r.x1) / 2 for r in rulings if not r.horizontal and r.top - tol <= y <= r.bottom + tol)
-    distinct = [x for k, x in enumerate(across) if k == 0 or x - across[k - 1] > tol]  # a side drawn twice is one
-    return (len(distinct) >= 3 and any(x <= x0 + tol for x in distinct) and any(x >= x1 - tol for x in distinct)
-            and not any(x0 + tol < x < x1 - tol for x in distinct))
+    across = vertical_edges(rulings, y - tol, y + tol)  # one x per drawn line: a side drawn twice is one
+    return (len(across) >= 3 and any(x <= x0 + tol for x in across) and any(x >= x1 - tol for x in across)
+            and not any(x0 + tol < x < x1 - tol for x in across))
 
 
 def bbox_of(words: Sequence[Word]) -> tuple[float, float, float, float]:
