@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from poa.records import Extraction, Leftover, RawRow, ReadQuality
-from poa.vocab import COLUMNS
+from poa.vocab import COLUMNS, runs
 
 from .assemble import stitch
 from .engines import ENGINES, PageScan, PageTable, get_engine
@@ -99,13 +99,7 @@ def ocr_confidence(scans: list[PageScan]) -> float | None:
 
 def page_list(pages: list[int]) -> str:
     """[1, 2, 3, 5] → "pages 1–3, 5"; [4] → "page 4"."""
-    runs: list[list[int]] = []
-    for p in sorted(pages):
-        if runs and p == runs[-1][1] + 1:
-            runs[-1][1] = p
-        else:
-            runs.append([p, p])
-    listed = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
+    listed = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs(pages))
     return f"page {listed}" if len(pages) == 1 else f"pages {listed}"
 
 

@@ -31,6 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from poa.validate.arithmetic import Tree
 
 from poa.records import Report
+from poa.vocab import runs
 
 from .safe import FORMULA_START, xlsx_text
 from .spanish import BOLIVIA, LEVEL_ES, METHOD_ES, SEVERITY_ES, STATUS_ES, check_label, check_rule, decimal_commas, period, plural
@@ -109,13 +110,7 @@ def pct_format(x: float | None) -> str:
 def ranges(col: str, rows: Iterable[int], sheet: str | None = None) -> str:
     """Cells of one column as compact references: rows 2,3,4,7 → B2:B4,B7 (a sheet prefix if given)."""
     prefix = f"'{sheet}'!" if sheet and " " in sheet else f"{sheet}!" if sheet else ""
-    runs: list[list[int]] = []
-    for r in sorted(rows):
-        if runs and r == runs[-1][1] + 1:
-            runs[-1][1] = r
-        else:
-            runs.append([r, r])
-    return ",".join(f"{prefix}{col}{a}" if a == b else f"{prefix}{col}{a}:{col}{b}" for a, b in runs)
+    return ",".join(f"{prefix}{col}{a}" if a == b else f"{prefix}{col}{a}:{col}{b}" for a, b in runs(rows))
 
 
 LINE_HEIGHT = 15.0  # points per line of 11-point text

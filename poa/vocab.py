@@ -95,3 +95,15 @@ def section_kind(text: str) -> str | None:
 
 # Lines that close a table on its page: footnotes and sources printed under it.
 TERMINATOR = re.compile(r"^(fuente\s*:|\*/|nota\s*:|elaborado por|pagina \d|pag\. \d)")
+
+
+def runs(numbers) -> list[tuple[int, int]]:
+    """Numbers as runs of consecutive ones, first and last: [1, 2, 3, 5] → [(1, 3), (5, 5)] (pages for a
+    reason, rows for a formula's cell references)."""
+    out: list[list[int]] = []
+    for n in sorted(numbers):
+        if out and n == out[-1][1] + 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    return [(a, b) for a, b in out]
