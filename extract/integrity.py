@@ -16,6 +16,7 @@ import os
 import re
 import zlib
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Iterator
 
@@ -24,8 +25,10 @@ _STREAM = re.compile(rb">>\s*stream(?:\r\n|\n|\r)")
 _FILTER = re.compile(rb"/Filter\s*(/\w+|\[(?:\s*/\w+)*\s*\])")
 _OBJ = re.compile(rb"(\d+)\s+\d+\s+obj\b")
 _ENCRYPT = re.compile(rb"/Encrypt(?![A-Za-z])")
-_SPACE = re.compile(rb"[\x00\t\n\f\r ]+")
-_END_A85 = re.compile(rb"~[\x00\t\n\f\r ]*>")
+_WHITE = rb"[\x00\t\n\f\r ]"  # PDF's white-space characters
+_SPACE = re.compile(_WHITE + rb"+")
+_START_A85 = re.compile(_WHITE + rb"*<~")  # Adobe's framing, which readers skip
+_END_A85 = re.compile(rb"~" + _WHITE + rb"*>")
 # The filter chains checked: what PDF writers use for text (pdfTeX, Word, LibreOffice: Flate; reportlab:
 # ASCII85 then Flate). Images (DCT, JBIG2, CCITT) and rarer chains are left alone.
 CHECKED = {(b"FlateDecode",), (b"ASCII85Decode", b"FlateDecode"), (b"ASCII85Decode",)}
@@ -79,8 +82,8 @@ def _check(data: bytes, start: int, end: int, chain: tuple[bytes, ...]) -> str |
     """Why the stream data at `start` (its `endstream` at `end`), encoded by `chain`, is not whole, or None."""
     try:
         if chain[0] == b"ASCII85Decode":
-            lead = re.compile(rb"[\x00\t\n\f\r ]*<~").match(data, start, end)
-            start = lead.end() if lead else start  # Adobe's `<~` framing, which readers skip
+            lead = _START_A85.match(data, start, end)
+            start = lead.end() if lead else start
             eod = _END_A85.search(data, start, end)
             pieces = _a85_pieces(data, start, end if eod is None else eod.start())  # no `~>`: taken as it is
             if len(chain) == 1:
@@ -98,12 +101,12 @@ def _inflates(pieces: Iterator[bytes]) -> str | None:
     """Why the zlib data in `pieces` is not whole, or None. Data with no zlib header is tried as raw deflate,
     which readers accept as well."""
     pieces = iter(pieces)
-    first = next(pieces, b"")
+    first = (next(pieces, b""),)
     for wbits in (zlib.MAX_WBITS, -zlib.MAX_WBITS):
         d = zlib.decompressobj(wbits)
         produced = 0
         try:
-            for piece in _chain(first, pieces):  # a header refused on the first piece: `pieces` is untouched
+            for piece in chain(first, pieces):  # a header refused on the first piece: `pieces` is untouched
                 buf = piece
                 while buf:
                     produced += len(d.decompress(buf, OUT_CHUNK))
@@ -120,11 +123,6 @@ def _inflates(pieces: Iterator[bytes]) -> str | None:
     return "corrupt compressed data (neither zlib nor deflate)"
 
 
-def _chain(first: bytes, rest) -> Iterator[bytes]:
-    yield first
-    yield from rest
-
-
 def _a85_pieces(data: bytes, start: int, end: int) -> Iterator[bytes]:
     """PDF's ASCII85 between `start` and `end` (its `~>`), decoded a piece at a time."""
     rest = b""
@@ -139,11 +137,10 @@ def _a85_pieces(data: bytes, start: int, end: int) -> Iterator[bytes]:
 
 
 def a85decode(text: bytes) -> bytes:
-    """PDF's ASCII85 (no `<~`, no `~>`) on arrays: base64.a85decode works a group at a time in Python, and a
-    report's streams are megabytes of it. Raises ValueError where the data is not ASCII85."""
+    """ASCII85 digits (white space taken out, `z` spelt out) on arrays: base64.a85decode works a group at a
+    time in Python, and a report's streams are megabytes of it. Raises ValueError where it is not ASCII85."""
     import numpy as np
 
-    text = _SPACE.sub(b"", text).replace(b"z", b"!!!!!")
     digits = np.frombuffer(text, dtype=np.uint8)
     if len(digits) and (digits.min() < 33 or digits.max() > 117):
         bad = digits[(digits < 33) | (digits > 117)][0]
