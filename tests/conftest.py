@@ -53,3 +53,16 @@ def mini_pdf(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("mini") / "mini.pdf"
     render_reportlab(mini_seed(), path, landscape_ruled=True)
     return path
+
+
+def pdf_of(objs: list[bytes]) -> bytes:
+    """A well-formed PDF around the given objects (object 1 the catalog), with its cross-reference table."""
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)

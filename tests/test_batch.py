@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from conftest import ROOT, SAMPLES, mini_seed
+from conftest import ROOT, SAMPLES, mini_seed, pdf_of
 
 from poa.batch import run_batch
 from poa.pipeline import run
@@ -89,16 +89,7 @@ def _encrypted_pdf(src: Path, path: Path) -> None:
 
 def _zero_pages_pdf() -> bytes:
     """A well-formed PDF (catalog, empty page tree, cross-reference table) with no page at all."""
-    objs = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[]/Count 0>>"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for i, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj" % i + body + b"endobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
+    return pdf_of([b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[]/Count 0>>"])
 
 
 @pytest.fixture(scope="module")

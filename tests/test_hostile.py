@@ -22,26 +22,13 @@ from xml.etree import ElementTree
 
 import pandas as pd
 import pytest
-from conftest import ROOT, mini_seed
+from conftest import ROOT, mini_seed, pdf_of
 
 from poa import limits as lim
 from poa.cli import main
 from poa.pipeline import identify, run
 
 # ------------------------------------------------------------------ hostile PDFs, made here
-
-
-def _pdf(objs: list[bytes]) -> bytes:
-    """A well-formed PDF around the given objects (object 1 the catalog), with its cross-reference table."""
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for i, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
 
 
 def _stream(entries: bytes, data: bytes) -> bytes:
@@ -62,7 +49,7 @@ def bomb_pdf(gib: int = 4) -> bytes:
     head = c.compress(zeros) + c.flush(zlib.Z_FULL_FLUSH)
     block = c.compress(zeros) + c.flush(zlib.Z_FULL_FLUSH)
     inner = head + block * (gib * 1024 - 1) + c.flush()
-    return _pdf(_one_page(_stream(b"/Filter[/FlateDecode/FlateDecode]", zlib.compress(inner, 9))))
+    return pdf_of(_one_page(_stream(b"/Filter[/FlateDecode/FlateDecode]", zlib.compress(inner, 9))))
 
 
 def busy_pdf(depth: int = 30) -> bytes:
@@ -71,14 +58,14 @@ def busy_pdf(depth: int = 30) -> bytes:
     first = 5
     forms = [_stream(b"/Subtype/Form/BBox[0 0 9 9]/Resources<</XObject<</X %d 0 R>>>>" % (first + k + 1), b"/X Do/X Do")
              for k in range(depth - 1)] + [_stream(b"/Subtype/Form/BBox[0 0 9 9]", b"0 0 m 1 1 l S")]
-    return _pdf(_one_page(_stream(b"", b"/X Do"), b"<</XObject<</X %d 0 R>>>>" % first, *forms))
+    return pdf_of(_one_page(_stream(b"", b"/X Do"), b"<</XObject<</X %d 0 R>>>>" % first, *forms))
 
 
 def cycle_pdf() -> bytes:
     """A real reference cycle in /Resources: the page's resources (object 5) name a form XObject whose own
     /Resources is that same dictionary, and the form draws itself (`/X Do`)."""
     form = _stream(b"/Type/XObject/Subtype/Form/BBox[0 0 9 9]/Resources 5 0 R", b"0 0 m 9 9 l S /X Do")
-    return _pdf(_one_page(_stream(b"", b"/X Do"), b"5 0 R", b"<</XObject<</X 6 0 R>>>>", form))
+    return pdf_of(_one_page(_stream(b"", b"/X Do"), b"5 0 R", b"<</XObject<</X 6 0 R>>>>", form))
 
 
 def cycle_pair_pdf() -> bytes:
@@ -87,7 +74,7 @@ def cycle_pair_pdf() -> bytes:
     takes memory until the limit stops it."""
     a = _stream(b"/Type/XObject/Subtype/Form/BBox[0 0 9 9]/Resources<</XObject<</B 6 0 R>>>>", b"/B Do /B Do")
     b = _stream(b"/Type/XObject/Subtype/Form/BBox[0 0 9 9]/Resources<</XObject<</A 5 0 R>>>>", b"/A Do /A Do")
-    return _pdf(_one_page(_stream(b"", b"/A Do"), b"<</XObject<</A 5 0 R>>>>", a, b))
+    return pdf_of(_one_page(_stream(b"", b"/A Do"), b"<</XObject<</A 5 0 R>>>>", a, b))
 
 
 def huge_page_pdf(points: int = 14400) -> bytes:
@@ -96,7 +83,7 @@ def huge_page_pdf(points: int = 14400) -> bytes:
     ink = b"BT /F1 12 Tf 100 100 Td (Hola) Tj ET 50 50 m 500 50 l 500 150 l 50 150 l h S"
     objs = _one_page(_stream(b"", ink), b"<</Font<</F1 5 0 R>>>>", b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>")
     objs[2] = objs[2].replace(b"/MediaBox[0 0 612 792]", b"/MediaBox[0 0 %d %d]" % (points, points))
-    return _pdf(objs)
+    return pdf_of(objs)
 
 
 def bad_dictionary_pdf() -> bytes:
@@ -104,7 +91,7 @@ def bad_dictionary_pdf() -> bytes:
     would take for a closing markup tag."""
     objs = _one_page(_stream(b"", b""))
     objs[0] = b"<</Type/Catalog/Pages 2 0 R/Font>>"
-    return _pdf(objs)
+    return pdf_of(objs)
 
 
 
