@@ -15,19 +15,10 @@ Numbers are numbers with number formats, so Excel shows them in the reader's loc
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
-from openpyxl import Workbook
-from openpyxl.cell import Cell
-from openpyxl.comments import Comment
-from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.styles.numbers import BUILTIN_FORMATS_REVERSE
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 from poa.validate.arithmetic import Tree
 
 from poa.records import Report
@@ -36,17 +27,15 @@ from poa.vocab import runs
 from .safe import FORMULA_START, xlsx_text
 from .spanish import BOLIVIA, LEVEL_ES, METHOD_ES, SEVERITY_ES, STATUS_ES, check_label, check_rule, decimal_commas, period, plural
 from .working import Index, numbered, workings
+from .xlsxfile import Cell, Conditional, Sheet, Style, save
 
 RESULTS, HIERARCHY = "Resultados", "Impreso vs recalculado"
 SHEETS = ("Documento", "Hallazgos", HIERARCHY, RESULTS, "Vínculos")
 
-BOLD = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="E8E8E8")
-MISMATCH_FILL = PatternFill("solid", fgColor="FDE2E1")
-EXPLAINED_FILL = PatternFill("solid", fgColor="FFF4D6")
-SEVERITY_FILL = {"error": MISMATCH_FILL, "warning": EXPLAINED_FILL, "info": PatternFill("solid", fgColor="E4EEFC")}
-WRAP = Alignment(wrap_text=True, vertical="top")
-TOP = Alignment(vertical="top")
+HEADER_FILL = "E8E8E8"
+MISMATCH_FILL = "FDE2E1"
+EXPLAINED_FILL = "FFF4D6"
+SEVERITY_FILL = {"error": MISMATCH_FILL, "warning": EXPLAINED_FILL, "info": "E4EEFC"}
 
 PCT_INT = '0" %"'
 PCT_2 = '0.00" %"'
@@ -74,33 +63,10 @@ class Column:
 # ------------------------------------------------------------------ cells
 
 
-def text(ws: Worksheet, row: int, col: int, value: str | None):
-    """A string cell that never runs: see the module docstring."""
-    cell = ws.cell(row=row, column=col)
-    if value is None:
-        return cell
-    cell.value, quote = cell_text(value)
-    cell.data_type = "s"
-    if quote:
-        cell.quotePrefix = True
-    return cell
-
-
 def cell_text(value: object) -> tuple[str, bool]:
     """What a string cell holds, and whether it needs the quote prefix (it starts the way a formula does)."""
     v = xlsx_text(str(value))
     return v, v.startswith(FORMULA_START)
-
-
-def put(ws: Worksheet, row: int, col: int, value, fmt: str | None = None):
-    """A number, date or text cell (text always through `text`)."""
-    if value is None or isinstance(value, str):
-        cell = text(ws, row, col, value)
-    else:
-        cell = ws.cell(row=row, column=col, value=value)
-    if fmt:
-        cell.number_format = fmt
-    return cell
 
 
 def pct_format(x: float | None) -> str:
@@ -122,144 +88,87 @@ def wrapped_lines(value: str, width: float) -> int:
     return sum(max(1, -(-len(part) // int(per_line))) for part in value.split("\n"))
 
 
-def print_setup(ws: Worksheet) -> None:
-    """Carta, landscape, as wide as the page: a sheet prints as the working paper's annex."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-
-class StyleIds:
-    """The workbook's ids of a font, fill, alignment and number format, looked up once: openpyxl hashes the
-    style object on every assignment, which made styling a few thousand cells most of a workbook's cost.
-    Setting the ids on the cell's style array is what openpyxl's assignment does in the end (openpyxl < 4).
-    Each is registered the first time it is used, as the assignment would: the workbook's style lists keep
-    the same order, so the file is the same."""
-
-    def __init__(self, ws: Worksheet):
-        self.wb = ws.parent
-        self.ids: dict[tuple[str, int], int] = {}  # (list, id of the style object) → its index in the list
-        self.formats: dict[str, int] = {}
-
-    def _id(self, collection: str, style: object) -> int:
-        key = (collection, id(style))
-        if key not in self.ids:
-            self.ids[key] = getattr(self.wb, collection).add(style)
-        return self.ids[key]
-
-    def font(self, style: StyleArray, font: Font) -> None:
-        style.fontId = self._id("_fonts", font)
-
-    def fill(self, style: StyleArray, fill: PatternFill) -> None:
-        style.fillId = self._id("_fills", fill)
-
-    def alignment(self, style: StyleArray, alignment: Alignment) -> None:
-        style.alignmentId = self._id("_alignments", alignment)
-
-    def number_format(self, style: StyleArray, fmt: str) -> None:
-        if fmt not in self.formats:
-            builtin = BUILTIN_FORMATS_REVERSE.get(fmt)
-            self.formats[fmt] = builtin if builtin is not None else self.wb._number_formats.add(fmt) + 164
-        style.numFmtId = self.formats[fmt]
-
-
 class Table:
-    """A table sheet: a header row, then a row per record. Its cells are made directly, each with its own
-    style array: openpyxl's cell API (ws.cell, the value and style descriptors) cost as much as writing the
-    file. The cells are the ones that API makes."""
+    """A table sheet: a header row, then a row per record. A cell is written once, its style settled when the
+    sheet is finished: the column's alignment and number format, unless the cell has its own format."""
 
-    def __init__(self, ws: Worksheet, columns: list[Column]):
-        self.ws, self.columns, self.ids = ws, columns, StyleIds(ws)
-        self.cells: dict[tuple[int, int], Cell] = ws._cells
+    def __init__(self, sheet: Sheet, columns: list[Column]):
+        self.sheet, self.columns = sheet, columns
+        sheet.header = True
+        self.values: dict[tuple[int, int], list] = {}  # (row, col) → [value, is formula, format, fill, quote]
+        header = Style(bold=True, fill=HEADER_FILL, wrap=True, vertical="top")
         for i, c in enumerate(columns, 1):
-            cell = self.text(1, i, c.title)
-            self.ids.font(cell._style, BOLD)
-            self.ids.fill(cell._style, HEADER_FILL)
-            self.ids.alignment(cell._style, WRAP)
-            ws.column_dimensions[get_column_letter(i)].width = c.width
-        ws.row_dimensions[1].height = LINE_HEIGHT * max(wrapped_lines(c.title, c.width * 0.9) for c in columns)
+            sheet.cells[1, i] = Cell(c.title, header)
+            sheet.widths[i] = c.width
+        sheet.heights[1] = LINE_HEIGHT * max(wrapped_lines(c.title, c.width * 0.9) for c in columns)
 
-    def _cell(self, row: int, col: int) -> Cell:
-        """The cell at row, col (made, and given a style array, if new)."""
-        cell = self.cells.get((row, col))
+    def _cell(self, row: int, col: int) -> list:
+        cell = self.values.get((row, col))
         if cell is None:
-            cell = self.cells[row, col] = Cell(self.ws, row=row, column=col)
-            cell._style = StyleArray()
+            cell = self.values[row, col] = [None, False, None, None, False]
         return cell
 
-    def text(self, row: int, col: int, value: str | None) -> Cell:
-        """A string cell that never runs: see the module docstring. (`cell_text` does what openpyxl's value
-        check would: the text is cut to a cell's size and holds no character XML refuses.)"""
+    def text(self, row: int, col: int, value: str | None) -> list:
+        """A string cell that never runs: see the module docstring."""
         cell = self._cell(row, col)
         if value is not None:
-            cell._value, quote = cell_text(value)
-            cell.data_type = "s"
-            if quote:
-                cell._style.quotePrefix = True
+            cell[0], cell[4] = cell_text(value)
         return cell
 
-    def put(self, row: int, col: int, value, fmt: str | None = None) -> Cell:
+    def put(self, row: int, col: int, value, fmt: str | None = None) -> list:
         """A number, date or text cell (text always through `text`)."""
-        if value is None or isinstance(value, str):
-            cell = self.text(row, col, value)
-        else:
-            cell = self._cell(row, col)
-            if type(value) in (int, float):
-                cell._value = value  # data type "n", as made
-            else:  # anything else is typed (and a date formatted) by openpyxl itself
-                cell.value = value
+        cell = self.text(row, col, value) if value is None or isinstance(value, str) else self._cell(row, col)
+        if value is not None and not isinstance(value, str):
+            cell[0] = value
         if fmt:
-            self.ids.number_format(cell._style, fmt)
+            cell[2] = fmt
         return cell
 
-    def formula(self, row: int, col: int, expr: str, fmt: str | None = None) -> Cell:
+    def formula(self, row: int, col: int, expr: str, fmt: str | None = None) -> list:
         """One of poa's own formulas (cell references and functions only)."""
         cell = self._cell(row, col)
-        cell._value, cell.data_type = f"={expr}", "f"
+        cell[0], cell[1] = expr, True
         if fmt:
-            self.ids.number_format(cell._style, fmt)
+            cell[2] = fmt
         return cell
 
-    def fill(self, cell: Cell, fill: PatternFill) -> None:
-        self.ids.fill(cell._style, fill)
+    def fill(self, cell: list, fill: str) -> None:
+        cell[3] = fill
 
     def comment(self, col: int, note: str) -> None:
         """A note on a column's title."""
-        self._cell(1, col).comment = Comment(note, "poa")
+        self.sheet.notes[1, col] = note
 
     def finish(self, rows: int) -> None:
-        """Formats, wrapping, filter, frozen header and print setup of the sheet with `rows` data rows."""
-        lines = self._style_rows(rows)
-        ws = self.ws
-        for r in range(2, rows + 2):
-            if lines[r] > 1:  # neither Excel nor LibreOffice sizes a row to its wrapped text on opening
-                ws.row_dimensions[r].height = LINE_HEIGHT * min(lines[r], 40)
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{rows + 1}"
-        ws.freeze_panes = "A2"
-        ws.print_title_rows = "1:1"
-        print_setup(ws)
-
-    def _style_rows(self, rows: int) -> list[int]:
-        """Every cell of the data rows, written or not, gets its column's alignment and (unless it has one)
-        number format; returns how many lines each row's wrapped text takes."""
+        """Every cell of the `rows` data rows, written or not, with its column's alignment and (unless it has
+        one) number format; rows as high as their wrapped text (neither Excel nor LibreOffice sizes a row to
+        it on opening)."""
+        styles: dict[tuple, Style] = {}
+        cells, values = self.sheet.cells, self.values
         lines = [1] * (rows + 2)
         for i, c in enumerate(self.columns, 1):
-            alignment = WRAP if c.wrap else TOP
             for r in range(2, rows + 2):
-                cell = self._cell(r, i)
-                if c.fmt and cell._style.numFmtId == 0:  # General
-                    self.ids.number_format(cell._style, c.fmt)
-                self.ids.alignment(cell._style, alignment)
-                if c.wrap and isinstance(cell._value, str):
-                    lines[r] = max(lines[r], wrapped_lines(cell.value, c.width))
-        return lines
+                value, formula, fmt, fill, quote = values.get((r, i)) or (None, False, None, None, False)
+                key = (c.wrap, fmt or c.fmt or "General", fill, quote)
+                style = styles.get(key)
+                if style is None:
+                    style = styles[key] = Style(fill=fill, wrap=c.wrap, vertical="top", number_format=key[1],
+                                                quote=quote)
+                cells[r, i] = Cell(value, style, formula)
+                if c.wrap and isinstance(value, str) and not formula:
+                    lines[r] = max(lines[r], wrapped_lines(value, c.width))
+        for r in range(2, rows + 2):
+            if lines[r] > 1:
+                self.sheet.heights[r] = LINE_HEIGHT * min(lines[r], 40)
+
+    def conditional(self, ref: str, formula: str, fill: str) -> None:
+        self.sheet.conditionals.append(Conditional(ref, formula, fill))
 
 
 # ------------------------------------------------------------------ sheets
 
 
-def results_sheet(ws: Worksheet, report: Report) -> dict[str, int]:
+def results_sheet(sheet: Sheet, report: Report) -> dict[str, int]:
     """Every result row; returns result_id → its row. Column L is the value a unit's average takes."""
     cols = [Column("Fila", 6), Column("Viceministerio", 24, wrap=True), Column("Dirección General", 24, wrap=True),
             Column("N° unidad", 8), Column("Unidad", 28, wrap=True), Column("Área", 18, wrap=True),
@@ -268,7 +177,7 @@ def results_sheet(ws: Worksheet, report: Report) -> dict[str, int]:
             Column("Entra en el promedio %", 11), Column("Avance impreso (texto)", 10),
             Column("Pág.", 6), Column("Pág. final", 6), Column("Fila de desviación", 10),
             Column("Otras columnas", 30, wrap=True)]
-    t = Table(ws, cols)
+    t = Table(sheet, cols)
     t.comment(12, (
         "El avance si entra en el promedio de su unidad (número entre 0 y 100); vacío si no tiene avance impreso "
         "o está fuera de 0–100 %, como en el reporte."))
@@ -291,14 +200,12 @@ def results_sheet(ws: Worksheet, report: Report) -> dict[str, int]:
     t.finish(n)
     if n:
         # The report's own rule, live: under 35 % with no row in the deviation table.
-        ws.conditional_formatting.add(f"A2:Q{n + 1}", FormulaRule(
-            formula=['AND(ISNUMBER($K2),$K2<35,$P2="No")'], fill=EXPLAINED_FILL))
-        ws.conditional_formatting.add(f"K2:K{n + 1}", FormulaRule(
-            formula=["OR(ISBLANK($K2),$K2<0,$K2>100)"], fill=MISMATCH_FILL))
+        t.conditional(f"A2:Q{n + 1}", 'AND(ISNUMBER($K2),$K2<35,$P2="No")', EXPLAINED_FILL)
+        t.conditional(f"K2:K{n + 1}", "OR(ISBLANK($K2),$K2<0,$K2>100)", MISMATCH_FILL)
     return where
 
 
-def hierarchy_sheet(ws: Worksheet, report: Report, result_row: dict[str, int]) -> None:
+def hierarchy_sheet(sheet: Sheet, report: Report, result_row: dict[str, int]) -> None:
     """Every hierarchy row, printed vs recomputed; columns G and H are formulas that re-perform poa's
     recomputation (G unrounded, H rounded), I the difference from the printed figure."""
     cols = [Column("Fila", 6), Column("Nivel", 16), Column("N°", 5), Column("Nombre", 46, wrap=True),
@@ -306,7 +213,7 @@ def hierarchy_sheet(ws: Worksheet, report: Report, result_row: dict[str, int]) -
             Column("Recalculado %", 13, PCT_INT), Column("Diferencia (recalculado − impreso)", 13, DIFF),
             Column("Estado", 16, wrap=True), Column("Regla alternativa que da la cifra impresa", 44, wrap=True),
             Column("Pptario. impreso %", 10), Column("Cálculo", 46, wrap=True)]
-    t = Table(ws, cols)
+    t = Table(sheet, cols)
     t.comment(7, AVERAGE_NOTE)
     t.comment(8, ROUND_NOTE)
     tree = Tree(report)
@@ -340,16 +247,15 @@ def hierarchy_sheet(ws: Worksheet, report: Report, result_row: dict[str, int]) -
     n_rows = len(report.units)
     t.finish(n_rows)
     if n_rows:
-        ws.conditional_formatting.add(f"A2:M{n_rows + 1}", FormulaRule(
-            formula=["AND(ISNUMBER($I2),$I2<>0)"], fill=MISMATCH_FILL))
+        t.conditional(f"A2:M{n_rows + 1}", "AND(ISNUMBER($I2),$I2<>0)", MISMATCH_FILL)
 
 
-def findings_sheet(ws: Worksheet, report: Report) -> None:
+def findings_sheet(sheet: Sheet, report: Report) -> None:
     cols = [Column("N°", 8), Column("Severidad", 12), Column("Verificación", 30, wrap=True),
             Column("Id de verificación", 18), Column("Página", 7), Column("Asunto", 36, wrap=True),
             Column("Impreso %", 10), Column("Recalculado %", 12), Column("Detalle", 70, wrap=True),
             Column("Criterio", 50, wrap=True), Column("Disposición del auditor", 30, wrap=True)]
-    t = Table(ws, cols)
+    t = Table(sheet, cols)
     for i, h in enumerate(numbered(report), 2):
         f = h.finding
         t.text(i, 1, h.number)
@@ -366,12 +272,12 @@ def findings_sheet(ws: Worksheet, report: Report) -> None:
     t.finish(len(report.findings))
 
 
-def links_sheet(ws: Worksheet, report: Report) -> None:
+def links_sheet(sheet: Sheet, report: Report) -> None:
     cols = [Column("Página", 7), Column("Unidad (tabla de desviaciones)", 34, wrap=True), Column("Código", 15),
             Column("Resultado vinculado", 15), Column("Unidad del resultado", 34, wrap=True),
             Column("Pág. del resultado", 9), Column("Avance físico %", 10), Column("Método", 22),
             Column("Similitud (0–100)", 10, "0")]
-    t = Table(ws, cols)
+    t = Table(sheet, cols)
     ix = Index(report)
     for i, d in enumerate(report.deviations, 2):
         r = ix.results.get(d.result_id)
@@ -399,11 +305,12 @@ CRITERIA = (
 )
 
 
-def document_sheet(ws: Worksheet, report: Report, generated: dt.datetime) -> None:
+def document_sheet(sheet: Sheet, report: Report, generated: dt.datetime) -> None:
     """Provenance, criteria, notes and the sign-off cells."""
     doc = report.document
-    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 30, 100
-    print_setup(ws)
+    sheet.widths.update({1: 30, 2: 100})
+    label, wrap = Style(bold=True), Style(wrap=True, vertical="top")
+    value = Style(wrap=True, vertical="top", horizontal="left")
     rows: list[tuple[str, object, str | None]] = [
         ("Papel de trabajo", "Seguimiento al avance del POA: impreso frente a recalculado", None),
         ("Entidad", doc.entity or "entidad no identificada", None),
@@ -424,38 +331,38 @@ def document_sheet(ws: Worksheet, report: Report, generated: dt.datetime) -> Non
     doubts = [f.message for f in report.findings if f.check == "read_doubt"]  # documents.review_reasons, in Spanish
     if doubts:
         rows.insert(12, ("Razones de la revisión", " ".join(doubts), None))
+
+    def put(row: int, col: int, v: object, style: Style) -> None:
+        if isinstance(v, str):
+            v, quote = cell_text(v)
+            style = replace(style, quote=True) if quote else style
+        sheet.cells[row, col] = Cell(v, style)
+
     r = 1
-    for label, value, fmt in rows:
-        text(ws, r, 1, label).font = BOLD
-        put(ws, r, 2, value, fmt).alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
+    for name, v, fmt in rows:
+        put(r, 1, name, label)
+        put(r, 2, v, replace(value, number_format=fmt) if fmt else value)
         r += 1
-    r += 1
-    text(ws, r, 1, "Criterios").font = BOLD
-    for line in CRITERIA:
-        text(ws, r, 2, line).alignment = WRAP
+    for title, lines in (("Criterios", CRITERIA), ("Notas", (AVERAGE_NOTE, ROUND_NOTE))):
         r += 1
+        put(r, 1, title, label)
+        for line in lines:
+            put(r, 2, line, wrap)
+            r += 1
     r += 1
-    text(ws, r, 1, "Notas").font = BOLD
-    for line in (AVERAGE_NOTE, ROUND_NOTE):
-        text(ws, r, 2, line).alignment = WRAP
-        r += 1
-    r += 1
-    for label in ("Preparado por", "Fecha", "Revisado por", "Fecha"):
-        text(ws, r, 1, label).font = BOLD
-        ws.cell(row=r, column=2).number_format = DATE if label == "Fecha" else "General"
+    for name in ("Preparado por", "Fecha", "Revisado por", "Fecha"):
+        put(r, 1, name, label)
+        put(r, 2, None, Style(number_format=DATE if name == "Fecha" else "General"))
         r += 1
 
 
 def write_xlsx(report: Report, path: Path, *, generated: dt.datetime | None = None) -> None:
     """The workbook of one document (see the module docstring)."""
     generated = generated or dt.datetime.now(BOLIVIA)
-    wb = Workbook()
-    wb.remove(wb.active)
-    sheets = {name: wb.create_sheet(name) for name in SHEETS}
+    sheets = {name: Sheet(name) for name in SHEETS}
     document_sheet(sheets["Documento"], report, generated)
     findings_sheet(sheets["Hallazgos"], report)
     result_row = results_sheet(sheets[RESULTS], report)
     hierarchy_sheet(sheets[HIERARCHY], report, result_row)
     links_sheet(sheets["Vínculos"], report)
-    wb.calculation.fullCalcOnLoad = True  # no cached values are written: the spreadsheet computes on opening
-    wb.save(path)
+    save(list(sheets.values()), path, created=generated)  # no cached values: the spreadsheet computes on opening

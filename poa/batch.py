@@ -408,8 +408,7 @@ def _failed(out: Path, doc: Document, reason: str) -> Outcome:
 # are forked, so that no worker pays for them: with a fork per document, an import left to the worker is paid
 # by every document (a second or so of a 20-page report's time).
 WORKER_MODULES = (
-    "numpy", "pyarrow", "pyarrow.parquet", "pandas", "openpyxl", "openpyxl.styles", "openpyxl.comments",
-    "openpyxl.formatting.rule", "openpyxl.worksheet.worksheet", "PIL.Image", "PIL.PngImagePlugin",
+    "numpy", "pyarrow", "pyarrow.parquet", "pandas", "PIL.Image", "PIL.PngImagePlugin",
     "rapidfuzz.fuzz", "rapidfuzz.process", "pypdfium2", "pypdfium2.raw",
     "poa.extract", "poa.extract.engines.plumber", "poa.extract.readers.pdfium", "poa.extract.readers.plumber",
     "poa.normalize", "poa.validate", "poa.corrections", "poa.outputs.parquet", "poa.outputs.audit",
