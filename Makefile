@@ -7,7 +7,7 @@ JOBS   ?= 2
 .PHONY: run test check samples tools bench clean
 
 # The exact versions of constraints.txt (the set the tests pass with) within pyproject.toml's ranges.
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt extract/readers/_glyphloop.c
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip

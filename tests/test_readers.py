@@ -84,3 +84,26 @@ def test_a_character_outside_the_basic_plane_is_read_not_taken_for_damage(tmp_pa
     finally:
         src.close()
     assert [w.text for w in page.words] == ["ab", "𝐀", "cd", "50%"]
+
+
+def test_the_c_glyph_loop_reads_what_the_cffi_calls_read(monkeypatch):
+    """The PDFium reader's per-glyph loop runs in C where `pip install` could build it, through cffi where it
+    could not: the same calls, so the very same glyphs and paths, page by page (rotated pages included)."""
+    import numpy as np
+    from poa.extract.readers import pdfium
+
+    if pdfium._glyphloop is None:
+        pytest.skip("the C glyph loop was not built here (no C compiler or Python headers at install time)")
+    for name in ("mmm-2016-s1-ruled", "mmm-2016-s2-ruled", "mmm-2016-s1-fpdf"):
+        fast = pdfium.PdfiumSource(SAMPLES / f"{name}.pdf")
+        drawings = [fast.drawing(i) for i in range(len(fast))]
+        fast.close()
+        monkeypatch.setattr(pdfium, "_glyphloop", None)
+        slow = pdfium.PdfiumSource(SAMPLES / f"{name}.pdf")
+        for i, a in enumerate(drawings):
+            b = slow.drawing(i)
+            assert list(a.glyphs.text) == list(b.glyphs.text) and a.paths == b.paths and a.unmapped == b.unmapped
+            for field in ("x0", "top", "x1", "bottom", "direction"):
+                assert np.array_equal(getattr(a.glyphs, field), getattr(b.glyphs, field)), (name, i, field)
+        slow.close()
+        monkeypatch.undo()

@@ -16,6 +16,11 @@ from typing import Callable
 from ..page import Drawing, Glyphs, Path, SourceError
 from .base import Reader
 
+try:
+    from . import _glyphloop  # built by `pip install` where a C compiler is at hand (pyproject.toml)
+except ImportError:
+    _glyphloop = None
+
 Matrix = tuple[float, float, float, float, float, float]  # a b c d e f, PDF's row-vector convention
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 Point = tuple[float, float]
@@ -130,13 +135,9 @@ class PdfiumSource(Reader):
             text = _text(raw, tp.raw, n)
             ffi, lib = native()
             h = handle(tp.raw)
-            rects, mats = ffi.new("FS_RECTF[]", n), ffi.new("FS_MATRIX[]", n)
-            get_box, get_matrix = lib.FPDFText_GetLooseCharBox, lib.FPDFText_GetMatrix
-            for i in range(n):  # the two calls per glyph PDFium's API leaves no way around, into arrays
-                get_box(h, i, rects + i)
-                get_matrix(h, i, mats + i)
-            box = np.frombuffer(ffi.buffer(rects), dtype=np.float32).reshape(n, 4).astype(float)[:, [0, 3, 2, 1]]
-            mat = np.frombuffer(ffi.buffer(mats), dtype=np.float32).reshape(n, 6).astype(float)
+            rects, mats = boxes_and_matrices(h, n)
+            box = rects.astype(float)[:, [0, 3, 2, 1]]
+            mat = mats.astype(float)
             starts = np.flatnonzero(np.concatenate([[True], (mat[1:] != mat[:-1]).any(axis=1)]))  # text runs
             run = np.cumsum(np.isin(np.arange(n), starts)) - 1
             firsts = starts.tolist()
@@ -255,6 +256,31 @@ def native():
     ffi = cffi.FFI()
     ffi.cdef(DECLARATIONS)
     return ffi, ffi.dlopen(bindings._libs["pdfium"]._name)
+
+
+def boxes_and_matrices(text_page, n: int):
+    """Each glyph's loose box (left, top, right, bottom) and matrix (a…f), as float32 arrays n × 4 and n × 6:
+    the two calls per glyph PDFium's API leaves no way around, made by the C loop where it was built, through
+    cffi where it was not (the same calls, the same values)."""
+    import numpy as np
+
+    ffi, lib = native()
+    get_box, get_matrix = lib.FPDFText_GetLooseCharBox, lib.FPDFText_GetMatrix
+    rects, mats = np.zeros((n, 4), np.float32), np.zeros((n, 6), np.float32)
+    if _glyphloop is not None:
+        _glyphloop.boxes_and_matrices(address(text_page), n, address(get_box), address(get_matrix), rects, mats)
+        return rects, mats
+    r, m = ffi.cast("FS_RECTF*", ffi.from_buffer(rects)), ffi.cast("FS_MATRIX*", ffi.from_buffer(mats))
+    for i in range(n):
+        get_box(text_page, i, r + i)
+        get_matrix(text_page, i, m + i)
+    return rects, mats
+
+
+def address(pointer) -> int:
+    """A cffi pointer (or function) as the integer the C loop takes."""
+    ffi, _ = native()
+    return int(ffi.cast("uintptr_t", pointer))
 
 
 class Scratch:
