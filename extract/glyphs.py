@@ -49,6 +49,12 @@ def printed(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
+def as_printed(text: str) -> bool:
+    """Whether `printed` would change any word of a page whose words' letters are `text`, asked once a page
+    (most pages: no special glyph, accents already composed; a piece of NFC text is NFC too)."""
+    return bool(_SPECIAL.search(text)) or not (text.isascii() or unicodedata.is_normalized("NFC", text))
+
+
 # ---------------------------------------------------------------- turning the page
 
 
@@ -210,11 +216,12 @@ def words(glyphs: Glyphs, rulings: Iterable[Ruling] = (), s: ReadSettings = DEFA
     else:
         chars = [text[i] for i in idx.tolist()]
         texts_of = ["".join(chars[a:b]) for a, b in zip(firsts, bounds[1:])]
+    if as_printed(kept_text if codes is not None else "".join(texts_of)):
+        texts_of = [printed(t) for t in texts_of]
     if glyphs.conf is None:
-        return [Word(printed(t), a, b, c, d) for t, a, b, c, d in zip(texts_of, wx0, wtop, wx1, wbottom)]
+        return [Word(t, a, b, c, d) for t, a, b, c, d in zip(texts_of, wx0, wtop, wx1, wbottom)]
     conf = np.fmin.reduceat(np.asarray(glyphs.conf, dtype=float)[idx], firsts).tolist()
-    return [Word(printed(t), a, b, c, d, None if k != k else k)
-            for t, a, b, c, d, k in zip(texts_of, wx0, wtop, wx1, wbottom, conf)]
+    return [Word(t, a, b, c, d, None if k != k else k) for t, a, b, c, d, k in zip(texts_of, wx0, wtop, wx1, wbottom, conf)]
 
 
 # The characters that separate words (str.isspace), as code points (none lies above U+3000)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import statistics
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Iterable, Sequence
 
 from poa.vocab import CODE_LIKE, TERMINATOR, fold, section_kind
@@ -51,9 +52,14 @@ class Line:
 
     def __post_init__(self) -> None:
         ws = self.words
-        object.__setattr__(self, "top", min(w.top for w in ws))
-        object.__setattr__(self, "bottom", max(w.bottom for w in ws))
-        object.__setattr__(self, "text", " ".join(w.text for w in ws))
+        if len(ws) == 1:  # most lines of a cell: one word
+            w = ws[0]
+            top, bottom, text = w.top, w.bottom, w.text
+        else:
+            top, bottom, text = min([w.top for w in ws]), max([w.bottom for w in ws]), " ".join([w.text for w in ws])
+        object.__setattr__(self, "top", top)
+        object.__setattr__(self, "bottom", bottom)
+        object.__setattr__(self, "text", text)
 
     @property
     def height(self) -> float:
@@ -63,24 +69,22 @@ class Line:
 def text_lines(words: Iterable[Word], tol: float = DEFAULT.line_tolerance) -> list[Line]:
     """Group words into lines by their vertical centre, each line left to right, lines top to bottom."""
     lines: list[list[Word]] = []
+    line: list[Word] = []
     total = 0.0  # the sum of the current line's centres: its mean, kept as words join
-    for w in sorted(words, key=_by_centre):
+    for w in sorted(words, key=_BY_CENTRE):
         yc = w.yc
-        if lines and abs(yc - total / len(lines[-1])) <= tol:
-            lines[-1].append(w)
+        if line and abs(yc - total / len(line)) <= tol:
+            line.append(w)
             total += yc
         else:
-            lines.append([w])
+            line = [w]
+            lines.append(line)
             total = yc
-    return [Line(tuple(ln) if len(ln) == 1 else tuple(sorted(ln, key=_by_x0))) for ln in lines]
+    return [Line(tuple(ln) if len(ln) == 1 else tuple(sorted(ln, key=_BY_X0))) for ln in lines]
 
 
-def _by_centre(w: Word) -> tuple[float, float]:
-    return (w.yc, w.x0)
-
-
-def _by_x0(w: Word) -> float:
-    return w.x0
+_BY_CENTRE = attrgetter("yc", "x0")  # (in C: a sort key made for every word of every cell)
+_BY_X0 = attrgetter("x0")
 
 
 def lines_text(words: Iterable[Word], tol: float = DEFAULT.line_tolerance) -> str:
@@ -349,4 +353,5 @@ def bbox_of(words: Sequence[Word]) -> tuple[float, float, float, float]:
     if len(words) == 1:  # most cells: one word
         w = words[0]
         return (w.x0, w.top, w.x1, w.bottom)
-    return (min(w.x0 for w in words), min(w.top for w in words), max(w.x1 for w in words), max(w.bottom for w in words))
+    return (min([w.x0 for w in words]), min([w.top for w in words]), max([w.x1 for w in words]),
+            max([w.bottom for w in words]))
