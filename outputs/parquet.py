@@ -145,8 +145,7 @@ def subject_type(report: Report) -> dict[str, str]:
 def to_table(name: str, rows: list[dict]) -> pa.Table:
     """Rows as the table's Arrow table. An empty text is null, in raw and parsed columns alike: a cell with
     nothing printed in it is missing, whichever column it is."""
-    cols = [c for c, _, _ in TABLES[name]]
-    return pa.Table.from_pylist([{c: cell(r.get(c)) for c in cols} for r in rows], schema=schema(name))
+    return pa.table({c: [cell(r.get(c)) for r in rows] for c, _, _ in TABLES[name]}, schema=schema(name))
 
 
 def frames(report: Report) -> dict:

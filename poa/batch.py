@@ -1,19 +1,20 @@
-"""Many documents at once: each in its own process under a time and a memory limit, several at a time,
+"""Many documents at once: each under a time and a memory limit in a worker process, several at a time,
 resumable.
 
-A document runs in a forked worker that writes its own Parquet (atomically, the `documents` row last) and
-reports back a small summary. A worker that crashes, runs out of its memory limit, goes past its time limit
-(which grows with the page count the worker reports as soon as it knows it) or is killed takes only its own
-document down: the parent records it as failed, removes what that worker left half-written, and goes on. A
+A worker is a forked process that takes one document after another: it writes each document's Parquet
+(atomically, the `documents` row last) and reports back a small summary. A worker that crashes, runs out of
+its memory limit, goes past its time limit (which grows with the page count the worker reports as soon as it
+knows it) or is killed takes only its own document down: the parent records it as failed, removes what that
+worker left half-written, and starts a fresh worker for the next. So does a worker whose document failed. A
 worker dies with its parent, so a killed batch leaves no orphan. A document whose `documents` row says it
 was done by this pipeline version is skipped on the next run, so a killed batch resumes where it stopped.
 
 Each batch has a run id, recorded in DIR/.poa/run-<id>.json while it runs and put in the names of the
 temporary files it writes; at its start it removes the temporary files of dead runs only, at its end its own.
 
-Two executors run the documents, with one code path for a document (`run_job`: a forked child under its
-limits, watched until it ends): `local` forks `--jobs` children at once from the batch's own process; `dask`
-sends each document as a task to a Dask distributed cluster, where the task forks the child from the Dask
+Two executors run the documents, with one code path for a document (`run_job`: a forked worker under its
+limits, watched until it ends): `local` keeps `--jobs` workers busy from the batch's own process; `dask`
+sends each document as a task to a Dask distributed cluster, where the task forks the worker from the Dask
 worker (`run_task`). Everything else (hashing, skipping, copies, the run record, the summary) stays in the
 batch's process either way.
 """
@@ -282,16 +283,38 @@ def _settle(batch: Batch) -> None:
             os.chdir(batch.cwd)
 
 
-def _child(conn: Connection, job: Job, batch: Batch, parent: int) -> None:
-    """One document in a worker, under its limits; whatever happens, one final message goes back."""
+def _serve(conn: Connection, batch: Batch, parent: int) -> None:
+    """A worker: the documents the parent sends, one after another, each under its limits and each answered
+    with one final message: ("end", outcome, its peak resident memory, how far the worker's address space and
+    resident memory have grown since it started). A None, or the parent gone, ends it."""
     lim.die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops its workers
-    lim.reset_peak_memory()
-    limits = batch.limits
     try:
-        lim.limit_memory(limits.max_memory)
+        lim.limit_memory(batch.limits.max_memory)
         _private_tmp(batch.tmp)
         _settle(batch)
+        broken = None
+    except BaseException as e:  # noqa: BLE001 - said for the first document, and the worker is replaced
+        broken = ("error", f"{type(e).__name__}: {e}")
+    born = lim.address_space(), lim.resident_memory()
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        lim.reset_peak_memory()
+        msg = broken or _document(conn, job, batch)
+        _clear_private_tmp(batch.tmp)
+        grown = max(0, lim.address_space() - born[0]), max(0, lim.resident_memory() - born[1])
+        conn.send(("end", msg, lim.peak_memory(), grown))
+
+
+def _document(conn: Connection, job: Job, batch: Batch) -> tuple:
+    """One document in a worker, under its time limit: ("ok", …) or ("error", reason), never an exception."""
+    limits = batch.limits
+    try:
         with lim.deadline(limits.seconds(None), limits.timeout_reason(None)) as budget:
 
             def on_pages(pages: int, ocr_pages: int = 0) -> None:
@@ -303,17 +326,13 @@ def _child(conn: Connection, job: Job, batch: Batch, parent: int) -> None:
             lim.watch_pages(limits.page_stall(), on_pages, lambda page: _send(conn, ("read", page)))
             if (pages := count_pages(job.path)) is not None:
                 lim.pages_known(pages)
-            msg = _work(job, batch)
+            return _work(job, batch)
     except LimitExceeded as e:
-        msg = ("error", str(e))
+        return ("error", str(e))
     except MemoryError as e:
-        msg = ("error", limits.memory_reason(f"MemoryError: {e}" if str(e) else "MemoryError"))
+        return ("error", limits.memory_reason(f"MemoryError: {e}" if str(e) else "MemoryError"))
     except BaseException as e:  # noqa: BLE001 - even a failure to write is reported, never raised into the batch
-        msg = ("error", f"{type(e).__name__}: {e}")
-    try:
-        conn.send(msg)
-    finally:
-        conn.close()
+        return ("error", f"{type(e).__name__}: {e}")
 
 
 def _work(job: Job, batch: Batch) -> tuple:
@@ -334,35 +353,56 @@ def _work(job: Job, batch: Batch) -> tuple:
             sum(f.severity == "error" for f in report.findings))
 
 
-def _fork(job: Job, batch: Batch) -> tuple[int, Connection]:
-    """Start a worker on `job`; its pid and the end of the pipe it reports on."""
-    recv, send = Pipe(duplex=False)
+def _fork(batch: Batch) -> _Worker:
+    """Start a worker for the batch (idle: documents are sent to it one at a time)."""
+    ours, theirs = Pipe()
     parent = os.getpid()
+    shared = lim.resident_memory()
     pid = os.fork()
     if pid == 0:  # the worker: never returns into the batch's code, never runs the parent's exit handlers
         code = 0
         try:
-            recv.close()
-            _child(send, job, batch, parent)
+            ours.close()
+            _serve(theirs, batch, parent)
         except BaseException:  # noqa: BLE001
             code = 1
         finally:
             os._exit(code)
-    send.close()
-    return pid, recv
+    theirs.close()
+    return _Worker(pid, ours, shared)
 
 
 @dataclass
 class _Worker:
-    index: int
-    job: Job
+    """A worker process, and the document in its hands (job None: idle)."""
+
     pid: int
     conn: Connection
-    started: float
     shared: int  # the parent's resident memory when it forked the worker, which the worker starts with
+    index: int = -1
+    job: Job | None = None
+    started: float = 0.0
     pages: int | None = None
     ocr_pages: int = 0  # of those, pages the worker said it recognises by OCR (each with a larger time allowance)
     read: int = 0  # of those, pages read so far
+
+    def take(self, index: int, job: Job) -> None:
+        """Hand the worker a document (OSError: the worker is gone)."""
+        self.conn.send(job)
+        self.index, self.job, self.started = index, job, time.monotonic()
+        self.pages, self.ocr_pages, self.read = None, 0, 0
+
+
+def _clear_private_tmp(run_tmp: Path) -> None:
+    """What a document left in the worker's temp folder (camelot's files), before the next one."""
+    d = run_tmp / str(os.getpid())
+    with suppress(OSError):
+        for e in os.scandir(d):
+            if e.is_dir(follow_symlinks=False):
+                shutil.rmtree(e.path, ignore_errors=True)
+            else:
+                with suppress(OSError):
+                    os.unlink(e.path)
 
 
 def _reap(pid: int) -> tuple[int, int]:
@@ -616,11 +656,26 @@ def _copy_outcome(o: Outcome, doc: Document) -> Outcome:
 Progress = Callable[[int, int], None]
 
 
+
+def worn(grown: tuple[int, int], limits: Limits) -> bool:
+    """Whether a worker has kept so much after its documents that the next one would start short of its
+    --max-memory: its address space grown by three quarters of it (pyarrow's allocator reserves 1 GiB once
+    and reuses it: not worn), or a quarter of it held resident."""
+    address_space, resident = grown
+    return address_space > limits.max_memory * 3 // 4 or resident > limits.max_memory // 4
+
+
 def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done: Callable[[int, Outcome], None],
                   progress: Progress | None = None) -> None:
-    """Run the pending jobs, `jobs` workers at a time, each under its limits; `progress` hears of pages as the
-    workers read them."""
-    running: dict[Connection, _Worker] = {}
+    """Run the pending jobs, `jobs` workers at a time, each document under its limits; `progress` hears of
+    pages as the workers read them.
+
+    A worker takes one document after another: a fork per document cost each one its copy-on-write faults
+    (some 7,000 pages of the parent's memory touched again) and its exit, about a tenth of a 20-page report's
+    time. A worker whose document failed, or ran into a limit, or that has grown large, is replaced by a fresh
+    one; one that dies or overruns takes only its own document down."""
+    busy: dict[Connection, _Worker] = {}
+    idle: list[_Worker] = []
     pending = list(reversed(pending))
     out, limits = batch.out, batch.limits
     tell = progress or (lambda read, found: None)
@@ -629,31 +684,61 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
     # collection in a worker would touch, and so copy, every one of those objects. Once a batch, and undone at
     # its end: what the parent makes later, and after, is collected as usual.
 
-    def finish(w: _Worker, msg, *, killed: bool = False) -> None:
-        del running[w.conn]
+    def stop(w: _Worker) -> None:
+        """End an idle worker: it exits when told, its temp folder goes."""
+        with suppress(OSError):
+            w.conn.send(None)
+        w.conn.close()
+        _reap(w.pid)
+        batch.worker_gone(w.pid, cleanly=True)
+
+    def lost(w: _Worker, reason: str | None = None) -> None:
+        """A worker gone before its final message (dead, or killed past its time: `reason`)."""
+        busy.pop(w.conn, None)
         w.conn.close()
         status, peak = _reap(w.pid)
-        final = isinstance(msg, tuple) and msg and msg[0] in ("ok", "error")
-        batch.worker_gone(w.pid, cleanly=final and not killed)
-        if not final:
-            o = _failed(out, w.job.document, _death(status, peak - w.shared, limits))
-        elif msg[0] == "error":
-            o = _failed(out, w.job.document, msg[1])
-        else:
-            _, doc, n_results, n_devs, n_findings, n_errors = msg
-            o = Outcome(doc, n_results, n_devs, n_findings, n_errors)
-        o.seconds, o.memory, o.redone = time.monotonic() - w.started, peak, w.job.redone
+        batch.worker_gone(w.pid, cleanly=False)
+        if w.job is not None:
+            end(w, _failed(out, w.job.document, reason or _death(status, peak - w.shared, limits)), peak)
+
+    def end(w: _Worker, o: Outcome, memory: int) -> None:
+        o.seconds, o.memory, o.redone = time.monotonic() - w.started, memory, w.job.redone
         tell((w.pages or 0) - w.read, 0)  # a document that ended early: its pages are done with all the same
+        w.job = None
         done(w.index, o)
 
+    def finish(w: _Worker, msg: tuple) -> None:
+        del busy[w.conn]
+        _, result, memory, grown = msg
+        if result[0] == "error":
+            o = _failed(out, w.job.document, result[1])
+        else:
+            _, doc, n_results, n_devs, n_findings, n_errors = result
+            o = Outcome(doc, n_results, n_devs, n_findings, n_errors)
+        end(w, o, memory)
+        if result[0] == "error" or o.document.status == "failed" or worn(grown, limits):
+            stop(w)  # a fresh worker for the next document: nothing of this one's trouble carries over
+        else:
+            idle.append(w)
+
     try:
-        while pending or running:
-            while pending and len(running) < jobs:
+        while pending or busy:
+            while pending and len(busy) < jobs:
                 i, job = pending.pop()
-                pid, conn = _fork(job, batch)
-                running[conn] = _Worker(i, job, pid, conn, time.monotonic(), lim.resident_memory())
-            for conn in wait(list(running), timeout=0.2):
-                w = running[conn]
+                fresh = not idle
+                w = idle.pop() if idle else _fork(batch)
+                try:
+                    w.take(i, job)
+                except OSError:
+                    lost(w)
+                    if fresh:  # not even a new worker takes it
+                        done(i, _failed(out, job.document, "no worker could be started for it"))
+                    else:  # the worker died while idle: the document goes to another
+                        pending.append((i, job))
+                    continue
+                busy[w.conn] = w
+            for conn in wait(list(busy), timeout=0.2):
+                w = busy[conn]
                 try:
                     msg = conn.recv()
                 except Exception:  # noqa: BLE001 - the worker died (EOF) or was cut off mid-message
@@ -661,25 +746,41 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
                 if isinstance(msg, tuple) and msg and msg[0] == "pages":
                     tell(0, msg[1] - (w.pages or 0))
                     w.pages, w.ocr_pages = msg[1], msg[2]
-                    continue
-                if isinstance(msg, tuple) and msg and msg[0] == "read":
+                elif isinstance(msg, tuple) and msg and msg[0] == "read":
                     if w.read < (w.pages or 0):
                         w.read += 1
                         tell(1, 0)
-                    continue
-                finish(w, msg)
+                elif isinstance(msg, tuple) and len(msg) == 4 and msg[0] == "end":
+                    finish(w, msg)
+                else:
+                    lost(w)
             now = time.monotonic()
-            for w in list(running.values()):
+            for w in list(busy.values()):
                 if now - w.started > limits.seconds(w.pages, w.ocr_pages) + GRACE:  # stuck where its own deadline cannot reach
                     _kill(w.pid)
-                    finish(w, ("error", limits.timeout_reason(w.pages, w.ocr_pages)), killed=True)
+                    lost(w, limits.timeout_reason(w.pages, w.ocr_pages))
     finally:
-        for w in list(running.values()):  # interrupted (Ctrl-C): no worker outlives the batch
+        for w in list(busy.values()):  # interrupted (Ctrl-C): no worker outlives the batch
             _kill(w.pid)
             _reap(w.pid)
             batch.worker_gone(w.pid, cleanly=False)
             w.conn.close()
+        for w in idle:
+            stop(w)
         gc.unfreeze()
+
+
+def largest_first(pending: list[tuple[int, Job]]) -> list[tuple[int, Job]]:
+    """The jobs by file size, largest first: the batch does not end on one long document started last while
+    the other workers wait (the outcomes are reported by their index, in the inputs' order, all the same)."""
+
+    def size(item: tuple[int, Job]) -> int:
+        try:
+            return os.stat(item[1].path).st_size
+        except OSError:
+            return 0
+
+    return sorted(pending, key=size, reverse=True)
 
 
 def _kill(pid: int) -> None:
@@ -718,7 +819,7 @@ def executor_for(executor: str | None, address: str | None, jobs: int,
 
         def local(pending: list[tuple[int, Job]], batch: Batch, done: Callable[[int, Outcome], None]) -> None:
             preload(batch.options)
-            _work_through(pending, batch, jobs, done, progress)
+            _work_through(largest_first(pending), batch, jobs, done, progress)
 
         yield local
         return

@@ -304,6 +304,11 @@ def reset_peak_memory() -> None:
     _rss_at_start = resident_memory()
 
 
+def peak_memory() -> int:
+    """This process's peak resident memory since `reset_peak_memory`, in bytes (VmHWM; 0 if unknown)."""
+    return _status_bytes("VmHWM")
+
+
 def memory_growth() -> int:
     """How far resident memory peaked above where it stood at `reset_peak_memory`, in bytes."""
     return max(0, _status_bytes("VmHWM") - _rss_at_start)

@@ -299,3 +299,18 @@ def test_documents_done_by_another_pipeline_version_are_redone(mini_pdf, tmp_pat
     pq.write_table(old, f)
     (again,) = run([tmp_path / "a.pdf"], out=tmp_path / "out")
     assert not again.skipped and again.document.pipeline_version == first.document.pipeline_version
+
+
+@pytest.mark.slow
+def test_a_worker_that_reads_documents_in_turn_writes_what_a_worker_per_document_writes(tmp_path):
+    """A worker takes one document after another: nothing of one document carries over into the next. One
+    worker through five different samples writes the very bytes five batches of one document each write."""
+    names = ["mmm-2016-s1-ruled", "mmm-2016-s1-borderless", "mmm-2016-s2-renamed", "mmm-2016-s1-fpdf",
+             "mmm-2016-s1-planted"]
+    paths = [SAMPLES / f"{n}.pdf" for n in names]
+    together = run(paths, out=tmp_path / "together", jobs=1, reader="pdfium")
+    assert [o.document.status for o in together] == ["ok"] * 5
+    for p in paths:
+        run([p], out=tmp_path / "apart", jobs=1, reader="pdfium")
+    assert parquet_bytes(tmp_path / "together") == parquet_bytes(tmp_path / "apart")
+    assert len(parquet_bytes(tmp_path / "together")) == 5 * 7
