@@ -138,36 +138,47 @@ class PdfiumSource(Reader):
             rects, mats = boxes_and_matrices(h, n)
             box = rects.astype(float)[:, [0, 3, 2, 1]]
             mat = mats.astype(float)
-            starts = np.flatnonzero(np.concatenate([[True], (mat[1:] != mat[:-1]).any(axis=1)]))  # text runs
-            run = np.cumsum(np.isin(np.arange(n), starts)) - 1
-            firsts = starts.tolist()
+            opens = np.concatenate([[True], (mat[1:] != mat[:-1]).any(axis=1)])  # a glyph that starts a text run
+            run = np.cumsum(opens) - 1
+            firsts = np.flatnonzero(opens).tolist()
             sizes = np.array([lib.FPDFText_GetFontSize(h, i) for i in firsts])  # one call per run
             unmapped = sum(lib.FPDFText_HasUnicodeMapError(h, i) == 1 for i in firsts)
             real = (box[:, 2] > box[:, 0]) | (box[:, 3] > box[:, 1])  # PDFium's own spaces and breaks have no box
             glyph_rows = np.flatnonzero(real)
             if not len(glyph_rows):
                 return Glyphs.of([]), 0
-            a, b, c, d, e, f = mat[glyph_rows].T
-            size = sizes[run[glyph_rows]] * np.sqrt(np.abs(a * d - b * c))
-            theta = np.arctan2(b, a)
-            ux, uy = np.cos(theta), np.sin(theta)
-            vx, vy = -uy, ux  # the glyph's up
-            lft, btm, rgt, up = box[glyph_rows].T
-            along = np.stack([lft * ux + btm * uy, lft * ux + up * uy, rgt * ux + btm * uy, rgt * ux + up * uy])
-            across = np.stack([lft * vx + btm * vy, lft * vx + up * vy, rgt * vx + btm * vy, rgt * vx + up * vy])
-            base = e * vx + f * vy  # the run's baseline, across the text
-            a0, a1 = along.min(axis=0), along.max(axis=0)
-            descent = _descents(across.min(axis=0) - base, size)
-            b0 = base + descent
-            b1 = b0 + size
-            corners = [(a_ * ux + b_ * vx, a_ * uy + b_ * vy) for a_ in (a0, a1) for b_ in (b0, b1)]
+            every = len(glyph_rows) == n
+            a, b, c, d, e, f = (mat if every else mat[glyph_rows]).T
+            size = sizes[run if every else run[glyph_rows]] * np.sqrt(np.abs(a * d - b * c))
+            lft, btm, rgt, up = (box if every else box[glyph_rows]).T
+            if not b.any() and (a > 0).all():  # every glyph upright (most pages): the same values, fewer steps
+                theta = np.zeros(len(a))
+                a0, a1 = np.minimum(lft, rgt), np.maximum(lft, rgt)
+                base = f
+                b0 = base + _descents(np.minimum(btm, up) - base, size)
+                corners = [(a_, b_) for a_ in (a0, a1) for b_ in (b0, b0 + size)]
+            else:
+                theta = np.arctan2(b, a)
+                ux, uy = np.cos(theta), np.sin(theta)
+                vx, vy = -uy, ux  # the glyph's up
+                along = np.stack([lft * ux + btm * uy, lft * ux + up * uy, rgt * ux + btm * uy, rgt * ux + up * uy])
+                across = np.stack([lft * vx + btm * vy, lft * vx + up * vy, rgt * vx + btm * vy, rgt * vx + up * vy])
+                base = e * vx + f * vy  # the run's baseline, across the text
+                a0, a1 = along.min(axis=0), along.max(axis=0)
+                b0 = base + _descents(across.min(axis=0) - base, size)
+                b1 = b0 + size
+                corners = [(a_ * ux + b_ * vx, a_ * uy + b_ * vy) for a_ in (a0, a1) for b_ in (b0, b1)]
             shown = [to_display(x, y) for x, y in corners]
             xs = np.stack([p[0] for p in shown])
             ys = np.stack([p[1] for p in shown])
             x0, x1, y0, y1 = xs.min(axis=0), xs.max(axis=0), ys.min(axis=0), ys.max(axis=0)
             direction = (np.round((np.degrees(theta) - rotation) / 90).astype(int) % 4) * 90
             shown_text = text.replace("\x02", HYPHEN).replace("\ufffe", HYPHEN)
-            chars = list(shown_text) if len(glyph_rows) == n else [shown_text[i] for i in glyph_rows.tolist()]
+            if every:
+                chars = list(shown_text)
+            else:  # the glyphs with a box, picked out of the text as code points
+                units = np.frombuffer(shown_text.encode("utf-32-le", "surrogatepass"), dtype="<u4")[glyph_rows]
+                chars = list(units.tobytes().decode("utf-32-le", "surrogatepass"))
             if _SURROGATE.search(text):
                 chars = _pair_surrogates(chars)
             return Glyphs(chars, x0, y0, x1, y1, direction), int(unmapped)
@@ -178,15 +189,15 @@ class PdfiumSource(Reader):
         """The path objects of the page, including those inside form XObjects, as display-frame paths (`obj`:
         a page object as `native()` hands it over)."""
         _, lib = native()
+        kind = lib.FPDFPageObj_GetType(obj)
+        if kind != PATH and kind != FORM:
+            return  # text and images: most of a page's objects
         m = scratch.matrix
         lib.FPDFPageObj_GetMatrix(obj, m)
         matrix = compose((m.a, m.b, m.c, m.d, m.e, m.f), parent)
-        kind = lib.FPDFPageObj_GetType(obj)
         if kind == FORM:
             for k in range(lib.FPDFFormObj_CountObjects(obj)):
                 self._collect(lib.FPDFFormObj_GetObject(obj, k), matrix, to_display, out, scratch)
-            return
-        if kind != PATH:
             return
         fill_mode, stroke = scratch.fill, scratch.stroke
         lib.FPDFPath_GetDrawMode(obj, fill_mode, stroke)
