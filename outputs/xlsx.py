@@ -84,8 +84,10 @@ LINE_HEIGHT = 15.0  # points per line of 11-point text
 
 def wrapped_lines(value: str, width: float) -> int:
     """About how many lines a text takes in a wrapped column `width` characters wide."""
-    per_line = max(1.0, width * 1.1)
-    return sum(max(1, -(-len(part) // int(per_line))) for part in value.split("\n"))
+    per_line = int(max(1.0, width * 1.1))
+    if "\n" not in value:
+        return max(1, -(-len(value) // per_line))
+    return sum(max(1, -(-len(part) // per_line)) for part in value.split("\n"))
 
 
 class Table:
