@@ -68,6 +68,18 @@ class Line:
 
 def text_lines(words: Iterable[Word], tol: float = DEFAULT.line_tolerance) -> list[Line]:
     """Group words into lines by their vertical centre, each line left to right, lines top to bottom."""
+    return [Line(ln) for ln in _line_words(words, tol)]
+
+
+def lines_text(words: Iterable[Word], tol: float = DEFAULT.line_tolerance) -> str:
+    """The text of a cell: its lines in reading order, joined by single spaces."""
+    if isinstance(words, (list, tuple)) and len(words) <= 1:  # most cells: a code, a %, or nothing
+        return words[0].text if words else ""
+    return " ".join([w.text for ln in _line_words(words, tol) for w in ln])
+
+
+def _line_words(words: Iterable[Word], tol: float) -> list[tuple[Word, ...]]:
+    """The words of each text line (see `text_lines`), without making the lines: a cell's text needs no box."""
     lines: list[list[Word]] = []
     line: list[Word] = []
     total = 0.0  # the sum of the current line's centres: its mean, kept as words join
@@ -80,18 +92,11 @@ def text_lines(words: Iterable[Word], tol: float = DEFAULT.line_tolerance) -> li
             line = [w]
             lines.append(line)
             total = yc
-    return [Line(tuple(ln) if len(ln) == 1 else tuple(sorted(ln, key=_BY_X0))) for ln in lines]
+    return [tuple(ln) if len(ln) == 1 else tuple(sorted(ln, key=_BY_X0)) for ln in lines]
 
 
 _BY_CENTRE = attrgetter("yc", "x0")  # (in C: a sort key made for every word of every cell)
 _BY_X0 = attrgetter("x0")
-
-
-def lines_text(words: Iterable[Word], tol: float = DEFAULT.line_tolerance) -> str:
-    """The text of a cell: its lines in reading order, joined by single spaces."""
-    if isinstance(words, (list, tuple)) and len(words) <= 1:  # most cells: a code, a %, or nothing
-        return words[0].text if words else ""
-    return " ".join(ln.text for ln in text_lines(words, tol))
 
 
 def line_gap(a: Line, b: Line) -> float:
@@ -230,7 +235,10 @@ def rows_by_text(lines: Sequence[Line], edges: Sequence[float]) -> list[list[Wor
     rows: list[list[Word]] = []
     code = ""
     for ln in lines:
-        cells = [" ".join(w.text for w in ln.words if column_of(w.xc, edges) == i) for i in range(len(edges) + 1)]
+        parts: list[list[str]] = [[] for _ in range(len(edges) + 1)]
+        for w in ln.words:
+            parts[column_of(w.xc, edges)].append(w.text)
+        cells = [" ".join(p) for p in parts]
         if not rows or starts_row(cells, code):
             rows.append(list(ln.words))
             code = cells[0]
@@ -300,8 +308,9 @@ def cell_words(
     the others it covers are empty."""
     n = len(edges) + 1
     merged_with_next = list(merged or [False] * len(edges)) + [False]
-    for w in words:
-        for i in crossed(w, edges, settings.straddle):
+    straddle, right, left = settings.straddle, bisect.bisect_right, bisect.bisect_left
+    for w in words:  # `crossed`, inline: a row's every word, on every row
+        for i in range(right(edges, w.x0 + straddle), left(edges, w.x1 - straddle)):
             merged_with_next[i] = True
     owner = list(range(n))
     for i in range(1, n):
@@ -309,7 +318,7 @@ def cell_words(
             owner[i] = owner[i - 1]
     groups: list[list[Word]] = [[] for _ in range(n)]
     for w in words:
-        groups[owner[column_of(w.xc, edges)]].append(w)
+        groups[owner[right(edges, w.xc)]].append(w)  # column_of
     return groups
 
 
@@ -334,7 +343,8 @@ def crossed(w: Word, edges: Sequence[float], straddle: float) -> range:
 
 def straddling(words: Sequence[Word], edges: Sequence[float], settings: TableSettings = DEFAULT) -> int:
     """How many of a row's words run across a column edge."""
-    return sum(bool(crossed(w, edges, settings.straddle)) for w in words)
+    straddle, right, left = settings.straddle, bisect.bisect_right, bisect.bisect_left
+    return sum(right(edges, w.x0 + straddle) < left(edges, w.x1 - straddle) for w in words)  # `crossed`, inline
 
 
 def enclosed(line: Line, rulings: Sequence[Ruling], tol: float = DEFAULT.snap_tolerance) -> bool:
