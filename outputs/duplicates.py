@@ -11,9 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from .parquet import atomic, read_poa_folder
+from .parquet import read_poa_folder, write_parquet
 from .schema import schema
 
 KEY = ["entity_key", "year", "semester"]
@@ -46,6 +45,5 @@ def mark_duplicates(out: Path) -> int:
         if r.get("duplicate_of") == marks[r["doc_id"]]:
             continue
         r["duplicate_of"] = marks[r["doc_id"]]
-        with atomic(out / "documents" / f"{r['doc_id']}.parquet") as tmp:
-            pq.write_table(pa.Table.from_pylist([r], schema=schema("documents")), tmp, compression="zstd")
+        write_parquet(pa.Table.from_pylist([r], schema=schema("documents")), out / "documents" / f"{r['doc_id']}.parquet")
     return sum(v is not None for v in marks.values())
