@@ -180,7 +180,8 @@ class PdfiumSource(Reader):
                 units = np.frombuffer(shown_text.encode("utf-32-le", "surrogatepass"), dtype="<u4")[glyph_rows]
                 chars = list(units.tobytes().decode("utf-32-le", "surrogatepass"))
             if _SURROGATE.search(text):
-                chars = _pair_surrogates(chars)
+                chars, kept = _pair_surrogates(chars)
+                x0, y0, x1, y1, direction = x0[kept], y0[kept], x1[kept], y1[kept], direction[kept]
             return Glyphs(chars, x0, y0, x1, y1, direction), int(unmapped)
         finally:
             tp.close()
@@ -316,12 +317,22 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 HYPHEN = "-"
 
 
-def _pair_surrogates(chars: list[str]) -> list[str]:
-    """PDFium hands out UTF-16 units: a character outside the BMP comes as two glyphs (the pair is kept on
-    the first, the second left empty, which words treat as a space); a lone half is garbage (U+FFFD)."""
-    out = list(chars)
-    for k in range(len(out) - 1):
-        a, b = out[k], out[k + 1]
+def _pair_surrogates(chars: list[str]) -> tuple[list[str], list[int]]:
+    """PDFium hands out UTF-16 units: a character outside the BMP comes as two glyphs with one box. The pair
+    becomes one glyph (the first; the second is left out: the indices of the glyphs kept come back too), and
+    a lone half is garbage (U+FFFD)."""
+    out: list[str] = []
+    kept: list[int] = []
+    k = 0
+    while k < len(chars):
+        a = chars[k]
+        b = chars[k + 1] if k + 1 < len(chars) else ""
         if len(a) == 1 and len(b) == 1 and 0xD800 <= ord(a) <= 0xDBFF and 0xDC00 <= ord(b) <= 0xDFFF:
-            out[k], out[k + 1] = (a + b).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace"), ""
-    return [c if not (len(c) == 1 and 0xD800 <= ord(c) <= 0xDFFF) else "\ufffd" for c in out]
+            out.append((a + b).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace"))
+            kept.append(k)
+            k += 2
+            continue
+        out.append("\ufffd" if len(a) == 1 and 0xD800 <= ord(a) <= 0xDFFF else a)
+        kept.append(k)
+        k += 1
+    return out, kept
