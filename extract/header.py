@@ -11,6 +11,7 @@ ends up in a neighbour's cell.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -195,7 +196,15 @@ def _cells(band: Sequence[Line], rulings: Sequence[Ruling], settings: TableSetti
             run.append(w)
         if run:
             cells.append(_cell(i, run, cuts))
-    return cells
+    return _unshared(cells)
+
+
+def _unshared(cells: list[_Cell]) -> list[_Cell]:
+    """Two titles of one line between the same two rulings are not bounded by them: those rulings are a frame
+    drawn around the page or the whole table, and each title is as wide as its words (as in a borderless
+    header). In a grid, each title has rulings of its own."""
+    shared = Counter((c.line, c.left, c.right) for c in cells if c.left is not None or c.right is not None)
+    return [_Cell(c.line, c.words) if shared[c.line, c.left, c.right] > 1 else c for c in cells]
 
 
 def _cell(line: int, words: list[Word], cuts: list[float]) -> _Cell:

@@ -1,5 +1,6 @@
-"""The ruled landscape report re-laid on portrait pages, its content turned 90° in page space (pypdfium2):
-what a print driver or a scanner's PDF tool makes of a landscape document."""
+"""Reports re-made by a PDF tool (pypdfium2): the ruled landscape report re-laid on portrait pages, its content
+turned 90° in page space (what a print driver or a scanner's PDF tool makes of a landscape document), and the
+borderless report with a frame drawn around every page (a word processor's page border)."""
 
 from __future__ import annotations
 
@@ -52,7 +53,36 @@ def sideways(seed: Seed, path: Path) -> None:
     _turned(seed, path, rotate_flag=False)
 
 
+def frame_pages(path: Path, margin: float = 20.0) -> None:
+    """A rectangle stroked around every page, `margin` points in from its edges, drawn over the page."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    pdf = pdfium.PdfDocument(Path(path).read_bytes())  # in memory: the file is written over
+    try:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            width, height = page.get_size()
+            frame = raw.FPDFPageObj_CreateNewRect(margin, margin, width - 2 * margin, height - 2 * margin)
+            raw.FPDFPageObj_SetStrokeColor(frame, 0, 0, 0, 255)
+            raw.FPDFPageObj_SetStrokeWidth(frame, 1.0)
+            raw.FPDFPath_SetDrawMode(frame, 0, 1)  # stroked, not filled
+            raw.FPDFPage_InsertObject(page.raw, frame)
+            raw.FPDFPage_GenerateContent(page.raw)
+        pdf.save(str(path))
+    finally:
+        pdf.close()
+
+
+def framed(seed: Seed, path: Path) -> None:
+    """The borderless portrait report (no line drawn in its tables) with a frame around every page: the only
+    vertical lines on a page stand outside the table, beside every line of its header."""
+    render_reportlab(seed, path, landscape_ruled=False, shading=False)
+    frame_pages(path)
+
+
 LAYOUTS = [
     Layout("reportlab-rotate90", "reportlab+pypdfium2", rotate90),
     Layout("reportlab-sideways", "reportlab+pypdfium2", sideways),
+    Layout("reportlab-framed", "reportlab+pypdfium2", framed),
 ]
