@@ -43,6 +43,7 @@ class DocxStyle:
     zebra: bool = False  # every other result row shaded (w:shd), section rows darker
     extras: Extras = NO_EXTRAS
     letterhead: bool = False  # a cover, an index, a page header and footer close to the table
+    page_border: bool = False  # Word's page border (w:pgBorders): a box around every page
 
 
 def _word_normal(doc) -> None:
@@ -57,6 +58,7 @@ def _word_normal(doc) -> None:
 
 def _page(doc, style: DocxStyle) -> None:
     from docx.enum.section import WD_ORIENT
+    from docx.oxml.ns import qn
     from docx.shared import Inches, Pt
 
     sec = doc.sections[0]
@@ -66,6 +68,11 @@ def _page(doc, style: DocxStyle) -> None:
     if style.letterhead:  # the letterhead sits close to the text area
         sec.top_margin, sec.bottom_margin = Inches(0.8), Inches(0.55)
         sec.header_distance, sec.footer_distance = Pt(20), Pt(18)
+    if style.page_border:  # 24 pt in from the page's edges, after w:pgMar as the schema orders it
+        borders = _el("w:pgBorders", offsetFrom="page")
+        for edge in ("top", "left", "bottom", "right"):
+            borders.append(_el(f"w:{edge}", val="single", sz="8", space="24", color="000000"))
+        sec._sectPr.find(qn("w:pgMar")).addnext(borders)
 
 
 def _el(tag: str, **attrs: str):
@@ -257,6 +264,8 @@ LAYOUTS = [
             "The Word table with only its top, bottom and inside-horizontal borders: no vertical line."),
     _layout("writer-zebra", DocxStyle(borders=(), zebra=True),
             "No borders; cell shading (w:shd) on every other result row, darker on section rows."),
+    _layout("writer-framed", DocxStyle(borders=(), page_border=True),
+            "No line in the tables; Word's page border (w:pgBorders) around every page, drawn by Writer."),
     _layout("writer-letterhead-extra", DocxStyle(extras=RESPONSABLE, letterhead=True),
             "Grid borders, after a cover and an index page (dot leaders, page numbers); a page header (entity, "
             "address) and footer (address · Página N de M) close to the table on every page; an extra last "
