@@ -79,7 +79,7 @@ def read_quality(scans: list[PageScan], tables: list[PageTable], rows: list[RawR
         for t in pieces:
             q.extra_columns += [f"{kind}: {x}" for x in t.extras if f"{kind}: {x}" not in q.extra_columns]
     q.cells_outside_column = sum(r.straddles for r in rows if r.cells[0][:2].isdigit() and "-" in r.cells[0])
-    q.stray_chars = stray_chars(rows, leftovers)
+    q.stray_chars = stray_chars(rows, leftovers) + sum(s.furniture_in_cells for s in scans)
     with_table = {t.page for t in tables}
     q.pages_without_table = [s.page for s in scans if s.code_words >= MIN_CODE_WORDS and s.page not in with_table]
     q.unmapped_chars = sum(s.unmapped for s in scans)

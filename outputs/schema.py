@@ -76,7 +76,8 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("extra_columns", LS, "Columns the tool has no name for (RESPONSABLE, INDICADOR…), as `table: title`; their "
                               "cells are in `results.extra` / `deviations.extra`."),
         ("cells_outside_column", I32, "Words of result and deviation rows that run across a column edge."),
-        ("stray_chars", I32, "Characters inside a table's area that no cell took."),
+        ("stray_chars", I32, "Characters inside a table's area that no cell took, and lines set aside as a page's "
+                             "header or footer that line up with a cell's own lines."),
         ("pages_without_table", LI, "Pages that hold result codes but where no table was found."),
         ("unmapped_chars", I32, "Characters whose font gives no readable text."),
         ("unterminated", B, "The results table runs off the end of the document with no closing row or note."),

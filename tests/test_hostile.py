@@ -719,3 +719,33 @@ def test_a_one_megabyte_cell_is_read_whole_or_the_document_is_not_ok(tmp_path, r
     assert len(_bare(read.obtained)) == len(_bare(text)) and _bare(read.obtained) == _bare(text)
     pushed = [lo for lo in report.leftovers if len(_bare(lo.text)) >= 30 and _bare(lo.text) in _bare(text)]
     assert not pushed, f"{len(pushed)} lines of the cell left over, on pages {sorted({lo.page for lo in pushed})[:10]}…"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("repeated", [False, True], ids=["varied-text", "one-sentence-repeated"])
+def test_a_long_cell_in_a_borderless_table_is_read_whole_or_the_document_is_not_ok(tmp_path, repeated):
+    """A cell of 100,000 characters in a table with no line drawn (Chromium, 22 pages): one sentence repeated
+    prints the same line at the same place near the top and bottom of pages, as a running head does, and
+    with no ruling to say otherwise those lines were set aside as furniture while the document stayed `ok`
+    with a tenth of the cell gone. Either the cell is read whole, or the document is not `ok`."""
+    from poa.pipeline import process
+    from samples.layouts import missing
+    from samples.layouts.html import HtmlStyle, render_chromium
+
+    if missing("chromium-nolines-esbo"):
+        pytest.skip(missing("chromium-nolines-esbo"))
+    seed = mini_seed()
+    results = list(seed.results)
+    big = next(i for i, r in enumerate(results) if r.kind == "result") + 1
+    text = _big_text(100_000, repeated)
+    results[big] = _cell(results[big], 2, text)
+    path = tmp_path / "long-cell.pdf"
+    render_chromium(replace(seed, results=results), path, style=HtmlStyle(lines="none"))
+    report = process(path)
+    doc = report.document
+    if doc.status != "ok":
+        assert doc.status == "review" and doc.quality.reasons, doc.error
+        return
+    assert [r.code for r in report.results] == [r.cells[0] for r in results if r.kind == "result"]
+    (read,) = [r for r in report.results if _bare(r.expected) == _bare(results[big].cells[1])]
+    assert _bare(read.obtained) == _bare(text)

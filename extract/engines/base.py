@@ -48,6 +48,7 @@ class PageScan:
     ocr_confidence: float | None = None  # mean confidence (0–100) of its words, for a page recognised by OCR
     ocr_words: int = 0  # words recognised on it, weighing its confidence in the document's mean
     ruled: bool = False  # lines drawn across and down it: a grid, a table of some kind
+    furniture_in_cells: int = 0  # characters set aside as furniture that line up with a cell's own lines
 
 
 def page_scan(page) -> PageScan:

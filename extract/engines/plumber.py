@@ -73,10 +73,15 @@ def scan_page(
     headers = find_headers(lines, page.rulings, settings)
     in_header = {id(ln) for h in headers for ln in h.lines}
     first_top = headers[0].top if headers else page.height + 1
+    set_aside: list[layout.Line] = []
     if furniture is not None:
-        lines = [ln for ln in lines if id(ln) in in_header
-                 or not furniture.is_furniture(page.number, ln, page.height, headers[0].top if headers else None)
-                 or layout.enclosed(ln, page.rulings)]  # text repeated inside a ruled cell is the table's
+        kept = [ln for ln in lines if id(ln) in in_header
+                or not furniture.is_furniture(page.number, ln, page.height, headers[0].top if headers else None)
+                or layout.enclosed(ln, page.rulings)]  # text repeated inside a ruled cell is the table's
+        if len(kept) < len(lines):
+            ids = {id(ln) for ln in kept}
+            set_aside = [ln for ln in lines if id(ln) not in ids]
+        lines = kept
     scan = page_scan(page)
     taken: set[int] = set()
     if carry is not None:
@@ -100,10 +105,34 @@ def scan_page(
         scan.tables.append(table)
         taken |= used
         carry = None if closed else runs_on
+    scan.furniture_in_cells = sum(len(ln.text.replace(" ", "")) for ln in in_cells(set_aside, scan.tables, page.number))
     rest = [w for w in page.words if id(w) not in taken]
     for ln in layout.text_lines(rest, settings.line_tolerance):
         scan.leftovers.append(Leftover(page.number, layout.bbox_of(ln.words), ln.text))
     return scan, carry
+
+
+def in_cells(set_aside: Sequence[layout.Line], tables: Sequence[PageTable], page: int,
+             align: float = 1.5, gap_lines: float = 1.5) -> list[layout.Line]:
+    """The lines set aside as page furniture that look like a cell's own lines: each starts where a cell's
+    text on the page starts (within `align` points) and stands right above or below it (within `gap_lines`
+    line heights), or right above or below another such line. A cell of text repeated over pages prints
+    lines a running head would (the same text at the same place); the batch must not call such a read ok."""
+    cells = [(x0, top, bottom) for t in tables for r in t.rows for (_, pg, x0, top, _, bottom) in r.boxes if pg == page]
+    found: list[layout.Line] = []
+    todo = list(set_aside)
+    grew = True
+    while grew and todo:
+        grew = False
+        for ln in list(todo):
+            x0, h = ln.words[0].x0, max(ln.height, 1.0)
+            near = cells + [(f.words[0].x0, f.top, f.bottom) for f in found]
+            if any(abs(x0 - cx0) <= align and (-1 <= ctop - ln.bottom <= gap_lines * h or -1 <= ln.top - cbottom <= gap_lines * h)
+                   for cx0, ctop, cbottom in near):
+                found.append(ln)
+                todo.remove(ln)
+                grew = True
+    return found
 
 
 def continuation_start(region: Sequence[layout.Line], carry: Carry, page: Page, settings) -> float | None:
