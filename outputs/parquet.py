@@ -250,6 +250,8 @@ def read_poa_file(path: Path, columns: list[str] | None = None) -> pa.Table | No
         if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ROW_FILE:
             return None
         with pq.ParquetFile(path) as f:  # read_table goes through the dataset API: twice the time a file
+            if columns and not set(columns) <= set(f.schema_arrow.names):
+                return None  # ParquetFile.read would leave a missing column out where read_table refused
             table = f.read(columns=columns)
     except Exception:  # noqa: BLE001 - whatever a foreign file makes pyarrow say, it is not ours
         return None

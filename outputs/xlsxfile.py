@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import numbers
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -213,8 +214,9 @@ def _cell(ref: str, cell: Cell, styles: Styles) -> str:
         return _cell(ref, Cell(str(v), cell.style), styles)  # a str subclass: as its text
     if isinstance(v, (dt.date, dt.datetime)):
         v = serial(v)
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):  # numpy's bool is not one either
         raise TypeError(f"a workbook cell holds text, a number or a date, not {type(v).__name__}")
+    v = int(v) if isinstance(v, numbers.Integral) else float(v)  # numpy's numbers as Python's: their repr is not XML
     if not math.isfinite(v):
         return f'<c r="{ref}"{sa}/>'  # Excel has no NaN or infinity; the Parquet keeps the value
     return f'<c r="{ref}"{sa}><v>{v!r}</v></c>' if isinstance(v, float) else f'<c r="{ref}"{sa}><v>{v}</v></c>'

@@ -286,10 +286,12 @@ def _settle(batch: Batch) -> None:
 def _serve(conn: Connection, batch: Batch, parent: int) -> None:
     """A worker: the documents the parent sends, one after another, each under its limits and each answered
     with one final message: ("end", outcome, its peak resident memory, how far the worker's address space and
-    resident memory have grown since it started). A None, or the parent gone, ends it."""
+    resident memory have grown since it started, whether it may take another). A None, or the parent gone,
+    ends it."""
     lim.die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops its workers
     try:
+        _reserve_arrow()
         lim.limit_memory(batch.limits.max_memory)
         _private_tmp(batch.tmp)
         _settle(batch)
@@ -304,11 +306,22 @@ def _serve(conn: Connection, batch: Batch, parent: int) -> None:
             return
         if job is None:
             return
-        lim.reset_peak_memory()
+        peak_is_this_documents = lim.reset_peak_memory()
         msg = broken or _document(conn, job, batch)
         _clear_private_tmp(batch.tmp)
         grown = max(0, lim.address_space() - born[0]), max(0, lim.resident_memory() - born[1])
-        conn.send(("end", msg, lim.peak_memory(), grown))
+        # where the peak cannot be reset, a worker ends after its document: the next one's peak (and the cause
+        # of a death the parent reads from it) would mix in this one's
+        conn.send(("end", msg, lim.peak_memory(), grown, peak_is_this_documents))
+
+
+def _reserve_arrow() -> None:
+    """pyarrow's allocator (mimalloc) reserves 1 GiB of address space on its first allocation. Made before the
+    worker's limit is set, that reservation is part of what the worker starts with: its first document and
+    its tenth have the same room under --max-memory."""
+    import pyarrow as pa
+
+    pa.allocate_buffer(1)
 
 
 def _document(conn: Connection, job: Job, batch: Batch) -> tuple:
@@ -659,10 +672,9 @@ Progress = Callable[[int, int], None]
 
 def worn(grown: tuple[int, int], limits: Limits) -> bool:
     """Whether a worker has kept so much after its documents that the next one would start short of its
-    --max-memory: its address space grown by three quarters of it (pyarrow's allocator reserves 1 GiB once
-    and reuses it: not worn), or a quarter of it held resident."""
+    --max-memory: a quarter of it, in address space or held resident (a worker keeps some 10 and 40 MiB)."""
     address_space, resident = grown
-    return address_space > limits.max_memory * 3 // 4 or resident > limits.max_memory // 4
+    return address_space > limits.max_memory // 4 or resident > limits.max_memory // 4
 
 
 def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done: Callable[[int, Outcome], None],
@@ -676,6 +688,7 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
     one; one that dies or overruns takes only its own document down."""
     busy: dict[Connection, _Worker] = {}
     idle: list[_Worker] = []
+    alive: dict[int, _Worker] = {}  # every worker not yet reaped, whatever happens in between
     pending = list(reversed(pending))
     out, limits = batch.out, batch.limits
     tell = progress or (lambda read, found: None)
@@ -684,8 +697,14 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
     # collection in a worker would touch, and so copy, every one of those objects. Once a batch, and undone at
     # its end: what the parent makes later, and after, is collected as usual.
 
+    def start() -> _Worker:
+        w = _fork(batch)
+        alive[w.pid] = w
+        return w
+
     def stop(w: _Worker) -> None:
         """End an idle worker: it exits when told, its temp folder goes."""
+        alive.pop(w.pid, None)
         with suppress(OSError):
             w.conn.send(None)
         w.conn.close()
@@ -693,8 +712,11 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
         batch.worker_gone(w.pid, cleanly=True)
 
     def lost(w: _Worker, reason: str | None = None) -> None:
-        """A worker gone before its final message (dead, or killed past its time: `reason`)."""
+        """A worker gone before its final message (dead, cut off mid-message, or past its time: `reason`);
+        killed first, should it still be running."""
+        alive.pop(w.pid, None)
         busy.pop(w.conn, None)
+        _kill(w.pid)
         w.conn.close()
         status, peak = _reap(w.pid)
         batch.worker_gone(w.pid, cleanly=False)
@@ -709,24 +731,24 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
 
     def finish(w: _Worker, msg: tuple) -> None:
         del busy[w.conn]
-        _, result, memory, grown = msg
+        _, result, memory, grown, reusable = msg
         if result[0] == "error":
             o = _failed(out, w.job.document, result[1])
         else:
             _, doc, n_results, n_devs, n_findings, n_errors = result
             o = Outcome(doc, n_results, n_devs, n_findings, n_errors)
+        idle.append(w)  # until its outcome is recorded: a worker is always somewhere the batch's end finds it
         end(w, o, memory)
-        if result[0] == "error" or o.document.status == "failed" or worn(grown, limits):
+        if result[0] == "error" or o.document.status == "failed" or worn(grown, limits) or not reusable:
+            idle.remove(w)
             stop(w)  # a fresh worker for the next document: nothing of this one's trouble carries over
-        else:
-            idle.append(w)
 
     try:
         while pending or busy:
             while pending and len(busy) < jobs:
                 i, job = pending.pop()
                 fresh = not idle
-                w = idle.pop() if idle else _fork(batch)
+                w = idle.pop() if idle else start()
                 try:
                     w.take(i, job)
                 except OSError:
@@ -750,7 +772,7 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
                     if w.read < (w.pages or 0):
                         w.read += 1
                         tell(1, 0)
-                elif isinstance(msg, tuple) and len(msg) == 4 and msg[0] == "end":
+                elif isinstance(msg, tuple) and len(msg) == 5 and msg[0] == "end":
                     finish(w, msg)
                 else:
                     lost(w)
@@ -760,13 +782,15 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
                     _kill(w.pid)
                     lost(w, limits.timeout_reason(w.pages, w.ocr_pages))
     finally:
-        for w in list(busy.values()):  # interrupted (Ctrl-C): no worker outlives the batch
-            _kill(w.pid)
-            _reap(w.pid)
-            batch.worker_gone(w.pid, cleanly=False)
-            w.conn.close()
-        for w in idle:
-            stop(w)
+        for w in list(alive.values()):  # interrupted (Ctrl-C, a callback's error): no worker outlives the batch
+            if w.job is None and any(x is w for x in idle):
+                stop(w)
+            else:
+                alive.pop(w.pid, None)
+                _kill(w.pid)
+                _reap(w.pid)
+                batch.worker_gone(w.pid, cleanly=False)
+                w.conn.close()
         gc.unfreeze()
 
 

@@ -292,16 +292,18 @@ def limit_memory(max_bytes: int) -> int:
 _rss_at_start = 0
 
 
-def reset_peak_memory() -> None:
+def reset_peak_memory() -> bool:
     """Count this process's peak resident memory from now: a forked worker otherwise inherits its parent's
-    peak (VmHWM, and the ru_maxrss its parent reads when it ends)."""
+    peak (VmHWM, and the ru_maxrss its parent reads when it ends). False where the kernel would not reset it
+    (the peak then runs on from the process's start)."""
     global _rss_at_start
+    _rss_at_start = resident_memory()
     try:
         with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
             f.write("5")
     except OSError:
-        pass
-    _rss_at_start = resident_memory()
+        return False
+    return True
 
 
 def peak_memory() -> int:

@@ -314,3 +314,20 @@ def test_a_worker_that_reads_documents_in_turn_writes_what_a_worker_per_document
         run([p], out=tmp_path / "apart", jobs=1, reader="pdfium")
     assert parquet_bytes(tmp_path / "together") == parquet_bytes(tmp_path / "apart")
     assert len(parquet_bytes(tmp_path / "together")) == 5 * 7
+
+
+def test_a_worker_has_the_same_room_under_its_limit_for_its_second_document():
+    """pyarrow's allocator reserves 1 GiB of address space on its first allocation, the first document's
+    outputs: inside a worker's --max-memory, it left the documents after the first 1 GiB short. The worker
+    reserves it before its limit is set, so a later document's 1.3 GiB still fits under 2 GiB."""
+    code = (
+        "import io, numpy as np, pyarrow as pa, pyarrow.parquet as pq\n"
+        "from poa import limits as lim\n"
+        "from poa.batch import _reserve_arrow\n"
+        "_reserve_arrow()\n"
+        "lim.limit_memory(2 * lim.GiB)\n"
+        "pq.write_table(pa.table({'a': [1]}), io.BytesIO())  # a first document's outputs\n"
+        "np.empty(int(1.3 * lim.GiB) // 8)  # the next document's 1.3 GiB of address space\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-500:]

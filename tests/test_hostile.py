@@ -543,10 +543,19 @@ def test_foreign_files_in_the_output_folder_are_ignored(mini_pdf, tmp_path):
     (docs / "fedcba9876543210.parquet").mkdir()
     os.mkfifo(docs / "00000000000000aa.parquet")  # reading it would block for ever
     (out / "findings" / "stray.parquet").write_bytes(b"junk")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # A real Parquet file named as poa names its own, without poa's columns (an older or a foreign one)
+    pq.write_table(pa.table({"x": [1]}), out / "findings" / "00000000000000bb.parquet")
+    pq.write_table(pa.table({"doc_id": ["00000000000000cc"]}), docs / "00000000000000cc.parquet")
     (again,) = run([tmp_path / "a.pdf"], out=out)
     assert again.skipped and again.document.status == "ok"
     index = (out / "audit" / "index.html").read_text(encoding="utf-8")
     assert index.count("<tr") == 2 and "1 documento en" in index  # issue 11: no more "1 documentos"
+    from poa.outputs.parquet import read_poa_file
+
+    assert read_poa_file(docs / "00000000000000cc.parquet", ["doc_id", "status"]) is None
     own = docs / f"{first.document.doc_id}.parquet"
     own.write_bytes(b"corrupt")  # the document's own row, damaged: done again, not skipped, not a crash
     (third,) = run([tmp_path / "a.pdf"], out=out)

@@ -42,3 +42,21 @@ def test_column_letters_and_date_serials_are_excels():
     assert [column_letter(c) for c in (1, 26, 27, 52, 703)] == ["A", "Z", "AA", "AZ", "AAA"]
     assert serial(dt.date(1900, 3, 1)) == 61 and serial(dt.date(2016, 6, 30)) == 42551
     assert serial(dt.datetime(2016, 6, 30, 12)) == 42551.5
+
+
+def test_numpy_numbers_are_written_as_numbers_and_bools_are_refused(tmp_path):
+    import numpy as np
+    import pytest
+    from openpyxl import load_workbook
+
+    sheet = Sheet("a")
+    sheet.cells[1, 1] = Cell(np.float64(49.65))
+    sheet.cells[1, 2] = Cell(np.int64(7))
+    sheet.cells[1, 3] = Cell(np.float32(0.5))
+    save([sheet], tmp_path / "n.xlsx", created=dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc))
+    ws = load_workbook(tmp_path / "n.xlsx")["a"]
+    assert [ws.cell(1, c).value for c in (1, 2, 3)] == [49.65, 7, 0.5]
+    for bad in (True, np.bool_(True), object()):
+        with pytest.raises(TypeError):
+            save([Sheet("b", cells={(1, 1): Cell(bad)})], tmp_path / "b.xlsx",
+                 created=dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc))
