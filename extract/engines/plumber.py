@@ -118,20 +118,19 @@ def in_cells(set_aside: Sequence[layout.Line], tables: Sequence[PageTable], page
     text on the page starts (within `align` points) and stands right above or below it (within `gap_lines`
     line heights), or right above or below another such line. A cell of text repeated over pages prints
     lines a running head would (the same text at the same place); the batch must not call such a read ok."""
-    cells = [(x0, top, bottom) for t in tables for r in t.rows for (_, pg, x0, top, _, bottom) in r.boxes if pg == page]
+    def touching(anchors: list[tuple[float, float, float]], ln: layout.Line) -> bool:
+        x0, h = ln.words[0].x0, max(ln.height, 1.0)
+        return any(abs(x0 - ax0) <= align and (-1 <= atop - ln.bottom <= gap_lines * h or -1 <= ln.top - abottom <= gap_lines * h)
+                   for ax0, atop, abottom in anchors)
+
+    anchors = [(x0, top, bottom) for t in tables for r in t.rows for (_, pg, x0, top, _, bottom) in r.boxes if pg == page]
     found: list[layout.Line] = []
-    todo = list(set_aside)
-    grew = True
-    while grew and todo:
-        grew = False
-        for ln in list(todo):
-            x0, h = ln.words[0].x0, max(ln.height, 1.0)
-            near = cells + [(f.words[0].x0, f.top, f.bottom) for f in found]
-            if any(abs(x0 - cx0) <= align and (-1 <= ctop - ln.bottom <= gap_lines * h or -1 <= ln.top - cbottom <= gap_lines * h)
-                   for cx0, ctop, cbottom in near):
-                found.append(ln)
-                todo.remove(ln)
-                grew = True
+    rest = list(set_aside)
+    while anchors and rest:  # outwards from the cells, a ring of lines at a time
+        ring = [ln for ln in rest if touching(anchors, ln)]
+        found += ring
+        rest = [ln for ln in rest if not any(ln is r for r in ring)]
+        anchors = [(ln.words[0].x0, ln.top, ln.bottom) for ln in ring]
     return found
 
 
