@@ -108,11 +108,12 @@ def png(image: Image.Image) -> bytes:
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def gray_png(pixels: numpy.ndarray, level: int = 3) -> bytes:
+def gray_png(pixels: numpy.ndarray, level: int = 1) -> bytes:
     """8-bit grayscale pixels (rows × columns) as a PNG whose rows are stored unfiltered. Pillow tries all
     five PNG filters on every row and keeps the best, which was most of its encoding time; a picture of
     printed text is mostly white, and unfiltered it deflates as small (the corpus' 1,218 finding regions:
-    12.5 MB against Pillow's 12.9 MB at the same level) in 40 % of the time. Same pixels either way."""
+    12.5 MB against Pillow's 12.9 MB at level 3) in 40 % of the time. Same pixels either way. Level 1 takes
+    a fifth less time than 3 for 6 % more bytes."""
     import numpy as np
 
     height, width = pixels.shape
