@@ -689,6 +689,7 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
     busy: dict[Connection, _Worker] = {}
     idle: list[_Worker] = []
     alive: dict[int, _Worker] = {}  # every worker not yet reaped, whatever happens in between
+    retried: set[int] = set()  # documents handed to a fresh worker after theirs died before starting them
     pending = list(reversed(pending))
     out, limits = batch.out, batch.limits
     tell = progress or (lambda read, found: None)
@@ -720,8 +721,15 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
         w.conn.close()
         status, peak = _reap(w.pid)
         batch.worker_gone(w.pid, cleanly=False)
-        if w.job is not None:
-            end(w, _failed(out, w.job.document, reason or _death(status, peak - w.shared, limits)), peak)
+        if w.job is None:
+            return
+        if reason is None and w.pages is None and w.index not in retried:
+            # dead before it so much as counted the document's pages (killed while it waited for it, say): the
+            # document is not the likely cause, and a fresh worker tries it once more
+            retried.add(w.index)
+            pending.append((w.index, w.job))
+            return
+        end(w, _failed(out, w.job.document, reason or _death(status, peak - w.shared, limits)), peak)
 
     def end(w: _Worker, o: Outcome, memory: int) -> None:
         o.seconds, o.memory, o.redone = time.monotonic() - w.started, memory, w.job.redone

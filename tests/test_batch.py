@@ -331,3 +331,60 @@ def test_a_worker_has_the_same_room_under_its_limit_for_its_second_document():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-500:]
+
+
+def test_a_worker_killed_while_it_waits_costs_no_document(mini_pdf, tmp_path):
+    """A worker takes documents in turn: killed between two (by the system's out-of-memory killer, say), the
+    next document goes to a fresh worker and is read, not failed for a death that was not its doing."""
+    import poa.batch as batch
+
+    paths = copies(mini_pdf, tmp_path / "in", 3)
+    forked: list[int] = []
+    fork = batch._fork
+
+    def recording_fork(b):
+        w = fork(b)
+        forked.append(w.pid)
+        return w
+
+    def kill_the_idle_worker(_outcome):
+        os.kill(forked[-1], signal.SIGKILL)
+        time.sleep(0.2)  # dead and its end of the pipe closed before the next document is sent
+
+    batch._fork = recording_fork
+    try:
+        outcomes = run(paths, out=tmp_path / "out", jobs=1, on_done=kill_the_idle_worker)
+    finally:
+        batch._fork = fork
+    assert [o.document.status for o in outcomes] == ["ok"] * 3, [o.document.error for o in outcomes]
+    assert len(forked) == 3  # one worker per document: each was killed once its document was done
+
+
+def test_a_worker_that_dies_as_it_is_handed_a_document_costs_no_document(mini_pdf, tmp_path, monkeypatch):
+    """The worker dies right after the document is sent to it, before it could count its pages: the document
+    is tried once more on a fresh worker. One that kills its worker twice is failed, with the reason."""
+    import poa.batch as batch
+
+    paths = copies(mini_pdf, tmp_path / "in", 3)
+    take = batch._Worker.take
+    kills: list[int] = []
+
+    def take_then_die(self, index, job):
+        take(self, index, job)
+        if index == 1 and len(kills) < 1:
+            kills.append(index)
+            os.kill(self.pid, signal.SIGKILL)
+
+    monkeypatch.setattr(batch._Worker, "take", take_then_die)
+    outcomes = run(paths, out=tmp_path / "once", jobs=1)
+    assert kills == [1] and [o.document.status for o in outcomes] == ["ok"] * 3, [o.document.error for o in outcomes]
+
+    def always_die(self, index, job):
+        take(self, index, job)
+        if index == 1:
+            os.kill(self.pid, signal.SIGKILL)
+
+    monkeypatch.setattr(batch._Worker, "take", always_die)
+    outcomes = run(paths, out=tmp_path / "twice", jobs=1)
+    assert [o.document.status for o in outcomes] == ["ok", "failed", "ok"]
+    assert "the worker died while reading this document (signal 9, SIGKILL)" in outcomes[1].document.error
