@@ -309,7 +309,7 @@ def cell_words(
     n = len(edges) + 1
     merged_with_next = list(merged or [False] * len(edges)) + [False]
     straddle, right, left = settings.straddle, bisect.bisect_right, bisect.bisect_left
-    for w in words:  # `crossed`, inline: a row's every word, on every row
+    for w in words:  # the (sorted) edges a word runs across by more than `straddle` on either side
         for i in range(right(edges, w.x0 + straddle), left(edges, w.x1 - straddle)):
             merged_with_next[i] = True
     owner = list(range(n))
@@ -336,15 +336,10 @@ def confidence(words: Sequence[Word]) -> float | None:
     return min(confs) if confs else None
 
 
-def crossed(w: Word, edges: Sequence[float], straddle: float) -> range:
-    """The indices of the (sorted) edges a word runs across by more than `straddle` on either side."""
-    return range(bisect.bisect_right(edges, w.x0 + straddle), bisect.bisect_left(edges, w.x1 - straddle))
-
-
 def straddling(words: Sequence[Word], edges: Sequence[float], settings: TableSettings = DEFAULT) -> int:
     """How many of a row's words run across a column edge."""
     straddle, right, left = settings.straddle, bisect.bisect_right, bisect.bisect_left
-    return sum(right(edges, w.x0 + straddle) < left(edges, w.x1 - straddle) for w in words)  # `crossed`, inline
+    return sum(right(edges, w.x0 + straddle) < left(edges, w.x1 - straddle) for w in words)  # as in cell_words
 
 
 def enclosed(line: Line, rulings: Sequence[Ruling], tol: float = DEFAULT.snap_tolerance) -> bool:

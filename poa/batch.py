@@ -407,15 +407,10 @@ class _Worker:
 
 
 def _clear_private_tmp(run_tmp: Path) -> None:
-    """What a document left in the worker's temp folder (camelot's files), before the next one."""
-    d = run_tmp / str(os.getpid())
-    with suppress(OSError):
-        for e in os.scandir(d):
-            if e.is_dir(follow_symlinks=False):
-                shutil.rmtree(e.path, ignore_errors=True)
-            else:
-                with suppress(OSError):
-                    os.unlink(e.path)
+    """What a document left in the worker's temp folder (camelot's files) goes, before the next one."""
+    shutil.rmtree(run_tmp / str(os.getpid()), ignore_errors=True)
+    with suppress(OSError):  # a folder that cannot be made again: the next document's temp files say so
+        _private_tmp(run_tmp)
 
 
 def _reap(pid: int) -> tuple[int, int]:
@@ -458,8 +453,8 @@ def _failed(out: Path, doc: Document, reason: str) -> Outcome:
 
 
 # What a worker imports to read, check and write a document. Imported once in the parent, before the workers
-# are forked, so that no worker pays for them: with a fork per document, an import left to the worker is paid
-# by every document (a second or so of a 20-page report's time).
+# are forked, so that no worker pays for them: an import left to the workers is paid by each worker, and a
+# worker is started for every failed document (a second or so, a 20-page report's whole time).
 WORKER_MODULES = (
     "numpy", "pyarrow", "pyarrow.parquet", "pandas", "PIL.Image", "PIL.PngImagePlugin",
     "rapidfuzz.fuzz", "rapidfuzz.process", "pypdfium2", "pypdfium2.raw",

@@ -75,12 +75,12 @@ def scan_page(
     first_top = headers[0].top if headers else page.height + 1
     set_aside: list[layout.Line] = []
     if furniture is not None:
-        kept = [ln for ln in lines if id(ln) in in_header
-                or not furniture.is_furniture(page.number, ln, page.height, headers[0].top if headers else None)
-                or layout.enclosed(ln, page.rulings)]  # text repeated inside a ruled cell is the table's
-        if len(kept) < len(lines):
-            ids = {id(ln) for ln in kept}
-            set_aside = [ln for ln in lines if id(ln) not in ids]
+        kept: list[layout.Line] = []
+        for ln in lines:
+            keep = (id(ln) in in_header
+                    or not furniture.is_furniture(page.number, ln, page.height, headers[0].top if headers else None)
+                    or layout.enclosed(ln, page.rulings))  # text repeated inside a ruled cell is the table's
+            (kept if keep else set_aside).append(ln)
         lines = kept
     scan = page_scan(page)
     taken: set[int] = set()
@@ -129,7 +129,8 @@ def in_cells(set_aside: Sequence[layout.Line], tables: Sequence[PageTable], page
     while anchors and rest:  # outwards from the cells, a ring of lines at a time
         ring = [ln for ln in rest if touching(anchors, ln)]
         found += ring
-        rest = [ln for ln in rest if not any(ln is r for r in ring)]
+        taken = {id(ln) for ln in ring}
+        rest = [ln for ln in rest if id(ln) not in taken]
         anchors = [(ln.words[0].x0, ln.top, ln.bottom) for ln in ring]
     return found
 

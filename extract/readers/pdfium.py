@@ -133,7 +133,7 @@ class PdfiumSource(Reader):
             if n <= 0:
                 return Glyphs.of([]), 0
             text = _text(raw, tp.raw, n)
-            ffi, lib = native()
+            _, lib = native()
             h = handle(tp.raw)
             rects, mats = boxes_and_matrices(h, n)
             box = rects.astype(float)[:, [0, 3, 2, 1]]
