@@ -90,6 +90,17 @@ def wrapped_lines(value: str, width: float) -> int:
     return sum(max(1, -(-len(part) // per_line)) for part in value.split("\n"))
 
 
+@dataclass(slots=True)
+class _Pending:
+    """A table cell as it is written, before `Table.finish` gives it its column's style."""
+
+    value: object = None
+    formula: bool = False
+    fmt: str | None = None  # its own number format, over the column's
+    fill: str | None = None
+    quote: bool = False
+
+
 class Table:
     """A table sheet: a header row, then a row per record. A cell is written once, its style settled when the
     sheet is finished: the column's alignment and number format, unless the cell has its own format."""
@@ -97,45 +108,45 @@ class Table:
     def __init__(self, sheet: Sheet, columns: list[Column]):
         self.sheet, self.columns = sheet, columns
         sheet.header = True
-        self.values: dict[tuple[int, int], list] = {}  # (row, col) → [value, is formula, format, fill, quote]
+        self.values: dict[tuple[int, int], _Pending] = {}
         header = Style(bold=True, fill=HEADER_FILL, wrap=True, vertical="top")
         for i, c in enumerate(columns, 1):
             sheet.cells[1, i] = Cell(c.title, header)
             sheet.widths[i] = c.width
         sheet.heights[1] = LINE_HEIGHT * max(wrapped_lines(c.title, c.width * 0.9) for c in columns)
 
-    def _cell(self, row: int, col: int) -> list:
+    def _cell(self, row: int, col: int) -> _Pending:
         cell = self.values.get((row, col))
         if cell is None:
-            cell = self.values[row, col] = [None, False, None, None, False]
+            cell = self.values[row, col] = _Pending()
         return cell
 
-    def text(self, row: int, col: int, value: str | None) -> list:
+    def text(self, row: int, col: int, value: str | None) -> _Pending:
         """A string cell that never runs: see the module docstring."""
         cell = self._cell(row, col)
         if value is not None:
-            cell[0], cell[4] = cell_text(value)
+            cell.value, cell.quote = cell_text(value)
         return cell
 
-    def put(self, row: int, col: int, value, fmt: str | None = None) -> list:
+    def put(self, row: int, col: int, value, fmt: str | None = None) -> _Pending:
         """A number, date or text cell (text always through `text`)."""
         cell = self.text(row, col, value) if value is None or isinstance(value, str) else self._cell(row, col)
         if value is not None and not isinstance(value, str):
-            cell[0] = value
+            cell.value = value
         if fmt:
-            cell[2] = fmt
+            cell.fmt = fmt
         return cell
 
-    def formula(self, row: int, col: int, expr: str, fmt: str | None = None) -> list:
+    def formula(self, row: int, col: int, expr: str, fmt: str | None = None) -> _Pending:
         """One of poa's own formulas (cell references and functions only)."""
         cell = self._cell(row, col)
-        cell[0], cell[1] = expr, True
+        cell.value, cell.formula = expr, True
         if fmt:
-            cell[2] = fmt
+            cell.fmt = fmt
         return cell
 
-    def fill(self, cell: list, fill: str) -> None:
-        cell[3] = fill
+    def fill(self, cell: _Pending, fill: str) -> None:
+        cell.fill = fill
 
     def comment(self, col: int, note: str) -> None:
         """A note on a column's title."""
@@ -146,19 +157,19 @@ class Table:
         one) number format; rows as high as their wrapped text (neither Excel nor LibreOffice sizes a row to
         it on opening)."""
         styles: dict[tuple, Style] = {}
-        cells, values = self.sheet.cells, self.values
+        cells, values, empty = self.sheet.cells, self.values, _Pending()
         lines = [1] * (rows + 2)
         for i, c in enumerate(self.columns, 1):
             for r in range(2, rows + 2):
-                value, formula, fmt, fill, quote = values.get((r, i)) or (None, False, None, None, False)
-                key = (c.wrap, fmt or c.fmt or "General", fill, quote)
+                p = values.get((r, i)) or empty
+                key = (c.wrap, p.fmt or c.fmt or "General", p.fill, p.quote)
                 style = styles.get(key)
                 if style is None:
-                    style = styles[key] = Style(fill=fill, wrap=c.wrap, vertical="top", number_format=key[1],
-                                                quote=quote)
-                cells[r, i] = Cell(value, style, formula)
-                if c.wrap and isinstance(value, str) and not formula:
-                    lines[r] = max(lines[r], wrapped_lines(value, c.width))
+                    style = styles[key] = Style(fill=p.fill, wrap=c.wrap, vertical="top", number_format=key[1],
+                                                quote=p.quote)
+                cells[r, i] = Cell(p.value, style, p.formula)
+                if c.wrap and isinstance(p.value, str) and not p.formula:
+                    lines[r] = max(lines[r], wrapped_lines(p.value, c.width))
         for r in range(2, rows + 2):
             if lines[r] > 1:
                 self.sheet.heights[r] = LINE_HEIGHT * min(lines[r], 40)
