@@ -30,8 +30,8 @@ from .common import (
     with_index,
 )
 
+PAGE_CSS = "@page {{ size: {size}; margin: {margin}; }}"
 HTML_CSS = """
-@page { size: A4 landscape; margin: 12mm; }
 body { font-family: 'DejaVu Sans', sans-serif; font-size: 7.5pt; }
 h1, h2 { text-align: center; font-size: 10pt; margin: 2pt; }
 table { border-collapse: collapse; width: 100%; }
@@ -71,10 +71,13 @@ class HtmlStyle:
     pct: PctForm | None = None
     extras: Extras = NO_EXTRAS
     letterhead: bool = False  # cover, index, running header and footer
+    size: str = "A4 landscape"  # CSS @page size: other sizes break the rows across pages at other places
+    margin: str = "12mm"
 
 
 def _css(seed: Seed, style: HtmlStyle) -> str:
-    css = HTML_CSS + LINES_CSS[style.lines] + (ZEBRA_CSS if style.zebra else "")
+    css = PAGE_CSS.format(size=style.size, margin=style.margin) + HTML_CSS + LINES_CSS[style.lines]
+    css += ZEBRA_CSS if style.zebra else ""
     if style.letterhead:
         quoted = lambda s: s.replace("\\", "\\\\").replace('"', '\\"')  # noqa: E731  (a CSS string)
         css += LETTERHEAD_CSS.format(entity=quoted(seed.entity), address=quoted(ADDRESS))

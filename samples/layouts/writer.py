@@ -44,14 +44,16 @@ class DocxStyle:
     extras: Extras = NO_EXTRAS
     letterhead: bool = False  # a cover, an index, a page header and footer close to the table
     page_border: bool = False  # Word's page border (w:pgBorders): a box around every page
+    page_height: float = PAGE_H  # inches: other heights break the rows across pages at other places
+    font: str = "Arial"
 
 
-def _word_normal(doc) -> None:
-    """Word 2013+'s Normal style (space after 8 pt, line spacing 1.08), at 8 pt, in Arial."""
+def _word_normal(doc, font: str) -> None:
+    """Word 2013+'s Normal style (space after 8 pt, line spacing 1.08), at 8 pt, in `font`."""
     from docx.shared import Pt
 
     normal = doc.styles["Normal"]
-    normal.font.name, normal.font.size = "Arial", Pt(8)
+    normal.font.name, normal.font.size = font, Pt(8)
     fmt = normal.paragraph_format
     fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(8), 1.08
 
@@ -63,7 +65,7 @@ def _page(doc, style: DocxStyle) -> None:
 
     sec = doc.sections[0]
     sec.orientation = WD_ORIENT.LANDSCAPE
-    sec.page_width, sec.page_height = Inches(PAGE_W), Inches(PAGE_H)
+    sec.page_width, sec.page_height = Inches(PAGE_W), Inches(style.page_height)
     sec.left_margin = sec.right_margin = sec.top_margin = sec.bottom_margin = Inches(MARGIN)
     if style.letterhead:  # the letterhead sits close to the text area
         sec.top_margin, sec.bottom_margin = Inches(0.8), Inches(0.55)
@@ -221,7 +223,7 @@ def seed_docx(seed: Seed, path: Path, style: DocxStyle = DocxStyle(), index: dic
     from docx import Document
 
     doc = Document()
-    _word_normal(doc)
+    _word_normal(doc, style.font)
     _page(doc, style)
     if style.letterhead:
         _letterhead(doc, seed)
