@@ -22,7 +22,7 @@ from . import tesseract
 from .clean import despeckle, flatten
 from .orient import Pose, pose, quarter_turn, upright
 from .render import Image, render_page
-from .rulings import Segment, find_rulings
+from .rulings import BLANK_INK, Segment, find_rulings, ink
 from .tesseract import PACKAGES, OcrWord, TesseractMissing, recognise_words, stop_all
 
 
@@ -91,6 +91,13 @@ class Reading:
     lines: list[Segment]
     quarter: int  # the quarter turn applied: 0, 90, 180 or 270 (a glyph's direction of the text as it ran)
     shape: tuple[int, int]  # rows, columns of the image read
+    blank: bool = False  # nothing but lines on it (a page a word processor left empty, a frame): nothing to read
+
+
+def is_blank(clean: np.ndarray, dpi: float) -> bool:
+    """Whether a page image, its lines erased, holds no mark at all: not a scan Tesseract could not read, a
+    page with nothing printed on it (whose mean confidence, of no word, would otherwise be 0 and doubt the read)."""
+    return float(np.count_nonzero(ink(clean, dpi))) < BLANK_INK * clean.size
 
 
 def read_image(gray: np.ndarray, dpi: float, options: OcrOptions = DEFAULT) -> Reading:
@@ -99,6 +106,8 @@ def read_image(gray: np.ndarray, dpi: float, options: OcrOptions = DEFAULT) -> R
     p = pose(gray, dpi)
     image = flatten(despeckle(upright(gray, p), dpi), dpi)
     lines, clean = find_rulings(image, dpi)
+    if is_blank(clean, dpi):
+        return Reading([], lines, p.quarter, clean.shape, blank=True)
     words = [w for w in recognise_words(clean, dpi, options.psm) if plausible(w)]
     reading = Reading(words, lines, p.quarter, clean.shape)
     if mean_confidence(words) < options.retry_below and reads_better_turned(clean, words, dpi, options):
@@ -128,13 +137,14 @@ def vertical_extents(words: list[OcrWord]) -> list[tuple[int, int]]:
 
 
 def to_drawing(number: int, reading: Reading, size: tuple[float, float]) -> Drawing:
-    """The reading in PDF points of the upright page (`size`: its width and height in points)."""
+    """The reading in PDF points of the upright page (`size`: its width and height in points). A blank page is
+    handed over as one with no text, not as an OCR'd page: there was nothing on it to recognise."""
     rows, cols = reading.shape
     sx, sy = size[0] / cols, size[1] / rows
     glyphs = [Glyph(w.text, w.x0 * sx, top * sy, w.x1 * sx, bottom * sy, 0, round(w.conf, 2))
               for w, (top, bottom) in zip(reading.words, vertical_extents(reading.words))]
     paths = [Path(((s.x0 * sx, s.y0 * sy), (s.x1 * sx, s.y1 * sy)), stroke=True, fill=False) for s in reading.lines]
-    return Drawing(number, size[0], size[1], glyphs, paths, ocr=True, turned=reading.quarter)
+    return Drawing(number, size[0], size[1], glyphs, paths, ocr=not reading.blank, turned=reading.quarter)
 
 
 def recognise(path: str, index: int, options: OcrOptions = DEFAULT) -> Drawing:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .rulings import ink, line_mask
+from .rulings import BLANK_INK, ink, line_mask
 
 SEARCH_DPI = 100.0
 MAX_SKEW = 4.0  # degrees either way; a page fed worse than that is re-scanned, not straightened
@@ -75,6 +75,8 @@ def pose(gray: np.ndarray, dpi: float) -> Pose:
     marks = ink(small, search_dpi)
     lines = line_mask(marks, search_dpi, True) | line_mask(marks, search_dpi, False)
     marks = ((marks > 0) & (lines == 0)).astype(np.uint8)  # text only: a grid's lines would vote for both axes
+    if np.count_nonzero(marks) < BLANK_INK * marks.size:
+        return Pose(0, 0.0)  # no text to judge by (a blank page, a frame): turning it would only bend its lines
     angles = np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, COARSE_STEP)
     rows, cols = _scores(marks, angles)
     sideways = cols.max() > AXIS_MARGIN * rows.max()

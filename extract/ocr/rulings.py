@@ -15,6 +15,7 @@ import numpy as np
 
 MIN_LENGTH_PT = 14.0  # a stroke longer than this is a line, not a letter (a 12 pt capital "I" is ~9 pt tall)
 MAX_THICKNESS_PT = 3.0  # thicker, it is a filled block (a dark header band), not a line
+BLANK_INK = 2e-4  # share of a page's pixels that are marks other than lines, under which nothing is printed on it
 
 
 @dataclass(frozen=True)
