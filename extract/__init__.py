@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from poa.records import Extraction, Leftover, RawRow, ReadQuality
-from poa.vocab import COLUMNS, runs
+from poa.vocab import COLUMNS, fold, page_list, squash
 
 from .assemble import stitch
 from .engines import ENGINES, PageScan, PageTable, get_engine
@@ -78,8 +78,16 @@ def read_quality(scans: list[PageScan], tables: list[PageTable], rows: list[RawR
         q.missing_columns += [f"{kind}: {name}" for name in wanted if name not in found]
         for t in pieces:
             q.extra_columns += [f"{kind}: {x}" for x in t.extras if f"{kind}: {x}" not in q.extra_columns]
-    q.cells_outside_column = sum(r.straddles for r in rows if r.cells[0][:2].isdigit() and "-" in r.cells[0])
-    q.stray_chars = stray_chars(rows, leftovers) + sum(s.furniture_in_cells for s in scans)
+    straddling = [r for r in rows if r.straddles and r.cells[0][:2].isdigit() and "-" in r.cells[0]]
+    q.cells_outside_column = sum(r.straddles for r in straddling)
+    if straddling:
+        q.measure_pages["cells_outside_column"] = sorted({r.pages[0] for r in straddling})
+    stray = stray_chars(tables, leftovers)
+    furniture = {s.page: s.furniture_in_cells for s in scans if s.furniture_in_cells}
+    q.stray_chars = sum(stray.values()) + sum(furniture.values())
+    if q.stray_chars:
+        q.measure_pages["stray_chars"] = sorted(set(stray) | set(furniture))
+    q.header_changes = header_changes(tables)
     with_table = {t.page for t in tables}
     q.pages_without_table = [s.page for s in scans if s.code_words >= MIN_CODE_WORDS and s.page not in with_table]
     q.unmapped_chars = sum(s.unmapped for s in scans)
@@ -95,12 +103,6 @@ def ocr_confidence(scans: list[PageScan]) -> float | None:
     if not ocr:
         return None
     return round(sum(s.ocr_confidence * s.ocr_words for s in ocr) / words, 2) if words else 0.0
-
-
-def page_list(pages: list[int]) -> str:
-    """[1, 2, 3, 5] → "pages 1–3, 5"; [4] → "page 4"."""
-    listed = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs(pages))
-    return f"page {listed}" if len(pages) == 1 else f"pages {listed}"
 
 
 def what_was_found(scans: list[PageScan]) -> str:
@@ -120,19 +122,33 @@ def what_was_found(scans: list[PageScan]) -> str:
     return "; ".join(said)
 
 
-def stray_chars(rows: list[RawRow], leftovers: list[Leftover]) -> int:
-    """Characters of leftover lines that stand inside the area a table's rows cover on their page."""
-    areas: dict[tuple[int, str], list[float]] = {}
-    for r in rows:
-        x0, top, x1, bottom = r.bbox
-        a = areas.setdefault((r.pages[0], r.table), [x0, top, x1, bottom])
-        a[0], a[1], a[2], a[3] = min(a[0], x0), min(a[1], top), max(a[2], x1), max(a[3], bottom)
-    stray = 0
+def stray_chars(tables: list[PageTable], leftovers: list[Leftover]) -> dict[int, int]:
+    """Per page, the characters of leftover lines that stand inside a table's area there (below its header or
+    where it goes on, across its columns, down to its last row or ruling): text of the table no cell took, a
+    line lost at a page break as much as one lost mid-page."""
+    areas: dict[int, list[tuple[float, float, float, float]]] = {}
+    for t in tables:
+        if t.area is not None and t.rows:
+            areas.setdefault(t.page, []).append(t.area)
+    stray: dict[int, int] = {}
     for lo in leftovers:
         xc, yc = (lo.bbox[0] + lo.bbox[2]) / 2, (lo.bbox[1] + lo.bbox[3]) / 2
-        if any(a[0] < xc < a[2] and a[1] < yc < a[3] for (page, _), a in areas.items() if page == lo.page):
-            stray += sum(not c.isspace() for c in lo.text)
+        if any(a[0] < xc < a[2] and a[1] < yc < a[3] for a in areas.get(lo.page, ())):
+            stray[lo.page] = stray.get(lo.page, 0) + sum(not c.isspace() for c in lo.text)
     return stray
+
+
+def header_changes(tables: list[PageTable]) -> list[int]:
+    """Pages where a table's header, printed again, reads otherwise than where the table began: a line of the
+    body taken into it (or one of its own lines lost) at the top of a page. A report repeats its header word
+    for word."""
+    first: dict[str, str] = {}
+    changed = []
+    for t in tables:
+        text = fold(squash(t.header_text))
+        if first.setdefault(t.kind, text) != text:
+            changed.append(t.page)
+    return sorted(set(changed))
 
 
 __all__ = ["ENGINES", "OCR_MODES", "READERS", "NoTablesError", "SourceError", "extract"]

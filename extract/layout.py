@@ -105,11 +105,11 @@ def line_gap(a: Line, b: Line) -> float:
 
 def body_lines(
     lines: Sequence[Line], top: float, limit: float, settings: TableSettings = DEFAULT
-) -> tuple[list[Line], bool]:
+) -> tuple[list[Line], float | None]:
     """The lines of a table's body below its header, up to the next header, a footnote or a wide gap.
 
-    Returns the lines and whether the table was closed on this page (by a footnote or a gap) rather than
-    running to the page's end.
+    Returns the lines and, where the table was closed on this page (by a footnote or a gap) rather than
+    running to the page's end, the top of the line that closed it (None where it runs on).
     """
     body: list[Line] = []
     heights = [ln.height for ln in lines if ln.height > 0]
@@ -118,11 +118,11 @@ def body_lines(
         if ln.top < top - 0.5 or ln.top >= limit:
             continue
         if TERMINATOR.match(fold(ln.text)):
-            return body, True
+            return body, ln.top
         if body and line_gap(body[-1], ln) > settings.end_gap_lines * unit:
-            return body, True
+            return body, ln.top
         body.append(ln)
-    return body, False
+    return body, None
 
 
 def _cluster(values: Iterable[tuple[float, float]], tol: float) -> list[tuple[float, float]]:

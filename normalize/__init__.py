@@ -61,11 +61,47 @@ def row_quality(q: ReadQuality, nodes: list[Node], results: list[Result], deviat
     if results:
         q.code_valid_share = round(sum(r.code is not None for r in results) / len(results), 4)
         q.pct_read_share = round(sum(r.physical_pct is not None for r in results) / len(results), 4)
-    q.pct_unreadable = sum(bool(r.physical_raw.strip()) and r.physical_pct is None for r in results)
+    unreadable = [(r.page_first, r.page_last) for r in results if _unreadable(r.physical_raw, r.physical_pct)]
+    unreadable += [(n.page, n.page_last or n.page) for n in nodes if _unreadable(n.reported_physical_raw, n.reported_physical_pct)
+                   or _unreadable(n.reported_budget_raw, n.reported_budget_pct)]
+    q.pct_unreadable = len(unreadable)
+    q.deviation_codes_unreadable = sum(d.code is None for d in deviations)
     q.pct_in_text = sum(r.physical_pct is None and any(ends_with_pct(t) for t in (r.expected, r.obtained))
                         for r in results)
     q.other_rows = sum(n.level == "other" for n in nodes)
+    q.sequence_breaks, breaks = sequence_breaks(results)
+    spans = {  # a row broken across pages names every page it stands on: a merge at a page break spans it
+        "code_valid_share": [(r.page_first, r.page_last) for r in results if r.code is None],
+        "deviation_codes_unreadable": [(d.page, d.page_last) for d in deviations if d.code is None],
+        "pct_unreadable": unreadable,
+        "pct_in_text": [(r.page_first, r.page_last) for r in results
+                        if r.physical_pct is None and any(ends_with_pct(t) for t in (r.expected, r.obtained))],
+        "other_rows": [(n.page, n.page_last or n.page) for n in nodes if n.level == "other"],
+        "sequence_breaks": [(p, p) for p in breaks],
+    }
+    pages = {k: sorted({p for a, b in v for p in range(a, b + 1)}) for k, v in spans.items() if v}
+    q.measure_pages = {**q.measure_pages, **pages}
     return q
+
+
+def _unreadable(raw: str, value: float | None) -> bool:
+    """A % cell that holds something, but nothing that reads as a percentage."""
+    return bool(raw.strip()) and value is None
+
+
+def sequence_breaks(results: list[Result]) -> tuple[list[str], list[int]]:
+    """Where the results of one unit and one objective stop numbering on at a page break ("…-04" then "…-06"
+    on the next page, or "…-01" again): a row lost, merged into another or filed under the wrong unit where
+    a page ends. Within a page the numbering is the report's business; across a page break it is the read's.
+    The breaks, described, and the pages they stand on."""
+    said, pages = [], []
+    for a, b in zip(results, results[1:]):
+        if (b.page_first > a.page_first and a.unit_id == b.unit_id and a.objective is not None
+                and a.objective == b.objective and a.sequence is not None and b.sequence is not None
+                and b.sequence != a.sequence + 1):
+            said.append(f"{a.code} → {b.code} (p. {b.page_first})")
+            pages.append(b.page_first)
+    return said, pages
 
 
 def ends_with_pct(text: str) -> bool:

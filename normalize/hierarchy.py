@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from poa.records import Deviation, Node, RawRow, Result
-from poa.vocab import CODE_LIKE, section_kind, squash
+from poa.vocab import CODE_IN_TEXT, CODE_LIKE, section_kind, squash
 
 from .codes import normalize_code
 from .numbers import parse_pct
@@ -55,7 +55,7 @@ def build_results(doc_id: str, rows: list[RawRow]) -> tuple[list[Node], list[Res
             parent_id=parent.node_id if parent else None,
             reported_physical_pct=parse_pct(row.cells[3]), reported_budget_pct=parse_pct(row.cells[4]),
             reported_physical_raw=row.cells[3], reported_budget_raw=row.cells[4], page=row.pages[0], seq=seq,
-            cells=list(row.boxes),
+            page_last=row.pages[-1], cells=list(row.boxes),
         )
         nodes.append(node)
         if parent is None and level not in ("section", "total"):
@@ -86,7 +86,9 @@ def build_results(doc_id: str, rows: list[RawRow]) -> tuple[list[Node], list[Res
             continue
         text = squash(" ".join(c for c in cells[:3] if c))
         kind = section_kind(text)
-        if kind == "group":
+        if CODE_IN_TEXT.search(text):  # a result run into a section row (a row merged at a page break): neither
+            add("other", None, text, row, ctx.parent("area", "unit", "direction", "viceministry"), seq)
+        elif kind == "group":
             node = add("section", None, text, row, None, seq)
             node.is_group = True
             for child in ctx.open_top:
@@ -130,7 +132,9 @@ def build_deviations(doc_id: str, rows: list[RawRow]) -> list[Deviation]:
     number = name = None
     for seq, row in enumerate(rows, 1):
         cells = row.cells
-        if CODE_LIKE.match(cells[0]):
+        # a row holding a result's code anywhere is a deviation, its code unreadable where it does not start
+        # the row (a unit heading and a deviation run together at a page break): never a unit's name
+        if CODE_LIKE.match(cells[0]) or CODE_IN_TEXT.search(" ".join(cells)):
             code = normalize_code(cells[0])
             out.append(Deviation(
                 deviation_id=f"{doc_id}-D{len(out) + 1:03d}", unit_number=number, unit_name=name,

@@ -78,6 +78,9 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("cells_outside_column", I32, "Words of result and deviation rows that run across a column edge."),
         ("stray_chars", I32, "Characters inside a table's area that no cell took, and lines set aside as a page's "
                              "header or footer that line up with a cell's own lines."),
+        ("header_changes", LI, "Pages where a table's header, printed again, reads otherwise than where the table "
+                               "begins (a row's line taken into it, or one of its own lines lost); any puts the "
+                               "document in review."),
         ("pages_without_table", LI, "Pages that hold result codes but where no table was found."),
         ("unmapped_chars", I32, "Characters whose font gives no readable text."),
         ("unterminated", B, "The results table runs off the end of the document with no closing row or note."),
@@ -92,9 +95,16 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("deviation_rows", I32, "Deviation rows read."),
         ("code_valid_share", F, "Share (0–1) of result rows whose code reads as NN-NN.NN.NN-NN."),
         ("pct_read_share", F, "Share (0–1) of result rows whose physical % reads as a number."),
-        ("pct_unreadable", I32, "Result rows whose physical % cell holds something that is not a percentage."),
+        ("pct_unreadable", I32, "Rows (results, and section rows' physical and budget %) whose % cell holds "
+                                "something that is not a percentage."),
+        ("deviation_codes_unreadable", I32, "Deviation rows whose code does not read as a code (two rows' codes "
+                                            "run together, say); any puts the document in review."),
         ("pct_in_text", I32, "Result rows with no % of their own but a text cell ending in one (a misplaced column edge)."),
         ("other_rows", I32, "Results-table rows that are neither results nor sections (`units.level = other`)."),
+        ("sequence_breaks", LS, "Result codes of one unit and one objective that do not follow each other across a "
+                                "page break (`08-01.01.01-04 → 08-01.01.01-06 (p. 8)`: a row lost, merged into "
+                                "another or filed under the wrong unit where a page ends); any puts the document in "
+                                "review."),
         ("unit_average_agreement", F, "Share (0–1) of units whose printed % the rows read give back (half-up)."),
         ("deviations_linked_share", F, "Share (0–1) of deviation rows linked to a result."),
         ("ocr_unsure_cells", I32, "OCR'd code and % cells of result and deviation rows whose confidence is below 80 "
@@ -102,6 +112,8 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("ocr_codes_unconfirmed", I32, "OCR'd result codes that read only once a letter was taken for a digit and "
                                        "that the unit's numbering (the results before and after) does not bear out "
                                        "(each a `code_repaired` finding); any puts the document in review."),
+        ("measure_pages", pa.map_(S, LI), "The pages where a measure found what it counts, by the measure's column "
+                                          "name (`stray_chars` → [7, 8]); the review reasons name them."),
     ],
     "units": [
         *DOC,
@@ -120,6 +132,7 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("reported_budget_raw", S, "The budget % cell as printed."),
         ("is_group", B, "True for the rows that close a group of units."),
         ("page", I32, "Page (1-based) where the row is printed."),
+        ("page_last", I32, "Page where the row ends: its page, or the next where it goes on past a page break."),
         ("seq", I32, "Position of the row in the results table (1-based, all row kinds counted)."),
         ("cells", CELLS, CELLS_DOC),
     ],

@@ -58,19 +58,25 @@ class ReadQuality:
     damaged_streams: list[str] = field(default_factory=list)  # the file's compressed streams that are cut or corrupt
     ocr_pages: list[int] = field(default_factory=list)  # pages recognised from their image (a scan has no text)
     ocr_confidence: float | None = None  # mean Tesseract confidence (0–100) of the words on those pages
+    header_changes: list[int] = field(default_factory=list)  # pages where a table's repeated header reads otherwise
     # normalize
     result_rows: int = 0
     deviation_rows: int = 0
     code_valid_share: float | None = None  # result rows whose code reads as NN-NN.NN.NN-NN
     pct_read_share: float | None = None  # result rows whose physical % reads as a number
-    pct_unreadable: int = 0  # result rows whose physical % cell holds something that is not a percentage
+    pct_unreadable: int = 0  # rows (results and sections) with a % cell that holds something that is not a percentage
+    deviation_codes_unreadable: int = 0  # deviation rows whose code does not read as a code
     pct_in_text: int = 0  # result rows with no % of their own but a % at the end of a text cell
     other_rows: int = 0  # results-table rows that are neither results nor sections
+    sequence_breaks: list[str] = field(default_factory=list)  # result codes of one unit and objective that do not
+    # follow each other across a page break ("08-01.01.01-04 → 08-01.01.01-06 (p. 8)")
     # validate
     unit_average_agreement: float | None = None  # units whose printed % the rows read give back
     deviations_linked_share: float | None = None
     ocr_unsure_cells: int = 0  # OCR'd code and % cells of result and deviation rows read with low confidence
     ocr_codes_unconfirmed: int = 0  # OCR'd result codes repaired letter-for-digit that the unit's numbering does not bear out
+    measure_pages: dict[str, list[int]] = field(default_factory=dict)  # the pages where a measure found what it
+    # counts, by the measure's name ("stray_chars": [7, 8]): the reason for review names them
     reasons: list[str] = field(default_factory=list)  # why the document is in review; empty when ok
 
 
@@ -132,6 +138,7 @@ class Node:
     reported_budget_pct: float | None
     page: int
     seq: int  # position in the table
+    page_last: int | None = None  # the page its row ends on, where it goes on past a page break (else its page)
     reported_physical_raw: str = ""
     reported_budget_raw: str = ""
     is_group: bool = False  # an "Ejecución Física Promedio de las Unidades …" row

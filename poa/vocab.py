@@ -27,6 +27,8 @@ def squash(text: str) -> str:
 CODE_LIKE = re.compile(r"^[\dOoIl]{2}\s*-\s*[\dOoIl]{2}\s*\.\s*[\dOoIl]{2}")
 # A printed word that is a result code, or its first part where a narrow column wrapped it ("08-01.01.01-").
 CODE_WORD = re.compile(r"^\d{2}-\d{2}\.\d{2}\.\d{2}-(\d{2})?$")
+# A whole result code anywhere in a text: in a section row's text, the sign of a result run into it.
+CODE_IN_TEXT = re.compile(r"(?<![\d.-])\d{2}-\d{2}\.\d{2}\.\d{2}-\d{2}(?![\d.-])")
 DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 
 # Words a table header is made of (folded). A line made only of these is a header line.
@@ -107,3 +109,10 @@ def runs(numbers) -> list[tuple[int, int]]:
         else:
             out.append([n, n])
     return [(a, b) for a, b in out]
+
+
+def page_list(pages, spanish: bool = False) -> str:
+    """[1, 2, 3, 5] → "pages 1–3, 5" ("páginas 1–3, 5"); [4] → "page 4" ("página 4")."""
+    listed = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs(pages))
+    word = ("página" if spanish else "page") + ("" if len(set(pages)) == 1 else "s")
+    return f"{word} {listed}"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from poa.normalize.numbers import half_up
 
 from poa.records import Finding, ReadQuality, Report
+from poa.vocab import page_list
 
 from .arithmetic import Tree
 
@@ -40,7 +41,11 @@ def doubts(q: ReadQuality, limits: Limits = LIMITS) -> list[Doubt]:
     """Every measure out of bounds, worded for people."""
     out: list[Doubt] = []
 
-    def add(code: str, en: str, es: str) -> None:
+    def add(code: str, en: str, es: str, measure: str | None = None) -> None:
+        """A doubt; where its measure saw what it counts on particular pages, the reason names them."""
+        pages = q.measure_pages.get(measure or "")
+        if pages:
+            en, es = f"{en} ({page_list(pages)})", f"{es} ({page_list(pages, spanish=True)})"
         out.append(Doubt(code, en, es))
 
     if q.result_rows == 0:
@@ -52,26 +57,48 @@ def doubts(q: ReadQuality, limits: Limits = LIMITS) -> list[Doubt]:
     if q.code_valid_share is not None and q.code_valid_share < 1:
         n = round((1 - q.code_valid_share) * q.result_rows)
         add("codes_unreadable", f"{n} of {q.result_rows} result codes do not read as NN-NN.NN.NN-NN",
-            f"{n} de {q.result_rows} códigos de resultado no se leen como NN-NN.NN.NN-NN")
+            f"{n} de {q.result_rows} códigos de resultado no se leen como NN-NN.NN.NN-NN", "code_valid_share")
     if q.pct_unreadable:
-        add("pct_unreadable", f"{q.pct_unreadable} result % cells hold something that is not a percentage",
-            f"{q.pct_unreadable} celdas de avance físico contienen algo que no es un porcentaje")
+        one = q.pct_unreadable == 1
+        add("pct_unreadable", f"{q.pct_unreadable} {'row has' if one else 'rows have'} a % cell that holds something "
+                              "that is not a percentage",
+            f"{q.pct_unreadable} {'fila tiene' if one else 'filas tienen'} una celda de porcentaje que contiene algo "
+            "que no es un porcentaje",
+            "pct_unreadable")
+    if q.deviation_codes_unreadable:
+        add("deviation_codes_unreadable", f"{q.deviation_codes_unreadable} of {q.deviation_rows} deviation codes do not "
+                                          "read as codes",
+            f"{q.deviation_codes_unreadable} de {q.deviation_rows} códigos de desviación no se leen como códigos",
+            "deviation_codes_unreadable")
     if q.pct_read_share is not None and q.result_rows and 1 - q.pct_read_share > limits.pct_blank_share:
         n = round((1 - q.pct_read_share) * q.result_rows)
         add("pct_mostly_blank", f"{n} of {q.result_rows} results have no physical %",
             f"{n} de {q.result_rows} resultados no tienen avance físico")
     if q.pct_in_text:
         add("pct_in_text", f"{q.pct_in_text} results have no % of their own but a text cell ending in one",
-            f"{q.pct_in_text} resultados no tienen avance físico propio pero una celda de texto termina en un porcentaje")
+            f"{q.pct_in_text} resultados no tienen avance físico propio pero una celda de texto termina en un porcentaje",
+            "pct_in_text")
     if q.other_rows:
         add("other_rows", f"{q.other_rows} rows of the results table are neither results nor sections",
-            f"{q.other_rows} filas de la tabla de resultados no son resultados ni secciones")
+            f"{q.other_rows} filas de la tabla de resultados no son resultados ni secciones", "other_rows")
     if q.cells_outside_column:
         add("cells_outside_column", f"{q.cells_outside_column} words of result or deviation rows run across a column edge",
-            f"{q.cells_outside_column} palabras de filas de resultados o desviaciones cruzan el borde de una columna")
+            f"{q.cells_outside_column} palabras de filas de resultados o desviaciones cruzan el borde de una columna",
+            "cells_outside_column")
     if q.stray_chars:
         add("stray_text", f"{q.stray_chars} characters inside a table's area are in no cell",
-            f"{q.stray_chars} caracteres dentro del área de una tabla no quedaron en ninguna celda")
+            f"{q.stray_chars} caracteres dentro del área de una tabla no quedaron en ninguna celda", "stray_chars")
+    if q.header_changes:
+        add("header_changed", f"a table's header printed again on {page_list(q.header_changes)} reads otherwise than "
+                              "where the table begins (a row's line taken into it, or one of its lines lost)",
+            f"el encabezado de una tabla, repetido en {page_list(q.header_changes, spanish=True)}, no se lee igual "
+            "que donde empieza la tabla (una línea de una fila tomada por encabezado, o una línea suya perdida)")
+    if q.sequence_breaks:
+        said = "; ".join(q.sequence_breaks)
+        add("code_sequence", f"result codes of one unit and objective do not follow each other across a page break "
+                             f"(a row lost, merged or filed under the wrong unit?): {said}",
+            f"los códigos de resultado de una unidad y un objetivo no se siguen en un salto de página (¿una fila "
+            f"perdida, unida a otra o asignada a otra unidad?): {said}")
     if q.pages_without_table:
         pages = ", ".join(map(str, q.pages_without_table))
         add("pages_without_table", f"pages {pages} hold result codes but no table was found on them",

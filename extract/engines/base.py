@@ -34,6 +34,8 @@ class PageTable:
     closed: bool  # the table ended on this page (a footnote or gap follows it)
     extras: tuple[str, ...] = ()  # titles of the columns the tool has no name for
     strategy: str = ""  # how its rows were cut: rulings, shading, text, or a mix
+    area: BBox | None = None  # what it covers on the page: below its header (or where it goes on), across its
+    # columns, down to its last row or its grid's last ruling; any text in there is the table's
 
 
 @dataclass

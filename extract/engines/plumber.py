@@ -87,24 +87,24 @@ def scan_page(
     if carry is not None:
         start = continuation_start([ln for ln in lines if ln.bottom <= first_top], carry, page, settings)
         if start is not None:
-            body, closed = layout.body_lines(lines, start, first_top, settings)
-            table, _, used = _table(page, carry.header, body, closed, settings, carry)
+            body, closed_at = layout.body_lines(lines, start, first_top, settings)
+            table, _, used = _table(page, carry.header, body, closed_at, settings, carry, start)
             scan.tables.append(table)
             taken |= used
-            if closed or headers:
+            if closed_at is not None or headers:
                 carry = None  # it ended here, or another table (or its own repeated header) follows
         else:
             carry = None
     for i, header in enumerate(headers):
         limit = headers[i + 1].top if i + 1 < len(headers) else page.height + 1
-        body, closed = layout.body_lines(lines, header.bottom, limit, settings)
+        body, closed_at = layout.body_lines(lines, header.bottom, limit, settings)
         for ln in header.lines:
             scan.leftovers.append(Leftover(page.number, layout.bbox_of(ln.words), ln.text))
             taken.update(id(w) for w in ln.words)
-        table, runs_on, used = _table(page, header, body, closed, settings)
+        table, runs_on, used = _table(page, header, body, closed_at, settings)
         scan.tables.append(table)
         taken |= used
-        carry = None if closed else runs_on
+        carry = None if closed_at is not None else runs_on
     scan.furniture_in_cells = sum(len(ln.text.replace(" ", "")) for ln in in_cells(set_aside, scan.tables, page.number))
     rest = [w for w in page.words if id(w) not in taken]
     for ln in layout.text_lines(rest, settings.line_tolerance):
@@ -180,12 +180,13 @@ def drawn_extent(page: Page, edges: Sequence[float], top: float, bottom: float,
     return x0, min(r.top for r in grid), x1, max(r.bottom for r in grid)
 
 
-def _table(page: Page, header: Header, body: Sequence[layout.Line], closed: bool, settings,
-           carry: Carry | None = None) -> tuple[PageTable, Carry | None, set[int]]:
+def _table(page: Page, header: Header, body: Sequence[layout.Line], closed_at: float | None, settings,
+           carry: Carry | None = None, start: float | None = None) -> tuple[PageTable, Carry | None, set[int]]:
     """One table's rows on one page, from its body lines, with column edges from the header (or carried
-    from the page before); what the next page needs to go on with it; and the words it took."""
+    from the page before, the table going on from `start`; closed by a line at `closed_at`, or running on);
+    what the next page needs to go on with it; and the words it took."""
     keys = tuple(c.key for c in header.columns if c.key is not None)
-    table = PageTable(header.kind, page.number, header.text, keys, [], closed, header.extras)
+    table = PageTable(header.kind, page.number, header.text, keys, [], closed_at is not None, header.extras)
     words: list[Word] = [w for ln in body for w in ln.words]
     if not words:
         return table, None, set()
@@ -200,6 +201,7 @@ def _table(page: Page, header: Header, body: Sequence[layout.Line], closed: bool
         x0 = min(min(w.x0 for w in words), header.columns[0].x0)
         x1 = max(max(w.x1 for w in words), header.columns[-1].x1)
     grid = drawn_extent(page, edges, top, bottom, settings)
+    area_x0, area_x1, area_bottom = x0, x1, bottom
     if grid is not None:
         gx0, gy0, gx1, gy1 = grid
         tol = settings.snap_tolerance
@@ -208,6 +210,10 @@ def _table(page: Page, header: Header, body: Sequence[layout.Line], closed: bool
             return table, None, set()
         body = layout.text_lines(words, settings.line_tolerance)
         bottom = max(w.bottom for w in words) + 0.5
+        grid_bottom = gy1 if closed_at is None else min(gy1, closed_at)  # a sheet's gridlines run on under it
+        area_x0, area_x1, area_bottom = max(x0, gx0), min(x1, gx1), max(bottom, grid_bottom)
+    table.area = (area_x0, header.bottom if carry is None else min(top, start if start is not None else top),
+                  area_x1, area_bottom)
     ys = layout.horizontal_edges(page.rulings, x0, x1, top, bottom, settings, page.fills)
     if ys:
         groups, cut = layout.split_bands(layout.rows_by_rulings(words, ys), edges, settings.line_tolerance)
