@@ -9,6 +9,9 @@ from poa.records import Extraction
 from poa.vocab import fold, squash
 
 PERIOD = re.compile(r"(primer|segundo|1er\.?|2do\.?|i|ii)\s+semestre", re.I)
+QUARTER = re.compile(r"\b(primer|segundo|tercer|cuarto|1er\.?|2do\.?|3er\.?|4to\.?|i|ii|iii|iv)\s+trimestre", re.I)
+ORDINALS = {"primer": 1, "1er": 1, "i": 1, "segundo": 2, "2do": 2, "ii": 2, "tercer": 3, "3er": 3, "iii": 3,
+            "cuarto": 4, "4to": 4, "iv": 4}
 YEAR = re.compile(r"gestion\s+(\d{4})")
 COLUMN_DATE = re.compile(r"(esperados|obtenidos)\s+al\s+(\d{1,2})/(\d{1,2})/(\d{4})")
 
@@ -36,6 +39,21 @@ def title_text(ex: Extraction) -> list[str]:
     return title
 
 
+def period(year: int | None, semester: int | None, quarter: re.Match | None, obtained: str | None) -> str | None:
+    """The period the report follows up, as it states it: `2016-S1`, `2019-Q3`, or `2018` for the whole
+    gestión (a title that names no part of the year, results obtained by its 31 December: an annual
+    evaluation, never a guessed second semester). None where the report does not say."""
+    if year is None:
+        return None
+    if semester is not None:
+        return f"{year}-S{semester}"
+    if quarter is not None:
+        return f"{year}-Q{ORDINALS[quarter.group(1).lower().rstrip('.')]}"
+    if obtained == f"{year}-12-31":
+        return str(year)
+    return None
+
+
 def metadata(ex: Extraction) -> dict:
     lines = title_text(ex)
     blob = squash(" ".join(lines))
@@ -48,7 +66,8 @@ def metadata(ex: Extraction) -> dict:
             break
     m = PERIOD.search(folded)
     if m:
-        out["semester"] = 1 if m.group(1).lower().startswith(("primer", "1", "i")) and m.group(1).lower() != "ii" else 2
+        out["semester"] = ORDINALS[m.group(1).lower().rstrip(".")]
+    quarter = QUARTER.search(folded)
     m = YEAR.search(folded)
     if m:
         out["year"] = int(m.group(1))
@@ -56,10 +75,11 @@ def metadata(ex: Extraction) -> dict:
         for which, d, mo, y in COLUMN_DATE.findall(fold(ex.header_texts.get(kind, ""))):
             if (date := iso(d, mo, y)) is not None:
                 out.setdefault(f"{'expected' if which == 'esperados' else 'obtained'}_date", date)
-    if "semester" not in out and out.get("obtained_date", "")[5:7] in ("06", "12"):
-        out["semester"] = 1 if out["obtained_date"][5:7] == "06" else 2
+    if "semester" not in out and not quarter and out.get("obtained_date", "")[5:] == "06-30":
+        out["semester"] = 1  # results obtained by 30 June: the first half of the year, whatever the title says
     if "year" not in out and out.get("expected_date"):
         out["year"] = int(out["expected_date"][:4])
+    out["period"] = period(out.get("year"), out.get("semester"), quarter, out.get("obtained_date"))
     for key, word in (("mission", "Misión:"), ("vision", "Visión:")):
         m = re.search(rf"{word}\s*(.*?)\s*(?=Misión:|Visión:|$)", blob)
         if m:

@@ -208,7 +208,7 @@ def _provenance(report: Report, generated: dt.datetime, pdf_path: str | None) ->
     status = STATUS_ES.get(doc.status, doc.status)
     rows = [
         ("Entidad", escape(doc.entity or "entidad no identificada")),
-        ("Periodo", escape(period(doc.semester, doc.year).capitalize()) +
+        ("Periodo", escape(period(doc.period).capitalize()) +
          (f"; resultados esperados al {date(doc.expected_date)}, obtenidos al {date(doc.obtained_date)}"
           if doc.obtained_date else "")),
         ("Archivo", f"<code>{escape(Path(doc.source_path).name)}</code><br><small>{escape(doc.source_path)}</small>"),
@@ -455,7 +455,7 @@ def render_html(report: Report, *, generated: dt.datetime | None = None, pdf_pat
          f"<style>{CSS.replace('__FOOTER__', footer)}</style></head><body>",
          "<div class='wp'><p class='kicker'>Unidad de Auditoría Interna · papel de trabajo</p>",
          f"<h1>Auditoría del seguimiento al avance del POA — {escape(doc.entity or 'entidad no identificada')}</h1>",
-         f"<p class='meta'>{escape(period(doc.semester, doc.year).capitalize())}. Cifras impresas del reporte frente "
+         f"<p class='meta'>{escape(period(doc.period).capitalize())}. Cifras impresas del reporte frente "
          f"a las recalculadas desde sus propias filas.</p>",
          *_provenance(report, generated, pdf_path), "</div>",
          *_review_banner(report), *_criteria(), *_summary(report, found),

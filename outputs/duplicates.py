@@ -1,7 +1,7 @@
-"""The same report seen twice: documents of one entity, year and semester in one output folder.
+"""The same report seen twice: documents of one entity and period in one output folder.
 
 Archives hold copies (a file saved twice, a scan beside its digital original, a revised edition). After a
-batch, every document whose entity, year and semester another document already has gets `duplicate_of` set to
+batch, every document whose entity and period another document already has gets `duplicate_of` set to
 that first one's doc_id (the first by file name); the analyst keeps `duplicate_of IS NULL`. A document that
 is no longer a duplicate (its twin was removed) has the mark cleared. Only the `documents` rows change.
 """
@@ -15,11 +15,11 @@ import pyarrow as pa
 from .parquet import read_poa_folder, write_parquet
 from .schema import schema
 
-KEY = ["entity_key", "year", "semester"]
+KEY = ["entity_key", "period"]
 
 
 def first_of_each(rows: list[dict]) -> dict[str, str | None]:
-    """doc_id -> the doc_id it duplicates (None for the first of its entity, year and semester, and for
+    """doc_id -> the doc_id it duplicates (None for the first of its entity and period, and for
     documents whose period is unknown or that were not read)."""
     out: dict[str, str | None] = {}
     first: dict[tuple, str] = {}

@@ -96,8 +96,7 @@ def rows_of(report: Report) -> dict[str, list[dict]]:
     d.update(quality)
     d["expected_date"], d["obtained_date"] = _date(doc.expected_date), _date(doc.obtained_date)
     common = {"doc_id": doc.doc_id, "entity": doc.entity, "entity_key": doc.entity_key, "year": doc.year,
-              "period": period(doc)}
-    d["period"] = common["period"]
+              "period": doc.period}
     kinds = subject_type(report)
     with_doc = lambda items: [_bbox({**common, **record(x)}) for x in items]  # noqa: E731
     return {
@@ -127,11 +126,6 @@ def storable(v):
             return v.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
         except UnicodeEncodeError:
             return v.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-def period(doc) -> str | None:
-    """`2016-S1`: the year and semester as one value (None until both are known)."""
-    return f"{doc.year}-S{doc.semester}" if doc.year and doc.semester else None
 
 
 def subject_type(report: Report) -> dict[str, str]:

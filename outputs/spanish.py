@@ -20,7 +20,8 @@ SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 LEVEL_ES = {"viceministry": "Viceministerio", "direction": "Dirección General", "unit": "Unidad", "area": "Área",
             "section": "Promedio de grupo", "total": "Total", "other": "Otra fila"}
 METHOD_ES = {"code+text": "código y texto", "text": "texto", "code": "código (texto poco similar)"}
-SEMESTER_ES = {1: "primer semestre", 2: "segundo semestre"}
+PART_ES = {"S": ("primer semestre", "segundo semestre"),
+           "Q": ("primer trimestre", "segundo trimestre", "tercer trimestre", "cuarto trimestre")}
 STATUS_ES = {"ok": "Lectura correcta", "review": "En revisión (lectura dudosa)", "failed": "No leído"}
 
 # Each check: its label for the auditor, and the rule (criterion) it applies.
@@ -151,10 +152,13 @@ def severity_count(n: int, severity: str) -> str:
     return plural(n, *SEVERITY_PLURAL_ES[severity])
 
 
-def period(semester: int | None, year: int | None) -> str:
-    if not year:
+def period(value: str | None) -> str:
+    """`2016-S1` → "primer semestre de la gestión 2016"; `2019-Q3` → "tercer trimestre de la gestión 2019";
+    `2018` → "gestión 2018"."""
+    if not value:
         return "periodo no identificado"
-    return f"{SEMESTER_ES.get(semester, 'semestre no identificado')} de la gestión {year}"
+    year, _, part = value.partition("-")
+    return f"{PART_ES[part[0]][int(part[1:]) - 1]} de la gestión {year}" if part else f"gestión {year}"
 
 
 # ------------------------------------------------------------------ document-level errors

@@ -327,7 +327,7 @@ def document_sheet(sheet: Sheet, report: Report, generated: dt.datetime) -> None
     rows: list[tuple[str, object, str | None]] = [
         ("Papel de trabajo", "Seguimiento al avance del POA: impreso frente a recalculado", None),
         ("Entidad", doc.entity or "entidad no identificada", None),
-        ("Periodo", period(doc.semester, doc.year), None),
+        ("Periodo", period(doc.period), None),
         ("Resultados esperados al", dt.date.fromisoformat(doc.expected_date) if doc.expected_date else None, DATE),
         ("Resultados obtenidos al", dt.date.fromisoformat(doc.obtained_date) if doc.obtained_date else None, DATE),
         ("Archivo", Path(doc.source_path).name, None),

@@ -103,6 +103,7 @@ class Document:
     entity_key: str | None = None  # the entity's name reduced to what identifies it (`poa.keys`)
     year: int | None = None
     semester: int | None = None
+    period: str | None = None  # as the report states it: 2016-S1, 2019-Q3, 2018 (the whole year)
     expected_date: str | None = None  # ISO date of the "RESULTADOS ESPERADOS AL …" column
     obtained_date: str | None = None  # ISO date of the "RESULTADOS OBTENIDOS AL …" column
     mission: str | None = None
