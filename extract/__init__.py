@@ -81,7 +81,7 @@ def read_quality(scans: list[PageScan], tables: list[PageTable], rows: list[RawR
     straddling = [r for r in rows if r.straddles and r.cells[0][:2].isdigit() and "-" in r.cells[0]]
     q.cells_outside_column = sum(r.straddles for r in straddling)
     if straddling:
-        q.measure_pages["cells_outside_column"] = sorted({r.pages[0] for r in straddling})
+        q.measure_pages["cells_outside_column"] = sorted({p for r in straddling for p in r.pages})
     stray = stray_chars(tables, leftovers)
     furniture = {s.page: s.furniture_in_cells for s in scans if s.furniture_in_cells}
     q.stray_chars = sum(stray.values()) + sum(furniture.values())

@@ -113,9 +113,14 @@ def header_band(lines: Sequence[Line], i: int, rulings: Sequence[Ruling] = (),
         nxt = lines[hi + 1]
         if opens_row(nxt) and not is_header_word(nxt.words[0].text):
             break
-        if border is not None:  # a drawn header: exactly what stands above its lower border
+        if border is not None:  # a drawn header: what stands above its lower border…
             if nxt.bottom > border + settings.snap_tolerance:
-                break
+                # …and a row of titles alone right under it: a sheet's gridlines draw a border under every
+                # header row ("AVANCE %" over "FÍSICO PPTARIO." in cells of their own)
+                if (header_share(nxt, lines[hi], strong=True) < settings.header_line_share
+                        or nxt.top - border > gap):
+                    break
+                border = _bottom_border(lines, hi + 1, rulings, settings)
         elif (header_share(nxt, lines[hi], strong=True) < settings.header_below_share
               or line_gap(lines[hi], nxt) > gap):
             break
@@ -296,7 +301,8 @@ def _title(stack: list[_Cell]) -> str:
 def header_columns(band: Sequence[Line], kind: str, rulings: Sequence[Ruling] = (),
                    settings: TableSettings = DEFAULT) -> tuple[HeaderColumn, ...]:
     """The header's columns left to right: known ones named by their key, the others kept as extras.
-    A title made only of header vocabulary that names no column (a stray "AL", "%") is not a column."""
+    A title made only of header vocabulary that names no column of any table (a stray "AL", "%") is not a
+    column."""
     stacks = [part for s in _stacks(_cells(band, rulings, settings)) for part in _split(s, kind)]
     out: list[HeaderColumn] = []
     used: set[str] = set()
@@ -306,7 +312,7 @@ def header_columns(band: Sequence[Line], kind: str, rulings: Sequence[Ruling] = 
         words = [w for c in s for w in c.words]
         if key is not None:
             used.add(key)
-        elif all(is_header_word(w.text) for w in words):
-            continue
+        elif all(is_header_word(w.text) for w in words) and not any(_keys(s, other) for other in COLUMNS if other != kind):
+            continue  # a stray "AL" or "%"; but the other table's title ("CAUSAS DE DESVIACIÓN") is a column here
         out.append(HeaderColumn(key, _title(s), x0, x1))
     return tuple(sorted(out, key=lambda c: c.x0))

@@ -61,7 +61,8 @@ def row_quality(q: ReadQuality, nodes: list[Node], results: list[Result], deviat
     if results:
         q.code_valid_share = round(sum(r.code is not None for r in results) / len(results), 4)
         q.pct_read_share = round(sum(r.physical_pct is not None for r in results) / len(results), 4)
-    unreadable = [(r.page_first, r.page_last) for r in results if _unreadable(r.physical_raw, r.physical_pct)]
+    unreadable = [(r.page_first, r.page_last) for r in results
+                  if _unreadable(r.physical_raw, r.physical_pct) or _unreadable(r.budget_raw, r.budget_pct)]
     unreadable += [(n.page, n.page_last or n.page) for n in nodes if _unreadable(n.reported_physical_raw, n.reported_physical_pct)
                    or _unreadable(n.reported_budget_raw, n.reported_budget_pct)]
     q.pct_unreadable = len(unreadable)

@@ -29,7 +29,7 @@ DOC = [
     ("entity", S, "The document's entity, as printed in its title block."),
     ("entity_key", S, "The entity's stable key (see `documents.entity_key`)."),
     ("year", I32, "Year of the plan (GESTIÓN)."),
-    ("period", S, "The period the report follows up: `2016-S1`, `2016-S2`."),
+    ("period", S, "The period the report follows up: `2016-S1`, `2019-Q3`, `2018` (see `documents.period`)."),
 ]
 
 TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
@@ -41,9 +41,12 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("entity_key", S, "Stable key of the entity: its name without case, accents or punctuation, as a slug "
                           "(`ministerio-de-mineria-y-metalurgia`); the same in every report of the entity."),
         ("year", I32, "Year of the plan (GESTIÓN)."),
-        ("semester", I32, "1 or 2: the semester the report follows up."),
-        ("period", S, "The period as one value: `2016-S1`."),
-        ("duplicate_of", S, "doc_id of another document of the folder with the same entity, year and semester (the "
+        ("semester", I32, "1 or 2: the semester the report follows up; null for a quarter, a whole year, or where "
+                          "the report does not say."),
+        ("period", S, "The period the report follows up, as it states it: `2016-S1`, `2019-Q3` (a quarter), "
+                      "`2018` (the whole gestión: a title naming no part of the year, results obtained by 31 "
+                      "December); null where the report does not say."),
+        ("duplicate_of", S, "doc_id of another document of the folder with the same entity and period (the "
                             "first by file name), set after each batch; null for the first. Keep `duplicate_of` null "
                             "for one report per entity and period."),
         ("expected_date", D, "Date of the expected-results column (RESULTADOS ESPERADOS AL …)."),

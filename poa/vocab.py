@@ -27,8 +27,9 @@ def squash(text: str) -> str:
 CODE_LIKE = re.compile(r"^[\dOoIl]{2}\s*-\s*[\dOoIl]{2}\s*\.\s*[\dOoIl]{2}")
 # A printed word that is a result code, or its first part where a narrow column wrapped it ("08-01.01.01-").
 CODE_WORD = re.compile(r"^\d{2}-\d{2}\.\d{2}\.\d{2}-(\d{2})?$")
-# A whole result code anywhere in a text: in a section row's text, the sign of a result run into it.
-CODE_IN_TEXT = re.compile(r"(?<![\d.-])\d{2}-\d{2}\.\d{2}\.\d{2}-\d{2}(?![\d.-])")
+# A whole result code anywhere in a text, wrapped or not ("08-01.01.01- 02"): in a section row's text, the sign
+# of a result run into it.
+CODE_IN_TEXT = re.compile(r"(?<![\d.-])\d{2}\s*-\s*\d{2}\.\d{2}\.\d{2}\s*-\s*\d{2}(?![\d.-])")
 DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 
 # Words a table header is made of (folded). A line made only of these is a header line.

@@ -179,6 +179,13 @@ def second_semester(seed: Seed) -> Seed:
                    deviations_footer=seed.deviations_footer.replace("30/06/2016", "31/12/2016"))
 
 
+def annual(seed: Seed) -> Seed:
+    """The year-end figures (`second_semester`) under an annual evaluation's title, which names no semester:
+    "EVALUACIÓN POA GESTIÓN 2016", results obtained by 31/12/2016. Its period is the whole gestión."""
+    s = second_semester(seed)
+    return replace(s, period=f"EVALUACIÓN POA GESTIÓN {seed.period[-4:]}")
+
+
 def _mean(xs: list[float]) -> float | None:
     return sum(xs) / len(xs) if xs else None
 

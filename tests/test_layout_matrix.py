@@ -105,8 +105,8 @@ def test_every_layout_reads_back_the_seed_exactly(corpus, name, reader):
     assert nodes == [dict(level=LEVELS.get(w["level"], w["level"]), number=w["number"], name=bare(w["name"]),
                           physical_pct=w["physical_pct"], budget_pct=w["budget_pct"]) for w in want["nodes"]]
     d, m, y = want["obtained_date"].split("/")
-    assert (doc.entity, doc.year, doc.semester, doc.obtained_date) == (want["entity"], want["year"], want["semester"],
-                                                                       f"{y}-{m}-{d}")
+    assert (doc.entity, doc.year, doc.semester, doc.period, doc.obtained_date) == (
+        want["entity"], want["year"], want["semester"], want["period"], f"{y}-{m}-{d}")
     extras = [f"results: {t}" for t in want.get("results_extra", [])] + [
         f"deviations: {t}" for t in want.get("deviations_extra", [])]
     assert doc.quality.extra_columns == extras

@@ -32,7 +32,8 @@ def missing(name: str) -> str | None:
 
 def render(name: str, path: str | Path) -> dict:
     """Write the layout's PDF to `path`; return the rows the pipeline must read back from it."""
-    layout, seed = LAYOUTS[name], read_seed()
+    layout = LAYOUTS[name]
+    seed = layout.variant(read_seed())
     layout.draw(seed, Path(path))
     return expected_rows(seed, layout.extras)
 

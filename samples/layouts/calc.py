@@ -27,6 +27,9 @@ class XlsxStyle:
     font_size: float = 6.0
     results_widths: tuple[float, ...] = (12, 50, 60, 8, 8)  # column widths, in Calc's character units
     deviations_widths: tuple[float, ...] = (12, 48, 38, 38)
+    portrait: bool = False
+    merged: bool = True  # section names and the "AVANCE %" group title in merged cells; else each in its first
+    # cell, not wrapped, running on over the empty cells to its right as a spreadsheet shows it
 
 
 def _fonts(style: XlsxStyle):
@@ -85,8 +88,11 @@ def _value(text: str, pct_col: bool, style: XlsxStyle):
     return text or None
 
 
-def _spans(row: Row, widths: tuple[float, ...]) -> list[tuple[str, float, bool]]:
-    """Each printed cell of a body row with its width (a merged cell as wide as its columns)."""
+def _spans(row: Row, widths: tuple[float, ...], style: XlsxStyle) -> list[tuple[str, float, bool]]:
+    """Each printed cell of a body row with its width (a merged cell as wide as its columns); an unmerged
+    section row's text is on one line, however far it runs."""
+    if row.merge and not style.merged:
+        return [(text, 1e9, row.section) for text in row.cells if text]
     a, b = row.merge or (-1, -1)
     return [(text, sum(widths[a:b + 1]) if c == a else widths[c], row.section)
             for c, text in enumerate(row.cells) if not a < c <= b]
@@ -101,20 +107,25 @@ def _formats(style: XlsxStyle) -> dict:
         wrap=Alignment(wrap_text=True, vertical="top"),
         right=Alignment(wrap_text=True, vertical="top", horizontal="right"),
         centred=Alignment(wrap_text=True, vertical="center", horizontal="center"),
+        running=Alignment(wrap_text=False, vertical="top", horizontal="left"),
     )
 
 
 def _header(ws, top: int, t: Table, widths: tuple[float, ...], style: XlsxStyle) -> int:
     """The header rows from row `top`, repeated on every printed page; returns the first body row."""
     fmt, bold = _formats(style), _fonts(style)[1]
+    running = set()  # an unmerged group title: in its first cell, running on over the next
     for r, c, h in t.head_grid():
         ws.cell(top + r, c + 1, h.text)
-        if h.rows > 1 or h.cols > 1:
+        if not style.merged:  # a title two rows high stays in its top cell, the one below left empty
+            running |= {(r, c)} if h.cols > 1 else set()
+        elif h.rows > 1 or h.cols > 1:
             ws.merge_cells(start_row=top + r, start_column=c + 1, end_row=top + r + h.rows - 1, end_column=c + h.cols)
     for r in range(len(t.head)):
         for c in range(len(t.columns)):
             cell = ws.cell(top + r, c + 1)
-            cell.font, cell.alignment, cell.border = bold, fmt["centred"], fmt["edge"]
+            cell.font, cell.border = bold, fmt["edge"]
+            cell.alignment = fmt["running"] if (r, c) in running else fmt["centred"]
         own = [(h.text, widths[c], True) for rr, c, h in t.head_grid() if rr == r and h.rows == 1]
         _fit_height(ws, top + r, own, style.font_size)
     ws.print_title_rows = f"{top}:{top + len(t.head) - 1}"
@@ -129,21 +140,22 @@ def _body(ws, row: int, t: Table, widths: tuple[float, ...], style: XlsxStyle) -
             pct_col = c in t.pct_cols
             cell = ws.cell(row, c + 1, _value(text, pct_col, style))
             cell.font, cell.border = bold if body.section else plain, fmt["edge"]
-            cell.alignment = fmt["right"] if pct_col else fmt["wrap"]
+            cell.alignment = fmt["right"] if pct_col else fmt["running"] if body.merge and not style.merged else fmt["wrap"]
             if pct_col and style.numeric_pct:
                 cell.number_format = "0%"
-        if body.merge:
+        if body.merge and style.merged:
             ws.merge_cells(start_row=row, start_column=body.merge[0] + 1, end_row=row, end_column=body.merge[1] + 1)
-        _fit_height(ws, row, _spans(body, widths), style.font_size)
+        _fit_height(ws, row, _spans(body, widths, style), style.font_size)
         row += 1
     return row
 
 
 def _page_setup(ws, style: XlsxStyle) -> None:
-    """Landscape letter, one page wide and as many pages high as it takes."""
+    """Letter (landscape unless portrait), one page wide and as many pages high as it takes."""
     from openpyxl.worksheet.page import PageMargins
 
-    ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_LETTER
+    ws.page_setup.orientation = "portrait" if style.portrait else "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.5)
@@ -204,4 +216,10 @@ LAYOUTS = [
             "No borders but Calc's printed gridlines; percentages as numbers (0.5, format \"0%\"); columns so "
             "narrow that text touches the rule (percentages right-aligned against it, codes filling the code "
             "column), 6.5 pt. Rows never break across pages."),
+    _layout("calc-gridlines-portrait", XlsxStyle(borders=False, gridlines=True, portrait=True, merged=False,
+                                                 font_size=6.5, results_widths=(7.05, 44, 50, 5.05, 5.05),
+                                                 deviations_widths=(7.05, 44, 34, 34)),
+            "Portrait, no borders but Calc's printed gridlines, nothing merged: a section name stands in its first "
+            "cell and runs on over the empty cells to its right, \"AVANCE %\" stands in the FÍSICO column's top cell "
+            "only, over FÍSICO and PPTARIO. in two, and the other titles in their top cell, the one below empty."),
 ]

@@ -13,10 +13,11 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from samples.seed import Seed, SeedRow, parse_pct
+from samples.seed import Seed, SeedRow, fold, parse_pct
 
 RESULTS_HEADER = ("Cód.", "RESULTADOS ESPERADOS AL {exp}", "RESULTADOS OBTENIDOS AL {obt}", "AVANCE %")
 DEVIATIONS_HEADER = ("Cód.", "Resultados Esperados al {exp} por Unidad Organizacional",
@@ -100,6 +101,21 @@ OBSERVATIONS = (
 )
 
 
+def cause(row: SeedRow) -> str:
+    """A result's cause of deviation as the deviation table gives it (that row's code and wording), for a
+    results table that prints the causes in a column of its own; "" for a result the table does not explain."""
+    key = (_code(row.cells[0]), fold(row.cells[1])[:40])
+    return _causes().get(key, "")
+
+
+@lru_cache(maxsize=1)
+def _causes() -> dict[tuple[str, str], str]:
+    from samples.seed import read_seed
+
+    return {(_code(d.cells[0]), fold(d.cells[1])[:40]): d.cells[2] for d in read_seed().deviations
+            if d.kind == "deviation"}
+
+
 def indicator(row: SeedRow) -> str:
     return _pick(INDICATORS, row)
 
@@ -132,9 +148,11 @@ def expected_rows(seed: Seed, extras: Extras = NO_EXTRAS) -> dict:
              corrective_measure=r.cells[3], **r.context, **_extra_cells(r, extras.deviations))
         for r in seed.deviations if r.kind == "deviation"
     ]
+    year = int(seed.period[-4:])
+    semester = 1 if "PRIMER SEMESTRE" in seed.period else 2 if "SEGUNDO SEMESTRE" in seed.period else None
     out = dict(
-        entity=seed.entity, year=int(seed.period[-4:]),
-        semester=1 if "PRIMER" in seed.period else 2,
+        entity=seed.entity, year=year, semester=semester,
+        period=f"{year}-S{semester}" if semester else str(year),  # no semester named: the whole gestión
         expected_date=seed.expected_date, obtained_date=seed.obtained_date,
         results=results, nodes=nodes, deviations=deviations,
     )
@@ -296,6 +314,7 @@ class Layout:
     draw: Callable[[Seed, Path], None]
     tools: tuple[str, ...] = ()  # external programs it runs
     extras: Extras = field(default=NO_EXTRAS)
+    variant: Callable[[Seed], Seed] = lambda seed: seed  # the report it prints: the seed, or a variant of it
 
     @property
     def doc(self) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from samples.seed import Seed
+from samples.seed import Seed, annual
 
 from .common import (
     ADDRESS,
@@ -45,6 +45,7 @@ LINES_CSS = {
     "hrules": "td, th { border: none; border-bottom: 0.6pt solid #000; }",
     "none": "td, th { border: none; }",
 }
+FRAME_CSS = "@page { border: 0.8pt solid #000; padding: 4mm; }"
 ZEBRA_CSS = """
 * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 tbody tr:nth-child(even) td { background: #e6e6e6; }
@@ -73,10 +74,12 @@ class HtmlStyle:
     letterhead: bool = False  # cover, index, running header and footer
     size: str = "A4 landscape"  # CSS @page size: other sizes break the rows across pages at other places
     margin: str = "12mm"
+    frame: bool = False  # a frame drawn around every page's text area (@page border)
 
 
 def _css(seed: Seed, style: HtmlStyle) -> str:
     css = PAGE_CSS.format(size=style.size, margin=style.margin) + HTML_CSS + LINES_CSS[style.lines]
+    css += FRAME_CSS if style.frame else ""
     css += ZEBRA_CSS if style.zebra else ""
     if style.letterhead:
         quoted = lambda s: s.replace("\\", "\\\\").replace('"', '\\"')  # noqa: E731  (a CSS string)
@@ -155,12 +158,12 @@ def render_chromium(seed: Seed, path: Path, chromium: str = "chromium", style: H
     with_index(lambda pages: print_html(seed_html(seed, style, pages), path, chromium), path, titles, first=3)
 
 
-def _layout(name: str, style: HtmlStyle, doc: str) -> Layout:
+def _layout(name: str, style: HtmlStyle, doc: str, variant=None) -> Layout:
     def draw(seed: Seed, path: Path) -> None:
         render_chromium(seed, path, style=style)
 
     draw.__doc__ = doc
-    return Layout(name, "chromium", draw, ("chromium",), style.extras)
+    return Layout(name, "chromium", draw, ("chromium",), style.extras, **({"variant": variant} if variant else {}))
 
 
 LAYOUTS = [
@@ -182,4 +185,8 @@ LAYOUTS = [
             "(\"1. Sistematización de resultados … 3\"); every page has a letterhead: a running header (entity "
             "and address, CSS @top-center) and a running footer (address · Página N de M, @bottom-center) a few "
             "points under the table's last line."),
+    _layout("chromium-framed-annual", HtmlStyle(frame=True, size="letter landscape"),
+            "An annual evaluation (\"EVALUACIÓN POA GESTIÓN 2016\", the year-end figures, results obtained by "
+            "31/12/2016: no semester named) on US letter, grid lines, a frame drawn around every page's text "
+            "area (CSS @page border) close around the tables.", variant=annual),
 ]

@@ -22,6 +22,7 @@ from .common import (
     Extras,
     Layout,
     Table,
+    cause,
     observation,
     responsible,
     soffice_to_pdf,
@@ -35,6 +36,7 @@ ROW_FILL, SECTION_FILL = "E6E6E6", "BFBFBF"
 PAGE_W, PAGE_H, MARGIN = 11.0, 8.5, 0.6  # inches: US letter, landscape
 RESPONSABLE = Extras(results=(Extra("RESPONSABLE", 4, responsible, 14),),
                      deviations=(Extra("OBSERVACIONES", 3, observation, 16),))
+CAUSES = Extras(results=(Extra("CAUSAS DE DESVIACIÓN", 4, cause, 22),))
 
 
 @dataclass(frozen=True)
@@ -272,4 +274,7 @@ LAYOUTS = [
             "Grid borders, after a cover and an index page (dot leaders, page numbers); a page header (entity, "
             "address) and footer (address · Página N de M) close to the table on every page; an extra last "
             "column RESPONSABLE in the results table and OBSERVACIONES in the deviation table."),
+    _layout("writer-causes", DocxStyle(extras=CAUSES),
+            "Grid borders; the results table carries a last column CAUSAS DE DESVIACIÓN (the cause the deviation "
+            "table gives for each result below 35 %, empty for the others) beside the deviation table itself."),
 ]
