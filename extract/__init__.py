@@ -88,6 +88,10 @@ def read_quality(scans: list[PageScan], tables: list[PageTable], rows: list[RawR
     if q.stray_chars:
         q.measure_pages["stray_chars"] = sorted(set(stray) | set(furniture))
     q.header_changes = header_changes(tables)
+    low = misaligned(rows)
+    q.rows_misaligned = len(low)
+    if low:
+        q.measure_pages["rows_misaligned"] = sorted({r.pages[0] for r in low})
     with_table = {t.page for t in tables}
     q.pages_without_table = [s.page for s in scans if s.code_words >= MIN_CODE_WORDS and s.page not in with_table]
     q.unmapped_chars = sum(s.unmapped for s in scans)
@@ -136,6 +140,26 @@ def stray_chars(tables: list[PageTable], leftovers: list[Leftover]) -> dict[int,
         if any(a[0] < xc < a[2] and a[1] < yc < a[3] for a in areas.get(lo.page, ())):
             stray[lo.page] = stray.get(lo.page, 0) + sum(not c.isspace() for c in lo.text)
     return stray
+
+
+def misaligned(rows: list[RawRow], top_share: float = 0.9, slack: float = 4.0) -> list[RawRow]:
+    """Rows whose first cell (a code, a unit's number, a section's name) starts lower than their other cells
+    do, by more than `slack` points, in a table whose rows otherwise start every cell on one line: lines of the
+    row above (the rest of a row broken across a page) run into the row below. Where a table centres its
+    cells vertically (`top_share` of its rows or fewer start together), the measure says nothing."""
+    out: list[RawRow] = []
+    for kind in ("results", "deviations"):
+        offsets = []
+        for r in rows:
+            if r.table != kind:
+                continue
+            first = [b[3] for b in r.boxes if b[1] == r.pages[0] and b[0] == "code"]
+            others = [b[3] for b in r.boxes if b[1] == r.pages[0] and b[0] != "code"]
+            if first and others:
+                offsets.append((r, first[0] - min(others)))
+        if offsets and sum(off <= 1.0 for _, off in offsets) >= top_share * len(offsets):
+            out += [r for r, off in offsets if off > slack]
+    return out
 
 
 def header_changes(tables: list[PageTable]) -> list[int]:

@@ -9,6 +9,7 @@ where a table has none, from where a new code or section starts.
 from __future__ import annotations
 
 import bisect
+import re
 import statistics
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -297,6 +298,50 @@ def unruled_edges(words: Sequence[Word], spans: Sequence[Sequence[tuple[float, f
         cover = sum(max(0.0, min(b, bottom) - max(t, top)) for t, b in along)
         out.append(cover < 0.5 * (bottom - top))
     return out
+
+
+def section_merged(words: Sequence[Word], edges: Sequence[float], span: int, tol: float = DEFAULT.line_tolerance
+                   ) -> list[bool] | None:
+    """For a section row whose name runs across the text columns (the first `span`), the edges its merged cell
+    covers; None for any other row. A borderless table draws no sign of a merged cell, and where no word of
+    the name happens to cross an edge, the name would be cut at the edges into pieces that, joined cell after
+    cell, no longer read as it does ("Ejecución Despacho Física Promedio de las Unidades de la MAE de…").
+    A section row: no code in the first column, and its text opens a section or a unit ("09 Unidad …"); a
+    unit's number standing alone in the first column keeps its cell, its name the rest. The name's pieces must
+    run on into each other on a line (`_flows_across`): texts side by side with a cell's padding between them
+    were printed in cells of their own (the rest of a code wrapped at a page break, and of its texts)."""
+    cols: list[list[Word]] = [[] for _ in range(len(edges) + 1)]
+    for w in words:
+        cols[column_of(w.xc, edges)].append(w)
+    first = lines_text(cols[0], tol)
+    if CODE_LIKE.match(first):
+        return None  # a result or a deviation: its cells are its own
+    number_alone = first.isdigit() and len(first) <= 3
+    filled = [i for i in range(1 if number_alone else 0, min(span, len(cols))) if cols[i]]
+    if len(filled) < 2:
+        return None
+    text = lines_text([w for i in filled for w in cols[i]], tol)
+    named = number_alone or (filled[0] == 0 and _UNIT_START.match(text))
+    if not named and section_kind(text) is None:
+        return None
+    owner = {id(w): i for i in filled for w in cols[i]}
+    if not any(_flows_across(ln, owner) for ln in _line_words([w for i in filled for w in cols[i]], tol)):
+        return None
+    return [filled[0] <= i < filled[-1] for i in range(len(edges))]
+
+
+def _flows_across(line: Sequence[Word], owner: dict[int, int], slack: float = 1.6) -> bool:
+    """Whether a line's words run on from one column into the next as one text: the gap where they cross is no
+    wider than a space between its words (`slack` times their median gap, or a third of the type's height on a
+    line with no other gap), where two cells of their own leave their padding between them."""
+    gaps = [(b.x0 - a.x1, owner[id(a)] != owner[id(b)]) for a, b in zip(line, line[1:])]
+    crossing = [g for g, other in gaps if other]
+    inner = [g for g, other in gaps if not other]
+    space = statistics.median(inner) if inner else (line[0].bottom - line[0].top) / 3
+    return bool(crossing) and all(g <= slack * space for g in crossing)
+
+
+_UNIT_START = re.compile(r"^\d{1,3}\s+\S")  # "09 Unidad Financiera": a unit heading with its number in its cell
 
 
 def cell_words(

@@ -67,6 +67,9 @@ def row_quality(q: ReadQuality, nodes: list[Node], results: list[Result], deviat
                    or _unreadable(n.reported_budget_raw, n.reported_budget_pct)]
     q.pct_unreadable = len(unreadable)
     q.deviation_codes_unreadable = sum(d.code is None for d in deviations)
+    with_results = {r.unit_id for r in results}
+    empty = [n for n in nodes if n.level == "unit" and n.reported_physical_pct is not None and n.node_id not in with_results]
+    q.empty_units = len(empty) if results else 0
     q.pct_in_text = sum(r.physical_pct is None and any(ends_with_pct(t) for t in (r.expected, r.obtained))
                         for r in results)
     q.other_rows = sum(n.level == "other" for n in nodes)
@@ -78,6 +81,7 @@ def row_quality(q: ReadQuality, nodes: list[Node], results: list[Result], deviat
         "pct_in_text": [(r.page_first, r.page_last) for r in results
                         if r.physical_pct is None and any(ends_with_pct(t) for t in (r.expected, r.obtained))],
         "other_rows": [(n.page, n.page_last or n.page) for n in nodes if n.level == "other"],
+        "empty_units": [(n.page, n.page_last or n.page) for n in empty] if results else [],
         "sequence_breaks": [(p, p) for p in breaks],
     }
     pages = {k: sorted({p for a, b in v for p in range(a, b + 1)}) for k, v in spans.items() if v}

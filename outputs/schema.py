@@ -84,6 +84,10 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("header_changes", LI, "Pages where a table's header, printed again, reads otherwise than where the table "
                                "begins (a row's line taken into it, or one of its own lines lost); any puts the "
                                "document in review."),
+        ("rows_misaligned", I32, "Rows whose first cell (code, unit number, section name) starts lower than their "
+                                 "other cells, in a table whose rows otherwise start every cell on one line: lines "
+                                 "of the row above run into them (the rest of a row broken across a page). Not "
+                                 "measured where a table centres its cells vertically."),
         ("pages_without_table", LI, "Pages that hold result codes but where no table was found."),
         ("unmapped_chars", I32, "Characters whose font gives no readable text."),
         ("unterminated", B, "The results table runs off the end of the document with no closing row or note."),
@@ -104,6 +108,8 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
                                             "run together, say); any puts the document in review."),
         ("pct_in_text", I32, "Result rows with no % of their own but a text cell ending in one (a misplaced column edge)."),
         ("other_rows", I32, "Results-table rows that are neither results nor sections (`units.level = other`)."),
+        ("empty_units", I32, "Units that print a physical % but have no result under them: a section row read as "
+                             "a unit (its name cut apart), or its results lost; any puts the document in review."),
         ("sequence_breaks", LS, "Result codes of one unit and one objective that do not follow each other across a "
                                 "page break (`08-01.01.01-04 → 08-01.01.01-06 (p. 8)`: a row lost, merged into "
                                 "another or filed under the wrong unit where a page ends); any puts the document in "

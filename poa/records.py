@@ -59,6 +59,7 @@ class ReadQuality:
     ocr_pages: list[int] = field(default_factory=list)  # pages recognised from their image (a scan has no text)
     ocr_confidence: float | None = None  # mean Tesseract confidence (0–100) of the words on those pages
     header_changes: list[int] = field(default_factory=list)  # pages where a table's repeated header reads otherwise
+    rows_misaligned: int = 0  # rows whose first cell starts below their other cells, where rows start them together
     # normalize
     result_rows: int = 0
     deviation_rows: int = 0
@@ -68,6 +69,7 @@ class ReadQuality:
     deviation_codes_unreadable: int = 0  # deviation rows whose code does not read as a code
     pct_in_text: int = 0  # result rows with no % of their own but a % at the end of a text cell
     other_rows: int = 0  # results-table rows that are neither results nor sections
+    empty_units: int = 0  # units printing a % with no result under them: a section row read as a unit, or results lost
     sequence_breaks: list[str] = field(default_factory=list)  # result codes of one unit and objective that do not
     # follow each other across a page break ("08-01.01.01-04 → 08-01.01.01-06 (p. 8)")
     # validate

@@ -81,6 +81,14 @@ def doubts(q: ReadQuality, limits: Limits = LIMITS) -> list[Doubt]:
     if q.other_rows:
         add("other_rows", f"{q.other_rows} rows of the results table are neither results nor sections",
             f"{q.other_rows} filas de la tabla de resultados no son resultados ni secciones", "other_rows")
+    if q.empty_units:
+        one = q.empty_units == 1
+        add("empty_units", f"{q.empty_units} unit{'' if one else 's'} print{'s' if one else ''} a % but "
+                           f"{'has' if one else 'have'} no result under {'it' if one else 'them'} (a section row "
+                           "read as a unit, or its results lost?)",
+            f"{q.empty_units} unidad{'' if one else 'es'} imprime{'' if one else 'n'} un porcentaje pero no "
+            f"tiene{'' if one else 'n'} ningún resultado (¿una fila de sección leída como unidad, o sus resultados "
+            "perdidos?)", "empty_units")
     if q.cells_outside_column:
         add("cells_outside_column", f"{q.cells_outside_column} words of result or deviation rows run across a column edge",
             f"{q.cells_outside_column} palabras de filas de resultados o desviaciones cruzan el borde de una columna",
@@ -88,6 +96,14 @@ def doubts(q: ReadQuality, limits: Limits = LIMITS) -> list[Doubt]:
     if q.stray_chars:
         add("stray_text", f"{q.stray_chars} characters inside a table's area are in no cell",
             f"{q.stray_chars} caracteres dentro del área de una tabla no quedaron en ninguna celda", "stray_chars")
+    if q.rows_misaligned:
+        one = q.rows_misaligned == 1
+        add("rows_misaligned", f"{q.rows_misaligned} row{'' if one else 's'} start{'s' if one else ''} lower in "
+                               "their first cell than in their others (lines of the row above run into "
+                               f"{'it' if one else 'them'}?)",
+            f"{q.rows_misaligned} fila{'' if one else 's'} empieza{'' if one else 'n'} más abajo en su primera celda "
+            f"que en las otras (¿líneas de la fila anterior unidas a {'ella' if one else 'ellas'}?)",
+            "rows_misaligned")
     if q.header_changes:
         add("header_changed", f"a table's header printed again on {page_list(q.header_changes)} reads otherwise than "
                               "where the table begins (a row's line taken into it, or one of its lines lost)",

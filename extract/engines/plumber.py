@@ -22,6 +22,7 @@ from ..readers import open_source
 from .base import Engine, GridRow, PageScan, PageTable, page_scan, split_row
 
 LOOKAHEAD = 8  # pages read before the first is cut, so that furniture repeated on later pages is known
+PCT_KEYS = ("physical", "budget")  # the figures' columns: a section's name runs across the columns before them
 
 
 @dataclass(frozen=True)
@@ -222,8 +223,11 @@ def _table(page: Page, header: Header, body: Sequence[layout.Line], closed_at: f
         groups, table.strategy = layout.rows_by_text(body, edges), "text"
     ruled = [any(abs(e - v) <= settings.snap_tolerance for v in verticals) for e in edges]
     spans = layout.edge_spans(page.rulings, edges, settings) if any(ruled) else []
+    text_span = next((i for i, c in enumerate(header.columns) if c.key in PCT_KEYS), len(header.columns))
     for g in groups:
         merged = layout.unruled_edges(g, spans, ruled) if any(ruled) else None
+        if (section := layout.section_merged(g, edges, text_span, settings.line_tolerance)) is not None:
+            merged = [a or b for a, b in zip(merged or section, section)]
         parts = layout.cell_words(g, edges, settings, merged)
         cells = [layout.lines_text(ws, settings.line_tolerance) for ws in parts]
         known, extra = split_row(header.kind, header.columns, cells)
