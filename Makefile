@@ -47,8 +47,10 @@ bench: $(STAMP) tools
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python bench/bench.py --curves
 
+# The samples (reportlab, fpdf2) and the page-break sweep (LibreOffice Writer, Chromium: skipped where absent).
 samples: $(STAMP)
 	$(BIN)/python samples/generate.py
+	$(BIN)/python -m samples.layouts.sweep samples/sweep
 
 clean:
 	rm -rf $(VENV) out

@@ -185,6 +185,46 @@ def throughput(folder: Path, paths: list[Path], pages: int) -> dict:
     return out
 
 
+# The read's own checks at page breaks and elsewhere (extract.stray_chars, header_changes, misaligned;
+# normalize.row_quality with sequence_breaks; validate.quality.doubts), timed inside the whole pipeline of each
+# document, serial, in one interpreter; a page's time is that of poa.process (reading to checks, no writing: the
+# share printed is an upper bound of their share of `poa run`).
+INVARIANTS = """
+import json, sys, time
+import poa.extract as ex, poa.normalize as nz, poa.validate.quality as vq
+from poa.pipeline import process
+spent = [0.0]
+def timed(module, name):
+    real = getattr(module, name)
+    def wrapper(*a, **kw):
+        t = time.perf_counter()
+        try:
+            return real(*a, **kw)
+        finally:
+            spent[0] += time.perf_counter() - t
+    setattr(module, name, wrapper)
+for module, name in ((ex, "stray_chars"), (ex, "header_changes"), (ex, "misaligned"), (nz, "row_quality"),
+                     (vq, "doubts")):
+    timed(module, name)
+process(sys.argv[1])  # warm: imports and first-call costs are nobody's page
+spent[0], total = 0.0, 0.0
+for p in sys.argv[1:]:
+    t = time.perf_counter()
+    process(p)
+    total += time.perf_counter() - t
+print(json.dumps({"checks": spent[0], "total": total}))
+"""
+
+
+def invariants(paths: list[Path], pages: int) -> None:
+    """The read-quality checks' share of a page's time."""
+    _, _, printed = measure(INVARIANTS, [str(p) for p in paths])
+    got = json.loads(printed.strip().splitlines()[-1])
+    print(f"read-quality checks (stray text in a table's area, repeated headers, rows' alignment, code sequences "
+          f"across page breaks, % cells, doubts): {1000 * got['checks'] / pages:.3f} ms a page of "
+          f"{1000 * got['total'] / pages:.1f} ms (poa.process, serial) = {100 * got['checks'] / got['total']:.2f} %")
+
+
 def concatenated(source: Path, pages: int, path: Path) -> Path:
     """A document of `pages` pages: the source's pages over and over (pypdfium2)."""
     import pypdfium2 as pdfium
@@ -296,6 +336,7 @@ def main() -> None:
         print(f"corpus: {len(paths)} distinct reports, {pages} pages (rendered in {time.perf_counter() - t:.0f} s); "
               f"{os.cpu_count()} cores")
         throughput(folder, paths, pages)
+        invariants(paths, pages)
         if args.curves:
             curves(folder)
         if args.ocr_pages:

@@ -133,8 +133,9 @@ def seed_html(seed: Seed, style: HtmlStyle = HtmlStyle(), index: dict[str, int] 
             f"<body>{front}{_table_html(results)}<div class=brk></div>{_table_html(deviations)}</body></html>")
 
 
-def print_html(html: str, path: Path, chromium: str = "chromium") -> None:
-    """Print an HTML page to PDF with headless Chromium, without the browser's own header and footer."""
+def print_html(html: str, path: Path, chromium: str = "chromium", tagged: bool = True) -> None:
+    """Print an HTML page to PDF with headless Chromium, without the browser's own header and footer;
+    untagged, without the structure tree (thousands of small objects) that makes a tagged print large."""
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "report.html"
         page.write_text(html, encoding="utf-8")
@@ -142,20 +143,24 @@ def print_html(html: str, path: Path, chromium: str = "chromium") -> None:
             [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              f"--user-data-dir={Path(tmp) / 'profile'}", "--no-pdf-header-footer", f"--print-to-pdf={path}",
-             page.as_uri()],
+             *([] if tagged else ["--disable-pdf-tagging"]), page.as_uri()],
             check=True, capture_output=True, timeout=180,
         )
 
 
-def render_chromium(seed: Seed, path: Path, chromium: str = "chromium", style: HtmlStyle = HtmlStyle()) -> None:
+def render_chromium(seed: Seed, path: Path, chromium: str = "chromium", style: HtmlStyle = HtmlStyle(),
+                    tagged: bool = True) -> None:
     """Print the HTML rendering to PDF with headless Chromium; a letterhead layout is printed until its
     index gives the right pages."""
     path = Path(path)
     if not style.letterhead:
-        print_html(seed_html(seed, style), path, chromium)
+        print_html(seed_html(seed, style), path, chromium, tagged)
         return
     titles = [seed.results_title, seed.deviations_title]
-    with_index(lambda pages: print_html(seed_html(seed, style, pages), path, chromium), path, titles, first=3)
+    with_index(lambda pages: print_html(seed_html(seed, style, pages), path, chromium, tagged), path, titles, first=3)
+
+
+STYLES: dict[str, HtmlStyle] = {}  # each layout's style, for prints that vary it (`samples.layouts.sweep`)
 
 
 def _layout(name: str, style: HtmlStyle, doc: str, variant=None) -> Layout:
@@ -163,6 +168,7 @@ def _layout(name: str, style: HtmlStyle, doc: str, variant=None) -> Layout:
         render_chromium(seed, path, style=style)
 
     draw.__doc__ = doc
+    STYLES[name] = style
     return Layout(name, "chromium", draw, ("chromium",), style.extras, **({"variant": variant} if variant else {}))
 
 

@@ -252,11 +252,15 @@ def render_writer(seed: Seed, path: Path, style: DocxStyle = DocxStyle(), soffic
         draw()
 
 
+STYLES: dict[str, DocxStyle] = {}  # each layout's style, for prints that vary it (`samples.layouts.sweep`)
+
+
 def _layout(name: str, style: DocxStyle, doc: str) -> Layout:
     def draw(seed: Seed, path: Path) -> None:
         render_writer(seed, path, style)
 
     draw.__doc__ = doc
+    STYLES[name] = style
     return Layout(name, "writer", draw, ("soffice",), style.extras)
 
 
