@@ -169,4 +169,8 @@ class CamelotEngine(Engine):
                           for key, (x1, y1, x2, y2) in spans.items() if merged.get(key))
             piece.rows.append(GridRow(full_row(kind, columns, [merged.get(n, "") for n in columns]), page.number, box,
                                       extra, boxes=boxes))
+        if piece.rows:  # its cells' grid: camelot leaves no word inside it out of a cell
+            boxes = [r.bbox for r in piece.rows]
+            piece.area = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+                          max(b[3] for b in boxes))
         return piece, [" ".join(c for c in r if c) for r in data[:end] if any(r)], Running(kind, names, header_text)

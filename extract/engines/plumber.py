@@ -213,8 +213,7 @@ def _table(page: Page, header: Header, body: Sequence[layout.Line], closed_at: f
         bottom = max(w.bottom for w in words) + 0.5
         grid_bottom = gy1 if closed_at is None else min(gy1, closed_at)  # a sheet's gridlines run on under it
         area_x0, area_x1, area_bottom = max(x0, gx0), min(x1, gx1), max(bottom, grid_bottom)
-    table.area = (area_x0, header.bottom if carry is None else min(top, start if start is not None else top),
-                  area_x1, area_bottom)
+    table.area = (area_x0, top if start is None else min(top, start), area_x1, area_bottom)
     ys = layout.horizontal_edges(page.rulings, x0, x1, top, bottom, settings, page.fills)
     if ys:
         groups, cut = layout.split_bands(layout.rows_by_rulings(words, ys), edges, settings.line_tolerance)
