@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from poa.profile import Profile, load
 from poa.records import Extraction, Leftover, RawRow, ReadQuality
-from poa.vocab import COLUMNS, fold, page_list, squash
+from poa.vocab import fold, page_list, squash
 
 from .assemble import stitch
 from .engines import ENGINES, PageScan, PageTable, get_engine
@@ -14,7 +15,6 @@ from .integrity import damaged_streams
 from .page import SourceError
 from .readers import OCR_MODES, READERS
 
-OPTIONAL = {("results", "budget")}  # a report may print no budget column
 MIN_CODE_WORDS = 3  # a page with this many result codes holds table text
 MAX_DAMAGE_LISTED = 20  # damaged streams named in the quality record (the count of a wrecked file says enough)
 
@@ -23,9 +23,12 @@ class NoTablesError(Exception):
     """The PDF has pages but no POA table: a scan with no text layer, or another kind of document."""
 
 
-def extract(path: str | Path, engine: str = "pdfplumber", reader: str = READERS[0], ocr: str = "auto") -> Extraction:
-    """Read both tables of a report. Raises SourceError / NoTablesError with a plain reason."""
-    eng = get_engine(engine, reader, ocr)
+def extract(path: str | Path, engine: str = "pdfplumber", reader: str = READERS[0], ocr: str = "auto",
+            profile: Profile | None = None) -> Extraction:
+    """Read the tables of a report of the profile's family (the seed's where none is given). Raises
+    SourceError / NoTablesError with a plain reason."""
+    profile = profile or load()
+    eng = get_engine(engine, reader, ocr, profile)
     scans = list(eng.scan(str(path)))
     tables = [t for s in scans for t in s.tables]
     if not any(t.rows for t in tables):
@@ -36,29 +39,29 @@ def extract(path: str | Path, engine: str = "pdfplumber", reader: str = READERS[
             why = "; run without --ocr never to recognise its pages" if ocr == "never" else ""
             raise NoTablesError(f"no text layer (a scanned or image-only PDF){why}")
         hint = "; camelot's lattice reads ruled tables only, try --engine pdfplumber" if engine == "camelot" else ""
-        raise NoTablesError(f"no POA results or deviations table found (no header with 'Cód.' and column titles){hint}; "
-                            f"{what_was_found(scans)}")
-    rows = stitch(tables)
+        raise NoTablesError(f"no POA results or deviations table found (no header with the column titles of the "
+                            f"template {profile.name}){hint}; {what_was_found(scans)}")
+    rows = stitch(tables, profile)
     headers: dict[str, str] = {}
     for t in tables:
         headers.setdefault(t.kind, t.header_text)
     leftovers = [lo for s in scans for lo in s.leftovers]
     table_pages = {t.page for t in tables}
     total = sum(s.chars_total for s in scans if s.page in table_pages)
-    texts = [c for r in rows for c in r.cells] + [t for r in rows for _, t in r.extra]
+    texts = [c for r in rows for c in r.cells.values()] + [t for r in rows for _, t in r.extra]
     texts += [lo.text for lo in leftovers if lo.page in table_pages]
     accounted = min(total, sum(len("".join(t.split())) for t in texts))  # non-space, as the pages count them
-    quality = read_quality(scans, tables, rows, leftovers)
+    quality = read_quality(scans, tables, rows, leftovers, profile)
     quality.chars_total = total
     quality.damaged_streams = [d.describe() for d in (damaged_streams(path) or [])][:MAX_DAMAGE_LISTED]
     return Extraction(
-        source_path=str(path), pages=len(scans), engine=eng.name, reader=reader, header_texts=headers, rows=rows,
+        profile=profile, source_path=str(path), pages=len(scans), engine=eng.name, reader=reader, header_texts=headers, rows=rows,
         leftovers=leftovers, chars_total=total, chars_accounted=accounted, quality=quality,
     )
 
 
 def read_quality(scans: list[PageScan], tables: list[PageTable], rows: list[RawRow],
-                 leftovers: list[Leftover]) -> ReadQuality:
+                 leftovers: list[Leftover], profile: Profile) -> ReadQuality:
     """What the extraction itself can tell about how well it read: columns found, words across column edges,
     text left inside a table's area, pages of table text where no table was found."""
     q = ReadQuality()
@@ -69,16 +72,17 @@ def read_quality(scans: list[PageScan], tables: list[PageTable], rows: list[RawR
     q.pages_turned = {s.page: s.orientation for s in scans if s.orientation}
     q.ocr_pages = [s.page for s in scans if s.ocr_confidence is not None]
     q.ocr_confidence = ocr_confidence(scans)
-    for kind in ("results", "deviations"):
+    for spec in profile.tables:
+        kind = spec.kind
         pieces = [t for t in tables if t.kind == kind]
         found = {c for t in pieces for c in t.columns}
-        wanted = [name for name, _ in COLUMNS[kind] if (kind, name) not in OPTIONAL]
+        wanted = list(spec.required)
         q.columns_expected += len(wanted)
         q.columns_found += sum(name in found for name in wanted)
         q.missing_columns += [f"{kind}: {name}" for name in wanted if name not in found]
         for t in pieces:
             q.extra_columns += [f"{kind}: {x}" for x in t.extras if f"{kind}: {x}" not in q.extra_columns]
-    straddling = [r for r in rows if r.straddles and r.cells[0][:2].isdigit() and "-" in r.cells[0]]
+    straddling = [r for r in rows if r.straddles and profile.code.opens(r.cells["code"])]
     q.cells_outside_column = sum(r.straddles for r in straddling)
     if straddling:
         q.measure_pages["cells_outside_column"] = sorted({p for r in straddling for p in r.pages})

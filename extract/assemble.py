@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from poa.profile import Profile
 from poa.records import RawRow
 
 from .engines.base import GridRow, PageTable
 from .layout import starts_row
 
 
-def continues(previous: RawRow | None, row: GridRow) -> bool:
+def continues(previous: RawRow | None, row: GridRow, profile: Profile) -> bool:
     """Whether the first row of a page is the rest of the previous page's last row: it opens nothing (no
     code, no unit number, no section name), or it is the second half of a code wrapped at the page break.
     Any row can break: a result's long texts, but also a unit name wrapped in a narrow first column."""
-    return previous is not None and not starts_row(row.cells, previous.cells[0])
+    return previous is not None and not starts_row(list(row.cells.values()), previous.cells["code"], profile)
 
 
 def join(a: str, b: str) -> str:
@@ -37,16 +38,16 @@ def join_conf(a: tuple[tuple[str, float], ...], b: tuple[tuple[str, float], ...]
     return tuple(out.items())
 
 
-def stitch(tables: Iterable[PageTable]) -> list[RawRow]:
+def stitch(tables: Iterable[PageTable], profile: Profile) -> list[RawRow]:
     """The rows of every table in document order, one RawRow per printed row."""
     rows: list[RawRow] = []
     last: dict[str, RawRow | None] = {}
     for t in tables:
         for i, r in enumerate(t.rows):
             prev = last.get(t.kind)
-            if i == 0 and prev is not None and prev.pages[-1] < r.page and continues(prev, r):
+            if i == 0 and prev is not None and prev.pages[-1] < r.page and continues(prev, r, profile):
                 merged = RawRow(
-                    t.kind, tuple(join(a, b) for a, b in zip(prev.cells, r.cells)),
+                    t.kind, {role: join(text, r.cells.get(role, "")) for role, text in prev.cells.items()},
                     prev.pages + (r.page,), prev.bbox, join_extra(prev.extra, r.extra), prev.straddles + r.straddles,
                     join_conf(prev.conf, r.conf), prev.boxes + r.boxes,
                 )

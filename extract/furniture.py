@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from poa.profile import Profile
 from poa.vocab import fold, squash
 
 from .layout import Line, opens_row
@@ -46,8 +47,10 @@ def same_but_page(a: tuple[int, tuple[int, ...]], b: tuple[int, tuple[int, ...]]
 
 @dataclass
 class Furniture:
-    """What the pages seen so far repeat; `learn` each page before asking about it."""
+    """What the pages seen so far repeat; `learn` each page before asking about it. The profile says what opens
+    a row (never furniture)."""
 
+    profile: Profile
     settings: FurnitureSettings = field(default_factory=FurnitureSettings)
     seen: dict[str, list[tuple[int, float, float, tuple[int, ...]]]] = field(default_factory=lambda: defaultdict(list))
 
@@ -67,7 +70,7 @@ class Furniture:
         if not self._in_margin(line, height):
             return False
         sig = signature(line)
-        if opens_row(line) or (not any(c.isalpha() for c in sig) and len(sig) > self.settings.max_number_line):
+        if opens_row(line, self.profile) or (not any(c.isalpha() for c in sig) and len(sig) > self.settings.max_number_line):
             return False  # a row's first line (a code, a unit number), however alike the rows: never furniture
         if line.top < height / 2:
             if header_top is not None and line.bottom > header_top:

@@ -3,7 +3,7 @@
 A POA table is found by its header: a line holding "Cód." among other column-title words, with the title
 lines around it. The header's words are then grouped into column titles — cut where a ruling crosses their
 line or where a wide gap separates them, and stacked across the header's lines where they overlap — and each
-title is named from the report's vocabulary (`poa.vocab.COLUMNS`). A title spanning two others ("AVANCE %"
+title is named by the profile's columns (`poa.profile`). A title spanning two others ("AVANCE %"
 over "FÍSICO" and "PPTARIO.") is a group title, not a column. A title the vocabulary has no name for
 (RESPONSABLE, INDICADOR, OBSERVACIONES…) is a column of its own, kept as an extra column, so its text never
 ends up in a neighbour's cell.
@@ -15,7 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
-from poa.vocab import COLUMNS, fold, is_header_word, squash, table_kind
+from poa.profile import Profile
+from poa.vocab import fold, squash
 
 from .layout import DEFAULT, Line, TableSettings, horizontal_edges, line_gap, opens_row
 from .page import Ruling, Word
@@ -57,13 +58,6 @@ class Header:
         return tuple(c.title for c in self.columns if c.key is None)
 
 
-def _is_code_word(word: Word) -> bool:
-    if len(word.text) > 7 or word.text[:1] not in "CcÓóóC":
-        return False
-    t = fold(word.text)
-    return t.startswith("cod")
-
-
 def _above(word: Word, line: Line | None) -> Word | None:
     """The word of `line` standing over `word` (overlapping it horizontally), if any."""
     if line is None:
@@ -75,13 +69,13 @@ def _above(word: Word, line: Line | None) -> Word | None:
 WEAK = {"a", "al", "de", "del", "el", "la", "las", "los", "y", "e", "o", "en", "por", "para", "*", "/", "*/", "(*)"}
 
 
-def header_share(line: Line, previous: Line | None = None, strong: bool = False) -> float:
+def header_share(line: Line, profile: Profile, previous: Line | None = None, strong: bool = False) -> float:
     """The share of a line's words that are header vocabulary, or the end of a header word a narrow column
     broke onto this line ("PPTA" / "RIO.", "FÍSIC" / "O"). `strong` leaves out the words any sentence is made
     of ("de", "la", "y"…), so that a line of prose does not pass for a header line."""
     def counts(w: Word) -> bool:
         up = _above(w, previous)
-        return is_header_word(w.text) or (up is not None and is_header_word(up.text + w.text))
+        return profile.is_header_word(w.text) or (up is not None and profile.is_header_word(up.text + w.text))
 
     words = [w for w in line.words if not (strong and fold(w.text) in WEAK)]
     return sum(counts(w) for w in words) / len(words) if words else 0.0
@@ -97,7 +91,7 @@ def _bottom_border(lines: Sequence[Line], i: int, rulings: Sequence[Ruling], set
     return below[0] if below else None
 
 
-def header_band(lines: Sequence[Line], i: int, rulings: Sequence[Ruling] = (),
+def header_band(lines: Sequence[Line], i: int, profile: Profile, rulings: Sequence[Ruling] = (),
                 settings: TableSettings = DEFAULT) -> tuple[int, int]:
     """The run of lines lo..hi that make the header around the "Cód." line i: title lines above it that are
     all header words, and below it lines that are mostly header words or that stand above the header's
@@ -105,44 +99,45 @@ def header_band(lines: Sequence[Line], i: int, rulings: Sequence[Ruling] = (),
     line = lines[i]
     gap = settings.header_gap_lines * max(line.height, 1.0)
     lo = hi = i
-    while (lo > 0 and header_share(lines[lo - 1]) >= settings.header_line_share
+    while (lo > 0 and header_share(lines[lo - 1], profile) >= settings.header_line_share
            and line_gap(lines[lo - 1], lines[lo]) <= gap):
         lo -= 1
     border = _bottom_border(lines, i, rulings, settings)
     while hi + 1 < len(lines):
         nxt = lines[hi + 1]
-        if opens_row(nxt) and not is_header_word(nxt.words[0].text):
+        if opens_row(nxt, profile) and not profile.is_header_word(nxt.words[0].text):
             break
         if border is not None:  # a drawn header: what stands above its lower border…
             if nxt.bottom > border + settings.snap_tolerance:
                 # …and a row of titles alone right under it: a sheet's gridlines draw a border under every
                 # header row ("AVANCE %" over "FÍSICO PPTARIO." in cells of their own)
-                if (header_share(nxt, lines[hi], strong=True) < settings.header_line_share
+                if (header_share(nxt, profile, lines[hi], strong=True) < settings.header_line_share
                         or nxt.top - border > gap):
                     break
                 border = _bottom_border(lines, hi + 1, rulings, settings)
-        elif (header_share(nxt, lines[hi], strong=True) < settings.header_below_share
+        elif (header_share(nxt, profile, lines[hi], strong=True) < settings.header_below_share
               or line_gap(lines[hi], nxt) > gap):
             break
         hi += 1
     return lo, hi
 
 
-def find_headers(lines: Sequence[Line], rulings: Sequence[Ruling] = (), settings: TableSettings = DEFAULT) -> list[Header]:
-    """Every table header on a page."""
+def find_headers(lines: Sequence[Line], profile: Profile, rulings: Sequence[Ruling] = (),
+                 settings: TableSettings = DEFAULT) -> list[Header]:
+    """Every header of one of the profile's tables on a page."""
     headers: list[Header] = []
     used: set[int] = set()
     for i, line in enumerate(lines):
-        if i in used or not any(_is_code_word(w) for w in line.words):
+        if i in used or not any(profile.is_anchor(w.text) for w in line.words):
             continue
-        if header_share(line) < settings.code_line_share:
+        if header_share(line, profile) < settings.code_line_share:
             continue
-        lo, hi = header_band(lines, i, rulings, settings)
+        lo, hi = header_band(lines, i, profile, rulings, settings)
         band = tuple(lines[lo: hi + 1])
-        kind = table_kind(" ".join(ln.text for ln in band))
+        kind = profile.table_kind(" ".join(ln.text for ln in band))
         if kind is None:
             continue
-        columns = header_columns(band, kind, rulings, settings)
+        columns = header_columns(band, kind, profile, rulings, settings)
         if sum(c.key is not None for c in columns) >= 3:
             headers.append(Header(kind, band, columns))
             used.update(range(lo, hi + 1))
@@ -271,17 +266,17 @@ def _texts(stack: list[_Cell]) -> list[str]:
     return out
 
 
-def _keys(stack: list[_Cell], kind: str) -> list[str]:
+def _keys(stack: list[_Cell], kind: str, profile: Profile) -> list[str]:
     texts = _texts(stack)
-    return [key for key, pattern in COLUMNS[kind] if any(pattern.match(t) for t in texts)]
+    return [c.role for c in profile.table(kind).columns if c.names(texts)]
 
 
-def _split(stack: list[_Cell], kind: str) -> list[list[_Cell]]:
+def _split(stack: list[_Cell], kind: str, profile: Profile) -> list[list[_Cell]]:
     """A stack that names two known columns (titles printed too close to tell apart by their gap) cut
     between them: each word goes with the nearer title word."""
     anchors = []
-    for _, pattern in COLUMNS[kind]:
-        hit = next((w for c in stack for w in c.words if pattern.match(fold(w.text))), None)
+    for col in profile.table(kind).columns:
+        hit = next((w for c in stack for w in c.words if col.names([fold(w.text)])), None)
         if hit is not None:
             anchors.append(hit)
     if len(anchors) < 2:
@@ -298,21 +293,22 @@ def _title(stack: list[_Cell]) -> str:
     return squash(" ".join(" ".join(w.text for w in c.words) for c in sorted(stack, key=lambda c: (c.line, c.x0))))
 
 
-def header_columns(band: Sequence[Line], kind: str, rulings: Sequence[Ruling] = (),
+def header_columns(band: Sequence[Line], kind: str, profile: Profile, rulings: Sequence[Ruling] = (),
                    settings: TableSettings = DEFAULT) -> tuple[HeaderColumn, ...]:
-    """The header's columns left to right: known ones named by their key, the others kept as extras.
+    """The header's columns left to right: known ones named by their role, the others kept as extras.
     A title made only of header vocabulary that names no column of any table (a stray "AL", "%") is not a
     column."""
-    stacks = [part for s in _stacks(_cells(band, rulings, settings)) for part in _split(s, kind)]
+    stacks = [part for s in _stacks(_cells(band, rulings, settings)) for part in _split(s, kind, profile)]
     out: list[HeaderColumn] = []
     used: set[str] = set()
     for s in stacks:
         x0, x1 = min(c.x0 for c in s), max(c.x1 for c in s)
-        key = next((k for k in _keys(s, kind) if k not in used), None)
+        key = next((k for k in _keys(s, kind, profile) if k not in used), None)
         words = [w for c in s for w in c.words]
         if key is not None:
             used.add(key)
-        elif all(is_header_word(w.text) for w in words) and not any(_keys(s, other) for other in COLUMNS if other != kind):
+        elif all(profile.is_header_word(w.text) for w in words) and not any(
+                _keys(s, t.kind, profile) for t in profile.tables if t.kind != kind):
             continue  # a stray "AL" or "%"; but the other table's title ("CAUSAS DE DESVIACIÓN") is a column here
         out.append(HeaderColumn(key, _title(s), x0, x1))
     return tuple(sorted(out, key=lambda c: c.x0))

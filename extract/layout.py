@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Iterable, Sequence
 
-from poa.vocab import CODE_LIKE, TERMINATOR, fold, section_kind
+from poa.profile import Profile
 
 from .page import Fill, Ruling, Word
 
@@ -105,9 +105,10 @@ def line_gap(a: Line, b: Line) -> float:
 
 
 def body_lines(
-    lines: Sequence[Line], top: float, limit: float, settings: TableSettings = DEFAULT
+    lines: Sequence[Line], top: float, limit: float, settings: TableSettings, profile: Profile
 ) -> tuple[list[Line], float | None]:
-    """The lines of a table's body below its header, up to the next header, a footnote or a wide gap.
+    """The lines of a table's body below its header, up to the next header, a footnote (the profile's closing
+    lines) or a wide gap.
 
     Returns the lines and, where the table was closed on this page (by a footnote or a gap) rather than
     running to the page's end, the top of the line that closed it (None where it runs on).
@@ -118,7 +119,7 @@ def body_lines(
     for ln in lines:
         if ln.top < top - 0.5 or ln.top >= limit:
             continue
-        if TERMINATOR.match(fold(ln.text)):
+        if profile.closes(ln.text):
             return body, ln.top
         if body and line_gap(body[-1], ln) > settings.end_gap_lines * unit:
             return body, ln.top
@@ -214,25 +215,25 @@ def rows_by_rulings(words: Sequence[Word], ys: Sequence[float]) -> list[list[Wor
     return [b for b in bands if b]
 
 
-def starts_row(cells: Sequence[str], previous_code: str) -> bool:
+def starts_row(cells: Sequence[str], previous_code: str, profile: Profile) -> bool:
     """Whether a line (or the first row on a page) opens a row: a code or a unit number in the first column,
     or a section name in the first two (a section row's name never starts in the obtained-result column;
     text that goes on there is the rest of a cell)."""
     code = cells[0]
-    if code and previous_code.endswith("-"):
+    if code and profile.code.wrapped(previous_code):
         return False  # the second half of a code wrapped in its cell
-    if code and (CODE_LIKE.match(code) or code[:2].isdigit()):
+    if code and (profile.code.opens(code) or code[:2].isdigit()):
         return True
-    return section_kind(" ".join(c for c in cells[:2] if c)) is not None
+    return profile.section_kind(" ".join(c for c in cells[:2] if c)) is not None
 
 
-def opens_row(line: Line) -> bool:
+def opens_row(line: Line, profile: Profile) -> bool:
     """Whether a line, read on its own, starts with what opens a row (a code, a unit number, a section)."""
     first = line.words[0].text
-    return starts_row([first, " ".join(w.text for w in line.words[1:])], "")
+    return starts_row([first, " ".join(w.text for w in line.words[1:])], "", profile)
 
 
-def rows_by_text(lines: Sequence[Line], edges: Sequence[float]) -> list[list[Word]]:
+def rows_by_text(lines: Sequence[Line], edges: Sequence[float], profile: Profile) -> list[list[Word]]:
     rows: list[list[Word]] = []
     code = ""
     for ln in lines:
@@ -240,7 +241,7 @@ def rows_by_text(lines: Sequence[Line], edges: Sequence[float]) -> list[list[Wor
         for w in ln.words:
             parts[column_of(w.xc, edges)].append(w.text)
         cells = [" ".join(p) for p in parts]
-        if not rows or starts_row(cells, code):
+        if not rows or starts_row(cells, code, profile):
             rows.append(list(ln.words))
             code = cells[0]
         else:
@@ -249,8 +250,8 @@ def rows_by_text(lines: Sequence[Line], edges: Sequence[float]) -> list[list[Wor
     return rows
 
 
-def split_bands(bands: Sequence[Sequence[Word]], edges: Sequence[float], tol: float = DEFAULT.line_tolerance
-                ) -> tuple[list[list[Word]], bool]:
+def split_bands(bands: Sequence[Sequence[Word]], edges: Sequence[float], profile: Profile,
+                tol: float = DEFAULT.line_tolerance) -> tuple[list[list[Word]], bool]:
     """Bands between horizontal rulings, each cut again where more than one row starts in it by its code or
     unit number (shading drawn on section rows only leaves the results between them in one band); and
     whether any band was cut. A band is never cut at a section keyword alone: inside a ruled cell, a line
@@ -259,11 +260,11 @@ def split_bands(bands: Sequence[Sequence[Word]], edges: Sequence[float], tol: fl
     cut = False
     first = edges[0] if edges else float("inf")
     for band in bands:
-        if sum(w.xc < first and (bool(CODE_LIKE.match(w.text)) or w.text[:2].isdigit()) for w in band) < 2:
+        if sum(w.xc < first and _numbered_text(w.text, profile) for w in band) < 2:
             out.append(list(band))  # fewer than two codes or unit numbers: one row, nothing to cut
             continue
-        rows = rows_by_text(text_lines(band, tol), edges)
-        numbered = [r for r in rows if _numbered(r, edges)]
+        rows = rows_by_text(text_lines(band, tol), edges, profile)
+        numbered = [r for r in rows if _numbered(r, edges, profile)]
         if len(rows) > 1 and len(numbered) >= 2:
             out += rows
             cut = True
@@ -272,9 +273,14 @@ def split_bands(bands: Sequence[Sequence[Word]], edges: Sequence[float], tol: fl
     return out, cut
 
 
-def _numbered(words: Sequence[Word], edges: Sequence[float]) -> bool:
+def _numbered(words: Sequence[Word], edges: Sequence[float], profile: Profile) -> bool:
     first = " ".join(w.text for w in sorted(words, key=lambda w: (w.top, w.x0)) if column_of(w.xc, edges) == 0)
-    return bool(first) and (bool(CODE_LIKE.match(first)) or first[:2].isdigit())
+    return bool(first) and _numbered_text(first, profile)
+
+
+def _numbered_text(text: str, profile: Profile) -> bool:
+    """A code, or a number (a unit's), at the start of a first column's text."""
+    return profile.code.opens(text) or text[:2].isdigit()
 
 
 def edge_spans(rulings: Sequence[Ruling], edges: Sequence[float], settings: TableSettings = DEFAULT
@@ -300,8 +306,8 @@ def unruled_edges(words: Sequence[Word], spans: Sequence[Sequence[tuple[float, f
     return out
 
 
-def section_merged(words: Sequence[Word], edges: Sequence[float], span: int, tol: float = DEFAULT.line_tolerance
-                   ) -> list[bool] | None:
+def section_merged(words: Sequence[Word], edges: Sequence[float], span: int, profile: Profile,
+                   tol: float = DEFAULT.line_tolerance) -> list[bool] | None:
     """For a section row whose name runs across the text columns (the first `span`), the edges its merged cell
     covers; None for any other row. A borderless table draws no sign of a merged cell, and where no word of
     the name happens to cross an edge, the name would be cut at the edges into pieces that, joined cell after
@@ -314,7 +320,7 @@ def section_merged(words: Sequence[Word], edges: Sequence[float], span: int, tol
     for w in words:
         cols[column_of(w.xc, edges)].append(w)
     first = lines_text(cols[0], tol)
-    if CODE_LIKE.match(first):
+    if profile.code.opens(first):
         return None  # a result or a deviation: its cells are its own
     number_alone = first.isdigit() and len(first) <= 3
     filled = [i for i in range(1 if number_alone else 0, min(span, len(cols))) if cols[i]]
@@ -322,7 +328,7 @@ def section_merged(words: Sequence[Word], edges: Sequence[float], span: int, tol
         return None
     text = lines_text([w for i in filled for w in cols[i]], tol)
     named = number_alone or (filled[0] == 0 and _UNIT_START.match(text))
-    if not named and section_kind(text) is None:
+    if not named and profile.section_kind(text) is None:
         return None
     owner = {id(w): i for i in filled for w in cols[i]}
     if not any(_flows_across(ln, owner) for ln in _line_words([w for i in filled for w in cols[i]], tol)):

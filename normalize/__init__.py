@@ -6,39 +6,44 @@ from collections import Counter
 from dataclasses import replace
 
 from poa import keys
+from poa.profile import Profile
 from poa.records import Deviation, Document, Extraction, Node, ReadQuality, Report, Result
 
-from .codes import normalize_code
 from .hierarchy import build_deviations, build_results
 from .metadata import metadata
 from .numbers import half_up, parse_pct
 
 
 def normalize(ex: Extraction, document: Document) -> Report:
-    """Fill the document's metadata and build its records; the Extraction is left untouched."""
-    meta = metadata(ex)
+    """Fill the document's metadata and build its records by the extraction's profile; the Extraction is left
+    untouched."""
+    profile = ex.profile
+    meta = metadata(ex, profile)
     for key, value in meta.items():
         setattr(document, key, value)
     document.pages = ex.pages
-    document.engine, document.reader = ex.engine, ex.reader
+    document.engine, document.reader, document.template = ex.engine, ex.reader, profile.name
     document.text_coverage = round(ex.chars_accounted / ex.chars_total, 4) if ex.chars_total else None
-    nodes, results = build_results(document.doc_id, [r for r in ex.rows if r.table == "results"])
-    deviations = build_deviations(document.doc_id, [r for r in ex.rows if r.table == "deviations"])
-    assign_keys(document, nodes, results, deviations)
-    document.quality = row_quality(replace(ex.quality), nodes, results, deviations)
-    return Report(document, units=nodes, results=results, deviations=deviations, leftovers=list(ex.leftovers))
+    nodes, results = build_results(document.doc_id, [r for r in ex.rows if r.table == "results"], profile)
+    deviations = build_deviations(document.doc_id, [r for r in ex.rows if r.table == "deviations"], profile)
+    assign_keys(document, nodes, results, deviations, profile)
+    document.quality = row_quality(replace(ex.quality), nodes, results, deviations, profile)
+    return Report(document, units=nodes, results=results, deviations=deviations, leftovers=list(ex.leftovers),
+                  profile=profile)
 
 
-def assign_keys(document: Document, nodes: list[Node], results: list[Result], deviations: list[Deviation]) -> None:
+def assign_keys(document: Document, nodes: list[Node], results: list[Result], deviations: list[Deviation],
+                profile: Profile) -> None:
     """Stable keys (`poa.keys`) on the document, every node, result and deviation. An area's key hangs under
     its unit's (two units may each have an "Área de Sistemas"); a deviation row's unit key is its own name's
     until the validate stage aligns it with a results-table unit."""
     entity = document.entity
     document.entity_key = keys.entity_key(entity)
     by_id = {n.node_id: n for n in nodes}
+    inside = {lv.name for lv in profile.levels if lv.within}
     for n in nodes:
         parent = by_id.get(n.parent_id) if n.parent_id else None
-        if n.level == "area" and parent is not None and parent.key:
+        if n.level in inside and parent is not None and parent.key:
             n.key = f"{parent.key}/{keys.slug(n.name)}"
         else:
             n.key = keys.unit_key(entity, n.name)
@@ -54,7 +59,8 @@ def assign_keys(document: Document, nodes: list[Node], results: list[Result], de
         d.deviation_key = keys.deviation_key(d.unit_key, code, seen[(d.unit_key, code)])
 
 
-def row_quality(q: ReadQuality, nodes: list[Node], results: list[Result], deviations: list[Deviation]) -> ReadQuality:
+def row_quality(q: ReadQuality, nodes: list[Node], results: list[Result], deviations: list[Deviation],
+                profile: Profile) -> ReadQuality:
     """The measures the rows themselves give: codes that read as codes, percentages that read as numbers,
     percentages that seem to have slid into a text cell, rows that are neither results nor sections."""
     q.result_rows, q.deviation_rows = len(results), len(deviations)
@@ -68,7 +74,8 @@ def row_quality(q: ReadQuality, nodes: list[Node], results: list[Result], deviat
     q.pct_unreadable = len(unreadable)
     q.deviation_codes_unreadable = sum(d.code is None for d in deviations)
     with_results = {r.unit_id for r in results}
-    empty = [n for n in nodes if n.level == "unit" and n.reported_physical_pct is not None and n.node_id not in with_results]
+    unit = profile.unit_level.name
+    empty = [n for n in nodes if n.level == unit and n.reported_physical_pct is not None and n.node_id not in with_results]
     q.empty_units = len(empty) if results else 0
     q.pct_in_text = sum(r.physical_pct is None and any(ends_with_pct(t) for t in (r.expected, r.obtained))
                         for r in results)
@@ -115,4 +122,4 @@ def ends_with_pct(text: str) -> bool:
     return bool(words) and words[-1].endswith("%") and parse_pct(words[-1]) is not None
 
 
-__all__ = ["half_up", "normalize", "normalize_code", "parse_pct"]
+__all__ = ["half_up", "normalize", "parse_pct"]

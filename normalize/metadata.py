@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from poa.profile import Profile, TableSpec
 from poa.records import Extraction
-from poa.vocab import fold, squash
+from poa.vocab import DATE, fold, squash
 
 PERIOD = re.compile(r"(primer|segundo|1er\.?|2do\.?|i|ii)\s+semestre", re.I)
 QUARTER = re.compile(r"\b(primer|segundo|tercer|cuarto|1er\.?|2do\.?|3er\.?|4to\.?|i|ii|iii|iv)\s+trimestre", re.I)
 ORDINALS = {"primer": 1, "1er": 1, "i": 1, "segundo": 2, "2do": 2, "ii": 2, "tercer": 3, "3er": 3, "iii": 3,
             "cuarto": 4, "4to": 4, "iv": 4}
 YEAR = re.compile(r"gestion\s+(\d{4})")
-COLUMN_DATE = re.compile(r"(esperados|obtenidos)\s+al\s+(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 def iso(d: str, m: str, y: str) -> str | None:
@@ -24,7 +24,7 @@ def iso(d: str, m: str, y: str) -> str | None:
         return None
 
 
-def title_text(ex: Extraction) -> list[str]:
+def title_text(ex: Extraction, profile: Profile) -> list[str]:
     """Lines printed above the first table on the first page that holds a table."""
     if not ex.rows:
         return []
@@ -33,7 +33,7 @@ def title_text(ex: Extraction) -> list[str]:
     lines = [lo for lo in ex.leftovers if lo.page == first_page and lo.bbox[1] < first_top]
     title = []
     for lo in sorted(lines, key=lambda lo: lo.bbox[1]):
-        if fold(lo.text).startswith("cod"):
+        if profile.is_anchor(lo.text.split(" ", 1)[0]):
             break  # the table's header: the title block ends above it
         title.append(lo.text)
     return title
@@ -54,14 +54,27 @@ def period(year: int | None, semester: int | None, quarter: re.Match | None, obt
     return None
 
 
-def metadata(ex: Extraction) -> dict:
-    lines = title_text(ex)
+def column_dates(header_text: str, spec: TableSpec) -> list[tuple[str, str]]:
+    """(role, ISO date) of the expected and obtained columns whose titles give their date: "RESULTADOS
+    OBTENIDOS AL 30/06/2016" (a title word of the column, then "al" and the date)."""
+    words = fold(header_text).split()
+    out = []
+    for role in ("expected", "obtained"):
+        column = spec.column(role)
+        for i, word in enumerate(words[:-2]):
+            if column is not None and column.names([word]) and words[i + 1] == "al" and (m := DATE.match(words[i + 2])):
+                if (date := iso(*m.groups())) is not None:
+                    out.append((role, date))
+    return out
+
+
+def metadata(ex: Extraction, profile: Profile) -> dict:
+    lines = title_text(ex, profile)
     blob = squash(" ".join(lines))
     folded = fold(blob)
     out: dict = {}
     for ln in lines:
-        f = fold(ln)
-        if ln.isupper() and not f.startswith(("seguimiento", "sistematizacion", "cod")):
+        if ln.isupper() and profile.names_entity(ln):
             out["entity"] = squash(ln)
             break
     m = PERIOD.search(folded)
@@ -71,10 +84,9 @@ def metadata(ex: Extraction) -> dict:
     m = YEAR.search(folded)
     if m:
         out["year"] = int(m.group(1))
-    for kind in ("results", "deviations"):
-        for which, d, mo, y in COLUMN_DATE.findall(fold(ex.header_texts.get(kind, ""))):
-            if (date := iso(d, mo, y)) is not None:
-                out.setdefault(f"{'expected' if which == 'esperados' else 'obtained'}_date", date)
+    for spec in profile.tables:
+        for role, date in column_dates(ex.header_texts.get(spec.kind, ""), spec):
+            out.setdefault(f"{role}_date", date)
     if "semester" not in out and not quarter and out.get("obtained_date", "")[5:] == "06-30":
         out["semester"] = 1  # results obtained by 30 June: the first half of the year, whatever the title says
     if "year" not in out and out.get("expected_date"):

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from poa.normalize.numbers import half_up
 
+from poa.profile import Profile
 from poa.records import Node, Report
 
 from . import pages as pg
@@ -26,13 +27,13 @@ from .safe import FORMULA_START, NOT_XML, XLSX_CELL_MAX, escape, xlsx_text, xml_
 from .spanish import (
     BOLIVIA,
     CHECK_ES,
-    LEVEL_ES,
     METHOD_ES,
     SEVERITY_ES,
     SEVERITY_PLURAL_ES,
     STATUS_ES,
     check_label,
     check_rule,
+    criteria,
     date,
     decimal_commas,
     error_es,
@@ -111,9 +112,9 @@ def _status(w: Working) -> tuple[str, str]:
     return ("explained", "No coincide (regla alternativa)") if w.alternatives else ("mismatch", "No coincide")
 
 
-def chart_svg(nodes: list[Node]) -> str:
+def chart_svg(nodes: list[Node], unit_level: str) -> str:
     """Printed vs recomputed physical % for each unit, as grouped horizontal bars."""
-    units = [n for n in nodes if n.level == "unit"]
+    units = [n for n in nodes if n.level == unit_level]
     if not units:
         return "<p>Sin unidades.</p>"
     row_h, label_w, bar_w = 26, 330, 420
@@ -225,28 +226,18 @@ def _provenance(report: Report, generated: dt.datetime, pdf_path: str | None) ->
     return (["<table class='prov'>"] + [f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows] + ["</table>"])
 
 
-def _criteria() -> list[str]:
-    return ["<h2 id='criterios'>1. Criterios</h2><ul>",
-            "<li><b>Aritmética del propio reporte.</b> Avance de una unidad = promedio aritmético del avance físico de "
-            "sus resultados, excluidos los que no tienen avance impreso (y los fuera de 0–100 %); Dirección General = "
-            "promedio de sus unidades con sus valores sin redondear; Viceministerio = promedio de sus direcciones; "
-            "promedio de grupo («Ejecución Física Promedio de las Unidades…») = promedio de las unidades que cierra; "
-            "total = promedio de los promedios de grupo.</li>",
-            "<li><b>Redondeo.</b> Las cifras impresas son enteros redondeados mitad hacia arriba (62,5 → 63; "
-            "48,5 → 49); se comparan con el recalculado redondeado de la misma forma.</li>",
-            "<li><b>Regla del 35 %.</b> Según la nota de la tabla de causas de desviación, todo resultado con avance "
-            "físico menor al 35 % debe figurar en ella con su causa y su medida correctiva.</li>",
-            "<li><b>Avance presupuestario.</b> Se transcribe como está impreso: el reporte no trae datos para "
-            "recalcularlo.</li>",
-            "<li>Cada verificación y el criterio que aplica: sección 8.</li></ul>"]
+def _criteria(profile: Profile) -> list[str]:
+    return (["<h2 id='criterios'>1. Criterios</h2><ul>"]
+            + [f"<li><b>{escape(title)}.</b> {escape(text)}</li>" for title, text in criteria(profile)]
+            + ["<li>Cada verificación y el criterio que aplica: sección 8.</li></ul>"])
 
 
-def _checks() -> list[str]:
+def _checks(profile: Profile) -> list[str]:
     """Every check poa applies, with its criterion: what a finding's label refers to."""
     h = ["<h2 id='verificaciones'>8. Verificaciones aplicadas</h2><table><thead><tr><th>Verificación</th>"
          "<th>Criterio que aplica</th></tr></thead><tbody>"]
-    h += [f"<tr><td>{escape(label)}<br><small><code>{escape(check)}</code></small></td><td>{escape(rule)}</td></tr>"
-          for check, (label, rule) in CHECK_ES.items()]
+    h += [f"<tr><td>{escape(check_label(check, profile))}<br><small><code>{escape(check)}</code></small></td>"
+          f"<td>{escape(check_rule(check, profile))}</td></tr>" for check in CHECK_ES]
     h.append("</tbody></table>")
     return h
 
@@ -268,7 +259,7 @@ def _summary(report: Report, found: list[Numbered]) -> list[str]:
                  "<th>Números</th></tr></thead><tbody>")
         for (check, sev), xs in by_check.items():
             nums = ", ".join(f"<a href='#{x.number}'>{x.number}</a>" for x in xs)
-            h.append(f"<tr><td>{escape(check_label(check))} <small><code>{escape(check)}</code></small></td>"
+            h.append(f"<tr><td>{escape(check_label(check, report.template))} <small><code>{escape(check)}</code></small></td>"
                      f"<td class='sev-{sev}'>{SEVERITY_ES.get(sev, sev)}</td><td class='num'>{len(xs)}</td>"
                      f"<td>{nums}</td></tr>")
         h.append("</tbody></table>")
@@ -284,7 +275,7 @@ def _finding_row(x: Numbered, ix: Index, image: str | None, source_uri: str | No
         if f.check == "average_mismatch":
             recomputed += f"<br><small>redondeado {pct(half_up(f.recomputed))}</small>"
     detail = [f"<b>{escape(x.subject)}</b><br>{escape(decimal_commas(f.message))}"]
-    if rule := check_rule(f.check):
+    if rule := check_rule(f.check, ix.report.template):
         detail.append(f"<span class='rule'>Criterio: {escape(rule)}</span>")
     if f.subject_id in ix.nodes:
         detail.append(f"<span class='rule'><a href='#calc-{ix.nodes[f.subject_id].seq}'>Memoria de cálculo de la "
@@ -295,7 +286,7 @@ def _finding_row(x: Numbered, ix: Index, image: str | None, source_uri: str | No
                       f"<figcaption>PDF, página {page_link(x.region.page, source_uri)} ({where})</figcaption></figure>")
     return (f"<tr id='{x.number}'><td class='no'>{x.number}</td>"
             f"<td><span class='sev-{f.severity}'>{SEVERITY_ES.get(f.severity, f.severity)}</span><br>"
-            f"{escape(check_label(f.check))}<br><small><code>{escape(f.check)}</code></small></td>"
+            f"{escape(check_label(f.check, ix.report.template))}<br><small><code>{escape(f.check)}</code></small></td>"
             f"<td class='num'>{page_link(f.page, source_uri)}</td><td class='num'>{printed}</td>"
             f"<td class='num'>{recomputed}</td><td>{''.join(detail)}</td><td class='disp'></td></tr>")
 
@@ -335,7 +326,7 @@ def _hierarchy(ws: list[Working]) -> list[str]:
     for w in ws:
         n = w.node
         cls, status = _status(w)
-        h.append(f"<tr class='{cls} lvl-{n.level}'><td>{LEVEL_ES.get(n.level, n.level)}</td><td>{escape(n.number or '')}"
+        h.append(f"<tr class='{cls} lvl-{n.level}'><td>{escape(w.label)}</td><td>{escape(n.number or '')}"
                  f"</td><td><a href='#calc-{n.seq}'>{escape(n.name)}</a></td><td class='num'>{n.page}</td>"
                  f"<td class='num'>{pct(n.reported_physical_pct)}</td><td class='num'>{pct(w.value, 2)}</td>"
                  f"<td class='num'>{pct(w.rounded)}</td><td>{status}</td>"
@@ -346,7 +337,7 @@ def _hierarchy(ws: list[Working]) -> list[str]:
 
 def _working_block(w: Working) -> list[str]:
     n = w.node
-    h = [f"<div class='calc' id='calc-{n.seq}'><h3>{LEVEL_ES.get(n.level, n.level)} {escape(node_label(n))} "
+    h = [f"<div class='calc' id='calc-{n.seq}'><h3>{escape(w.label)} {escape(node_label(n))} "
          f"<small>(pág. {n.page})</small></h3><p class='op'>{escape(w.operation)}</p>"]
     if not w.operands:
         return h + ["<p class='res'>Sin componentes: no hay nada que promediar.</p></div>"]
@@ -458,11 +449,12 @@ def render_html(report: Report, *, generated: dt.datetime | None = None, pdf_pat
          f"<p class='meta'>{escape(period(doc.period).capitalize())}. Cifras impresas del reporte frente "
          f"a las recalculadas desde sus propias filas.</p>",
          *_provenance(report, generated, pdf_path), "</div>",
-         *_review_banner(report), *_criteria(), *_summary(report, found),
+         *_review_banner(report), *_criteria(report.template), *_summary(report, found),
          *_findings(report, found, pictures, uri), *_hierarchy(ws), *_workings(ws),
          "<h2 id='grafico'>6. Gráfico por unidad</h2><div class='chart'><p class='legend'><span style='background:#1a56b0'></span>"
-         "impreso<span style='background:#e07b00'></span>recalculado</p>", chart_svg(report.units), "</div>",
-         *_links(report, uri), *_checks(), SIGNOFF,
+         "impreso<span style='background:#e07b00'></span>recalculado</p>",
+         chart_svg(report.units, report.template.unit_level.name), "</div>",
+         *_links(report, uri), *_checks(report.template), SIGNOFF,
          f"<p><small>Generado por poa {escape(doc.pipeline_version or '')} el {escape(timestamp(generated))}."
          "</small></p></body></html>"]
     return "\n".join(h)

@@ -56,6 +56,8 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("pages", I32, "Number of pages in the PDF."),
         ("engine", S, "Extraction engine used: pdfplumber or camelot."),
         ("reader", S, "Page source the engine read words and rulings with: pdfium or pdfplumber."),
+        ("template", S, "The template profile the document was read as (`poa templates`): its name, e.g. "
+                        "`seguimiento-poa`. Levels, codes, columns and rules are that profile's."),
         ("ocr", S, "OCR mode it was read with: auto (pages with no text layer recognised), always, never."),
         ("gx", B, "Whether great-expectations validated its rows too (`validation/<doc_id>.json`)."),
         ("corrections", S, "Fingerprint of the corrections (`corrections.csv`) applied to it; empty for none. A run "
@@ -100,7 +102,7 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
                               "was OCR'd. Below 80 the document is in review."),
         ("result_rows", I32, "Result rows read."),
         ("deviation_rows", I32, "Deviation rows read."),
-        ("code_valid_share", F, "Share (0–1) of result rows whose code reads as NN-NN.NN.NN-NN."),
+        ("code_valid_share", F, "Share (0–1) of result rows whose code reads as a code of the template."),
         ("pct_read_share", F, "Share (0–1) of result rows whose physical % reads as a number."),
         ("pct_unreadable", I32, "Rows (results, and section rows' physical and budget %) whose % cell holds "
                                 "something that is not a percentage."),
@@ -129,11 +131,13 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("node_id", S, "Node key, unique across documents (`<doc_id>-Nnnn`, in reading order)."),
         ("key", S, "Stable key of the node across semesters, years and spellings: entity key / name slug "
                    "(`…/unidad-de-auditoria-interna`); an area's hangs under its unit's. Numbers never enter it."),
-        ("level", S, "viceministry | direction | unit | area | section (a group closed by an "
-                     "'Ejecución Física Promedio de las Unidades …' row) | total (the central level) | other."),
+        ("level", S, "The row's level, by its name in the document's template profile (the seed's family: "
+                     "viceministry | direction | unit | area), or section (a group closed by an 'Ejecución Física "
+                     "Promedio de las Unidades …' row) | total (the report's closing row) | other."),
         ("number", S, "Unit number as printed (`07`); null for other levels. Not a key: numbers repeat."),
         ("name", S, "Name as printed (whitespace joined)."),
-        ("parent_id", S, "node_id of the enclosing node: area → unit → direction → viceministry → section → total."),
+        ("parent_id", S, "node_id of the enclosing node, up the profile's levels (the seed's family: area → unit → "
+                         "direction → viceministry), then section → total."),
         ("reported_physical_pct", F, "Physical progress % printed on the row."),
         ("reported_budget_pct", F, "Budget (PPTARIO.) % printed on the row."),
         ("recomputed_physical_pct", F, "Physical % recomputed from the results (filled by the validate stage)."),
@@ -153,15 +157,20 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("result_key", S, "Stable key of the result: unit key / code (`…/08-01.01.01-05`), or unit key / "
                           "`texto-<hash of its wording>` where the code cannot be read. Joins a result across "
                           "semesters and across the two tables (`deviations.result_key`)."),
-        ("viceministry", S, "Name of the Viceministerio above the result, if any."),
-        ("direction", S, "Name of the Dirección General above the result, if any."),
-        ("unit_number", S, "Number of the unit as printed in the results table."),
+        ("viceministry", S, "Name of the outermost level above the result's unit, if any (a Viceministerio in the "
+                            "seed's family; `levels` has every level by its name)."),
+        ("direction", S, "Name of the level right above the result's unit, where the profile has two or more "
+                         "above it (a Dirección General in the seed's family)."),
+        ("unit_number", S, "Number of the unit (the level results hang under) as printed in the results table."),
         ("unit_name", S, "Name of the unit as printed in the results table."),
-        ("area", S, "Name of the Área inside the unit, if any."),
+        ("area", S, "Name of the level within the unit, if any (an Área in the seed's family)."),
+        ("levels", MSS, "Every level open above the result, by the template profile's level name → the name "
+                        "printed (`{viceministry: …, direction: …, unit: …}`): the hierarchy of any depth."),
         ("group", S, "The 'Ejecución Física Promedio de las Unidades …' row that closes the result's group."),
-        ("code", S, "Normalized code `NN-NN.NN.NN-NN`; null when the printed code cannot be read as one."),
+        ("code", S, "Normalized code (`NN-NN.NN.NN-NN` in the seed's family: the profile's code pattern); null "
+                    "when the printed code cannot be read as one."),
         ("code_raw", S, "Code as printed (a code wrapped in its cell keeps the space where it wrapped)."),
-        ("objective", S, "The code's part before its last hyphen (`08-01.01.01`)."),
+        ("objective", S, "The code's part its results share, before the result's number (`08-01.01.01`)."),
         ("sequence", I32, "The code's last part, the result's number within the objective (`14`)."),
         ("expected", S, "Expected result, as printed."),
         ("obtained", S, "Obtained result, as printed."),
@@ -169,6 +178,8 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("physical_raw", S, "Physical progress cell as printed."),
         ("budget_pct", F, "Budget progress % on the result row (reports leave it blank)."),
         ("budget_raw", S, "Budget cell as printed."),
+        ("cause", S, "Cause of deviation printed in the results table's own column, where the template has one "
+                     "(`deviations.cause` where it prints a table of them)."),
         ("page_first", I32, "Page where the row starts."),
         ("page_last", I32, "Page where the row ends (greater than page_first for a row broken across pages)."),
         ("seq", I32, "Position of the row in the results table."),

@@ -11,14 +11,14 @@ import datetime as dt
 import re
 from typing import Callable
 
+from poa.profile import Profile, load
+
 BOLIVIA = dt.timezone(dt.timedelta(hours=-4), "BOT")  # Bolivia keeps UTC-4 all year (no daylight saving)
 
 SEVERITY_ES = {"error": "Error", "warning": "Advertencia", "info": "Información"}
 SEVERITY_PLURAL_ES = {"error": ("error", "errores"), "warning": ("advertencia", "advertencias"),
                       "info": ("informativo", "informativos")}
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
-LEVEL_ES = {"viceministry": "Viceministerio", "direction": "Dirección General", "unit": "Unidad", "area": "Área",
-            "section": "Promedio de grupo", "total": "Total", "other": "Otra fila"}
 METHOD_ES = {"code+text": "código y texto", "text": "texto", "code": "código (texto poco similar)"}
 PART_ES = {"S": ("primer semestre", "segundo semestre"),
            "Q": ("primer trimestre", "segundo trimestre", "tercer trimestre", "cuarto trimestre")}
@@ -36,12 +36,11 @@ CHECK_ES: dict[str, tuple[str, str]] = {
         "El avance presupuestario solo se imprime en filas de grupo; el reporte no trae la ejecución de cada "
         "resultado para recalcularlo."),
     "deviation_missing": (
-        "Resultado bajo 35 % sin causa de desviación",
-        "Regla del propio reporte: todo resultado con avance físico menor al 35 % debe figurar en la tabla de "
-        "causas de desviación y medidas correctivas."),
+        "Resultado bajo {threshold} % sin causa de desviación",
+        "Regla del propio reporte: todo resultado con avance físico menor al {threshold} % debe {explained}."),
     "deviation_unneeded": (
-        "Desviación informada para un avance de 35 % o más",
-        "Regla del propio reporte: la tabla de causas de desviación es para resultados con avance menor al 35 %."),
+        "Desviación informada para un avance de {threshold} % o más",
+        "Regla del propio reporte: las causas de desviación son para resultados con avance menor al {threshold} %."),
     "deviation_unmatched": (
         "Fila de desviación sin resultado vinculado",
         "Cada fila de la tabla de causas de desviación debe corresponder a un resultado de la tabla de "
@@ -101,13 +100,48 @@ CHECK_ES: dict[str, tuple[str, str]] = {
 }
 
 
-def check_label(check: str) -> str:
-    """The Spanish label of a check (its id where poa has none yet)."""
-    return CHECK_ES.get(check, (check, ""))[0]
+def check_label(check: str, profile: Profile | None = None) -> str:
+    """The Spanish label of a check (its id where poa has none yet), in the words of the document's profile
+    (its threshold for a cause of deviation)."""
+    return _worded(CHECK_ES.get(check, (check, ""))[0], profile)
 
 
-def check_rule(check: str) -> str:
-    return CHECK_ES.get(check, ("", ""))[1]
+def check_rule(check: str, profile: Profile | None = None) -> str:
+    return _worded(CHECK_ES.get(check, ("", ""))[1], profile)
+
+
+def criteria(profile: Profile) -> list[tuple[str, str]]:
+    """The criteria a working paper applies, (title, text): the report's own arithmetic over its levels (the
+    profile's), half-up rounding, the report's rule for causes of deviation, the budget % as printed."""
+    unit = profile.unit_level
+    above = [lv for lv in reversed(profile.levels[:profile.levels.index(unit)]) if lv.figures]
+    arithmetic = (f"avance de {profile.called(unit.name)} = promedio aritmético del avance físico de sus resultados, "
+                  "excluidos los que no tienen avance impreso (y los fuera de 0–100 %)")
+    for lv in above:
+        how = lv.operation or "Promedio de los valores sin redondear de sus componentes"
+        arithmetic += f"; {lv.label} = {how[:1].lower()}{how[1:]}"
+    if profile.group:
+        arithmetic += "; promedio de grupo = promedio de las unidades que cierra"
+    if profile.total:
+        arithmetic += "; total = promedio de los promedios de grupo"
+    out = [("Aritmética del propio reporte", arithmetic[:1].upper() + arithmetic[1:] + "."),
+           ("Redondeo", "Las cifras impresas son enteros redondeados mitad hacia arriba (62,5 → 63; 48,5 → 49); se "
+                        "comparan con el recalculado redondeado de la misma forma.")]
+    if profile.threshold is not None and profile.deviations != "none":
+        out.append((f"Regla del {profile.threshold:g} %", _worded(
+            "Según el propio reporte, todo resultado con avance físico menor al {threshold} % debe {explained}.",
+            profile)))
+    out.append(("Avance presupuestario", "Se transcribe como está impreso: el reporte no trae datos para recalcularlo."))
+    return out
+
+
+def _worded(text: str, profile: Profile | None) -> str:
+    if "{" not in text:
+        return text
+    profile = profile or load()
+    explained = ("tener su causa de desviación en la columna de causas" if profile.deviations == "column" else
+                 "figurar en la tabla de causas de desviación y medidas correctivas")
+    return text.format(threshold=f"{profile.threshold or 0:g}", explained=explained)
 
 
 # ------------------------------------------------------------------ numbers, dates, plurals

@@ -14,7 +14,7 @@ from poa.validate.arithmetic import Tree, counts, explaining
 from poa.records import Deviation, Finding, Node, Report, Result
 
 from .pages import Region
-from .spanish import LEVEL_ES, SEVERITY_RANK
+from .spanish import SEVERITY_RANK
 
 NODE_BAND = 110.0  # points of a page shown around a section row (its own box is not kept): the row and its neighbours
 UNIT_HEADING = 40.0  # points above a unit's first deviation row: its heading row in the deviation table
@@ -65,7 +65,7 @@ def subject(f: Finding, ix: Index) -> str:
                 f"{d.unit_name or ''}").replace("  ", " ").strip()
     if sid in ix.nodes:
         n = ix.nodes[sid]
-        return node_label(n) if n.level == "total" else f"{LEVEL_ES.get(n.level, n.level)} {node_label(n)}"
+        return node_label(n) if n.level == "total" else f"{ix.report.template.label(n.level)} {node_label(n)}"
     return "Documento completo"
 
 
@@ -161,6 +161,8 @@ class Operand:
 @dataclass(frozen=True)
 class Working:
     node: Node
+    label: str  # the row's level as the report names it ("Unidad", "Promedio de grupo")
+    leaf: bool  # its figure is its results' mean (a unit, an area), not its parts'
     operation: str  # the rule, in words
     operands: tuple[Operand, ...]
     total: float  # sum of the counted values
@@ -173,22 +175,35 @@ class Working:
 
     @property
     def kind(self) -> str:
-        return "results" if self.node.level in ("unit", "area") else "parts"
+        return "results" if self.leaf else "parts"
 
 
 HALF_UP = "redondeado al entero, mitad hacia arriba (62,5 → 63)"
-OPERATION_ES = {
-    "unit": "Promedio aritmético del avance físico de los resultados de la unidad; se excluyen los resultados sin "
-            f"avance impreso y los avances fuera de 0–100 %; {HALF_UP}.",
-    "area": "Promedio aritmético del avance físico de los resultados del área; se excluyen los resultados sin "
-            f"avance impreso y los avances fuera de 0–100 %; {HALF_UP}. (El área no imprime cifra propia.)",
-    "direction": "Promedio de los valores sin redondear de sus unidades (y direcciones), no de sus cifras "
-                 f"impresas; {HALF_UP}.",
-    "viceministry": "Promedio de los valores sin redondear de sus direcciones generales (y de las unidades que "
-                    f"dependen de él directamente), no de sus cifras impresas; {HALF_UP}.",
+STRUCTURE_OPERATION_ES = {
     "section": f"Promedio de los valores sin redondear de las unidades que cierra este grupo; {HALF_UP}.",
     "total": f"Promedio de los promedios de grupo sin redondear; {HALF_UP}.",
 }
+
+
+def _of(called: str) -> str:
+    """"de" before how a row is named, contracted as Spanish does: de la unidad, del área."""
+    return f"del {called[3:]}" if called.startswith("el ") else f"de {called}"
+
+
+def operation(level: str, tree: Tree) -> str:
+    """How a row's figure is made, in words: its results' mean for a unit or an area, its parts' for a level
+    above (the profile may say which parts), the groups' for the structure's rows."""
+    profile = tree.report.template
+    spec = profile.level(level)
+    if spec is None:
+        return STRUCTURE_OPERATION_ES.get(level, f"Promedio de sus componentes; {HALF_UP}.")
+    called = profile.called(level)
+    if level in tree.leaves:
+        said = (f"Promedio aritmético del avance físico de los resultados {_of(called)}; se excluyen los resultados "
+                f"sin avance impreso y los avances fuera de 0–100 %; {HALF_UP}.")
+        return said if spec.figures else f"{said} ({called[:1].upper()}{called[1:]} no imprime cifra propia.)"
+    parts = spec.operation or "Promedio de los valores sin redondear de sus componentes, no de sus cifras impresas"
+    return f"{parts}; {HALF_UP}."
 
 
 def _result_operand(r: Result) -> Operand:
@@ -205,7 +220,8 @@ def _part_operand(p: Node) -> Operand:
 
 def working(node: Node, tree: Tree) -> Working:
     """How the node's recomputed figure is made, step by step, from the same rows `recompute` uses."""
-    if node.level in ("unit", "area"):
+    leaf = node.level in tree.leaves
+    if leaf:
         ops = tuple(_result_operand(r) for r in tree.operands(node))
     else:
         ops = tuple(_part_operand(p) for p in tree.operands(node))
@@ -214,7 +230,7 @@ def working(node: Node, tree: Tree) -> Working:
     rounded = half_up(value) if value is not None else None
     printed = node.reported_physical_pct
     holds = None if printed is None or rounded is None else rounded == printed
-    return Working(node, OPERATION_ES.get(node.level, f"Promedio de sus componentes; {HALF_UP}."), ops,
+    return Working(node, tree.report.template.label(node.level), leaf, operation(node.level, tree), ops,
                    sum(used), len(used), value, rounded, printed, holds, tuple(explaining(node, tree)))
 
 

@@ -25,7 +25,7 @@ from poa.records import Report
 from poa.vocab import runs
 
 from .safe import FORMULA_START, xlsx_text
-from .spanish import BOLIVIA, LEVEL_ES, METHOD_ES, SEVERITY_ES, STATUS_ES, check_label, check_rule, decimal_commas, period, plural
+from .spanish import BOLIVIA, METHOD_ES, SEVERITY_ES, STATUS_ES, check_label, check_rule, criteria, decimal_commas, period, plural
 from .working import Index, numbered, workings
 from .xlsxfile import Cell, Conditional, Sheet, Style, save
 
@@ -212,8 +212,9 @@ def results_sheet(sheet: Sheet, report: Report) -> dict[str, int]:
     n = len(report.results)
     t.finish(n)
     if n:
-        # The report's own rule, live: under 35 % with no row in the deviation table.
-        t.conditional(f"A2:Q{n + 1}", 'AND(ISNUMBER($K2),$K2<35,$P2="No")', EXPLAINED_FILL)
+        if (limit := report.template.threshold) is not None and report.template.deviations == "table":
+            # The report's own rule, live: under its threshold with no row in the deviation table.
+            t.conditional(f"A2:Q{n + 1}", f'AND(ISNUMBER($K2),$K2<{limit:g},$P2="No")', EXPLAINED_FILL)
         t.conditional(f"K2:K{n + 1}", "OR(ISBLANK($K2),$K2<0,$K2>100)", MISMATCH_FILL)
     return where
 
@@ -234,7 +235,7 @@ def hierarchy_sheet(sheet: Sheet, report: Report, result_row: dict[str, int]) ->
     for i, w in enumerate(workings(report), 2):
         n = w.node
         t.put(i, 1, n.seq)
-        t.text(i, 2, LEVEL_ES.get(n.level, n.level))
+        t.text(i, 2, w.label)
         t.text(i, 3, n.number)
         t.text(i, 4, n.name)
         t.put(i, 5, n.page)
@@ -273,7 +274,7 @@ def findings_sheet(sheet: Sheet, report: Report) -> None:
         f = h.finding
         t.text(i, 1, h.number)
         t.fill(t.text(i, 2, SEVERITY_ES.get(f.severity, f.severity)), SEVERITY_FILL.get(f.severity, HEADER_FILL))
-        t.text(i, 3, check_label(f.check))
+        t.text(i, 3, check_label(f.check, report.template))
         t.text(i, 4, f.check)
         t.put(i, 5, f.page)
         t.text(i, 6, h.subject)
@@ -281,7 +282,7 @@ def findings_sheet(sheet: Sheet, report: Report) -> None:
             t.put(i, 7, f.reported, pct_format(f.reported))
             t.put(i, 8, f.recomputed, PCT_2)
         t.text(i, 9, decimal_commas(f.message))
-        t.text(i, 10, check_rule(f.check))
+        t.text(i, 10, check_rule(f.check, report.template))
     t.finish(len(report.findings))
 
 
@@ -304,18 +305,6 @@ def links_sheet(sheet: Sheet, report: Report) -> None:
         t.text(i, 8, METHOD_ES.get(d.match_method or "", None))
         t.put(i, 9, d.match_score)
     t.finish(len(report.deviations))
-
-
-CRITERIA = (
-    "Aritmética del propio reporte: avance de una unidad = promedio de los avances físicos de sus resultados (en "
-    "blanco excluidos); Dirección General = promedio de sus unidades sin redondear; Viceministerio = promedio de sus "
-    "direcciones; promedio de grupo = promedio de las unidades que cierra; total = promedio de los grupos.",
-    "Las cifras impresas son enteros redondeados mitad hacia arriba (62,5 → 63); se comparan con el recalculado "
-    "redondeado de la misma forma.",
-    "Regla del 35 % (nota de la tabla de causas de desviación): todo resultado con avance físico menor al 35 % debe "
-    "figurar con su causa y medida correctiva.",
-    "El avance presupuestario solo se transcribe: el reporte no trae datos para recalcularlo.",
-)
 
 
 def document_sheet(sheet: Sheet, report: Report, generated: dt.datetime) -> None:
@@ -356,7 +345,8 @@ def document_sheet(sheet: Sheet, report: Report, generated: dt.datetime) -> None
         put(r, 1, name, label)
         put(r, 2, v, replace(value, number_format=fmt) if fmt else value)
         r += 1
-    for title, lines in (("Criterios", CRITERIA), ("Notas", (AVERAGE_NOTE, ROUND_NOTE))):
+    said = [f"{title}: {text}" for title, text in criteria(report.template)]
+    for title, lines in (("Criterios", said), ("Notas", (AVERAGE_NOTE, ROUND_NOTE))):
         r += 1
         put(r, 1, title, label)
         for line in lines:

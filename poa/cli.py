@@ -163,6 +163,19 @@ def review(args: argparse.Namespace) -> int:
     return 1 if missing else 0
 
 
+def _template_of(out, doc_id: str):
+    """The profile a document of OUT was read with (the seed family's for one written before profiles)."""
+    from poa.outputs.parquet import read_poa_file
+    from poa.profile import ProfileError, load
+
+    doc = read_poa_file(out / "documents" / f"{doc_id}.parquet")
+    name = (doc.to_pylist()[0].get("template") if doc is not None and doc.num_rows else None) or None
+    try:
+        return load(name) if name else load()
+    except ProfileError:
+        return None  # a profile no longer installed: the code is checked when the document is read again
+
+
 def correct(args: argparse.Namespace) -> int:
     """`poa correct`: the work lives in poa.corrections."""
     from pathlib import Path
@@ -173,7 +186,8 @@ def correct(args: argparse.Namespace) -> int:
     out = Path(args.out)
     try:
         (doc_id,) = _doc_ids(out, [args.doc_id])
-        c = add(out, Correction(doc_id, args.table, args.key, args.column, args.value, args.note, args.author))
+        c = add(out, Correction(doc_id, args.table, args.key, args.column, args.value, args.note, args.author),
+                _template_of(out, doc_id))
     except (ValueError, CorrectionError) as e:
         print(f"poa: {printable(e)}", file=sys.stderr)
         return 2

@@ -23,6 +23,7 @@ import tempfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from poa.profile import Profile
 from poa.records import Report
 
 FILE = "corrections.csv"
@@ -63,8 +64,8 @@ class CorrectionError(ValueError):
     """A correction that cannot be written: unknown table or column, or a value of the wrong kind."""
 
 
-def check(c: Correction) -> Correction:
-    """The correction, or CorrectionError saying what is wrong with it."""
+def check(c: Correction, profile: Profile | None = None) -> Correction:
+    """The correction, or CorrectionError saying what is wrong with it (a code, by the profile's form)."""
     if c.table not in CORRECTABLE:
         raise CorrectionError(f"table {c.table!r}: corrections go to {', '.join(CORRECTABLE)}")
     kinds = CORRECTABLE[c.table]
@@ -75,11 +76,8 @@ def check(c: Correction) -> Correction:
 
         if parse_pct(c.value) is None:
             raise CorrectionError(f"{c.value!r} is not a percentage (write 50, 50% or 50,5 %)")
-    if kinds[c.column] == "code":
-        from poa.normalize import normalize_code
-
-        if normalize_code(c.value).code is None:
-            raise CorrectionError(f"{c.value!r} is not a result code NN-NN.NN.NN-NN")
+    if kinds[c.column] == "code" and profile is not None and profile.code.read(c.value).code is None:
+        raise CorrectionError(f"{c.value!r} is not a result code {profile.code.example()}")
     if not c.key or not c.doc_id:
         raise CorrectionError("a correction names its document (doc_id) and row (key)")
     return c
@@ -108,10 +106,11 @@ def fingerprint(corrections: list[Correction]) -> str:
     return h.hexdigest()[:12] if corrections else ""
 
 
-def add(out: Path, c: Correction) -> Correction:
+def add(out: Path, c: Correction, profile: Profile | None = None) -> Correction:
     """Append a correction to OUT/corrections.csv (written whole, atomically). A later correction of the
-    same cell wins when applied; both stay in the file as its history."""
-    c = check(c if c.date else Correction(**{**asdict(c), "date": dt.date.today().isoformat()}))
+    same cell wins when applied; both stay in the file as its history. `profile`: the document's, which says
+    what a code looks like."""
+    c = check(c if c.date else Correction(**{**asdict(c), "date": dt.date.today().isoformat()}), profile)
     path = Path(out) / FILE
     rows = load(out) + [c]
     buf = io.StringIO()
@@ -131,7 +130,7 @@ def correct(report: Report, corrections: list[Correction]) -> list[Applied]:
     """Apply a document's corrections to its records, in file order (a later one of the same cell wins);
     return what became of each. The stage between normalize and validate."""
     from poa.keys import result_key
-    from poa.normalize import normalize_code, parse_pct
+    from poa.normalize import parse_pct
 
     rows = {
         "results": {r.result_key: r for r in report.results},
@@ -142,7 +141,7 @@ def correct(report: Report, corrections: list[Correction]) -> list[Applied]:
     out: list[Applied] = []
     for c in corrections:
         try:
-            check(c)
+            check(c, report.template)
         except CorrectionError as e:
             out.append(Applied(c, "stale", reason=str(e)))
             continue
@@ -155,7 +154,7 @@ def correct(report: Report, corrections: list[Correction]) -> list[Applied]:
         if kind == "pct":
             setattr(row, c.column, parse_pct(c.value) if c.value.strip() else None)
         elif kind == "code":
-            code = normalize_code(c.value)
+            code = report.template.code.read(c.value)
             row.code, row.code_raw = code.code, c.value
             if hasattr(row, "objective"):
                 row.objective, row.sequence = code.objective, code.sequence

@@ -9,6 +9,12 @@ outputs   -> Parquet files
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from poa.profile import Profile
+
+DEFAULT_TEMPLATE = "seguimiento-poa"  # what a document read before profiles existed was read as
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom, in PDF points from the page's top-left
 CellBox = tuple[str, int, float, float, float, float]  # column, page, x0, top, x1, bottom
@@ -19,7 +25,7 @@ class RawRow:
     """One table row as printed: its cells' text (whitespace joined) and where it stands."""
 
     table: str  # "results" | "deviations"
-    cells: tuple[str, ...]
+    cells: dict[str, str]  # column role (the profile's: code, expected, physical…) → text, every role of its table
     pages: tuple[int, ...]  # 1-based; more than one when the row continues on the next page
     bbox: BBox  # on the first page
     extra: tuple[tuple[str, str], ...] = ()  # (title, text) of the columns the tool has no name for
@@ -63,7 +69,7 @@ class ReadQuality:
     # normalize
     result_rows: int = 0
     deviation_rows: int = 0
-    code_valid_share: float | None = None  # result rows whose code reads as NN-NN.NN.NN-NN
+    code_valid_share: float | None = None  # result rows whose code reads as a code of the profile
     pct_read_share: float | None = None  # result rows whose physical % reads as a number
     pct_unreadable: int = 0  # rows (results and sections) with a % cell that holds something that is not a percentage
     deviation_codes_unreadable: int = 0  # deviation rows whose code does not read as a code
@@ -84,6 +90,7 @@ class ReadQuality:
 
 @dataclass
 class Extraction:
+    profile: Profile  # the report family it was read as
     source_path: str
     pages: int
     engine: str
@@ -101,6 +108,7 @@ class Document:
     doc_id: str
     source_path: str
     sha256: str
+    template: str | None = None  # the profile it was read with (`poa.profile`): its name
     entity: str | None = None
     entity_key: str | None = None  # the entity's name reduced to what identifies it (`poa.keys`)
     year: int | None = None
@@ -159,7 +167,7 @@ class Result:
     unit_number: str | None
     unit_name: str | None
     area: str | None
-    group: str | None
+    group: str | None  # the group row that closes its unit's group
     code: str | None
     code_raw: str
     objective: str | None  # the code's part before the last hyphen, e.g. "08-01.01.01"
@@ -179,6 +187,8 @@ class Result:
     cells: list[CellBox] = field(default_factory=list)  # where each of its cells stands (a review page draws them)
     unit_key: str | None = None  # stable keys (`poa.keys`): the same unit and result in every report of the entity
     result_key: str | None = None
+    levels: dict[str, str] = field(default_factory=dict)  # every level above it (the profile's), level → name
+    cause: str = ""  # its cause of deviation, where the results table prints them in a column of their own
 
 
 @dataclass
@@ -229,6 +239,15 @@ class Report:
     leftovers: list[Leftover] = field(default_factory=list)
     validation: dict | None = None  # great-expectations' own validation results, JSON-ready
     corrections: list = field(default_factory=list)  # what became of each correction (`poa.corrections.Applied`)
+    profile: Profile | None = None  # the report family it was read as (None for a document not read)
+
+    @property
+    def template(self) -> Profile:
+        """The profile its checks and working papers follow: the one it was read as, or the one its document
+        names, or the seed's family's."""
+        from poa.profile import load
+
+        return self.profile or load(self.document.template or DEFAULT_TEMPLATE)
 
     def tables(self) -> dict:
         """The report as pandas DataFrames, one per Parquet table and under the same names and columns

@@ -66,3 +66,16 @@ def pdf_of(objs: list[bytes]) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
     return bytes(out)
+
+
+def seed_profile():
+    """The seed's family's template profile, as the pipeline loads it."""
+    from poa.profile import load
+
+    return load()
+
+
+def cells(kind: str, *texts: str) -> dict[str, str]:
+    """A row's cells by role, in the seed profile's column order ("" for the ones not given)."""
+    roles = seed_profile().table(kind).roles
+    return {role: (texts[i] if i < len(texts) else "") for i, role in enumerate(roles)}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from conftest import cells, seed_profile
 from poa.extract import header as headers
 from poa.extract import layout
 from poa.extract.assemble import stitch
 from poa.extract.engines.base import GridRow, PageTable
 from poa.extract.page import Ruling, Word
+
+SEED = seed_profile()
 
 
 def words(line: str, top: float, x: float = 10.0, size: float = 8.0) -> list[Word]:
@@ -26,7 +29,7 @@ def test_header_with_a_title_broken_by_a_narrow_column_is_still_a_header():
     ws = at("Cód.", 10, 100) + at("RESULTADOS ESPERADOS", 80, 100) + at("RESULTADOS OBTENIDOS", 300, 100) \
         + at("AVANCE %", 520, 100) + at("FÍSICO", 500, 110) + at("PPTARI", 560, 110) + at("O.", 560, 120) \
         + at("01", 10, 140) + at("Asesoría de Despacho", 80, 140)
-    (header,) = headers.find_headers(layout.text_lines(ws))
+    (header,) = headers.find_headers(layout.text_lines(ws), SEED)
     assert header.kind == "results"
     assert header.keys == ("code", "expected", "obtained", "physical", "budget")
     assert header.bottom == 128  # "O." belongs to the header; the unit row does not
@@ -35,7 +38,7 @@ def test_header_with_a_title_broken_by_a_narrow_column_is_still_a_header():
 def test_header_dates_do_not_matter():
     ws = at("Cód.", 10, 100) + at("RESULTADOS ESPERADOS AL 31/12/2017", 80, 100) \
         + at("RESULTADOS OBTENIDOS AL 31/12/2017", 300, 100) + at("FÍSICO", 500, 100)
-    (header,) = headers.find_headers(layout.text_lines(ws))
+    (header,) = headers.find_headers(layout.text_lines(ws), SEED)
     assert header.kind == "results" and "31/12/2017" in header.text
 
 
@@ -67,22 +70,22 @@ def test_rows_without_any_rulings_start_at_codes_and_sections_not_at_wrapped_cod
     lines = layout.text_lines(
         at("08-01.01.01-", 10, 0) + at("Se hizo algo", 80, 0) + at("09", 10, 10) + at("más.", 80, 10)
         + at("Área de Sistemas", 80, 20) + at("08-01.01.01-10", 10, 30) + at("Otro.", 80, 30))
-    rows = layout.rows_by_text(lines, [75, 300])
+    rows = layout.rows_by_text(lines, [75, 300], SEED)
     assert [layout.cells_of(r, [75, 300])[:2] for r in rows] == [
         ["08-01.01.01- 09", "Se hizo algo más."], ["", "Área de Sistemas"], ["08-01.01.01-10", "Otro."]]
 
 
 def piece(page, *rows):
     return PageTable("results", page, "", ("code", "expected", "obtained", "physical", "budget"),
-                     [GridRow(tuple(r), page, (0, 0, 1, 1)) for r in rows], closed=False)
+                     [GridRow(cells("results", *r), page, (0, 0, 1, 1)) for r in rows], closed=False)
 
 
 def test_a_row_broken_across_pages_is_stitched_back():
     rows = stitch([
         piece(1, ("08-01.01.01-01", "Se emitió", "Se hizo", "50%", "")),
         piece(2, ("", "opinión.", "y se concluyó.", "", ""), ("08-01.01.01-02", "Otro.", "Nada.", "0%", "")),
-    ])
-    assert [(r.cells[:4], r.pages) for r in rows] == [
+    ], SEED)
+    assert [(tuple(r.cells.values())[:4], r.pages) for r in rows] == [
         (("08-01.01.01-01", "Se emitió opinión.", "Se hizo y se concluyó.", "50%"), (1, 2)),
         (("08-01.01.01-02", "Otro.", "Nada.", "0%"), (2,)),
     ]
@@ -90,37 +93,37 @@ def test_a_row_broken_across_pages_is_stitched_back():
 
 def test_a_section_row_at_the_top_of_a_page_is_not_a_continuation():
     rows = stitch([piece(1, ("08-01.01.01-01", "a", "b", "50%", "")),
-                   piece(2, ("", "Área de Presupuestos", "", "", ""), ("DIRECCIÓN GENERAL X", "", "", "40%", ""))])
+                   piece(2, ("", "Área de Presupuestos", "", "", ""), ("DIRECCIÓN GENERAL X", "", "", "40%", ""))], SEED)
     assert [r.pages for r in rows] == [(1,), (2,), (2,)]
 
 
 def test_a_code_wrapped_right_at_the_page_break_is_joined():
-    rows = stitch([piece(1, ("08-01.01.01-", "a", "b", "50%", "")), piece(2, ("14", "", "", "", ""))])
-    assert len(rows) == 1 and rows[0].cells[0] == "08-01.01.01- 14" and rows[0].pages == (1, 2)
+    rows = stitch([piece(1, ("08-01.01.01-", "a", "b", "50%", "")), piece(2, ("14", "", "", "", ""))], SEED)
+    assert len(rows) == 1 and rows[0].cells["code"] == "08-01.01.01- 14" and rows[0].pages == (1, 2)
 
 
 def test_a_title_with_a_word_of_its_own_is_still_a_header_but_a_body_row_is_not():
     ws = at("Cód.", 10, 100) + at("RESULTADOS ESPERADOS AL 31/12/2016", 80, 100) \
         + at("RESULTADOS OBTENIDOS (según reportes)", 300, 100) + at("FÍSICO", 500, 100) \
         + at("Ejecución Física Promedio de las Unidades Sustantivas", 10, 112) + at("30%", 500, 112)
-    (header,) = headers.find_headers(layout.text_lines(ws))
+    (header,) = headers.find_headers(layout.text_lines(ws), SEED)
     assert header.kind == "results" and len(header.lines) == 1
 
 
 def test_a_unit_name_wrapped_across_the_page_break_is_one_row():
     def dev(page, *rows):
         return PageTable("deviations", page, "", ("code", "expected", "cause", "measure"),
-                         [GridRow(tuple(r), page, (0, 0, 1, 1)) for r in rows], closed=False)
+                         [GridRow(cells("deviations", *r), page, (0, 0, 1, 1)) for r in rows], closed=False)
 
     rows = stitch([dev(1, ("11 Unidad de Control y", "", "", "")),
-                   dev(2, ("Fiscalización", "", "", ""), ("03-01.03.01-01", "a", "b", "c"))])
-    assert [r.cells[0] for r in rows] == ["11 Unidad de Control y Fiscalización", "03-01.03.01-01"]
+                   dev(2, ("Fiscalización", "", "", ""), ("03-01.03.01-01", "a", "b", "c"))], SEED)
+    assert [r.cells["code"] for r in rows] == ["11 Unidad de Control y Fiscalización", "03-01.03.01-01"]
 
 
 def test_a_column_the_tool_has_no_name_for_is_its_own_column_not_part_of_a_neighbour():
     ws = at("Cód.", 10, 100) + at("RESULTADOS ESPERADOS", 80, 100) + at("INDICADOR", 200, 100) \
         + at("RESULTADOS OBTENIDOS", 300, 100) + at("FÍSICO", 420, 100) + at("RESPONSABLE", 480, 100)
-    (header,) = headers.find_headers(layout.text_lines(ws))
+    (header,) = headers.find_headers(layout.text_lines(ws), SEED)
     assert header.keys == ("code", "expected", None, "obtained", "physical", None)
     assert header.extras == ("INDICADOR", "RESPONSABLE")
 
@@ -128,7 +131,7 @@ def test_a_column_the_tool_has_no_name_for_is_its_own_column_not_part_of_a_neigh
 def test_a_title_over_two_columns_is_a_group_title_not_a_column():
     ws = at("Cód.", 10, 100) + at("RESULTADOS ESPERADOS", 80, 100) + at("RESULTADOS OBTENIDOS", 250, 100) \
         + at("AVANCE %", 415, 100) + at("FÍSICO", 400, 112) + at("PPTARIO.", 445, 112)
-    (header,) = headers.find_headers(layout.text_lines(ws))
+    (header,) = headers.find_headers(layout.text_lines(ws), SEED)
     assert header.keys == ("code", "expected", "obtained", "physical", "budget")
     assert [c.title for c in header.columns][-2:] == ["FÍSICO", "PPTARIO."]
 
@@ -136,7 +139,7 @@ def test_a_title_over_two_columns_is_a_group_title_not_a_column():
 def test_a_header_word_broken_by_a_narrow_column_names_its_column():
     ws = at("Cód.", 10, 100) + at("RESULTADOS ESPERADOS", 80, 100) + at("RESULTADOS OBTENIDOS", 250, 100) \
         + at("FÍSIC", 400, 112) + at("PPTA", 440, 112) + at("O", 400, 122) + at("RIO.", 440, 122)
-    (header,) = headers.find_headers(layout.text_lines(ws))
+    (header,) = headers.find_headers(layout.text_lines(ws), SEED)
     assert header.keys == ("code", "expected", "obtained", "physical", "budget")
     assert header.bottom == 130
 
@@ -145,7 +148,7 @@ def test_a_line_of_prose_under_a_header_is_not_part_of_it_even_when_full_of_smal
     ws = at("Cód.", 10, 100) + at("RESULTADOS ESPERADOS AL 31/12/2016", 80, 100) \
         + at("RESULTADOS OBTENIDOS AL 30/06/2016", 300, 100) + at("FÍSICO", 500, 100) \
         + at("organización del SENARECOM y la AJAM en el marco de la Ley", 300, 112)
-    (header,) = headers.find_headers(layout.text_lines(ws))
+    (header,) = headers.find_headers(layout.text_lines(ws), SEED)
     assert len(header.lines) == 1
 
 
@@ -153,14 +156,14 @@ def test_a_drawn_header_ends_at_its_lower_border():
     ws = at("Cód.", 10, 100) + at("RESULTADOS ESPERADOS", 80, 100) + at("RESULTADOS OBTENIDOS", 250, 100) \
         + at("FÍSICO", 400, 100) + at("de la Ley", 250, 112) + at("y del", 250, 124)
     border = [Ruling(5, 121, 460, 121)]
-    (header,) = headers.find_headers(layout.text_lines(ws), border)
+    (header,) = headers.find_headers(layout.text_lines(ws), SEED, border)
     assert header.bottom == 120  # "de la Ley" stands above the border, "y del" below it
 
 
 def test_page_furniture_repeats_on_pages_with_the_page_number_running():
     from poa.extract.furniture import Furniture
 
-    f = Furniture()
+    f = Furniture(SEED)
     page = {n: layout.text_lines(at(f"Av. Mariscal Santa Cruz · Página {n} de 9", 100, 760)
                                  + at(f"{12 + n} Unidad de Metalurgia", 10, 740)
                                  + at(f"{n * 2} servidores capacitados", 300, 730)) for n in (3, 4)}
@@ -175,14 +178,14 @@ def test_page_furniture_repeats_on_pages_with_the_page_number_running():
 def test_a_band_between_shadings_holding_several_rows_is_cut_where_codes_start():
     band = at("01 Asesoría de Despacho", 10, 0) + at("08-01.01.01-01", 10, 12) + at("Se emitió", 80, 12) \
         + at("opinión.", 80, 22) + at("08-01.01.01-02", 10, 32) + at("Se apoyó.", 80, 32)
-    rows, cut = layout.split_bands([band], [75, 300])
+    rows, cut = layout.split_bands([band], [75, 300], SEED)
     assert cut and [layout.cells_of(r, [75, 300])[:2] for r in rows] == [
         ["01 Asesoría de Despacho", ""], ["08-01.01.01-01", "Se emitió opinión."], ["08-01.01.01-02", "Se apoyó."]]
 
 
 def test_a_ruled_band_is_not_cut_at_a_line_that_merely_begins_like_a_section():
     band = at("08-01.01.01-01", 10, 0) + at("Se coordinó con la", 80, 0) + at("Dirección General de Planificación.", 80, 10)
-    rows, cut = layout.split_bands([band], [75, 300])
+    rows, cut = layout.split_bands([band], [75, 300], SEED)
     assert not cut and len(rows) == 1
 
 

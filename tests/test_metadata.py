@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from conftest import cells, seed_profile
 from poa.normalize.metadata import metadata
 
 from poa.records import Extraction, Leftover, RawRow
+
+SEED = seed_profile()
 
 
 def report(*title: str, expected: str = "31/12/2016", obtained: str = "30/06/2016") -> Extraction:
     """A one-row report whose first page prints `title` above the results table."""
     header = f"Cód. RESULTADOS ESPERADOS AL {expected} RESULTADOS OBTENIDOS AL {obtained} AVANCE % FÍSICO PPTARIO."
     lines = [Leftover(1, (50, 20 + 14 * i, 500, 30 + 14 * i), text) for i, text in enumerate(title)]
-    row = RawRow("results", ("08-01.01.01-01", "Un resultado.", "Hecho.", "50%", ""), (1,), (50, 300, 700, 320))
-    return Extraction("x.pdf", 1, "pdfplumber", "pdfium", {"results": header}, [row], lines)
+    row = RawRow("results", cells("results", "08-01.01.01-01", "Un resultado.", "Hecho.", "50%"), (1,), (50, 300, 700, 320))
+    return Extraction(SEED, "x.pdf", 1, "pdfplumber", "pdfium", {"results": header}, [row], lines)
 
 
 @pytest.mark.parametrize("title, obtained, period, semester", [
@@ -31,14 +34,15 @@ def report(*title: str, expected: str = "31/12/2016", obtained: str = "30/06/201
 ])
 def test_the_period_is_what_the_report_states(title, obtained, period, semester):
     year = obtained[-4:]
-    meta = metadata(report("MINISTERIO DE MINERÍA Y METALURGIA", *title, expected=f"31/12/{year}", obtained=obtained))
+    meta = metadata(report("MINISTERIO DE MINERÍA Y METALURGIA", *title, expected=f"31/12/{year}", obtained=obtained),
+                    SEED)
     assert (meta.get("period"), meta.get("semester"), meta.get("year")) == (period, semester, int(year))
 
 
 def test_no_year_no_period():
     ex = report("MINISTERIO DE MINERÍA Y METALURGIA", "SEGUIMIENTO AL AVANCE DEL POA")
-    ex = Extraction(ex.source_path, 1, ex.engine, ex.reader, {}, ex.rows, ex.leftovers)
-    meta = metadata(ex)
+    ex = Extraction(SEED, ex.source_path, 1, ex.engine, ex.reader, {}, ex.rows, ex.leftovers)
+    meta = metadata(ex, SEED)
     assert meta.get("period") is None and meta.get("year") is None
 
 

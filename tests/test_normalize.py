@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from poa.normalize.codes import from_sequence, in_sequence, normalize_code, objective_of
+from conftest import cells, seed_profile
 from poa.normalize.hierarchy import build_deviations, build_results, split_unit
 from poa.normalize.numbers import half_up, parse_pct, read_pct
 
 from poa.records import RawRow
+
+CODE = seed_profile().code
 
 
 @pytest.mark.parametrize("raw, code", [
@@ -27,32 +29,32 @@ from poa.records import RawRow
     ("S8-01.01.01-05 Se realizó", None),  # text after the code: no guess
 ])
 def test_codes_are_normalized_and_repaired(raw, code):
-    assert normalize_code(raw).code == code
+    assert CODE.read(raw).code == code
 
 
 def test_letters_are_taken_for_digits_only_where_the_pattern_puts_a_digit():
-    assert normalize_code("08-01.01.01-05").repaired is False
-    assert normalize_code("08-01.0I.01-05").repaired is True
-    assert normalize_code("0S-01.01.01-05").code == "05-01.01.01-05"
-    assert normalize_code("08-01.01.01-5S").code == "08-01.01.01-55"
+    assert CODE.read("08-01.01.01-05").repaired is False
+    assert CODE.read("08-01.0I.01-05").repaired is True
+    assert CODE.read("0S-01.01.01-05").code == "05-01.01.01-05"
+    assert CODE.read("08-01.01.01-5S").code == "08-01.01.01-55"
 
 
 def test_an_unreadable_last_part_is_what_the_units_numbering_brackets():
-    before, after = normalize_code("08-01.01.01-04"), normalize_code("08-01.01.01-06")
-    assert objective_of("08-01.01.01- (0)") == "08-01.01.01"
-    filled = from_sequence("08-01.01.01- (0)", before, after)
+    before, after = CODE.read("08-01.01.01-04"), CODE.read("08-01.01.01-06")
+    assert CODE.objective_of("08-01.01.01- (0)") == "08-01.01.01"
+    filled = CODE.between("08-01.01.01- (0)", before, after)
     assert (filled.code, filled.sequence, filled.repaired) == ("08-01.01.01-05", 5, True)
-    assert from_sequence("08-01.01.01- (0)", before, normalize_code("08-01.01.01-07")).code is None  # a gap of two
-    assert from_sequence("08-01.01.01- (0)", before, normalize_code("08-01.01.02-06")).code is None  # another objective
-    assert from_sequence("Se realizó", before, after).code is None
-    assert in_sequence(normalize_code("08-01.01.01-0S"), before, after)
-    assert not in_sequence(normalize_code("08-01.01.01-08"), before, after)
+    assert CODE.between("08-01.01.01- (0)", before, CODE.read("08-01.01.01-07")).code is None  # a gap of two
+    assert CODE.between("08-01.01.01- (0)", before, CODE.read("08-01.01.02-06")).code is None  # another objective
+    assert CODE.between("Se realizó", before, after).code is None
+    assert CODE.follows(CODE.read("08-01.01.01-0S"), before, after)
+    assert not CODE.follows(CODE.read("08-01.01.01-08"), before, after)
 
 
 def test_code_parts_and_repair_flag():
-    c = normalize_code("O8-01.01.02-05")
+    c = CODE.read("O8-01.01.02-05")
     assert (c.objective, c.sequence, c.repaired) == ("08-01.01.02", 5, True)
-    assert normalize_code("08-01.01.02- 05").repaired is False  # whitespace only: not a repair
+    assert CODE.read("08-01.01.02- 05").repaired is False  # whitespace only: not a repair
 
 
 @pytest.mark.parametrize("raw, value", [
@@ -87,18 +89,18 @@ def test_python_round_would_get_the_ministry_wrong():
     assert round(62.5) == 62 and half_up(62.5) == 63
 
 
-@pytest.mark.parametrize("cells, unit", [
+@pytest.mark.parametrize("texts, unit", [
     (("07", "Unidad de Análisis Jurídico", ""), ("07", "Unidad de Análisis Jurídico")),
     (("09 Unidad Financiera", "", ""), ("09", "Unidad Financiera")),
     (("03", "Unidad de Comunicación Social:", ""), ("03", "Unidad de Comunicación Social:")),
     (("", "Área de Sistemas", ""), None),
 ])
-def test_unit_rows_with_or_without_a_cell_for_the_number(cells, unit):
-    assert split_unit(cells) == unit
+def test_unit_rows_with_or_without_a_cell_for_the_number(texts, unit):
+    assert split_unit(list(texts)) == unit
 
 
-def row(*cells, page=1):
-    return RawRow("results", tuple(cells) + ("",) * (5 - len(cells)), (page,), (0, 0, 1, 1))
+def row(*texts, page=1):
+    return RawRow("results", cells("results", *texts), (page,), (0, 0, 1, 1))
 
 
 def test_renumbered_units_stay_apart_and_results_keep_their_own_unit():
@@ -106,7 +108,7 @@ def test_renumbered_units_stay_apart_and_results_keep_their_own_unit():
         row("13", "Unidad A", "", "50%"), row("08-01.01.01-01", "a", "b", "50%"),
         row("13", "Unidad B", "", "0%"), row("08-01.01.01-01", "c", "d", "0%"),
     ]
-    nodes, results = build_results("d", rows)
+    nodes, results = build_results("d", rows, seed_profile())
     assert [n.name for n in nodes] == ["Unidad A", "Unidad B"]
     assert results[0].unit_id != results[1].unit_id
     assert [(r.unit_number, r.unit_name) for r in results] == [("13", "Unidad A"), ("13", "Unidad B")]
@@ -119,7 +121,7 @@ def test_group_row_closes_its_units_and_total_closes_groups():
         row("Ejecución Física Promedio de las Unidades Sustantivas", "", "", "40%", "30%"),
         row("EJECUCIÓN FÍSICA PROMEDIO DEL NIVEL OPERATIVO CENTRAL", "", "", "40%", "30%"),
     ]
-    nodes, results = build_results("d", rows)
+    nodes, results = build_results("d", rows, seed_profile())
     levels = {n.level: n for n in nodes}
     assert [n.level for n in nodes] == ["viceministry", "direction", "unit", "area", "section", "total"]
     assert levels["area"].parent_id == levels["unit"].node_id
@@ -133,19 +135,19 @@ def test_group_row_closes_its_units_and_total_closes_groups():
 
 
 def test_text_is_kept_as_printed_and_blank_progress_is_null():
-    nodes, results = build_results("d", [row("01", "U"), row("08-01.01.01-04", "Se hizo  algo.", "Ninguno.", "")])
+    nodes, results = build_results("d", [row("01", "U"), row("08-01.01.01-04", "Se hizo  algo.", "Ninguno.", "")], seed_profile())
     assert results[0].expected == "Se hizo  algo."  # normalize does not touch text the extractor joined
     assert results[0].physical_pct is None and results[0].physical_raw == ""
 
 
 def test_deviation_rows_take_the_unit_header_above_them():
-    rows = [RawRow("deviations", c, (1,), (0, 0, 1, 1)) for c in [
+    rows = [RawRow("deviations", cells("deviations", *c), (1,), (0, 0, 1, 1)) for c in [
         ("10 Unidad Administrativa y Recursos Humanos", "", "", ""),
         ("08-01.01.01-02", "Se elaboró el rol", "Ninguna.", "Resultado programado."),
         ("15", "Unidad de Evaporíticos y No Metálicos", "", ""),
         ("01-02.02.01-03", "Se dio seguimiento", "Ninguna.", "Modificar."),
     ]]
-    devs = build_deviations("d", rows)
+    devs = build_deviations("d", rows, seed_profile())
     assert [(d.unit_number, d.unit_name, d.code) for d in devs] == [
         ("10", "Unidad Administrativa y Recursos Humanos", "08-01.01.01-02"),
         ("15", "Unidad de Evaporíticos y No Metálicos", "01-02.02.01-03"),
@@ -157,7 +159,7 @@ def test_an_unnumbered_row_with_its_own_figure_is_a_unit_and_one_without_is_kept
         row("01", "Unidad A", "", "50%"), row("08-01.01.01-01", "a", "b", "50%"),
         row("Unidad de Auditoría Interna", "", "", "63%"), row("08-01.01.01-01", "c", "d", "63%"),
         row("Nota: cifras preliminares"),
-    ])
+    ], seed_profile())
     assert [(n.level, n.number, n.name) for n in nodes] == [
         ("unit", "01", "Unidad A"), ("unit", None, "Unidad de Auditoría Interna"),
         ("other", None, "Nota: cifras preliminares")]

@@ -19,7 +19,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import ROOT, cells, seed_profile
 from poa.extract.glyphs import page_of
 from poa.extract.ocr.tesseract import missing
 from poa.extract.page import Drawing, Glyph
@@ -430,13 +430,13 @@ def test_ocr_findings_name_the_cell_and_repairs_the_numbering_bears_out_or_not()
     from poa.records import Document, RawRow, Report
 
     def row(code, pct, conf=95.0):
-        return RawRow("results", (code, "Se hizo.", "Se hizo.", pct, ""), (3,), (0, 0, 1, 1),
+        return RawRow("results", cells("results", code, "Se hizo.", "Se hizo.", pct), (3,), (0, 0, 1, 1),
                       conf=(("code", conf), ("expected", 96.0), ("obtained", 96.0), ("physical", 96.0)))
 
-    rows = [RawRow("results", ("01", "Unidad de Prueba", "", "50%", ""), (3,), (0, 0, 1, 1)),
+    rows = [RawRow("results", cells("results", "01", "Unidad de Prueba", "", "50%"), (3,), (0, 0, 1, 1)),
             row("08-01.01.01-04", "5096"), row("08-01.01.01- (0)", "50%", 41.0), row("08-01.01.01-06", "50%"),
             row("08-01.01.01-0B", "50%", 88.0)]
-    nodes, results = build_results("d", rows)
+    nodes, results = build_results("d", rows, seed_profile())
     report = Report(Document("d", "x.pdf", ""), units=nodes, results=results)
     findings = ocr_findings(report)
     checks = sorted(f.check for f in findings)

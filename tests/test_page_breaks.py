@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import ROOT, cells, seed_profile
 from poa.extract import assemble, header, layout, stray_chars
 from poa.extract import header_changes as headers_changed
 from poa.extract.engines import plumber
@@ -34,13 +34,15 @@ from poa.options import READERS
 from poa.records import Leftover, RawRow, ReadQuality
 
 SWEEP = ROOT / "samples" / "sweep"
+SEED = seed_profile()
 
 
 # ---------------------------------------------------------------- the measures, one by one
 
 
 def table(page: int, area, *rows: tuple[str, ...], kind: str = "results", header_text: str = "Cód. RESULTADOS") -> PageTable:
-    return PageTable(kind, page, header_text, (), [GridRow(r, page, (0, 0, 1, 1)) for r in rows], False, area=area)
+    return PageTable(kind, page, header_text, (), [GridRow(cells(kind, *r), page, (0, 0, 1, 1)) for r in rows], False,
+                     area=area)
 
 
 def test_a_line_no_cell_took_inside_a_tables_area_is_stray_text_on_its_page():
@@ -63,9 +65,10 @@ def test_a_repeated_header_that_reads_otherwise_is_named_by_its_page():
 
 def results(*rows: tuple[str, int]) -> list:
     """Result records from (code, page) pairs, all in one unit."""
-    raw = [RawRow("results", ("01", "Unidad de Prueba", "", "50%", ""), (1,), (0, 0, 1, 1))]
-    raw += [RawRow("results", (code, "Se hizo.", "Hecho.", "50%", ""), (page,), (0, 0, 1, 1)) for code, page in rows]
-    return build_results("d", raw)[1]
+    raw = [RawRow("results", cells("results", "01", "Unidad de Prueba", "", "50%"), (1,), (0, 0, 1, 1))]
+    raw += [RawRow("results", cells("results", code, "Se hizo.", "Hecho.", "50%"), (page,), (0, 0, 1, 1))
+            for code, page in rows]
+    return build_results("d", raw, SEED)[1]
 
 
 def test_codes_that_stop_numbering_on_at_a_page_break_are_a_sequence_break():
@@ -92,20 +95,21 @@ def test_a_result_filed_under_the_unit_before_it_breaks_the_sequence():
 
 def test_a_section_row_holding_a_result_code_is_neither_section_nor_result():
     """A result run into the unit row above it at a page break: its text is no unit's name."""
-    raw = [RawRow("results", ("11 08-01.01.01- 01", "Unidad de Control Se hizo.", "Hecho.", "45% 50%", ""), (10, 11),
+    raw = [RawRow("results", cells("results", "11 08-01.01.01- 01", "Unidad de Control Se hizo.", "Hecho.", "45% 50%"), (10, 11),
                   (0, 0, 1, 1))]
-    nodes, _ = build_results("d", raw)
+    nodes, _ = build_results("d", raw, SEED)
     assert [n.level for n in nodes] == ["other"]
-    q = row_quality(ReadQuality(), nodes, [], [])
+    q = row_quality(ReadQuality(), nodes, [], [], SEED)
     assert (q.other_rows, q.pct_unreadable, q.measure_pages["other_rows"]) == (1, 1, [10, 11])
 
 
 def test_a_unit_heading_run_into_a_deviation_is_a_deviation_whose_code_does_not_read():
-    raw = [RawRow("deviations", ("06 08-01.01.01- 02", "Dirección General de Planificación Se elaboró…", "c", "m"),
+    raw = [RawRow("deviations", cells("deviations", "06 08-01.01.01- 02", "Dirección General de Planificación Se elaboró…",
+                                      "c", "m"),
                   (34, 35), (0, 0, 1, 1))]
-    devs = build_deviations("d", raw)
+    devs = build_deviations("d", raw, SEED)
     assert len(devs) == 1 and devs[0].code is None
-    q = row_quality(ReadQuality(), [], [], devs)
+    q = row_quality(ReadQuality(), [], [], devs, SEED)
     assert q.deviation_codes_unreadable == 1 and q.measure_pages["deviation_codes_unreadable"] == [34, 35]
 
 
@@ -125,7 +129,7 @@ def test_a_row_of_titles_under_a_drawn_header_border_is_still_the_header():
         + at("RESULTADOS OBTENIDOS AL 30/06/2016", 260, 100) + at("AVANCE %", 460, 100) \
         + at("FÍSICO", 460, 114) + at("PPTARIO.", 505, 114) + at("01", 10, 128) + at("Asesoría de Despacho", 60, 128)
     grid = [Ruling(5, y, 560, y) for y in (98, 111, 125, 139)] + [Ruling(x, 98, x, 139) for x in (5, 55, 255, 455, 500, 560)]
-    (h,) = header.find_headers(layout.text_lines(ws), grid)
+    (h,) = header.find_headers(layout.text_lines(ws), SEED, grid)
     assert [c.key for c in h.columns] == ["code", "expected", "obtained", "physical", "budget"]
     assert [ln.text for ln in h.lines][-1] == "FÍSICO PPTARIO."
 
@@ -133,7 +137,7 @@ def test_a_row_of_titles_under_a_drawn_header_border_is_still_the_header():
 def test_the_other_tables_title_in_a_results_header_is_an_extra_column():
     ws = at("Cód.", 10, 100) + at("RESULTADOS ESPERADOS", 60, 100) + at("RESULTADOS OBTENIDOS", 200, 100) \
         + at("FÍSICO", 340, 100) + at("CAUSAS DE DESVIACIÓN", 400, 100)
-    (h,) = header.find_headers(layout.text_lines(ws))
+    (h,) = header.find_headers(layout.text_lines(ws), SEED)
     assert h.keys == ("code", "expected", "obtained", "physical", None) and h.extras == ("CAUSAS DE DESVIACIÓN",)
 
 
@@ -234,11 +238,11 @@ def damaged_table(page_no: int, damage):
     damage, the read stops there (NotApplied, taken as `hit` staying empty)."""
     real, real_scan, hit = plumber._table, plumber.scan_page, []
 
-    def table_(page, head, body, closed_at, settings, carry=None, start=None):
+    def table_(page, head, body, closed_at, settings, profile, carry=None, start=None):
         if page.number != page_no or hit:
-            return real(page, head, body, closed_at, settings, carry, start)
+            return real(page, head, body, closed_at, settings, profile, carry, start)
         with damage.during(hit):
-            return real(page, head, damage.before(body, hit), closed_at, settings, carry, start)
+            return real(page, head, damage.before(body, hit), closed_at, settings, profile, carry, start)
 
     def scan_page_(page, *args, **kw):
         out = real_scan(page, *args, **kw)
@@ -270,7 +274,7 @@ class DropContinuation(Damage):
     """The first line on the page, the rest of the row above, lost (to the leftovers)."""
 
     def before(self, body, hit):
-        if body and not layout.opens_row(body[0]):
+        if body and not layout.opens_row(body[0], SEED):
             hit.append(body[0].text)
             return body[1:]
         return body
@@ -281,7 +285,7 @@ class DropUnitRow(Damage):
 
     def before(self, body, hit):
         first = body[0].words if body else ()
-        if first and first[0].text.isdigit() and len(first[0].text) <= 3 and layout.opens_row(body[0]) \
+        if first and first[0].text.isdigit() and len(first[0].text) <= 3 and layout.opens_row(body[0], SEED) \
                 and len(first) > 1 and first[1].text[:1].isupper():
             hit.append(body[0].text)
             return body[1:]
@@ -297,7 +301,7 @@ class MergeTopRows(Damage):
         def merged(real):
             def first_two_as_one(*args, **kw):
                 out = real(*args, **kw)
-                if len(out) >= 2 and not hit and not layout.opens_row(layout.text_lines(out[0])[0]):
+                if len(out) >= 2 and not hit and not layout.opens_row(layout.text_lines(out[0])[0], SEED):
                     hit.append(" ".join(w.text for w in out[1])[:40])
                     return [list(out[0]) + list(out[1]), *out[2:]]
                 return out
@@ -317,12 +321,12 @@ def joined_to_the_page_before(page_no: int):
     the page before as if it went on with it."""
     real, hit = assemble.continues, []
 
-    def continues(previous, row):
-        if row.page == page_no and previous is not None and not hit and not real(previous, row) \
-                and row.cells[0][:1].isdigit():
-            hit.append(row.cells[0])
+    def continues(previous, row, profile):
+        if row.page == page_no and previous is not None and not hit and not real(previous, row, profile) \
+                and row.cells["code"][:1].isdigit():
+            hit.append(row.cells["code"])
             return True
-        return real(previous, row)
+        return real(previous, row, profile)
 
     assemble.continues = continues
     try:
@@ -414,7 +418,7 @@ def test_a_section_name_cut_at_column_edges_no_word_crosses_is_read_whole():
     edges = [80.0, 235.0]
     ws = words("Ejecución Física Promedio de las Unidades de Asesoramiento y Apoyo al", 200, x=42.8) \
         + words("Despacho de la MAE", 209, x=42.8)
-    merged = layout.section_merged(ws, edges, span=3)
+    merged = layout.section_merged(ws, edges, 3, SEED)
     assert merged == [True, True]
     cells = layout.cells_of(ws, edges, merged=merged)
     assert cells[0] == "Ejecución Física Promedio de las Unidades de Asesoramiento y Apoyo al Despacho de la MAE"
@@ -427,6 +431,6 @@ def test_cells_side_by_side_with_padding_between_them_stay_apart():
 
     edges = [80.0, 235.0, 400.0]
     rest = words("09", 100, x=10) + words("de Organización y Funciones.", 100, x=88) + words("MOF.", 100, x=243)
-    assert layout.section_merged(rest, edges, span=4) is None
+    assert layout.section_merged(rest, edges, 4, SEED) is None
     unit = words("09", 120, x=10) + words("Unidad Financiera", 120, x=88)
-    assert layout.section_merged(unit, edges, span=4) is None  # one cell: nothing to merge
+    assert layout.section_merged(unit, edges, 4, SEED) is None  # one cell: nothing to merge

@@ -8,7 +8,7 @@ text — and checks that the document's read-quality record catches it.
 from __future__ import annotations
 
 import pytest
-from conftest import SAMPLES, processed
+from conftest import SAMPLES, cells, processed
 from poa.extract import layout
 from poa.extract.engines import plumber
 
@@ -90,7 +90,7 @@ def test_page_furniture_taken_for_rows_puts_the_document_in_review(monkeypatch, 
 
 def test_rows_cut_in_the_wrong_places_put_the_document_in_review(monkeypatch):
     """Rows cut at every line (as if every line were a new row): fragments that open nothing."""
-    monkeypatch.setattr(layout, "split_bands", lambda bands, edges, tol=2.0: (
+    monkeypatch.setattr(layout, "split_bands", lambda bands, edges, profile, tol=2.0: (
         [list(ln.words) for band in bands for ln in layout.text_lines(band, tol)], True))
     report = process()
     assert report.document.status == "review"
@@ -101,8 +101,8 @@ def test_a_document_with_no_result_rows_is_never_ok(monkeypatch):
     from poa.records import RawRow
 
     real = stage.stitch
-    monkeypatch.setattr(stage, "stitch", lambda tables: [r for r in real(tables) if r.table != "results"] or [
-        RawRow("deviations", ("", "", "", ""), (1,), (0, 0, 1, 1))])
+    monkeypatch.setattr(stage, "stitch", lambda tables, profile: [r for r in real(tables, profile) if r.table != "results"] or [
+        RawRow("deviations", cells("deviations"), (1,), (0, 0, 1, 1))])
     report = process()
     assert report.document.status == "review"
     assert "no result rows were read" in report.document.quality.reasons

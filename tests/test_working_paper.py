@@ -18,7 +18,7 @@ from conftest import ROOT, SAMPLE_NAMES, processed
 from poa.normalize.numbers import half_up
 from poa.outputs.audit import render_html, render_index
 from poa.outputs.printing import chromium_command, find_chromium, print_pdf, run_chromium
-from poa.outputs.spanish import BOLIVIA, CHECK_ES, date, decimal_commas, error_es, number, pct, plural
+from poa.outputs.spanish import BOLIVIA, CHECK_ES, check_label, date, decimal_commas, error_es, number, pct, plural
 from poa.outputs.working import numbered, workings
 from poa.outputs.xlsx import HIERARCHY, RESULTS, SHEETS, write_xlsx
 
@@ -76,7 +76,8 @@ def test_every_check_of_the_readme_has_a_spanish_label_and_its_rule(paper):
     assert all(label and rule and label != check for check, (label, rule) in CHECK_ES.items())
     report, _, html = paper
     for check in {f.check for f in report.findings}:
-        assert f"{CHECK_ES[check][0]}<br><small><code>{check}</code></small>" in html  # the id kept in small print
+        label = check_label(check, report.template)  # the profile's words (its threshold) put in
+        assert f"{label}<br><small><code>{check}</code></small>" in html  # the id kept in small print
 
 
 def test_findings_rows_carry_number_label_rule_figures_page_and_an_empty_disposition(paper):

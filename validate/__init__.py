@@ -8,7 +8,7 @@ from poa.records import Report
 from .arithmetic import average_findings, budget_findings, recompute
 from .corrections import correction_findings
 from .expectations import check_rows, run_expectations
-from .match import duplicate_numbers, link, rule_35
+from .match import deviation_rule, duplicate_numbers, link
 from .ocr import ocr_findings
 from .quality import assess
 from .text import code_findings, text_findings
@@ -27,7 +27,7 @@ def validate(report: Report, *, expectations: bool = False) -> Report:
         n.recomputed_physical_pct = values.get(n.node_id)
     findings = average_findings(report) + budget_findings(report)
     findings += link(report) + duplicate_numbers(report)
-    findings += rule_35(report)
+    findings += deviation_rule(report)
     findings += code_findings(report)
     findings += text_findings(report)
     findings += ocr_findings(report)  # after code_findings: a code filled in from the unit's numbering is its own finding

@@ -25,7 +25,7 @@ class Check:
     table: str
     expectation: str
     kwargs: tuple
-    message: str  # Spanish; formatted with code, page, value, field
+    message: str  # Spanish; formatted with code, page, value, form (what a code looks like: the profile's)
 
 
 CHECKS = (
@@ -35,7 +35,7 @@ CHECKS = (
     Check("pct_missing", "warning", "results", "ExpectColumnValuesToNotBeNull", (("column", "physical_pct"),),
           "El resultado {code} (página {page}) no tiene avance físico impreso; queda fuera del promedio de su unidad."),
     Check("code_invalid", "error", "results", "ExpectColumnValuesToNotBeNull", (("column", "code"),),
-          "El código «{code}» de la tabla de resultados (página {page}) no se puede leer como NN-NN.NN.NN-NN."),
+          "El código «{code}» de la tabla de resultados (página {page}) no se puede leer como {form}."),
     Check("text_empty", "error", "results", "ExpectColumnValueLengthsToBeBetween",
           (("column", "expected"), ("min_value", 1)),
           "El resultado {code} (página {page}) no tiene texto de resultado esperado."),
@@ -44,7 +44,7 @@ CHECKS = (
           "El código {code} aparece más de una vez en la misma unidad de la tabla de resultados (página {page})."),
     Check("code_invalid", "error", "deviations", "ExpectColumnValuesToNotBeNull", (("column", "code"),),
           "El código «{code}» de la tabla de causas de desviación (página {page}) no se puede leer como "
-          "NN-NN.NN.NN-NN."),
+          "{form}."),
     Check("text_empty", "warning", "deviations", "ExpectColumnValueLengthsToBeBetween",
           (("column", "cause"), ("min_value", 1)),
           "La fila de desviación {code} (página {page}) no indica la causa de la desviación."),
@@ -123,20 +123,21 @@ def _unexpected(c: Check, rows: list[dict]) -> list[dict]:
     raise ValueError(f"no plain evaluation for {c.expectation}")
 
 
-def _finding(c: Check, table: str, row: dict) -> Finding:
+def _finding(c: Check, table: str, row: dict, form: str) -> Finding:
     value = row.get("physical_pct") if table == "results" else None
     return Finding(c.check, c.severity, row[ID_COLUMN[table]], page=int(row["page"]),
                    reported=float(value) if value is not None else None,
                    message=c.message.format(code=row["code_raw"] or "(vacío)", page=int(row["page"]),
-                                            value=value if value is not None else 0))
+                                            value=value if value is not None else 0, form=form))
 
 
 def check_rows(report: Report) -> list[Finding]:
     """Every check of `CHECKS` over the report's rows: one finding per unexpected row."""
     findings = []
+    form = report.template.code.example()
     for table, rows in _rows(report).items():
         for c in (c for c in CHECKS if c.table == table):
-            findings += [_finding(c, table, row) for row in _unexpected(c, rows)]
+            findings += [_finding(c, table, row, form) for row in _unexpected(c, rows)]
     return _dedupe(findings)
 
 
@@ -167,7 +168,7 @@ def run_expectations(report: Report) -> tuple[list[Finding], dict]:
                 continue
             c = checks[r.expectation_config.meta["index"]]
             for hit in r.result.get("unexpected_index_list") or []:
-                findings.append(_finding(c, table, by_id[hit[ID_COLUMN[table]]]))
+                findings.append(_finding(c, table, by_id[hit[ID_COLUMN[table]]], report.template.code.example()))
         account[table] = _without_clock(result.to_json_dict())
     return _dedupe(findings), account
 

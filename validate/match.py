@@ -1,4 +1,5 @@
-"""Link every deviation row to the result it explains, and check the report's own 35 % rule.
+"""Link every deviation row to the result it explains, and check the report's own rule for causes of deviation
+(the profile's: a result under 35 % needs one, in the seed's family).
 
 Units are aligned between the two tables by name (case, accents, punctuation, "y de"/"y" and trailing colons
 normalized), never by number alone: the two tables number units differently and a number can repeat. Within
@@ -17,7 +18,6 @@ from poa.keys import name_key
 from poa.records import Deviation, Finding, Node, Report, Result
 from poa.vocab import fold, squash
 
-THRESHOLD_PCT = 35.0  # "…que no lograron demostrar una ejecución física porcentual de 35% al menos"
 UNIT_MIN_SCORE = 85.0  # names this similar (after normalization) are the same unit
 CONFIRM_MIN_SCORE = 60.0  # wording this similar confirms a code match
 TEXT_MIN_SCORE = 85.0  # wording this similar links a row whose code does not
@@ -117,7 +117,7 @@ def _best(dev: Deviation, candidates: list[Result], used: set[str]) -> tuple[Res
 def link(report: Report) -> list[Finding]:
     """Fill result_id / match_score / match_method on every deviation row; return the findings."""
     findings: list[Finding] = []
-    units = [n for n in report.units if n.level == "unit"]
+    units = [n for n in report.units if n.level == report.template.unit_level.name]
     by_unit: dict[str | None, list[Result]] = defaultdict(list)
     for r in report.results:
         by_unit[r.unit_id].append(r)
@@ -193,7 +193,8 @@ def duplicate_numbers(report: Report) -> list[Finding]:
     """A unit number used for two different units within one table."""
     findings = []
     tables = (
-        ("la tabla de resultados", [(n.number, n.name, n.node_id, n.page) for n in report.units if n.level == "unit"]),
+        ("la tabla de resultados", [(n.number, n.name, n.node_id, n.page) for n in report.units
+                                    if n.level == report.template.unit_level.name]),
         ("la tabla de causas de desviación",
          [(du.number, du.name, du.rows[0].deviation_id, du.rows[0].page) for du in deviation_units(report.deviations)]),
     )
@@ -213,27 +214,37 @@ def duplicate_numbers(report: Report) -> list[Finding]:
     return findings
 
 
-def rule_35(report: Report) -> list[Finding]:
-    """Every result under 35 % needs a deviation row; a row for a result at 35 % or more is not needed."""
+def deviation_rule(report: Report) -> list[Finding]:
+    """The profile's rule: every result under its threshold needs a cause of deviation (a row of the
+    deviation table, or its own cause cell); a cause for a result at the threshold or above is not needed."""
+    profile = report.template
+    limit = profile.threshold
+    if limit is None or profile.deviations == "none":
+        return []
     explained = {d.result_id: d for d in report.deviations if d.result_id}
+    in_column = profile.deviations == "column"
     findings = []
     for r in report.results:
         if r.physical_pct is None:
             continue
         d = explained.get(r.result_id)
-        unit = f"{r.unit_number} {r.unit_name}"
-        if r.physical_pct < THRESHOLD_PCT and d is None:
+        has_cause = bool(r.cause.strip()) if in_column else d is not None
+        unit = f"{r.unit_number} {r.unit_name}" if r.unit_number else f"{r.unit_name}"
+        if r.physical_pct < limit and not has_cause:
+            where = ("no tiene causa de desviación en su columna" if in_column
+                     else "no figura en la tabla de causas de desviación y medidas correctivas")
             findings.append(Finding(
                 "deviation_missing", "warning", r.result_id, page=r.page_first, reported=r.physical_pct,
                 message=(f"El resultado {r.code_raw} de la unidad «{unit}» (página {r.page_first}) tiene un avance "
-                         f"físico de {r.physical_pct:g} %, menor al 35 %, y no figura en la tabla de causas de "
-                         f"desviación y medidas correctivas."),
+                         f"físico de {r.physical_pct:g} %, menor al {limit:g} %, y {where}."),
             ))
-        elif r.physical_pct >= THRESHOLD_PCT and d is not None:
+        elif r.physical_pct >= limit and has_cause:
+            subject, page, said = ((r.result_id, r.page_first, "Su columna de causas de desviación explica")
+                                   if in_column else (d.deviation_id, d.page,
+                                                      f"La tabla de causas de desviación (página {d.page}) explica"))
             findings.append(Finding(
-                "deviation_unneeded", "info", d.deviation_id, page=d.page, reported=r.physical_pct,
-                message=(f"La tabla de causas de desviación (página {d.page}) explica el resultado {r.code_raw} de la "
-                         f"unidad «{unit}», cuyo avance físico es {r.physical_pct:g} % (página {r.page_first}), "
-                         f"no menor al 35 %."),
+                "deviation_unneeded", "info", subject, page=page, reported=r.physical_pct,
+                message=(f"{said} el resultado {r.code_raw} de la unidad «{unit}», cuyo avance físico es "
+                         f"{r.physical_pct:g} % (página {r.page_first}), no menor al {limit:g} %."),
             ))
     return findings

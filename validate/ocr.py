@@ -13,7 +13,6 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Callable
 
-from poa.normalize.codes import from_sequence, in_sequence, normalize_code
 from poa.normalize.numbers import read_pct
 
 from poa.records import Deviation, Finding, Report, Result
@@ -96,13 +95,14 @@ def pct_repairs(report: Report) -> list[Finding]:
 def _neighbours(report: Report, wanted: Callable[[Result], bool]):
     """Each result `wanted` says to look at, with the codes (as read, repaired) of the results just before and
     after it in its unit. Only those neighbours are parsed: most reports have no row to look at."""
+    code = report.template.code
     for _, unit in groupby(report.results, key=lambda r: r.unit_id):
         rows = list(unit)
         for i, r in enumerate(rows):
             if not wanted(r):
                 continue
-            before = normalize_code(rows[i - 1].code_raw) if i > 0 else None
-            after = normalize_code(rows[i + 1].code_raw) if i + 1 < len(rows) else None
+            before = code.read(rows[i - 1].code_raw) if i > 0 else None
+            after = code.read(rows[i + 1].code_raw) if i + 1 < len(rows) else None
             yield r, before, after
 
 
@@ -112,8 +112,8 @@ def unconfirmed_repairs(report: Report) -> list[Finding]:
     number): the repair may have picked the wrong digit."""
     out = []
     for r, before, after in _neighbours(report, lambda r: r.ocr_confidence is not None):
-        code = normalize_code(r.code_raw)
-        if not code.repaired or code.code != r.code or in_sequence(code, before, after):
+        code = report.template.code.read(r.code_raw)
+        if not code.repaired or code.code != r.code or report.template.code.follows(code, before, after):
             continue
         out.append(Finding(
             "code_repaired", "warning", r.result_id, page=r.page_first,
@@ -129,7 +129,7 @@ def sequence_repairs(report: Report) -> list[Finding]:
     before and after it, of the same objective, numbered n - 1 and n + 1). The row keeps its printed code."""
     out = []
     for r, before, after in list(_neighbours(report, lambda r: r.code is None)):
-        code = from_sequence(r.code_raw, before, after)
+        code = report.template.code.between(r.code_raw, before, after)
         if code.code is None:
             continue
         r.code, r.objective, r.sequence = code.code, code.objective, code.sequence

@@ -37,8 +37,9 @@ class Doubt:
     es: str  # for the auditor's finding
 
 
-def doubts(q: ReadQuality, limits: Limits = LIMITS) -> list[Doubt]:
-    """Every measure out of bounds, worded for people."""
+def doubts(q: ReadQuality, limits: Limits = LIMITS, code_form: str = "a code") -> list[Doubt]:
+    """Every measure out of bounds, worded for people (`code_form`: what a result code looks like, the
+    profile's "NN-NN.NN.NN-NN")."""
     out: list[Doubt] = []
 
     def add(code: str, en: str, es: str, measure: str | None = None) -> None:
@@ -56,8 +57,8 @@ def doubts(q: ReadQuality, limits: Limits = LIMITS) -> list[Doubt]:
             f"el encabezado no nombra estas columnas: {names}")
     if q.code_valid_share is not None and q.code_valid_share < 1:
         n = round((1 - q.code_valid_share) * q.result_rows)
-        add("codes_unreadable", f"{n} of {q.result_rows} result codes do not read as NN-NN.NN.NN-NN",
-            f"{n} de {q.result_rows} códigos de resultado no se leen como NN-NN.NN.NN-NN", "code_valid_share")
+        add("codes_unreadable", f"{n} of {q.result_rows} result codes do not read as {code_form}",
+            f"{n} de {q.result_rows} códigos de resultado no se leen como {code_form}", "code_valid_share")
     if q.pct_unreadable:
         one = q.pct_unreadable == 1
         add("pct_unreadable", f"{q.pct_unreadable} {'row has' if one else 'rows have'} a % cell that holds something "
@@ -168,14 +169,14 @@ def assess(report: Report, limits: Limits = LIMITS) -> list[Finding]:
     read_doubt finding per reason."""
     q = report.document.quality
     tree = Tree(report)
-    units = [n for n in report.units if n.level == "unit" and n.reported_physical_pct is not None
+    units = [n for n in report.units if n.level == tree.unit and n.reported_physical_pct is not None
              and n.recomputed_physical_pct is not None and tree.results_of[n.node_id]]
     if len(units) >= limits.unit_agreement_min_units:
         agree = sum(half_up(n.recomputed_physical_pct) == n.reported_physical_pct for n in units)
         q.unit_average_agreement = round(agree / len(units), 4)
     if report.deviations:
         q.deviations_linked_share = round(sum(d.result_id is not None for d in report.deviations) / len(report.deviations), 4)
-    found = doubts(q, limits)
+    found = doubts(q, limits, report.template.code.example())
     q.reasons = [d.en for d in found]
     if found and report.document.status == "ok":
         report.document.status = "review"

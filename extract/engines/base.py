@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from poa.profile import Profile, TableSpec
 from poa.records import BBox, Leftover
 
 Extra = tuple[tuple[str, str], ...]  # (column title, cell text) for the columns the tool has no name for
@@ -13,7 +14,7 @@ Extra = tuple[tuple[str, str], ...]  # (column title, cell text) for the columns
 
 @dataclass(frozen=True)
 class GridRow:
-    cells: tuple[str, ...]  # one per column of the table kind, "" where empty
+    cells: dict[str, str]  # role → text, one per column of the profile's table, "" where empty
     page: int
     bbox: BBox
     extra: Extra = ()
@@ -53,15 +54,13 @@ class PageScan:
     furniture_in_cells: int = 0  # characters set aside as furniture that line up with a cell's own lines
 
 
-def page_scan(page) -> PageScan:
+def page_scan(page, profile: Profile) -> PageScan:
     """An empty scan of a page, with what the page itself says about its reading."""
-    from poa.vocab import CODE_WORD
-
     confs = [w.conf for w in page.words if w.conf is not None] if page.ocr else []
     across = sum(r.horizontal and r.x1 - r.x0 > 0.2 * page.width for r in page.rulings)
     down = sum(not r.horizontal and r.bottom - r.top > 0.05 * page.height for r in page.rulings)
     return PageScan(page.number, chars_total=page.chars,
-                    code_words=sum(bool(CODE_WORD.match(w.text)) for w in page.words),
+                    code_words=sum(profile.code.is_word(w.text) for w in page.words),
                     orientation=page.orientation, unmapped=page.unmapped,
                     ocr_confidence=sum(confs) / len(confs) if confs else (0.0 if page.ocr else None),
                     ocr_words=len(confs), ruled=across >= 2 and down >= 2)
@@ -75,16 +74,14 @@ class Engine(ABC):
         """Yield one PageScan per page, in page order."""
 
 
-def full_row(kind: str, keys: tuple[str | None, ...], cells: list[str]) -> tuple[str, ...]:
-    """Cells placed under the table kind's full column list (a report may lack a column, e.g. the budget)."""
-    from poa.vocab import COLUMNS
-
+def full_row(table: TableSpec, keys: tuple[str | None, ...], cells: list[str]) -> dict[str, str]:
+    """Cells by role, every role of the profile's table (a report may lack a column, e.g. the budget: "")."""
     by_key = {k: c for k, c in zip(keys, cells) if k is not None}
-    return tuple(by_key.get(name, "") for name, _ in COLUMNS[kind])
+    return {role: by_key.get(role, "") for role in table.roles}
 
 
-def split_row(kind: str, columns, cells: list[str]) -> tuple[tuple[str, ...], Extra]:
-    """Cells of a row under header columns (key, title): the known ones in the kind's order, the extra ones
-    as (title, text)."""
-    known = full_row(kind, tuple(c.key for c in columns), cells)
+def split_row(table: TableSpec, columns, cells: list[str]) -> tuple[dict[str, str], Extra]:
+    """Cells of a row under header columns (key, title): the known ones by role, the extra ones as
+    (title, text)."""
+    known = full_row(table, tuple(c.key for c in columns), cells)
     return known, tuple((c.title, t) for c, t in zip(columns, cells) if c.key is None)

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from poa.options import READERS
+from poa.profile import Profile, load
 from poa.records import Leftover
-from poa.vocab import COLUMNS, fold, is_header_word, squash, table_kind
+from poa.vocab import fold, squash
 
 from .. import layout
 from ..page import SourceError
@@ -30,21 +31,22 @@ class Running:
     header_text: str
 
 
-def _is_header_row(texts: list[str]) -> bool:
+def _is_header_row(texts: list[str], profile: Profile) -> bool:
     words = " ".join(texts).split()
-    return bool(words) and all(is_header_word(w) for w in words)
+    return bool(words) and all(profile.is_header_word(w) for w in words)
 
 
-def _name_columns(kind: str, header_rows: list[list[str]]) -> list[str | None]:
-    """What each grid column is: a known column's key, "extra:" + its title for a titled column the tool has
-    no name for, or None for an untitled one (a piece of a merged cell: it belongs to its left neighbour)."""
+def _name_columns(kind: str, header_rows: list[list[str]], profile: Profile) -> list[str | None]:
+    """What each grid column is: a known column's role, "extra:" + its title for a titled column the profile
+    has no role for, or None for an untitled one (a piece of a merged cell: it belongs to its left neighbour)."""
     ncols = len(header_rows[0])
     names: list[str | None] = []
+    spec = profile.table(kind)
     for c in range(ncols):
         texts = [row[c] for row in header_rows if row[c]]
         words = [fold(w) for t in texts for w in t.split()]
-        name = next((n for n, pattern in COLUMNS[kind] if any(pattern.match(w) for w in words)), None)
-        if name is None and words and not all(is_header_word(w) for w in words):
+        name = next((col.role for col in spec.columns if col.names(words)), None)
+        if name is None and words and not all(profile.is_header_word(w) for w in words):
             name = EXTRA + squash(" ".join(texts))
         names.append(name if name not in names else None)
     return names
@@ -67,10 +69,11 @@ def _root(e: BaseException) -> str:
 class CamelotEngine(Engine):
     name = "camelot"
 
-    def __init__(self, line_scale: int = 40, reader: str = READERS[0], ocr: str = "auto"):
+    def __init__(self, line_scale: int = 40, reader: str = READERS[0], ocr: str = "auto", profile: Profile | None = None):
         self.line_scale = line_scale
         self.reader = reader
         self.ocr = ocr
+        self.profile = profile or load()
 
     def scan(self, path: str) -> Iterator[PageScan]:
         source = open_source(path, self.reader, self.ocr)  # fails first, with a plain reason, on a file that is no PDF
@@ -108,7 +111,7 @@ class CamelotEngine(Engine):
                               "try --engine pdfplumber") from e
 
     def _scan_page(self, page, tables, last: Running | None) -> tuple[PageScan, Running | None]:
-        scan = page_scan(page)
+        scan = page_scan(page, self.profile)
         boxes = []
         for t in tables:
             x0, y0, x1, y1 = t._bbox  # PDF user space: origin bottom-left
@@ -130,21 +133,21 @@ class CamelotEngine(Engine):
         """The grid's body rows under named columns, the text of its header rows, and the table it belongs
         to. A grid with no header of its own goes on with the previous page's table if it has its columns."""
         data = [[squash(c) for c in row] for row in t.data]
-        start = next((i for i, row in enumerate(data) if row and fold(row[0]).startswith("cod")), None)
+        start = next((i for i, row in enumerate(data) if row and self.profile.is_anchor(row[0].split(" ", 1)[0])), None)
         if start is None:
             if last is None or not data or len(data[0]) != len(last.names):
                 return None
             kind, names, header_text, end = last.kind, last.names, last.header_text, 0
         else:
             end = start + 1
-            while end < len(data) and _is_header_row(data[end]):
+            while end < len(data) and _is_header_row(data[end], self.profile):
                 end += 1
             header_rows = data[start:end]
             header_text = " ".join(" ".join(c for c in r if c) for r in header_rows)
-            kind = table_kind(header_text)
+            kind = self.profile.table_kind(header_text)
             if kind is None:
                 return None
-            names = _name_columns(kind, header_rows)
+            names = _name_columns(kind, header_rows, self.profile)
         columns = tuple(n for n in names if n and not n.startswith(EXTRA))
         extras = tuple(n.removeprefix(EXTRA) for n in names if n and n.startswith(EXTRA))
         piece = PageTable(kind, page.number, header_text, columns, [], closed=False, extras=extras, strategy="lattice")
@@ -167,8 +170,8 @@ class CamelotEngine(Engine):
             extra = tuple((title, merged.get(EXTRA + title, "")) for title in extras)
             boxes = tuple((key.removeprefix(EXTRA), page.number, x1, page.height - y2, x2, page.height - y1)
                           for key, (x1, y1, x2, y2) in spans.items() if merged.get(key))
-            piece.rows.append(GridRow(full_row(kind, columns, [merged.get(n, "") for n in columns]), page.number, box,
-                                      extra, boxes=boxes))
+            piece.rows.append(GridRow(full_row(self.profile.table(kind), columns, [merged.get(n, "") for n in columns]),
+                                      page.number, box, extra, boxes=boxes))
         if piece.rows:  # its cells' grid: camelot leaves no word inside it out of a cell
             boxes = [r.bbox for r in piece.rows]
             piece.area = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),

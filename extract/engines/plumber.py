@@ -12,6 +12,7 @@ from itertools import chain, islice
 from typing import Iterator, Sequence
 
 from poa.options import READERS
+from poa.profile import FIGURE_ROLES, Profile, load
 from poa.records import Leftover
 
 from .. import layout
@@ -22,7 +23,7 @@ from ..readers import open_source
 from .base import Engine, GridRow, PageScan, PageTable, page_scan, split_row
 
 LOOKAHEAD = 8  # pages read before the first is cut, so that furniture repeated on later pages is known
-PCT_KEYS = ("physical", "budget")  # the figures' columns: a section's name runs across the columns before them
+
 
 
 @dataclass(frozen=True)
@@ -38,17 +39,19 @@ class Carry:
 class PlumberEngine(Engine):
     name = "pdfplumber"
 
-    def __init__(self, settings: layout.TableSettings = layout.DEFAULT, reader: str = READERS[0], ocr: str = "auto"):
+    def __init__(self, settings: layout.TableSettings = layout.DEFAULT, reader: str = READERS[0], ocr: str = "auto",
+                 profile: Profile | None = None):
         self.settings = settings
         self.reader = reader
         self.ocr = ocr
+        self.profile = profile or load()
 
     def scan(self, path: str) -> Iterator[PageScan]:
         source = open_source(path, self.reader, self.ocr)
         try:
             pages = iter(source)
             ahead = list(islice(pages, LOOKAHEAD))
-            furniture = Furniture()
+            furniture = Furniture(self.profile)
             lines = {}
             for page in ahead:
                 lines[page.number] = layout.text_lines(page.words, self.settings.line_tolerance)
@@ -58,20 +61,20 @@ class PlumberEngine(Engine):
                 if page.number not in lines:
                     lines[page.number] = layout.text_lines(page.words, self.settings.line_tolerance)
                     furniture.learn(page.number, lines[page.number], page.height)
-                scan, carry = scan_page(page, self.settings, carry, furniture, lines.pop(page.number))
+                scan, carry = scan_page(page, self.profile, self.settings, carry, furniture, lines.pop(page.number))
                 yield scan
         finally:
             source.close()
 
 
 def scan_page(
-    page: Page, settings: layout.TableSettings = layout.DEFAULT, carry: Carry | None = None,
+    page: Page, profile: Profile, settings: layout.TableSettings = layout.DEFAULT, carry: Carry | None = None,
     furniture: Furniture | None = None, lines: list[layout.Line] | None = None,
 ) -> tuple[PageScan, Carry | None]:
     """The table pieces on one page and the text no table took; and the table that runs on, if any."""
     if lines is None:
         lines = layout.text_lines(page.words, settings.line_tolerance)
-    headers = find_headers(lines, page.rulings, settings)
+    headers = find_headers(lines, profile, page.rulings, settings)
     in_header = {id(ln) for h in headers for ln in h.lines}
     first_top = headers[0].top if headers else page.height + 1
     set_aside: list[layout.Line] = []
@@ -83,13 +86,13 @@ def scan_page(
                     or layout.enclosed(ln, page.rulings))  # text repeated inside a ruled cell is the table's
             (kept if keep else set_aside).append(ln)
         lines = kept
-    scan = page_scan(page)
+    scan = page_scan(page, profile)
     taken: set[int] = set()
     if carry is not None:
-        start = continuation_start([ln for ln in lines if ln.bottom <= first_top], carry, page, settings)
+        start = continuation_start([ln for ln in lines if ln.bottom <= first_top], carry, page, settings, profile)
         if start is not None:
-            body, closed_at = layout.body_lines(lines, start, first_top, settings)
-            table, _, used = _table(page, carry.header, body, closed_at, settings, carry, start)
+            body, closed_at = layout.body_lines(lines, start, first_top, settings, profile)
+            table, _, used = _table(page, carry.header, body, closed_at, settings, profile, carry, start)
             scan.tables.append(table)
             taken |= used
             if closed_at is not None or headers:
@@ -98,11 +101,11 @@ def scan_page(
             carry = None
     for i, header in enumerate(headers):
         limit = headers[i + 1].top if i + 1 < len(headers) else page.height + 1
-        body, closed_at = layout.body_lines(lines, header.bottom, limit, settings)
+        body, closed_at = layout.body_lines(lines, header.bottom, limit, settings, profile)
         for ln in header.lines:
             scan.leftovers.append(Leftover(page.number, layout.bbox_of(ln.words), ln.text))
             taken.update(id(w) for w in ln.words)
-        table, runs_on, used = _table(page, header, body, closed_at, settings)
+        table, runs_on, used = _table(page, header, body, closed_at, settings, profile)
         scan.tables.append(table)
         taken |= used
         carry = None if closed_at is not None else runs_on
@@ -136,7 +139,8 @@ def in_cells(set_aside: Sequence[layout.Line], tables: Sequence[PageTable], page
     return found
 
 
-def continuation_start(region: Sequence[layout.Line], carry: Carry, page: Page, settings) -> float | None:
+def continuation_start(region: Sequence[layout.Line], carry: Carry, page: Page, settings, profile: Profile
+                       ) -> float | None:
     """Where a header-less continuation of the carried table starts on this page, if it does.
 
     Running heads printed above it (an entity name, a page number) are not rows: where the table is drawn,
@@ -157,7 +161,7 @@ def continuation_start(region: Sequence[layout.Line], carry: Carry, page: Page, 
     for ln in region:
         cells = [" ".join(w.text for w in ln.words if layout.column_of(w.xc, carry.edges) == i)
                  for i in range(len(carry.edges) + 1)]
-        if layout.starts_row(cells, previous_code):
+        if layout.starts_row(cells, previous_code, profile):
             return ln.top
     return None
 
@@ -182,7 +186,8 @@ def drawn_extent(page: Page, edges: Sequence[float], top: float, bottom: float,
 
 
 def _table(page: Page, header: Header, body: Sequence[layout.Line], closed_at: float | None, settings,
-           carry: Carry | None = None, start: float | None = None) -> tuple[PageTable, Carry | None, set[int]]:
+           profile: Profile, carry: Carry | None = None, start: float | None = None
+           ) -> tuple[PageTable, Carry | None, set[int]]:
     """One table's rows on one page, from its body lines, with column edges from the header (or carried
     from the page before, the table going on from `start`; closed by a line at `closed_at`, or running on);
     what the next page needs to go on with it; and the words it took."""
@@ -216,20 +221,20 @@ def _table(page: Page, header: Header, body: Sequence[layout.Line], closed_at: f
     table.area = (area_x0, top if start is None else min(top, start), area_x1, area_bottom)
     ys = layout.horizontal_edges(page.rulings, x0, x1, top, bottom, settings, page.fills)
     if ys:
-        groups, cut = layout.split_bands(layout.rows_by_rulings(words, ys), edges, settings.line_tolerance)
+        groups, cut = layout.split_bands(layout.rows_by_rulings(words, ys), edges, profile, settings.line_tolerance)
         table.strategy = "rulings+text" if cut else "rulings"
     else:
-        groups, table.strategy = layout.rows_by_text(body, edges), "text"
+        groups, table.strategy = layout.rows_by_text(body, edges, profile), "text"
     ruled = [any(abs(e - v) <= settings.snap_tolerance for v in verticals) for e in edges]
     spans = layout.edge_spans(page.rulings, edges, settings) if any(ruled) else []
-    text_span = next((i for i, c in enumerate(header.columns) if c.key in PCT_KEYS), len(header.columns))
+    text_span = next((i for i, c in enumerate(header.columns) if c.key in FIGURE_ROLES), len(header.columns))
     for g in groups:
         merged = layout.unruled_edges(g, spans, ruled) if any(ruled) else None
-        if (section := layout.section_merged(g, edges, text_span, settings.line_tolerance)) is not None:
+        if (section := layout.section_merged(g, edges, text_span, profile, settings.line_tolerance)) is not None:
             merged = [a or b for a, b in zip(merged or section, section)]
         parts = layout.cell_words(g, edges, settings, merged)
         cells = [layout.lines_text(ws, settings.line_tolerance) for ws in parts]
-        known, extra = split_row(header.kind, header.columns, cells)
+        known, extra = split_row(profile.table(header.kind), header.columns, cells)
         conf = tuple((c.key or c.title, x) for c, ws in zip(header.columns, parts)
                      if (x := layout.confidence(ws)) is not None)
         boxes = tuple((c.key or c.title, page.number, *layout.bbox_of(ws)) for c, ws in zip(header.columns, parts) if ws)
