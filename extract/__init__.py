@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from poa.profile import Profile, load
+from poa.profile import Profile, installed
 from poa.records import Extraction, Leftover, RawRow, ReadQuality
 from poa.vocab import fold, page_list, squash
 
@@ -25,11 +25,13 @@ class NoTablesError(Exception):
 
 def extract(path: str | Path, engine: str = "pdfplumber", reader: str = READERS[0], ocr: str = "auto",
             profile: Profile | None = None) -> Extraction:
-    """Read the tables of a report of the profile's family (the seed's where none is given). Raises
-    SourceError / NoTablesError with a plain reason."""
-    profile = profile or load()
-    eng = get_engine(engine, reader, ocr, profile)
+    """Read the tables of a report as `profile`'s family, or, where none is given, as the installed profile that
+    fits its first pages best. Raises SourceError / NoTablesError with a plain reason."""
+    candidates = (profile,) if profile is not None else tuple(installed())
+    eng = get_engine(engine, reader, ocr, candidates)
     scans = list(eng.scan(str(path)))
+    fit = eng.fit
+    profile = fit.profile if fit is not None else candidates[0]
     tables = [t for s in scans for t in s.tables]
     if not any(t.rows for t in tables):
         if sum(s.chars_total for s in scans) == 0:
@@ -39,8 +41,9 @@ def extract(path: str | Path, engine: str = "pdfplumber", reader: str = READERS[
             why = "; run without --ocr never to recognise its pages" if ocr == "never" else ""
             raise NoTablesError(f"no text layer (a scanned or image-only PDF){why}")
         hint = "; camelot's lattice reads ruled tables only, try --engine pdfplumber" if engine == "camelot" else ""
+        names = ", ".join(p.name for p in candidates)
         raise NoTablesError(f"no POA results or deviations table found (no header with the column titles of the "
-                            f"template {profile.name}){hint}; {what_was_found(scans)}")
+                            f"template{'s' if len(candidates) > 1 else ''} {names}){hint}; {what_was_found(scans)}")
     rows = stitch(tables, profile)
     headers: dict[str, str] = {}
     for t in tables:
@@ -52,6 +55,9 @@ def extract(path: str | Path, engine: str = "pdfplumber", reader: str = READERS[
     texts += [lo.text for lo in leftovers if lo.page in table_pages]
     accounted = min(total, sum(len("".join(t.split())) for t in texts))  # non-space, as the pages count them
     quality = read_quality(scans, tables, rows, leftovers, profile)
+    if quality.columns_expected:
+        quality.template_fit = round(quality.columns_found / quality.columns_expected, 4)
+    quality.template_rivals = list(fit.rivals) if fit is not None else []
     quality.chars_total = total
     quality.damaged_streams = [d.describe() for d in (damaged_streams(path) or [])][:MAX_DAMAGE_LISTED]
     return Extraction(

@@ -82,11 +82,11 @@ def _key(table: str, r: dict) -> str:
     return r.get({"results": "result_key", "deviations": "deviation_key", "units": "key"}[table]) or ""
 
 
-def render_review(rows: dict[str, list[dict]], out: Path) -> Path | None:
+def render_review(rows: dict[str, list[dict]], out: Path, every_page: bool = False) -> Path | None:
     """Write DIR/review/<doc_id>.html (and its page images) for one document's rows; None when the
-    document was not read or its PDF is no longer where it was, with the same bytes."""
+    document was not read (unless `every_page`: `poa inspect` shows every page of a document, failed too)."""
     (doc,) = rows["documents"]
-    if doc["status"] == "failed":
+    if doc["status"] == "failed" and not every_page:
         return None
     source = find_source(doc["source_path"], doc["sha256"])
     doc_id = doc["doc_id"]
@@ -105,6 +105,8 @@ def render_review(rows: dict[str, list[dict]], out: Path) -> Path | None:
          f"{doc.get('pages') or '?'} páginas · estado: <b>{escape(doc['status'])}</b></p>"]
     if doc["status"] == "review":
         h.append("<p class='review'>Lectura en revisión: " + escape("; ".join(doc.get("review_reasons") or [])) + "</p>")
+    if doc["status"] == "failed":
+        h.append("<p class='review'>No leído: " + escape(xml_text(doc.get("error") or "")) + "</p>")
     h.append("<p class='legend'>" + "".join(f"<span style='border-color:{c}'></span>{label}" for c, label in STATUS.values())
              + "</p><p>Para corregir una celda: <code>poa correct DIR &lt;doc_id&gt; &lt;tabla&gt; &lt;clave&gt; "
              "&lt;columna&gt; &lt;valor&gt; --note …</code> con la clave de la fila que se muestra abajo.</p>")
@@ -119,7 +121,7 @@ def render_review(rows: dict[str, list[dict]], out: Path) -> Path | None:
     except Exception:  # noqa: BLE001 - a file PDFium refuses: rows only
         pdf = None
     try:
-        for page in sorted(by_page):
+        for page in (range(1, len(pdf) + 1) if every_page and pdf is not None else sorted(by_page)):
             h.append(f"<h2>Página {page}</h2><div class='page'>")
             image = None
             if pdf is not None:

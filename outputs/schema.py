@@ -70,6 +70,11 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("pipeline_version", S, "Version of poa that wrote the row: release + fingerprint of the stages' code "
                                 "and of the PDF-reading libraries' versions."),
         ("review_reasons", LS, "Why the document is in review, one plain sentence per measure out of bounds; empty when ok."),
+        ("template_fit", F, "Share (0–1) of the template's required columns that the document's headers name: how "
+                            "well the profile it was read as fits it (1.0: every column found; below, `missing_columns` "
+                            "says which are not, and the document is in review)."),
+        ("template_rivals", LS, "Other installed templates that fit the document as well as the one it was read as; "
+                                "any puts the document in review (read it again with --template)."),
         ("strategy", S, "How each table's rows were cut: rulings (drawn lines or shading) or text (where codes "
                         "and sections start), e.g. `results: rulings; deviations: text`."),
         ("pages_turned", pa.map_(I32, I32), "Pages whose text ran sideways or upside down: page → degrees "

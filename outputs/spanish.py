@@ -255,10 +255,11 @@ _ERRORS: list[tuple[str, Callable[[re.Match], str]]] = [
     (r"no text found: (?P<found>.*) and nothing was recognised \(a blank or unreadable scan\)",
      lambda m: f"no se encontró texto: {_found_es(m['found'])}, y no se reconoció nada (un escaneo en blanco o "
                "ilegible)"),
-    (r"no POA results or deviations table found \(no header with 'Cód\.' and column titles\)"
+    (r"no POA results or deviations table found \(no header with the column titles of the templates? (?P<names>[^)]*)\)"
      r"(?P<camelot>; camelot's lattice reads ruled tables only, try --engine pdfplumber)?(?:; (?P<found>.*))?",
      lambda m: "no se encontró la tabla de resultados ni la de causas de desviación del POA (ningún encabezado "
-               "con «Cód.» y los títulos de columna)"
+               f"con los títulos de columna de la{'s' if ',' in m['names'] else ''} plantilla"
+               f"{'s' if ',' in m['names'] else ''} {m['names']})"
                + ("; el modo lattice de camelot solo lee tablas con líneas, pruebe --engine pdfplumber"
                   if m["camelot"] else "")
                + (f"; {_found_es(m['found'])}" if m["found"] else "")),

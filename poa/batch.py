@@ -117,7 +117,8 @@ def already_done(out: Path, doc: Document, options: Options | None = None,
     why = []
     if row.get("pipeline_version") != doc.pipeline_version:
         why.append(f"poa {row.get('pipeline_version')} before, now {doc.pipeline_version}")
-    why += (options or Options()).differences(row.get("engine"), row.get("reader"), row.get("ocr"), row.get("gx"))
+    why += (options or Options()).differences(row.get("engine"), row.get("reader"), row.get("ocr"), row.get("gx"),
+                                              row.get("template"))
     if (row.get("corrections") or "") != corrections:
         why.append("its corrections changed")
     if why:

@@ -72,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--ocr", choices=OCR_MODES, default="auto",
                    help="recognise pages from their image with Tesseract: auto (default) the pages with no text "
                         "layer (scans), always every page, never none (a scan then fails)")
+    r.add_argument("--template", metavar="NAME|FILE", default=None,
+                   help="read every document as this template profile (an installed one's name, see `poa templates`, "
+                        "or a profile file); default: each document as the installed profile that fits it best")
     r.add_argument("--jobs", type=int, default=None, help=f"documents in parallel (default: all {os.cpu_count()} cores)")
     r.add_argument("--executor", choices=EXECUTORS, default=None,
                    help="where documents run: local (default: forked workers on this machine) or dask (tasks on a Dask "
@@ -122,7 +125,67 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("value", metavar="VALUE")
     c.add_argument("--note", default="", help="why: what the PDF says")
     c.add_argument("--author", default=os.environ.get("USER", ""), help="who corrects (default: $USER)")
+    t = sub.add_parser("templates", help="the template profiles poa reads reports as; `check FILE` checks one",
+                       description="List the installed template profiles, a line each; or check a profile file "
+                                   "(`poa templates check FILE`) as the pipeline reads it, naming the field at fault "
+                                   "and why. Exit status: 0 listed or valid, 1 the profile is not valid, 2 usage.")
+    t.add_argument("action", nargs="?", choices=("check",), help="check a profile file")
+    t.add_argument("file", nargs="?", metavar="FILE", help="the profile file to check")
+    i = sub.add_parser("inspect", help="how poa reads one document: its template, headers, hierarchy, first rows",
+                       description="Read one document and say how: which template profile fits it (every installed "
+                                   "one's fit), which header line named which column, the hierarchy found and the "
+                                   "first rows read, and why it is in review or failed; with --out, its review "
+                                   "page (every page, the cells read drawn over it), whatever its status. Exit "
+                                   "status: 0 ok, 1 failed, 2 usage, 3 review.")
+    i.add_argument("pdf", metavar="PDF")
+    i.add_argument("--template", metavar="NAME|FILE", default=None, help="read it as this profile (default: best fit)")
+    i.add_argument("--reader", choices=READERS, default=READERS[0], help="page reader (default: pdfium)")
+    i.add_argument("--out", metavar="DIR", default=None, help="also write DIR/review/<doc_id>.html")
+    i.add_argument("--rows", type=int, default=8, help="how many of the first rows to show (default: 8)")
     return parser
+
+
+def templates(args: argparse.Namespace) -> int:
+    """`poa templates [check FILE]`: the work lives in poa.profile."""
+    from poa.profile import ProfileError, installed, read
+
+    if args.action == "check":
+        if not args.file:
+            print("poa: templates check needs a FILE", file=sys.stderr)
+            return 2
+        try:
+            p = read(args.file)
+        except ProfileError as e:
+            print(f"invalid {printable(e)}", file=sys.stderr)
+            return 1
+        print(f"valid   {printable(args.file)}: {p.name} — {printable(p.title)}")
+        return 0
+    for p in installed():
+        print(f"{p.name:24} {printable(p.title)}")
+    return 0
+
+
+def inspect(args: argparse.Namespace) -> int:
+    """`poa inspect`: the work lives in poa.inspect."""
+    from pathlib import Path
+
+    from poa.inspect import describe, inspection, review_page
+    from poa.profile import ProfileError
+
+    if not Path(args.pdf).is_file():
+        print(f"poa: {printable(args.pdf)}: no such file", file=sys.stderr)
+        return 2
+    try:
+        x = inspection(args.pdf, args.template, args.reader)
+    except ProfileError as e:
+        print(f"poa: --template: {printable(e)}", file=sys.stderr)
+        return 2
+    for line in describe(x, args.rows).splitlines():
+        print(printable(line))
+    if args.out:
+        page = review_page(x, args.out)
+        print(f"review  {printable(page)}" if page else "review  none: the PDF cannot be drawn")
+    return {"ok": 0, "review": 3}.get(x.report.document.status, 1)
 
 
 def _doc_ids(out, wanted: list[str]) -> list[str]:
@@ -377,7 +440,8 @@ class Reporter:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command != "run":
-        return {"audit": audit, "review": review, "correct": correct}[args.command](args)
+        return {"audit": audit, "review": review, "correct": correct, "templates": templates,
+                "inspect": inspect}[args.command](args)
     if args.jobs is not None and args.jobs < 1:
         print("poa: --jobs must be at least 1", file=sys.stderr)
         return 2
@@ -388,8 +452,7 @@ def main(argv: list[str] | None = None) -> int:
         outcomes = run(args.inputs, out=args.out, engine=args.engine, reader=args.reader, ocr=args.ocr, gx=args.gx,
                        review=args.review, jobs=args.jobs, timeout=args.timeout, max_memory=args.max_memory,
                        force=args.force, on_start=reporter.start, on_done=reporter.done, on_pages=reporter.pages_read,
-                       executor=args.executor,
-                       dask=args.dask)
+                       executor=args.executor, dask=args.dask, template=args.template)
     except UsageError as e:
         print(f"poa: {printable(e)}", file=sys.stderr)
         return 2

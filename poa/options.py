@@ -21,6 +21,7 @@ class Options:
     reader: str = READERS[0]  # the page reader
     ocr: str = "auto"  # which pages are recognised from their image: auto (no text layer), always, never
     gx: bool = False  # also run the row checks as great-expectations suites, keeping GX's validation result
+    template: str | None = None  # the template profile to read documents as (a name or a file); None: the best fit
 
     def check(self) -> Options:
         """The options, or ValueError naming the one that is not known."""
@@ -28,9 +29,23 @@ class Options:
                                    ("--ocr", self.ocr, OCR_MODES)):
             if value not in known:
                 raise ValueError(f"{name} {value!r}: choose one of {', '.join(known)}")
+        if self.template is not None:
+            from .profile import ProfileError, load
+
+            try:
+                load(self.template)
+            except ProfileError as e:
+                raise ValueError(f"--template: {e}") from None
         return self
 
-    def differences(self, engine: str | None, reader: str | None, ocr: str | None, gx: bool | None) -> list[str]:
+    def profile(self):
+        """The profile documents are read as, where one is forced (None: each document's best fit)."""
+        from .profile import load
+
+        return load(self.template) if self.template is not None else None
+
+    def differences(self, engine: str | None, reader: str | None, ocr: str | None, gx: bool | None,
+                    template: str | None = None) -> list[str]:
         """How these options differ from those a document was done with, in words ("read with pdfplumber
         before, now pdfium")."""
         out = []
@@ -40,4 +55,6 @@ class Options:
                 out.append(f"{what} {before or 'unknown'} before, now {now}")
         if self.gx and not gx:
             out.append("great-expectations asked for now")
+        if self.template is not None and (forced := self.profile().name) != template:
+            out.append(f"template {template or 'unknown'} before, now {forced}")
         return out

@@ -153,14 +153,15 @@ def identify(path: Path, max_seconds: float | None = None) -> Document:
 
 def process(path: str | Path, engine: str = "pdfplumber", document: Document | None = None,
             reader: str = READERS[0], ocr: str = "auto", *, corrections: list | None = None,
-            gx: bool = False, options: Options | None = None) -> Report:
+            gx: bool = False, template: str | None = None, options: Options | None = None) -> Report:
     """One document through every stage, in memory. Never raises for a bad document: it comes back with
-    status "failed" and the reason. `engine`, `reader`, `ocr`, `gx` (or `options`, all four at once): how it
-    is read and checked (see `poa.options`). `corrections`: the document's corrections (`poa.corrections`),
-    applied between normalize and validate. `report.tables()` gives its tables as DataFrames."""
+    status "failed" and the reason. `engine`, `reader`, `ocr`, `gx`, `template` (or `options`, all at once): how
+    it is read and checked (see `poa.options`; `template`: an installed profile's name or a profile file, by
+    default the one that fits it best). `corrections`: the document's corrections (`poa.corrections`), applied
+    between normalize and validate. `report.tables()` gives its tables as DataFrames."""
     from .corrections import fingerprint
 
-    opts = options or Options(engine, reader, ocr, gx)
+    opts = options or Options(engine, reader, ocr, gx, template)
     path = Path(path)
     doc = document or identify(path)
     doc.engine, doc.reader, doc.ocr, doc.gx = opts.engine, opts.reader, opts.ocr, opts.gx
@@ -175,7 +176,7 @@ def process(path: str | Path, engine: str = "pdfplumber", document: Document | N
         from .corrections import correct
 
         try:
-            extraction = extract(path, engine=opts.engine, reader=opts.reader, ocr=opts.ocr)
+            extraction = extract(path, engine=opts.engine, reader=opts.reader, ocr=opts.ocr, profile=opts.profile())
         except (SourceError, NoTablesError) as e:
             return _failed(doc, str(e))
         except OSError as e:
@@ -200,6 +201,7 @@ def run(
     reader: str = READERS[0],
     ocr: str = "auto",
     gx: bool = False,
+    template: str | None = None,
     review: str = "doubtful",
     jobs: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
@@ -216,7 +218,7 @@ def run(
     document. A document already done by this pipeline version, with the same options and corrections, is
     skipped unless `force`; one done otherwise is read again, and its Outcome says why.
 
-    `engine`, `reader`, `ocr`, `gx`: how documents are read and checked (`poa.options`). `review`: which
+    `engine`, `reader`, `ocr`, `gx`, `template`: how documents are read and checked (`poa.options`). `review`: which
     documents get a review page (doubtful: in review, read by OCR or corrected; all; none).
     Each document runs in a worker limited to `timeout` seconds plus `page_timeout` for each of its pages
     (more for pages read by OCR) and to `max_memory` bytes of address space (an int, or a size such as
@@ -233,6 +235,6 @@ def run(
     worker sees at the same path. Dask not installed, or a scheduler out of reach, is a UsageError."""
     from .batch import run_batch
 
-    return run_batch(expand_inputs(inputs), Path(out), Options(engine, reader, ocr, gx), review=review, jobs=jobs,
+    return run_batch(expand_inputs(inputs), Path(out), Options(engine, reader, ocr, gx, template), review=review, jobs=jobs,
                      timeout=timeout, page_timeout=page_timeout, max_memory=max_memory, force=force,
                      on_start=on_start, on_done=on_done, on_pages=on_pages, executor=executor, dask=dask)

@@ -49,6 +49,8 @@ class ReadQuality:
     ones it can see; the validate stage decides the status from all of them (`poa.validate.quality`)."""
 
     # extract
+    template_fit: float | None = None  # share of its profile's required columns the document's headers name
+    template_rivals: list[str] = field(default_factory=list)  # other profiles that fit as well: no choice made
     strategy: str = ""  # how each table's rows were cut, e.g. "results: rulings; deviations: text"
     pages_turned: dict[int, int] = field(default_factory=dict)  # page -> degrees its text was turned to read upright
     columns_expected: int = 0  # columns the two tables should have (the budget column is optional)

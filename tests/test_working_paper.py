@@ -116,9 +116,13 @@ def test_es_bo_numbers_dates_and_plurals():
      "agotó el límite de memoria (1 GiB, --max-memory) al leerlo"),
     ("not a regular file: a named pipe (FIFO)", "no es un archivo regular: una tubería con nombre (FIFO)"),
     ("cannot list the folder: Permission denied", "no se puede listar la carpeta: Permission denied"),
-    ("no POA results or deviations table found (no header with 'Cód.' and column titles); no drawn table on any page",
-     "no se encontró la tabla de resultados ni la de causas de desviación del POA (ningún encabezado con «Cód.» y "
-     "los títulos de columna); ninguna tabla dibujada en ninguna página"),
+    ("no POA results or deviations table found (no header with the column titles of the template seguimiento-poa); no "
+     "drawn table on any page",
+     "no se encontró la tabla de resultados ni la de causas de desviación del POA (ningún encabezado con los títulos "
+     "de columna de la plantilla seguimiento-poa); ninguna tabla dibujada en ninguna página"),
+    ("no POA results or deviations table found (no header with the column titles of the templates a, b)",
+     "no se encontró la tabla de resultados ni la de causas de desviación del POA (ningún encabezado con los títulos "
+     "de columna de las plantillas a, b)"),
     ("not a PDF (no %PDF- signature at the start of the file) (the same bytes as /x/a.pdf)",
      "no es un PDF (el archivo no empieza con la firma %PDF-) (los mismos bytes que /x/a.pdf)"),
 ])

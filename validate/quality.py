@@ -49,6 +49,12 @@ def doubts(q: ReadQuality, limits: Limits = LIMITS, code_form: str = "a code") -
             en, es = f"{en} ({page_list(pages)})", f"{es} ({page_list(pages, spanish=True)})"
         out.append(Doubt(code, en, es))
 
+    if q.template_rivals:
+        names = ", ".join(q.template_rivals)
+        add("template_ambiguous", f"other templates fit the document as well as the one it was read as ({names}): "
+                                  "run it again with --template to say which it is",
+            f"otras plantillas se ajustan al documento tanto como la usada ({names}): repita con --template "
+            "indicando cuál es")
     if q.result_rows == 0:
         add("no_results", "no result rows were read", "no se leyó ninguna fila de resultados")
     if q.missing_columns:

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from poa.options import ENGINES, READERS
-from poa.profile import Profile, load
+from poa.profile import Profile, installed
 
-from .base import Engine, GridRow, PageScan, PageTable
+from .base import Engine, Fit, GridRow, PageScan, PageTable
 
 
-def get_engine(name: str, reader: str = READERS[0], ocr: str = "auto", profile: Profile | None = None) -> Engine:
+def get_engine(name: str, reader: str = READERS[0], ocr: str = "auto",
+               profiles: Sequence[Profile] | None = None) -> Engine:
     """An engine by name; `reader` is the page source it reads words and rulings with, `ocr` which pages it
-    recognises from their image, `profile` the report family whose tables it looks for."""
-    profile = profile or load()
+    recognises from their image, `profiles` the report families it may read the document as (the one that
+    fits its first pages best; default: every installed profile)."""
+    profiles = tuple(profiles or installed())
     if name == "pdfplumber":
         from .plumber import PlumberEngine
 
-        return PlumberEngine(reader=reader, ocr=ocr, profile=profile)
+        return PlumberEngine(reader=reader, ocr=ocr, profiles=profiles)
     if name == "camelot":
         from .camelot import CamelotEngine
 
-        return CamelotEngine(reader=reader, ocr=ocr, profile=profile)
+        return CamelotEngine(reader=reader, ocr=ocr, profiles=profiles)
     raise ValueError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
 
 
-__all__ = ["ENGINES", "Engine", "GridRow", "PageScan", "PageTable", "get_engine"]
+__all__ = ["ENGINES", "Engine", "Fit", "GridRow", "PageScan", "PageTable", "get_engine"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from poa.profile import Profile, TableSpec
 from poa.records import BBox, Leftover
@@ -66,8 +66,40 @@ def page_scan(page, profile: Profile) -> PageScan:
                     ocr_words=len(confs), ruled=across >= 2 and down >= 2)
 
 
+@dataclass(frozen=True)
+class Fit:
+    """How well a template profile fits a document: the share of its tables' required columns that headers on
+    the first pages name, and the other profiles that fit as well (a tie is no choice: the read is doubted)."""
+
+    profile: Profile
+    score: float
+    rivals: tuple[str, ...] = ()
+
+
+def choose(profiles: Sequence[Profile], pages: Sequence[tuple[Sequence, Sequence]], settings) -> Fit:
+    """The profile whose tables' headers the pages (text lines and rulings of each) show best: for each of its
+    tables, the most required columns one header names; a profile forced (the only one given) is taken as it
+    is, measured all the same."""
+    from ..header import find_headers
+
+    def score(p: Profile) -> float:
+        best: dict[str, int] = {}
+        for lines, rulings in pages:
+            for h in find_headers(lines, p, rulings, settings):
+                named = sum(role in h.keys for role in p.table(h.kind).required)
+                best[h.kind] = max(best.get(h.kind, 0), named)
+        wanted = sum(len(t.required) for t in p.tables)
+        return sum(best.values()) / wanted if wanted else 0.0
+
+    scored = sorted(((score(p), i, p) for i, p in enumerate(profiles)), key=lambda t: (-t[0], t[1]))
+    top, _, chosen = scored[0]
+    rivals = tuple(p.name for s, _, p in scored[1:] if s == top and top > 0)
+    return Fit(chosen, round(top, 4), rivals)
+
+
 class Engine(ABC):
     name: str
+    fit: Fit | None = None  # the profile it read the document as, once `scan` has chosen it
 
     @abstractmethod
     def scan(self, path: str) -> Iterator[PageScan]:

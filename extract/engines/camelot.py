@@ -9,7 +9,8 @@ title block, footnotes) comes from the page source, so nothing on the page is lo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from itertools import chain, islice
+from typing import Iterator, Sequence
 
 from poa.options import READERS
 from poa.profile import Profile, load
@@ -19,7 +20,8 @@ from poa.vocab import fold, squash
 from .. import layout
 from ..page import SourceError
 from ..readers import open_source
-from .base import Engine, GridRow, PageScan, PageTable, full_row, page_scan
+from .base import Engine, GridRow, PageScan, PageTable, choose, full_row, page_scan
+from .plumber import LOOKAHEAD
 
 
 @dataclass(frozen=True)
@@ -69,17 +71,22 @@ def _root(e: BaseException) -> str:
 class CamelotEngine(Engine):
     name = "camelot"
 
-    def __init__(self, line_scale: int = 40, reader: str = READERS[0], ocr: str = "auto", profile: Profile | None = None):
+    def __init__(self, line_scale: int = 40, reader: str = READERS[0], ocr: str = "auto",
+                 profiles: Sequence[Profile] = ()):
         self.line_scale = line_scale
         self.reader = reader
         self.ocr = ocr
-        self.profile = profile or load()
+        self.profiles = tuple(profiles) or (load(),)
 
     def scan(self, path: str) -> Iterator[PageScan]:
         source = open_source(path, self.reader, self.ocr)  # fails first, with a plain reason, on a file that is no PDF
         try:
             last = None
-            for page in source:
+            pages = iter(source)
+            ahead = list(islice(pages, LOOKAHEAD))
+            self.fit = choose(self.profiles, [(layout.text_lines(p.words), p.rulings) for p in ahead], layout.DEFAULT)
+            self.profile = self.fit.profile
+            for page in chain(ahead, pages):
                 scan, last = self._scan_page(page, sorted(self._grids(path, page), key=lambda t: -t._bbox[3]), last)
                 yield scan
         finally:

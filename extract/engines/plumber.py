@@ -20,7 +20,7 @@ from ..furniture import Furniture
 from ..header import Header, find_headers
 from ..page import Page, Word
 from ..readers import open_source
-from .base import Engine, GridRow, PageScan, PageTable, page_scan, split_row
+from .base import Engine, GridRow, PageScan, PageTable, choose, page_scan, split_row
 
 LOOKAHEAD = 8  # pages read before the first is cut, so that furniture repeated on later pages is known
 
@@ -40,21 +40,22 @@ class PlumberEngine(Engine):
     name = "pdfplumber"
 
     def __init__(self, settings: layout.TableSettings = layout.DEFAULT, reader: str = READERS[0], ocr: str = "auto",
-                 profile: Profile | None = None):
+                 profiles: Sequence[Profile] = ()):
         self.settings = settings
         self.reader = reader
         self.ocr = ocr
-        self.profile = profile or load()
+        self.profiles = tuple(profiles) or (load(),)
 
     def scan(self, path: str) -> Iterator[PageScan]:
         source = open_source(path, self.reader, self.ocr)
         try:
             pages = iter(source)
             ahead = list(islice(pages, LOOKAHEAD))
+            lines = {page.number: layout.text_lines(page.words, self.settings.line_tolerance) for page in ahead}
+            self.fit = choose(self.profiles, [(lines[p.number], p.rulings) for p in ahead], self.settings)
+            self.profile = self.fit.profile
             furniture = Furniture(self.profile)
-            lines = {}
             for page in ahead:
-                lines[page.number] = layout.text_lines(page.words, self.settings.line_tolerance)
                 furniture.learn(page.number, lines[page.number], page.height)
             carry = None
             for page in chain(ahead, pages):
