@@ -70,7 +70,7 @@ tr.mismatch td{background:#fde2e1} tr.explained td{background:#fff4d6}
 .card{border-radius:8px;padding:10px 16px;min-width:120px;border:1px solid #ddd}
 .card b{display:block;font-size:26px} .error{background:#fde2e1} .warning{background:#fff4d6} .info{background:#e4eefc}
 .sev-error{color:#b3261e;font-weight:600} .sev-warning{color:#8a5a00;font-weight:600} .sev-info{color:#1a56b0}
-.lvl-viceministry td{font-weight:700} .lvl-direction td{font-weight:600} .lvl-area td{color:#555}
+.lvl-0 td{font-weight:700} .lvl-1 td{font-weight:600} .lvl-within td{color:#555}
 .legend span{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:middle}
 small,.small{color:#666;font-size:85%} code{font-size:90%}
 .review{background:#fff4d6;border:2px solid #e0a800;border-radius:8px;padding:10px 16px;margin:12px 0}
@@ -326,7 +326,7 @@ def _hierarchy(ws: list[Working]) -> list[str]:
     for w in ws:
         n = w.node
         cls, status = _status(w)
-        h.append(f"<tr class='{cls} lvl-{n.level}'><td>{escape(w.label)}</td><td>{escape(n.number or '')}"
+        h.append(f"<tr class='{cls} {w.style}'><td>{escape(w.label)}</td><td>{escape(n.number or '')}"
                  f"</td><td><a href='#calc-{n.seq}'>{escape(n.name)}</a></td><td class='num'>{n.page}</td>"
                  f"<td class='num'>{pct(n.reported_physical_pct)}</td><td class='num'>{pct(w.value, 2)}</td>"
                  f"<td class='num'>{pct(w.rounded)}</td><td>{status}</td>"

@@ -71,7 +71,7 @@ CHECK_ES: dict[str, tuple[str, str]] = {
         "El porcentaje solo se lee como número tras corregir un signo mal leído; compárelo con el PDF."),
     "code_invalid": (
         "Código ilegible",
-        "Todo código de resultado tiene la forma NN-NN.NN.NN-NN."),
+        "Todo código de resultado tiene la forma {code_form}."),
     "code_repaired": (
         "Código leído con corrección",
         "El código solo se lee tras cambiar letras por dígitos (O→0, l→1) o por la numeración de su unidad."),
@@ -141,7 +141,7 @@ def _worded(text: str, profile: Profile | None) -> str:
     profile = profile or load()
     explained = ("tener su causa de desviación en la columna de causas" if profile.deviations == "column" else
                  "figurar en la tabla de causas de desviación y medidas correctivas")
-    return text.format(threshold=f"{profile.threshold or 0:g}", explained=explained)
+    return text.format(threshold=f"{profile.threshold or 0:g}", explained=explained, code_form=profile.code.example())
 
 
 # ------------------------------------------------------------------ numbers, dates, plurals

@@ -163,6 +163,7 @@ class Working:
     node: Node
     label: str  # the row's level as the report names it ("Unidad", "Promedio de grupo")
     leaf: bool  # its figure is its results' mean (a unit, an area), not its parts'
+    style: str  # how the working paper sets its row: lvl-0 / lvl-1 (the two outermost levels), lvl-within
     operation: str  # the rule, in words
     operands: tuple[Operand, ...]
     total: float  # sum of the counted values
@@ -196,6 +197,8 @@ def operation(level: str, tree: Tree) -> str:
     profile = tree.report.template
     spec = profile.level(level)
     if spec is None:
+        if level == "total" and profile.group is None:
+            return f"Promedio de los valores sin redondear de sus componentes, no de sus cifras impresas; {HALF_UP}."
         return STRUCTURE_OPERATION_ES.get(level, f"Promedio de sus componentes; {HALF_UP}.")
     called = profile.called(level)
     if level in tree.leaves:
@@ -230,7 +233,11 @@ def working(node: Node, tree: Tree) -> Working:
     rounded = half_up(value) if value is not None else None
     printed = node.reported_physical_pct
     holds = None if printed is None or rounded is None else rounded == printed
-    return Working(node, tree.report.template.label(node.level), leaf, operation(node.level, tree), ops,
+    profile = tree.report.template
+    depth = next((i for i, lv in enumerate(profile.levels) if lv.name == node.level), None)
+    within = depth is not None and profile.levels[depth].within is not None
+    style = "lvl-within" if within else f"lvl-{depth}" if depth is not None and depth < 2 else ""
+    return Working(node, profile.label(node.level), leaf, style, operation(node.level, tree), ops,
                    sum(used), len(used), value, rounded, printed, holds, tuple(explaining(node, tree)))
 
 

@@ -181,10 +181,22 @@ class Table:
 # ------------------------------------------------------------------ sheets
 
 
+def hierarchy_labels(profile) -> tuple[str, str, str, str]:
+    """The names of the results' hierarchy columns as the report names its levels: the outermost level above
+    the unit, the one right above it, the unit, the one within it ("Nivel superior" where there is none)."""
+    levels = profile.levels
+    u = levels.index(profile.unit_level)
+    outer = levels[0].label if u >= 1 else "Nivel superior"
+    inner = levels[u - 1].label if u >= 2 else "Nivel intermedio"
+    within = levels[u + 1].label if u + 1 < len(levels) else "Subnivel"
+    return outer, inner, profile.unit_level.label, within
+
+
 def results_sheet(sheet: Sheet, report: Report) -> dict[str, int]:
     """Every result row; returns result_id → its row. Column L is the value a unit's average takes."""
-    cols = [Column("Fila", 6), Column("Viceministerio", 24, wrap=True), Column("Dirección General", 24, wrap=True),
-            Column("N° unidad", 8), Column("Unidad", 28, wrap=True), Column("Área", 18, wrap=True),
+    outer, inner, unit, within = hierarchy_labels(report.template)
+    cols = [Column("Fila", 6), Column(outer, 24, wrap=True), Column(inner, 24, wrap=True),
+            Column(f"N° {unit.lower()}", 8), Column(unit, 28, wrap=True), Column(within, 18, wrap=True),
             Column("Código", 15), Column("Código impreso", 15), Column("Resultado esperado", 50, wrap=True),
             Column("Resultado obtenido", 50, wrap=True), Column("Avance físico %", 10),
             Column("Entra en el promedio %", 11), Column("Avance impreso (texto)", 10),

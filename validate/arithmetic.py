@@ -59,8 +59,8 @@ class Tree:
             return [c for c in kids if c.level in self.figures]
         if node.is_group:
             return self.units_under(node)
-        if node.level == "total":
-            return [c for c in kids if c.is_group]
+        if node.level == "total":  # its groups' averages; in a report with no group rows, its outermost nodes'
+            return [c for c in kids if c.is_group] or [c for c in kids if c.level in self.figures]
         return []
 
     def units_under(self, node: Node) -> list[Node]:
