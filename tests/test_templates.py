@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import ast
 import re
-from collections import Counter
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
