@@ -35,6 +35,9 @@ def extract(path: str | Path, engine: str = "pdfplumber", reader: str = READERS[
     tables = [t for s in scans for t in s.tables]
     if not any(t.rows for t in tables):
         if sum(s.chars_total for s in scans) == 0:
+            if all(s.blank for s in scans):
+                raise NoTablesError(f"nothing is printed on {'its page' if len(scans) == 1 else 'any of its pages'}: "
+                                    "no text, and no image with text in it")
             if any(s.ocr_confidence is not None for s in scans):
                 raise NoTablesError(f"no text layer (a scanned or image-only PDF), and OCR recognised no text on it: "
                                     f"{what_was_found(scans)}")

@@ -273,4 +273,4 @@ def page_of(drawing: Drawing, s: ReadSettings = DEFAULT) -> Page:
     chars = sum(len(w.text) for w in found)
     orientation = (direction + d.turned) % 360  # a recogniser's turn comes first, then the geometry's
     return Page(d.number, d.width, d.height, tuple(found), tuple(rulings), chars, tuple(fills), orientation,
-                d.unmapped, d.ocr)
+                d.unmapped, d.ocr, d.blank)

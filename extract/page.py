@@ -133,6 +133,7 @@ class Drawing:
     paths: list[Path] = field(default_factory=list)
     unmapped: int = 0  # glyphs whose font gives no Unicode text (pdfminer's "(cid:N)", PDFium's map errors)
     ocr: bool = False  # the glyphs come from recognising the page's image, not from its text layer
+    blank: bool = False  # its image was looked at for text and holds none: nothing is printed on it
     turned: int = 0  # degrees the recogniser already turned the page's image so that its text reads left to right,
     # counter-clockwise as a glyph's direction (90: the text ran upwards); its boxes are in the turned frame
 
@@ -149,6 +150,7 @@ class Page:
     orientation: int = 0  # how far (degrees, counter-clockwise) the page was turned so that its text reads left to right
     unmapped: int = 0  # characters with no Unicode text: an unreadable font
     ocr: bool = False
+    blank: bool = False  # nothing is printed on it (its image was looked at for text: none)
 
 
 class PageSource(Protocol):

@@ -252,6 +252,9 @@ _ERRORS: list[tuple[str, Callable[[re.Match], str]]] = [
     (r"no text layer \(a scanned or image-only PDF\)(?P<never>; run without --ocr never to recognise its pages)?",
      lambda m: "sin capa de texto (PDF escaneado o solo de imágenes)"
                + ("; ejecute sin --ocr never para reconocer sus páginas" if m["never"] else "")),
+    (r"nothing is printed on (?P<which>its page|any of its pages): no text, and no image with text in it",
+     lambda m: f"no hay nada impreso en {'su página' if m['which'] == 'its page' else 'ninguna de sus páginas'}: "
+               "ni texto ni imagen con texto"),
     (r"no text found: (?P<found>.*) and nothing was recognised \(a blank or unreadable scan\)",
      lambda m: f"no se encontró texto: {_found_es(m['found'])}, y no se reconoció nada (un escaneo en blanco o "
                "ilegible)"),

@@ -213,6 +213,7 @@ def test_mutated_pdfs_end_as_results_or_recorded_failures_never_a_crash(plain_pd
     outcomes = run([folder], out=tmp_path / "out", jobs=2, timeout=60, reader=reader)
     assert len(outcomes) == n
     plain = ("damaged or truncated PDF", "damaged PDF", "not a PDF", "the PDF has no pages", "no text layer",
+             "nothing is printed on",
              "no POA results or deviations table found", "encrypted")
     for o in outcomes:
         assert o.document.status in ("ok", "review", "failed")

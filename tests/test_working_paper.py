@@ -107,6 +107,8 @@ def test_es_bo_numbers_dates_and_plurals():
 
 @pytest.mark.parametrize("english, spanish", [
     ("no text layer (a scanned or image-only PDF)", "sin capa de texto (PDF escaneado o solo de imágenes)"),
+    ("nothing is printed on any of its pages: no text, and no image with text in it",
+     "no hay nada impreso en ninguna de sus páginas: ni texto ni imagen con texto"),
     ("not a PDF (no %PDF- signature at the start of the file)", "no es un PDF (el archivo no empieza con la firma %PDF-)"),
     ("encrypted or password-protected PDF", "PDF cifrado o protegido con contraseña"),
     ("damaged or truncated PDF: Invalid xref", "PDF dañado o truncado: Invalid xref"),

@@ -52,6 +52,7 @@ class PageScan:
     ocr_words: int = 0  # words recognised on it, weighing its confidence in the document's mean
     ruled: bool = False  # lines drawn across and down it: a grid, a table of some kind
     furniture_in_cells: int = 0  # characters set aside as furniture that line up with a cell's own lines
+    blank: bool = False  # nothing printed on it (its image looked at for text: none)
 
 
 def page_scan(page, profile: Profile) -> PageScan:
@@ -63,7 +64,7 @@ def page_scan(page, profile: Profile) -> PageScan:
                     code_words=sum(profile.code.is_word(w.text) for w in page.words),
                     orientation=page.orientation, unmapped=page.unmapped,
                     ocr_confidence=sum(confs) / len(confs) if confs else (0.0 if page.ocr else None),
-                    ocr_words=len(confs), ruled=across >= 2 and down >= 2)
+                    ocr_words=len(confs), ruled=across >= 2 and down >= 2, blank=page.blank)
 
 
 @dataclass(frozen=True)

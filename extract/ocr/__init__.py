@@ -144,7 +144,8 @@ def to_drawing(number: int, reading: Reading, size: tuple[float, float]) -> Draw
     glyphs = [Glyph(w.text, w.x0 * sx, top * sy, w.x1 * sx, bottom * sy, 0, round(w.conf, 2))
               for w, (top, bottom) in zip(reading.words, vertical_extents(reading.words))]
     paths = [Path(((s.x0 * sx, s.y0 * sy), (s.x1 * sx, s.y1 * sy)), stroke=True, fill=False) for s in reading.lines]
-    return Drawing(number, size[0], size[1], glyphs, paths, ocr=not reading.blank, turned=reading.quarter)
+    return Drawing(number, size[0], size[1], glyphs, paths, ocr=not reading.blank, turned=reading.quarter,
+                   blank=reading.blank)
 
 
 def recognise(path: str, index: int, options: OcrOptions = DEFAULT) -> Drawing:
