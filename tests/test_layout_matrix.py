@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
+from conftest import made_once, pages_of, reading_from, shared_folder
 from poa.extract import READERS
 
 from samples.layouts import LAYOUTS, missing, render
@@ -25,21 +26,37 @@ def bare(text: str | None) -> str | None:
 
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("corpus")
+    """The layouts' PDFs and reads, one folder for every worker of `pytest -n`: a layout's tests (a read with
+    each reader, and the readers' comparison) may run on different workers."""
+    return shared_folder(tmp_path_factory, "corpus")
 
 
 @lru_cache(maxsize=None)
 def rendered(folder: Path, name: str) -> tuple[Path, dict]:
+    """The layout printed once in the run, and the rows it must yield."""
     path = folder / f"{name}.pdf"
-    return path, render(name, path)
+    return path, made_once(folder, f"print-{name}", lambda: render(name, path))
+
+
+@lru_cache(maxsize=None)
+def pages(folder: Path, name: str, reader: str) -> list:
+    """The layout's pages as `reader` gives them, read once in the run (pdfplumber's reader takes seconds)."""
+    path, _ = rendered(folder, name)
+    return made_once(folder, f"pages-{name}-{reader}", lambda: pages_of(path, reader))
 
 
 @lru_cache(maxsize=None)
 def read(folder: Path, name: str, reader: str):
+    """The layout through `poa.process` with `reader` (over the pages `pages` read), once in the run."""
     from poa import process
 
     path, want = rendered(folder, name)
-    return process(path, reader=reader), want
+
+    def make():
+        with reading_from(path, pages(folder, name, reader)):
+            return process(path, reader=reader)
+
+    return made_once(folder, f"read-{name}-{reader}", make), want
 
 
 CASES = [pytest.param(name, reader, id=f"{name}-{reader}") for name in LAYOUTS for reader in READERS]
@@ -118,13 +135,9 @@ def test_readers_agree_on_every_layout(corpus, name):
     """Every reader gives the same words (boxes within a point), rulings, rows and findings."""
     if (why := missing(name)) is not None:
         pytest.skip(why)
-    from poa.extract.readers import open_source
-
-    path, _ = rendered(corpus, name)
-    pages = {reader: list(open_source(path, reader)) for reader in READERS}
     first, *others = READERS
     for reader in others:
-        for a, b in zip(pages[first], pages[reader], strict=True):
+        for a, b in zip(pages(corpus, name, first), pages(corpus, name, reader), strict=True):
             assert (a.width, a.height, a.orientation) == pytest.approx((b.width, b.height, b.orientation), abs=0.01)
             assert [w.text for w in a.words] == [w.text for w in b.words]
             for wa, wb in zip(a.words, b.words):

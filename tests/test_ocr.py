@@ -19,7 +19,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import ROOT, cells, seed_profile
+from conftest import ROOT, cells, made_once, seed_profile, shared_folder
 from poa.extract.glyphs import page_of
 from poa.extract.ocr.tesseract import missing
 from poa.extract.page import Drawing, Glyph
@@ -75,13 +75,17 @@ def scan(pdf: Path, out: Path, dpi: int, rng: np.random.Generator) -> int:
 
 @lru_cache(maxsize=None)
 def scanned_pdf(folder: Path, layout: str, dpi: int) -> tuple[Path, dict, int]:
-    """The cut seed printed in `layout` and scanned at `dpi`: the image-only PDF, the rows it must yield (from
-    the seed alone) and its page count."""
+    """The cut seed printed in `layout` and scanned at `dpi`, once in the run: the image-only PDF, the rows it
+    must yield (from the seed alone) and its page count."""
+    return made_once(folder, f"scan-{layout}-{dpi}dpi", lambda: scan_seed(folder, layout, dpi))
+
+
+def scan_seed(folder: Path, layout: str, dpi: int) -> tuple[Path, dict, int]:
     from samples.layouts import LAYOUTS
     from samples.layouts.common import expected_rows
 
     seed, chosen = seed_cut(), LAYOUTS[layout]
-    printed, image_only = folder / f"{layout}.pdf", folder / f"{layout}-{dpi}dpi-scan.pdf"
+    printed, image_only = folder / f"{layout}-{dpi}dpi.pdf", folder / f"{layout}-{dpi}dpi-scan.pdf"
     chosen.draw(seed, printed)
     pages = scan(printed, image_only, dpi, np.random.default_rng(7))
     return image_only, expected_rows(seed, chosen.extras), pages
@@ -89,8 +93,12 @@ def scanned_pdf(folder: Path, layout: str, dpi: int) -> tuple[Path, dict, int]:
 
 @lru_cache(maxsize=None)
 def scanned(folder: Path, layout: str, dpi: int):
-    """The scan of `scanned_pdf` read by `poa.process`; with what it must yield, its page count and the
-    seconds the read took."""
+    """The scan of `scanned_pdf` read by `poa.process`, once in the run (its OCR takes half a minute); with what
+    it must yield, its page count and the seconds the read took."""
+    return made_once(folder, f"read-{layout}-{dpi}dpi", lambda: read_scan(folder, layout, dpi))
+
+
+def read_scan(folder: Path, layout: str, dpi: int):
     from poa import process
 
     image_only, want, pages = scanned_pdf(folder, layout, dpi)
@@ -99,9 +107,11 @@ def scanned(folder: Path, layout: str, dpi: int):
     return report, want, pages, time.perf_counter() - started
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def folder(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("scans")
+    """The scans and their reads, one folder for every worker of `pytest -n`: the tests of one scan may run on
+    different workers."""
+    return shared_folder(tmp_path_factory, "scans")
 
 
 # ------------------------------------------------------------------ how right a read is
@@ -162,6 +172,7 @@ SCANS = [pytest.param("reportlab-grid", 200, id="ruled-200dpi"), pytest.param("r
 
 @needs_tesseract
 @pytest.mark.slow
+@pytest.mark.long
 @pytest.mark.parametrize("layout,dpi", SCANS)
 def test_a_scan_of_the_seed_reads_back_through_process(folder, layout, dpi):
     report, want, pages, _ = scanned(folder, layout, dpi)
@@ -199,6 +210,7 @@ def _rows_of(table: Path) -> list:
 
 @needs_tesseract
 @pytest.mark.slow
+@pytest.mark.long
 def test_a_scan_of_the_seed_reads_back_through_poa_run_with_no_extra_step(folder, tmp_path):
     """Issue 8's first "done when", through the command itself: `poa run SCAN --out OUT`, no OCR option, and
     the Parquet tables it writes hold the rows right (the same bar as the `process()` test above)."""
@@ -255,7 +267,7 @@ REAL = [
     pytest.param("BO_CNS_Evaluacion_ACP_2022.pdf", False, id="cns-2022-text"),
     pytest.param("PE_IGP_Evaluacion_POI_2021_I_semestre.pdf", False, id="igp-2021-text"),
     pytest.param("PE_IGP_Evaluacion_POI_2018_I_semestre_SCAN.pdf", True, id="igp-2018-scan-32-pages",
-                 marks=pytest.mark.slow),
+                 marks=[pytest.mark.slow, pytest.mark.long]),
 ]
 
 

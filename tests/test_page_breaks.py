@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, cells, seed_profile
+from conftest import ROOT, cells, pages_of, reading_from, seed_profile
 from poa.extract import assemble, header, layout, stray_chars
 from poa.extract import header_changes as headers_changed
 from poa.extract.engines import plumber
@@ -200,33 +199,6 @@ def test_the_sweep_is_committed_and_breaks_pages_in_many_places():
 # ---------------------------------------------------------------- damaged on purpose at every page break
 
 
-class Cached:
-    """A page source over pages read once: each damaged read costs the geometry and checks, not the reading."""
-
-    def __init__(self, path: str, pages: list):
-        self.path, self.pages = path, pages
-
-    def __len__(self) -> int:
-        return len(self.pages)
-
-    def __iter__(self):
-        return iter(self.pages)
-
-    def close(self) -> None:
-        pass
-
-
-@lru_cache(maxsize=None)
-def pages_of(path: Path) -> list:
-    from poa.extract.readers import open_source
-
-    source = open_source(path)
-    try:
-        return list(source)
-    finally:
-        source.close()
-
-
 class NotApplied(Exception):
     """The damage found nothing to damage on its page: the rest of the read is not worth making."""
 
@@ -365,25 +337,25 @@ def names_page(reasons: list[str], page: int) -> bool:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", DAMAGED)
-def test_a_read_damaged_at_any_page_break_is_review_naming_the_page(name, monkeypatch):
+def test_a_read_damaged_at_any_page_break_is_review_naming_the_page(name):
     from poa import process
 
     path = SWEEP / f"{name}.pdf"
-    monkeypatch.setattr(plumber, "open_source", lambda p, reader=READERS[0], ocr="auto": Cached(str(p), pages_of(path)))
-    clean = process(path)
-    assert clean.document.status == "ok", clean.document.quality.reasons
-    tried, missed = {}, []
-    for page in range(2, clean.document.pages + 1):
-        for what, damage in DAMAGES.items():
-            report = None
-            with damage(page) as hit:
-                report = process(path)
-            if not hit or report is None or rows(report) == rows(clean):
-                continue  # nothing to damage there, or the engine read the damage back right (two codes in a band)
-            tried[what] = tried.get(what, 0) + 1
-            q = report.document.quality
-            if report.document.status != "review" or not names_page(q.reasons, page):
-                missed.append((what, page, hit[0][:40], report.document.status, q.reasons))
+    with reading_from(path, pages_of(path)):  # each damaged read costs the geometry and checks, not the reading
+        clean = process(path)
+        assert clean.document.status == "ok", clean.document.quality.reasons
+        tried, missed = {}, []
+        for page in range(2, clean.document.pages + 1):
+            for what, damage in DAMAGES.items():
+                report = None
+                with damage(page) as hit:
+                    report = process(path)
+                if not hit or report is None or rows(report) == rows(clean):
+                    continue  # nothing to damage there, or the engine read the damage back right (two codes in a band)
+                tried[what] = tried.get(what, 0) + 1
+                q = report.document.quality
+                if report.document.status != "review" or not names_page(q.reasons, page):
+                    missed.append((what, page, hit[0][:40], report.document.status, q.reasons))
     assert missed == []
     assert tried.keys() == DAMAGES.keys()  # every damage found a page break to apply to
 
