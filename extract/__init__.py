@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from poa.profile import Profile, installed
-from poa.records import Extraction, Leftover, RawRow, ReadQuality
+from poa.records import Extraction, Leftover, RawCell, RawRow, ReadQuality
 from poa.vocab import fold, page_list, squash
 
 from .assemble import stitch
@@ -20,7 +20,12 @@ MAX_DAMAGE_LISTED = 20  # damaged streams named in the quality record (the count
 
 
 class NoTablesError(Exception):
-    """The PDF has pages but no POA table: a scan with no text layer, or another kind of document."""
+    """The PDF has pages but no POA table: a scan with no text layer, or another kind of document. `unclaimed`:
+    the cells of the tables its pages print all the same (`extract.unclaimed`), kept for the archivist."""
+
+    def __init__(self, message: str, unclaimed: list[RawCell] | None = None):
+        super().__init__(message)
+        self.unclaimed = unclaimed or []
 
 
 def extract(path: str | Path, engine: str = "pdfplumber", reader: str = READERS[0], ocr: str = "auto",
@@ -33,6 +38,7 @@ def extract(path: str | Path, engine: str = "pdfplumber", reader: str = READERS[
     fit = eng.fit
     profile = fit.profile if fit is not None else candidates[0]
     tables = [t for s in scans for t in s.tables]
+    unclaimed = [c for s in scans for c in s.unclaimed]
     if not any(t.rows for t in tables):
         if sum(s.chars_total for s in scans) == 0:
             if all(s.blank for s in scans):
@@ -46,7 +52,8 @@ def extract(path: str | Path, engine: str = "pdfplumber", reader: str = READERS[
         hint = "; camelot's lattice reads ruled tables only, try --engine pdfplumber" if engine == "camelot" else ""
         names = ", ".join(p.name for p in candidates)
         raise NoTablesError(f"no POA results or deviations table found (no header with the column titles of the "
-                            f"template{'s' if len(candidates) > 1 else ''} {names}){hint}; {what_was_found(scans)}")
+                            f"template{'s' if len(candidates) > 1 else ''} {names}){hint}; {what_was_found(scans)}",
+                            unclaimed)
     rows = stitch(tables, profile)
     headers: dict[str, str] = {}
     for t in tables:
@@ -65,7 +72,7 @@ def extract(path: str | Path, engine: str = "pdfplumber", reader: str = READERS[
     quality.damaged_streams = [d.describe() for d in (damaged_streams(path) or [])][:MAX_DAMAGE_LISTED]
     return Extraction(
         profile=profile, source_path=str(path), pages=len(scans), engine=eng.name, reader=reader, header_texts=headers, rows=rows,
-        leftovers=leftovers, chars_total=total, chars_accounted=accounted, quality=quality,
+        leftovers=leftovers, chars_total=total, chars_accounted=accounted, quality=quality, unclaimed=unclaimed,
     )
 
 

@@ -9,7 +9,7 @@ from poa import keys
 from poa.profile import Profile
 from poa.records import Deviation, Document, Extraction, Node, ReadQuality, Report, Result
 
-from .hierarchy import build_deviations, build_results
+from .hierarchy import AMOUNTS, build_deviations, build_results
 from .metadata import metadata
 from .numbers import half_up, parse_pct
 
@@ -29,7 +29,7 @@ def normalize(ex: Extraction, document: Document) -> Report:
     assign_keys(document, nodes, results, deviations, profile)
     document.quality = row_quality(replace(ex.quality), nodes, results, deviations, profile)
     return Report(document, units=nodes, results=results, deviations=deviations, leftovers=list(ex.leftovers),
-                  profile=profile)
+                  unclaimed=list(ex.unclaimed), profile=profile)
 
 
 def assign_keys(document: Document, nodes: list[Node], results: list[Result], deviations: list[Deviation],
@@ -67,10 +67,12 @@ def row_quality(q: ReadQuality, nodes: list[Node], results: list[Result], deviat
     if results:
         q.code_valid_share = round(sum(r.code is not None for r in results) / len(results), 4)
         q.pct_read_share = round(sum(r.physical_pct is not None for r in results) / len(results), 4)
+    blank = profile.arithmetic.blank
     unreadable = [(r.page_first, r.page_last) for r in results
-                  if _unreadable(r.physical_raw, r.physical_pct) or _unreadable(r.budget_raw, r.budget_pct)]
-    unreadable += [(n.page, n.page_last or n.page) for n in nodes if _unreadable(n.reported_physical_raw, n.reported_physical_pct)
-                   or _unreadable(n.reported_budget_raw, n.reported_budget_pct)]
+                  if any(_unreadable(raw, value, blank) for raw, value in figures_of(r))]
+    unreadable += [(n.page, n.page_last or n.page) for n in nodes
+                   if _unreadable(n.reported_physical_raw, n.reported_physical_pct, blank)
+                   or _unreadable(n.reported_budget_raw, n.reported_budget_pct, blank)]
     q.pct_unreadable = len(unreadable)
     q.deviation_codes_unreadable = sum(d.code is None for d in deviations)
     with_results = {r.unit_id for r in results}
@@ -96,9 +98,15 @@ def row_quality(q: ReadQuality, nodes: list[Node], results: list[Result], deviat
     return q
 
 
-def _unreadable(raw: str, value: float | None) -> bool:
-    """A % cell that holds something, but nothing that reads as a percentage."""
-    return bool(raw.strip()) and value is None
+def _unreadable(raw: str, value: float | None, blank: tuple[str, ...] = ()) -> bool:
+    """A figure cell that holds something, but nothing that reads as a figure (nor a mark that stands for none)."""
+    return bool(raw.strip()) and raw.strip() not in blank and value is None
+
+
+def figures_of(r: Result) -> list[tuple[str, float | None]]:
+    """A result's figure cells, each as printed and as read."""
+    return [(r.physical_raw, r.physical_pct), (r.budget_raw, r.budget_pct), (r.cumulative_raw, r.cumulative_pct),
+            *((getattr(r, f"{role}_raw"), getattr(r, role)) for role in AMOUNTS)]
 
 
 def sequence_breaks(results: list[Result]) -> tuple[list[str], list[int]]:

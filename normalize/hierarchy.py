@@ -12,7 +12,7 @@ from poa.profile import TEXT_ROLES, LevelSpec, Profile
 from poa.records import Deviation, Node, RawRow, Result
 from poa.vocab import squash
 
-from .numbers import parse_pct
+from .numbers import parse_pct, read_amount
 
 UNIT = re.compile(r"^(\d{1,3})\s*[.:\-)]?\s+(\S.*)$")
 
@@ -31,6 +31,22 @@ def split_unit(texts: list[str]) -> tuple[str, str] | None:
         return first, rest
     m = UNIT.match(squash(" ".join(c for c in texts[:3] if c)))
     return (m.group(1), m.group(2)) if m else None
+
+
+AMOUNTS = ("target", "achieved", "weight", "budget_current", "budget_executed")
+
+
+def figures(cells: dict[str, str], profile: Profile) -> dict:
+    """A result row's figures beside its %s, typed and as printed: amounts in the report's decimal mark, the
+    cumulative % as a percentage; a blank mark ("NP") or a cell the template lacks is None."""
+    a = profile.arithmetic
+    out: dict = {}
+    for role in AMOUNTS:
+        raw = cells.get(role, "")
+        out[role], out[f"{role}_raw"] = read_amount(raw, a.decimal_mark, a.blank), raw
+    raw = cells.get("cumulative", "")
+    out["cumulative_pct"], out["cumulative_raw"] = (None if a.is_blank(raw) else parse_pct(raw)), raw
+    return out
 
 
 @dataclass
@@ -81,6 +97,8 @@ def build_results(doc_id: str, rows: list[RawRow], profile: Profile) -> tuple[li
             reported_physical_pct=parse_pct(physical), reported_budget_pct=parse_pct(budget),
             reported_physical_raw=physical, reported_budget_raw=budget, page=row.pages[0], seq=seq,
             page_last=row.pages[-1], cells=list(row.boxes),
+            depth=next((i for i, lv in enumerate(profile.levels) if lv.name == level), None),
+            level_label=profile.label(level),
         )
         nodes.append(node)
         if parent is None and level not in ("section", "total"):
@@ -110,7 +128,7 @@ def build_results(doc_id: str, rows: list[RawRow], profile: Profile) -> tuple[li
                 extra={title: text for title, text in row.extra if text},
                 ocr_confidence=dict(row.conf) or None, cells=list(row.boxes),
                 levels={lv.name: n.name for lv in profile.levels if (n := ctx.open.get(lv.name)) is not None},
-                cause=cells.get("cause", ""),
+                cause=cells.get("cause", ""), **figures(cells, profile),
             )
             results.append(result)
             pending.append(result)

@@ -57,9 +57,29 @@ def parse_pct(raw: str) -> float | None:
     return read_pct(raw).value
 
 
-def half_up(x: float) -> int:
-    """Round to a whole percent the way the reports do: 62.5 → 63, 48.5 → 49 (Python's round() gives 62, 48).
+def half_up(x: float, decimals: int = 0) -> float:
+    """Round the way the reports do: half-up, to a whole percent (62.5 → 63, 48.5 → 49; Python's round() gives
+    62, 48) or to `decimals` places (58.425 → 58.43).
 
     Goes through the shortest decimal repr of x, so 0.1 + 0.2 style noise does not tip a half either way.
     """
-    return int(Decimal(repr(x)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    q = Decimal(repr(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return int(q) if decimals == 0 else float(q)
+
+
+CURRENCY = re.compile(r"^(?:S/\.?|Bs\.?|\$|USD|US\$)\s*", re.IGNORECASE)
+
+
+def read_amount(raw: str, decimal_mark: str = ",", blank: tuple[str, ...] = ()) -> float | None:
+    """An amount or a count as printed → a number, with the report's decimal mark: "2.114.698,00" (",") or
+    "2,114,698.00" ("."); a currency sign before it ("S/ 1,250", "Bs. 300") and a percent sign after it ("100%",
+    a target given as a percentage) are set aside. Blank, one of the profile's `blank` marks ("NP": not
+    programmed, "-") or anything that does not read as a number → None (the raw text is kept beside)."""
+    text = CURRENCY.sub("", raw.strip()).rstrip("%").strip()
+    if not text or text in blank:
+        return None
+    group = "." if decimal_mark == "," else ","
+    esc_d, esc_g = re.escape(decimal_mark), re.escape(group)
+    if not re.fullmatch(rf"-?(?:\d{{1,3}}(?:{esc_g}\d{{3}})+|\d+)(?:{esc_d}\d+)?", text):
+        return None
+    return float(text.replace(group, "").replace(decimal_mark, "."))

@@ -112,7 +112,7 @@ def _status(w: Working) -> tuple[str, str]:
     return ("explained", "No coincide (regla alternativa)") if w.alternatives else ("mismatch", "No coincide")
 
 
-def chart_svg(nodes: list[Node], unit_level: str) -> str:
+def chart_svg(nodes: list[Node], unit_level: str, decimals: int = 0) -> str:
     """Printed vs recomputed physical % for each unit, as grouped horizontal bars."""
     units = [n for n in nodes if n.level == unit_level]
     if not units:
@@ -136,7 +136,7 @@ def chart_svg(nodes: list[Node], unit_level: str) -> str:
             w = bar_w * max(0.0, min(value, 100.0)) / 100
             out.append(f'<rect x="{label_w}" y="{y + k * 10}" width="{w:.1f}" height="9" fill="{colour}"/>')
         if u.reported_physical_pct is not None and u.recomputed_physical_pct is not None:
-            bad = half_up(u.recomputed_physical_pct) != u.reported_physical_pct
+            bad = half_up(u.recomputed_physical_pct, decimals) != u.reported_physical_pct
             out.append(f'<text x="{label_w + bar_w + 6}" y="{y + 14}" fill="{"#b3261e" if bad else "#555"}">'
                        f'{number(u.reported_physical_pct)} / {number(u.recomputed_physical_pct, 1)}</text>')
     out.append("</svg>")
@@ -266,14 +266,18 @@ def _summary(report: Report, found: list[Numbered]) -> list[str]:
     return h
 
 
+ROUNDED = ("average_mismatch", "row_pct_mismatch", "budget_pct_mismatch", "budget_mismatch")  # printed rounded
+
+
 def _finding_row(x: Numbered, ix: Index, image: str | None, source_uri: str | None) -> str:
     f = x.finding
     printed = "" if f.reported is None or f.check in NOT_PCT else pct(f.reported)
     recomputed = ""
     if f.recomputed is not None and f.check not in NOT_PCT:
         recomputed = pct(f.recomputed, 2)
-        if f.check == "average_mismatch":
-            recomputed += f"<br><small>redondeado {pct(half_up(f.recomputed))}</small>"
+        if f.check in ROUNDED:
+            decimals = ix.report.template.arithmetic.decimals
+            recomputed += f"<br><small>redondeado {pct(half_up(f.recomputed, decimals))}</small>"
     detail = [f"<b>{escape(x.subject)}</b><br>{escape(decimal_commas(f.message))}"]
     if rule := check_rule(f.check, ix.report.template):
         detail.append(f"<span class='rule'>Criterio: {escape(rule)}</span>")
@@ -361,8 +365,13 @@ def _working_block(w: Working) -> list[str]:
         return h
     digits = None if w.kind == "results" else 4  # results as printed; parts as the 4 decimals shown above
     total = number(w.total, digits)
-    line = (f"Suma de los {w.count} valores que entran: {total}; {total} ÷ {w.count}" if w.count > 1 else
-            f"Un solo valor entra: {total}; {total} ÷ 1")
+    if w.weighted:
+        weights = number(w.weights)
+        line = (f"Suma de cada valor que entra por su peso ({w.count} valores): {total}; suma de sus pesos: "
+                f"{weights}; {total} ÷ {weights}")
+    else:
+        line = (f"Suma de los {w.count} valores que entran: {total}; {total} ÷ {w.count}" if w.count > 1 else
+                f"Un solo valor entra: {total}; {total} ÷ 1")
     line += f" = <b>{pct(w.value, 4)}</b>; redondeado mitad hacia arriba: <b>{pct(w.rounded)}</b>."
     if w.printed is not None:
         verdict = "<span class='ok'>Coincide.</span>" if w.holds else "<span class='bad'>No coincide.</span>"
@@ -374,7 +383,7 @@ def _working_block(w: Working) -> list[str]:
         h.append("<p><small>Los valores se muestran con 4 decimales; el cálculo usa los valores completos.</small></p>")
     for desc, v in w.alternatives:
         h.append(f"<p class='res'>Regla alternativa que da la cifra impresa: {escape(desc)}: {pct(v, 4)}, "
-                 f"redondeado {pct(half_up(v))}.</p>")
+                 f"redondeado {pct(half_up(v, w.decimals))}.</p>")
     if w.holds is False and not w.alternatives:
         h.append("<p class='res'>Ninguna regla alternativa da la cifra impresa.</p>")
     h.append("</div>")
@@ -453,7 +462,7 @@ def render_html(report: Report, *, generated: dt.datetime | None = None, pdf_pat
          *_findings(report, found, pictures, uri), *_hierarchy(ws), *_workings(ws),
          "<h2 id='grafico'>6. Gráfico por unidad</h2><div class='chart'><p class='legend'><span style='background:#1a56b0'></span>"
          "impreso<span style='background:#e07b00'></span>recalculado</p>",
-         chart_svg(report.units, report.template.unit_level.name), "</div>",
+         chart_svg(report.units, report.template.unit_level.name, report.template.arithmetic.decimals), "</div>",
          *_links(report, uri), *_checks(report.template), SIGNOFF,
          f"<p><small>Generado por poa {escape(doc.pipeline_version or '')} el {escape(timestamp(generated))}."
          "</small></p></body></html>"]

@@ -70,7 +70,7 @@ def descriptor(out: Path, version: str) -> dict:
     return {
         "profile": PROFILE, "name": "poa-output",
         "title": "POA follow-up reports read by poa",
-        "description": "Every document's results, hierarchy, deviation rows, findings and leftovers; one Parquet "
+        "description": "Every document's results, hierarchy, deviation rows, findings, unclaimed tables and leftovers; one Parquet "
                        "file per document and table. See docs/data-dictionary.md.",
         "version": TABLE_VERSION, "poa_version": version, "resources": resources,
     }

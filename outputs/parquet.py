@@ -23,7 +23,7 @@ from poa.records import Report
 from .schema import CELL_FIELDS, TABLES, schema
 
 # The documents row is written last: its presence says the document's other tables are complete.
-ORDER = ("units", "results", "deviations", "findings", "leftovers", "corrections", "documents")
+ORDER = ("units", "results", "deviations", "findings", "tables", "leftovers", "corrections", "documents")
 FOLDERS = ORDER + ("validation", "audit", "review")  # every folder poa writes under DIR, the only ones it cleans
 
 # Temporary files are named `.<target>.poa-<run id>-<pid>.<random>.tmp`: the run id (of a batch, recorded by
@@ -106,6 +106,7 @@ def rows_of(report: Report) -> dict[str, list[dict]]:
         "deviations": with_doc(report.deviations),
         "findings": [dict(f, subject_type=kinds.get(f["subject_id"], "document"),
                           subject_id=f["subject_id"] or doc.doc_id) for f in with_doc(report.findings)],
+        "tables": with_doc(report.unclaimed),
         "leftovers": with_doc(report.leftovers),
         "corrections": [{**common, **record(a.correction), "original": a.original, "status": a.status,
                          "reason": a.reason, "subject_id": a.subject_id} for a in report.corrections],
@@ -171,12 +172,12 @@ def atomic(path: Path) -> Iterator[Path]:
 
 
 def write_report(report: Report, out: Path, *, audit: bool = True, review: str = "none") -> dict[str, Path]:
-    """Write every table of one document (failed documents: the documents row only), GX's validation
-    result as JSON, the audit report (HTML and xlsx) and, as `review` says (`outputs.review.wants_review`),
-    its review page. The documents row goes last.
+    """Write every table of one document, GX's validation result as JSON, the audit report (HTML and xlsx)
+    and, as `review` says (`outputs.review.wants_review`), its review page. The documents row goes last.
 
-    A failed document leaves nothing else behind: what an earlier run, or a worker killed half-way, wrote
-    for the same doc_id is removed, so no table holds rows of a document marked failed."""
+    A failed document leaves its documents row and the raw cells of the tables its pages print (`tables`, for
+    a document no profile fits), nothing else: what an earlier run, or a worker killed half-way, wrote for the
+    same doc_id is removed, so no other table holds rows of a document marked failed."""
     out = Path(out)
     doc_id = report.document.doc_id
     tables = rows_of(report)
@@ -214,7 +215,7 @@ def write_report(report: Report, out: Path, *, audit: bool = True, review: str =
         except Exception:  # noqa: BLE001 - a page that cannot be shown costs its review page, never the document
             pass
     for name in ORDER:
-        if not ok and name != "documents":
+        if not ok and name != "documents" and not (name == "tables" and tables[name]):
             continue
         path = out / name / f"{doc_id}.parquet"
         write_parquet(to_table(name, tables[name]), path)

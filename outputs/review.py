@@ -178,8 +178,9 @@ def render_review(rows: dict[str, list[dict]], out: Path, every_page: bool = Fal
 # The cell a finding is about, where its check names one: the printed %, or the code (a unit's number stands in
 # the code column). Other findings (a text cell, a whole row) point at the row.
 CELL_OF_CHECK = {
-    **dict.fromkeys(("average_mismatch", "pct_out_of_range", "pct_missing", "pct_repaired", "progress_text_conflict"),
-                    "physical"),
+    **dict.fromkeys(("average_mismatch", "pct_out_of_range", "pct_missing", "pct_repaired", "progress_text_conflict",
+                     "row_pct_mismatch"), "physical"),
+    **dict.fromkeys(("budget_pct_mismatch", "budget_mismatch"), "budget"),
     **dict.fromkeys(("code_invalid", "code_repaired", "duplicate_code", "deviation_code_mismatch", "deviation_missing",
                      "deviation_unneeded", "deviation_unmatched", "unit_number_inconsistent", "unit_number_duplicate",
                      "unit_name_variant", "unit_unmatched"), "code"),

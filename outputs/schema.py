@@ -64,7 +64,8 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
                            "redoes a document whose corrections changed."),
         ("status", S, "ok: read and checked, every measure of the read within bounds; review: read, but some "
                       "measure doubts the read (`review_reasons` says which; check those rows against the PDF); "
-                      "failed: not read (`error` says why, and no other table has rows for it)."),
+                      "failed: not read (`error` says why; no other table has rows for it but `tables`, the raw cells "
+                      "of the tables its pages print)."),
         ("error", S, "Why the document failed, in plain words; null when ok."),
         ("text_coverage", F, "Share (0–1) of the characters on the tables' pages found again in a cell or a leftover."),
         ("pipeline_version", S, "Version of poa that wrote the row: release + fingerprint of the stages' code "
@@ -139,6 +140,10 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("level", S, "The row's level, by its name in the document's template profile (the seed's family: "
                      "viceministry | direction | unit | area), or section (a group closed by an 'Ejecución Física "
                      "Promedio de las Unidades …' row) | total (the report's closing row) | other."),
+        ("depth", I32, "The level's depth in the template's hierarchy: 0 for the outermost (a Viceministerio in the "
+                       "seed's family), one more for each level in; null for section, total and other rows."),
+        ("level_label", S, "The level as the report names it (the template's label: `Dirección General`, `Unidad`, "
+                           "`Promedio de grupo`, `Total`)."),
         ("number", S, "Unit number as printed (`07`); null for other levels. Not a key: numbers repeat."),
         ("name", S, "Name as printed (whitespace joined)."),
         ("parent_id", S, "node_id of the enclosing node, up the profile's levels (the seed's family: area → unit → "
@@ -146,6 +151,9 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("reported_physical_pct", F, "Physical progress % printed on the row."),
         ("reported_budget_pct", F, "Budget (PPTARIO.) % printed on the row."),
         ("recomputed_physical_pct", F, "Physical % recomputed from the results (filled by the validate stage)."),
+        ("recomputed_budget_pct", F, "Budget % recomputed as the executed over the current budget of the results "
+                                     "under the row, where the template makes it so (`arithmetic.budget_ratio`); "
+                                     "else null."),
         ("reported_physical_raw", S, "The physical % cell as printed."),
         ("reported_budget_raw", S, "The budget % cell as printed."),
         ("is_group", B, "True for the rows that close a group of units."),
@@ -185,6 +193,21 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("budget_raw", S, "Budget cell as printed."),
         ("cause", S, "Cause of deviation printed in the results table's own column, where the template has one "
                      "(`deviations.cause` where it prints a table of them)."),
+        ("target", F, "The goal programmed for the period (meta programada: an amount, a count or a percentage), "
+                      "where the template prints one; null when blank, a mark such as `NP` (not programmed) or `-`, "
+                      "or unreadable. Read with the template's decimal mark (`2.114.698,00`, `1,250.5`)."),
+        ("target_raw", S, "The target cell as printed."),
+        ("achieved", F, "What was achieved of the target (meta ejecutada); null as for `target`."),
+        ("achieved_raw", S, "The achieved cell as printed."),
+        ("weight", F, "The result's weight in its level's average (Pond.), where the template prints one."),
+        ("weight_raw", S, "The weight cell as printed."),
+        ("budget_current", F, "Current budget of the result (presupuesto vigente, PIM), in the report's currency."),
+        ("budget_current_raw", S, "The current budget cell as printed (`S/ 1,250`, `2.114.698,00`)."),
+        ("budget_executed", F, "Budget executed (presupuesto ejecutado, devengado)."),
+        ("budget_executed_raw", S, "The executed budget cell as printed."),
+        ("cumulative_pct", F, "Progress % accumulated since the year began, where the template prints it beside the "
+                              "period's own (`physical_pct`)."),
+        ("cumulative_raw", S, "The cumulative % cell as printed."),
         ("page_first", I32, "Page where the row starts."),
         ("page_last", I32, "Page where the row ends (greater than page_first for a row broken across pages)."),
         ("seq", I32, "Position of the row in the results table."),
@@ -244,6 +267,20 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("author", S, "Who made the correction."),
         ("date", S, "When (ISO date)."),
     ],
+    "tables": [
+        *DOC,
+        ("page", I32, "Page of the cell."),
+        ("table", I32, "The table's number on its page (1-based, top to bottom)."),
+        ("row", I32, "The cell's row in its table (1-based): each text line is a row, so a cell whose text wraps "
+                     "gives a row for each of its lines."),
+        ("column", I32, "The cell's column (1-based, left to right): cut at the vertical rulings through the table, "
+                        "or else where two lines or more leave a gap."),
+        ("text", S, "The cell's text as printed (whitespace joined)."),
+        ("x0", F, "Left edge, PDF points."),
+        ("top", F, "Top edge, PDF points from the top."),
+        ("x1", F, "Right edge."),
+        ("bottom", F, "Bottom edge."),
+    ],
     "leftovers": [
         *DOC,
         ("page", I32, "Page of the text."),
@@ -258,12 +295,14 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
 
 TABLE_VERSION = "2"  # changes when a table's columns change meaning or type
 PRIMARY_KEYS = {"documents": ["doc_id"], "units": ["node_id"], "results": ["result_id"],
-                "deviations": ["deviation_id"], "findings": [], "leftovers": [], "corrections": []}
+                "deviations": ["deviation_id"], "findings": [], "tables": [], "leftovers": [],
+                "corrections": []}
 FOREIGN_KEYS = {  # column -> (table, column) it points at
     "units": {"doc_id": ("documents", "doc_id"), "parent_id": ("units", "node_id")},
     "results": {"doc_id": ("documents", "doc_id"), "unit_id": ("units", "node_id")},
     "deviations": {"doc_id": ("documents", "doc_id"), "result_id": ("results", "result_id")},
     "findings": {"doc_id": ("documents", "doc_id")},
+    "tables": {"doc_id": ("documents", "doc_id")},
     "leftovers": {"doc_id": ("documents", "doc_id")},
     "corrections": {"doc_id": ("documents", "doc_id")},
 }

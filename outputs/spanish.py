@@ -28,9 +28,21 @@ STATUS_ES = {"ok": "Lectura correcta", "review": "En revisión (lectura dudosa)"
 CHECK_ES: dict[str, tuple[str, str]] = {
     "average_mismatch": (
         "Promedio impreso distinto del recalculado",
-        "El avance físico de cada fila de la jerarquía es el promedio aritmético de sus componentes (resultados, "
-        "unidades, direcciones o grupos, sin redondear; en blanco excluidos), redondeado al entero mitad hacia "
-        "arriba; la cifra impresa debe ser igual."),
+        "El avance físico de cada fila de la jerarquía es el {average} de sus componentes (resultados, "
+        "unidades, direcciones o grupos, sin redondear; en blanco excluidos), {rounding}; la cifra impresa debe "
+        "ser igual."),
+    "row_pct_mismatch": (
+        "Avance del resultado distinto de su meta ejecutada entre la programada",
+        "El avance físico de un resultado es su meta ejecutada entre su meta programada, por 100, {rounding}; la "
+        "cifra impresa debe ser igual."),
+    "budget_pct_mismatch": (
+        "Avance presupuestario del resultado distinto de su ejecución",
+        "El avance presupuestario de un resultado es su presupuesto ejecutado entre el vigente, por 100, "
+        "{rounding}; la cifra impresa debe ser igual."),
+    "budget_mismatch": (
+        "Avance presupuestario impreso distinto del recalculado",
+        "El avance presupuestario de un nivel es la suma del presupuesto ejecutado de sus filas entre la suma del "
+        "vigente, por 100, {rounding}; la cifra impresa debe ser igual."),
     "budget_not_recomputable": (
         "Avance presupuestario no verificable",
         "El avance presupuestario solo se imprime en filas de grupo; el reporte no trae la ejecución de cada "
@@ -115,8 +127,9 @@ def criteria(profile: Profile) -> list[tuple[str, str]]:
     profile's), half-up rounding, the report's rule for causes of deviation, the budget % as printed."""
     unit = profile.unit_level
     above = [lv for lv in reversed(profile.levels[:profile.levels.index(unit)]) if lv.figures]
-    arithmetic = (f"avance de {profile.called(unit.name)} = promedio aritmético del avance físico de sus resultados, "
-                  "excluidos los que no tienen avance impreso (y los fuera de 0–100 %)")
+    a = profile.arithmetic
+    arithmetic = (f"avance de {profile.called(unit.name)} = {average_words(profile)} del avance físico de sus "
+                  "resultados, excluidos los que no tienen avance impreso (y los fuera de 0–100 %)")
     for lv in above:
         how = lv.operation or "Promedio de los valores sin redondear de sus componentes"
         arithmetic += f"; {lv.label} = {how[:1].lower()}{how[1:]}"
@@ -124,15 +137,28 @@ def criteria(profile: Profile) -> list[tuple[str, str]]:
         arithmetic += "; promedio de grupo = promedio de las unidades que cierra"
     if profile.total:
         arithmetic += "; total = promedio de los promedios de grupo"
+    if a.row_pct:
+        arithmetic += "; avance de un resultado = meta ejecutada ÷ meta programada × 100"
+    rounding = ("Las cifras impresas son enteros redondeados mitad hacia arriba (62,5 → 63; 48,5 → 49)" if a.decimals == 0
+                else f"Las cifras impresas llevan {a.decimals} decimales, redondeados mitad hacia arriba")
     out = [("Aritmética del propio reporte", arithmetic[:1].upper() + arithmetic[1:] + "."),
-           ("Redondeo", "Las cifras impresas son enteros redondeados mitad hacia arriba (62,5 → 63; 48,5 → 49); se "
-                        "comparan con el recalculado redondeado de la misma forma.")]
+           ("Redondeo", f"{rounding}; se comparan con el recalculado redondeado de la misma forma.")]
     if profile.threshold is not None and profile.deviations != "none":
         out.append((f"Regla del {profile.threshold:g} %", _worded(
             "Según el propio reporte, todo resultado con avance físico menor al {threshold} % debe {explained}.",
             profile)))
-    out.append(("Avance presupuestario", "Se transcribe como está impreso: el reporte no trae datos para recalcularlo."))
+    if a.budget_ratio:
+        out.append(("Avance presupuestario", "Presupuesto ejecutado ÷ presupuesto vigente × 100, de cada fila y, para "
+                                             "cada nivel, de las sumas de sus filas."))
+    else:
+        out.append(("Avance presupuestario", "Se transcribe como está impreso: el reporte no trae datos para recalcularlo."))
     return out
+
+
+def average_words(profile: Profile) -> str:
+    """The average the report uses, as a noun phrase."""
+    return ("promedio ponderado por el peso (Pond.)" if profile.arithmetic.average == "weighted"
+            else "promedio aritmético")
 
 
 def _worded(text: str, profile: Profile | None) -> str:
@@ -141,7 +167,11 @@ def _worded(text: str, profile: Profile | None) -> str:
     profile = profile or load()
     explained = ("tener su causa de desviación en la columna de causas" if profile.deviations == "column" else
                  "figurar en la tabla de causas de desviación y medidas correctivas")
-    return text.format(threshold=f"{profile.threshold or 0:g}", explained=explained, code_form=profile.code.example())
+    d = profile.arithmetic.decimals
+    rounding = ("redondeado al entero mitad hacia arriba" if d == 0 else
+                f"redondeado a {d} decimal{'es' if d > 1 else ''} mitad hacia arriba")
+    return text.format(threshold=f"{profile.threshold or 0:g}", explained=explained, code_form=profile.code.example(),
+                       average=average_words(profile), rounding=rounding)
 
 
 # ------------------------------------------------------------------ numbers, dates, plurals

@@ -156,6 +156,7 @@ class Operand:
     counted: bool
     why_not: str = ""  # why it is left out
     seq: int | None = None  # a part: its row, to link to its own working
+    weight: float | None = None  # what it weighs in the average, where the profile weights it (Pond.)
 
 
 @dataclass(frozen=True)
@@ -166,24 +167,36 @@ class Working:
     style: str  # how the working paper sets its row: lvl-0 / lvl-1 (the two outermost levels), lvl-within
     operation: str  # the rule, in words
     operands: tuple[Operand, ...]
-    total: float  # sum of the counted values
+    total: float  # sum of the counted values (each times its weight, where the average is weighted)
     count: int
     value: float | None  # the mean: node.recomputed_physical_pct
-    rounded: int | None
+    rounded: float | None
     printed: float | None
     holds: bool | None  # None where there is nothing to compare
     alternatives: tuple[tuple[str, float], ...]  # rules that give the printed figure where the report's does not
+    weighted: bool = False  # the average weights its values (total ÷ weights, not ÷ count)
+    weights: float = 0.0  # the sum of the counted values' weights
+    decimals: int = 0  # the printed figures' decimals (the profile's)
 
     @property
     def kind(self) -> str:
         return "results" if self.leaf else "parts"
 
 
-HALF_UP = "redondeado al entero, mitad hacia arriba (62,5 → 63)"
-STRUCTURE_OPERATION_ES = {
-    "section": f"Promedio de los valores sin redondear de las unidades que cierra este grupo; {HALF_UP}.",
-    "total": f"Promedio de los promedios de grupo sin redondear; {HALF_UP}.",
-}
+def rounding_words(decimals: int) -> str:
+    """How the report rounds its figures, in words."""
+    if decimals == 0:
+        return "redondeado al entero, mitad hacia arriba (62,5 → 63)"
+    return f"redondeado a {decimals} decimal{'es' if decimals > 1 else ''}, mitad hacia arriba"
+
+
+def structure_operation(level: str, tree: Tree) -> str:
+    """How a group row's or the total's figure is made, in words."""
+    a = tree.report.template.arithmetic
+    mean = "Promedio ponderado por el peso (Pond.)" if a.average == "weighted" else "Promedio"
+    said = {"section": f"{mean} de los valores sin redondear de las unidades que cierra este grupo",
+            "total": f"{mean} de los promedios de grupo sin redondear"}
+    return f"{said.get(level, f'{mean} de sus componentes')}; {rounding_words(a.decimals)}."
 
 
 def _of(called: str) -> str:
@@ -195,50 +208,61 @@ def operation(level: str, tree: Tree) -> str:
     """How a row's figure is made, in words: its results' mean for a unit or an area, its parts' for a level
     above (the profile may say which parts), the groups' for the structure's rows."""
     profile = tree.report.template
+    a = profile.arithmetic
+    rounding = rounding_words(a.decimals)
+    mean = "Promedio ponderado por el peso (Pond.)" if a.average == "weighted" else "Promedio aritmético"
     spec = profile.level(level)
     if spec is None:
         if level == "total" and profile.group is None:
-            return f"Promedio de los valores sin redondear de sus componentes, no de sus cifras impresas; {HALF_UP}."
-        return STRUCTURE_OPERATION_ES.get(level, f"Promedio de sus componentes; {HALF_UP}.")
+            return f"{mean} de los valores sin redondear de sus componentes, no de sus cifras impresas; {rounding}."
+        return structure_operation(level, tree)
     called = profile.called(level)
     if level in tree.leaves:
-        said = (f"Promedio aritmético del avance físico de los resultados {_of(called)}; se excluyen los resultados "
-                f"sin avance impreso y los avances fuera de 0–100 %; {HALF_UP}.")
+        said = (f"{mean} del avance físico de los resultados {_of(called)}; se excluyen los resultados "
+                f"sin avance impreso y los avances fuera de 0–100 %; {rounding}.")
         return said if spec.figures else f"{said} ({called[:1].upper()}{called[1:]} no imprime cifra propia.)"
-    parts = spec.operation or "Promedio de los valores sin redondear de sus componentes, no de sus cifras impresas"
-    return f"{parts}; {HALF_UP}."
+    parts = spec.operation or f"{mean} de los valores sin redondear de sus componentes, no de sus cifras impresas"
+    return f"{parts}; {rounding}."
 
 
-def _result_operand(r: Result) -> Operand:
+def _result_operand(r: Result, weighted: bool) -> Operand:
     why = ("sin avance impreso" if r.physical_pct is None else
-           "fuera de 0–100 %" if not counts(r.physical_pct) else "")
-    return Operand(r.code_raw or "(sin código)", r.page_first, r.physical_pct, None, not why, why)
+           "fuera de 0–100 %" if not counts(r.physical_pct) else
+           "sin peso (Pond.) impreso" if weighted and r.weight is None else "")
+    return Operand(r.code_raw or "(sin código)", r.page_first, r.physical_pct, None, not why, why,
+                   weight=r.weight if weighted else None)
 
 
-def _part_operand(p: Node) -> Operand:
+def _part_operand(p: Node, tree: Tree, weighted: bool) -> Operand:
     v = p.recomputed_physical_pct
+    weight = sum(r.weight for r in tree.results_under(p) if counts(r.physical_pct) and r.weight is not None) \
+        if weighted else None
     return Operand(node_label(p), p.page, v, p.reported_physical_pct, v is not None,
-                   "" if v is not None else "sin valor recalculado", p.seq)
+                   "" if v is not None else "sin valor recalculado", p.seq, weight)
 
 
 def working(node: Node, tree: Tree) -> Working:
     """How the node's recomputed figure is made, step by step, from the same rows `recompute` uses."""
+    profile = tree.report.template
+    a = profile.arithmetic
+    weighted = a.average == "weighted"
     leaf = node.level in tree.leaves
     if leaf:
-        ops = tuple(_result_operand(r) for r in tree.operands(node))
+        ops = tuple(_result_operand(r, weighted) for r in tree.operands(node))
     else:
-        ops = tuple(_part_operand(p) for p in tree.operands(node))
-    used = [o.value for o in ops if o.counted]
+        ops = tuple(_part_operand(p, tree, weighted) for p in tree.operands(node))
+    used = [o for o in ops if o.counted]
     value = node.recomputed_physical_pct
-    rounded = half_up(value) if value is not None else None
+    rounded = half_up(value, a.decimals) if value is not None else None
     printed = node.reported_physical_pct
     holds = None if printed is None or rounded is None else rounded == printed
-    profile = tree.report.template
     depth = next((i for i, lv in enumerate(profile.levels) if lv.name == node.level), None)
     within = depth is not None and profile.levels[depth].within is not None
     style = "lvl-within" if within else f"lvl-{depth}" if depth is not None and depth < 2 else ""
+    total = sum(o.value * (o.weight or 0) for o in used) if weighted else sum(o.value for o in used)
     return Working(node, profile.label(node.level), leaf, style, operation(node.level, tree), ops,
-                   sum(used), len(used), value, rounded, printed, holds, tuple(explaining(node, tree)))
+                   total, len(used), value, rounded, printed, holds, tuple(explaining(node, tree)),
+                   weighted, sum(o.weight or 0 for o in used), a.decimals)
 
 
 def workings(report: Report) -> list[Working]:

@@ -25,7 +25,19 @@ from poa.records import Report
 from poa.vocab import runs
 
 from .safe import FORMULA_START, xlsx_text
-from .spanish import BOLIVIA, METHOD_ES, SEVERITY_ES, STATUS_ES, check_label, check_rule, criteria, decimal_commas, period, plural
+from .spanish import (
+    BOLIVIA,
+    METHOD_ES,
+    SEVERITY_ES,
+    STATUS_ES,
+    check_label,
+    check_rule,
+    criteria,
+    decimal_commas,
+    number,
+    period,
+    plural,
+)
 from .working import Index, numbered, workings
 from .xlsxfile import Cell, Conditional, Sheet, Style, save
 
@@ -261,9 +273,14 @@ def hierarchy_sheet(sheet: Sheet, report: Report, result_row: dict[str, int]) ->
             rows = [row_of[p.node_id] for p in tree.operands(n)]
             refs = ranges("G", rows)
             how = f"Promedio de {refs} ({plural(len(rows), 'fila', 'filas')} de esta hoja, sin redondear)"
-        if rows:
+        if rows and w.weighted:  # a weighted mean over scattered cells has no plain formula: poa's figure, said so
+            t.put(i, 7, w.value, PCT_4)
+            how = (f"Promedio ponderado por el peso (Pond.): {number(w.total, 4)} ÷ {number(w.weights, 4)} "
+                   f"(calculado por poa; véase la memoria de cálculo)")
+        elif rows:
             t.formula(i, 7, f'IFERROR(AVERAGE({refs}),"")', PCT_4)
-            t.formula(i, 8, f'IF(ISNUMBER(G{i}),ROUND(G{i},0),"")', PCT_INT)
+        if rows:
+            t.formula(i, 8, f'IF(ISNUMBER(G{i}),ROUND(G{i},{w.decimals}),"")', PCT_INT if w.decimals == 0 else PCT_2)
             t.formula(i, 9, f'IF(AND(ISNUMBER(F{i}),ISNUMBER(H{i})),H{i}-F{i},"")', DIFF)
         t.text(i, 10, "—" if w.holds is None else "Coincide" if w.holds else
              "No coincide (regla alternativa)" if w.alternatives else "No coincide")

@@ -11,6 +11,7 @@ import hashlib
 import os
 import stat
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -177,7 +178,9 @@ def process(path: str | Path, engine: str = "pdfplumber", document: Document | N
 
         try:
             extraction = extract(path, engine=opts.engine, reader=opts.reader, ocr=opts.ocr, profile=opts.profile())
-        except (SourceError, NoTablesError) as e:
+        except NoTablesError as e:  # the tables its pages print are kept all the same, as raw cells
+            return replace(_failed(doc, str(e)), unclaimed=e.unclaimed)
+        except SourceError as e:
             return _failed(doc, str(e))
         except OSError as e:
             return _failed(doc, f"cannot read the file: {e.strerror or e}")

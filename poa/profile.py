@@ -34,6 +34,7 @@ ROLES = TEXT_ROLES + FIGURE_ROLES
 TABLE_KINDS = ("results", "deviations")
 STRUCTURE_ES = {"section": "Promedio de grupo", "total": "Total", "other": "Otra fila"}  # rows of no level
 DEVIATION_PLACES = ("table", "column", "none")
+AVERAGES = ("mean", "weighted")
 
 
 class ProfileError(ValueError):
@@ -262,6 +263,26 @@ class LevelSpec:
 
 
 @dataclass(frozen=True)
+class Arithmetic:
+    """How the report makes its figures, for the validate stage to make them again: a level's physical % from
+    its parts (the mean, or the mean weighted by the results' `weight` column), rounded half-up to `decimals`
+    places; a result's own physical % as achieved / target × 100 (`row_pct`); a row's and a level's budget % as
+    executed / current budget, the sums of the rows under it (`budget_ratio`). Numbers in amount columns use
+    `decimal_mark` ("2.114.698,00": ","), and cells reading one of `blank` ("NP": not programmed, "-") stand
+    for nothing: blanks, never zeros."""
+
+    average: str = "mean"
+    decimals: int = 0
+    row_pct: bool = False
+    budget_ratio: bool = False
+    decimal_mark: str = ","
+    blank: tuple[str, ...] = ()
+
+    def is_blank(self, raw: str) -> bool:
+        return raw.strip() in self.blank
+
+
+@dataclass(frozen=True)
 class Profile:
     """A report family, compiled. See the module's docstring and `poa/templates/README.md`."""
 
@@ -281,6 +302,7 @@ class Profile:
     group_called: str = "el grupo"  # how a Spanish sentence names a group row
     total_called: str = "el total"  # …and the total row ("el nivel operativo central")
     source: str | None = None  # the file it was read from
+    arithmetic: Arithmetic = field(default_factory=Arithmetic)
     _anchor: re.Pattern = field(init=False, repr=False, compare=False)
     _group: re.Pattern | None = field(init=False, repr=False, compare=False)
     _total: re.Pattern | None = field(init=False, repr=False, compare=False)
@@ -404,7 +426,8 @@ def _unknown(d: dict, known: set[str], where: str, source: str | None) -> None:
 
 def parse(data: dict, source: str | None = None) -> Profile:
     """A profile from its TOML data, checked field by field (ProfileError names the first problem)."""
-    _unknown(data, {"name", "title", "code", "tables", "levels", "header", "rows", "deviations", "entity"}, "", source)
+    _unknown(data, {"name", "title", "code", "tables", "levels", "header", "rows", "deviations", "entity", "arithmetic"},
+             "", source)
     name = _get(data, "name", str, "", source=source)
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
         raise ProfileError("name", f"{name!r} is not a name of lower-case letters, digits and hyphens", source)
@@ -518,7 +541,33 @@ def parse(data: dict, source: str | None = None) -> Profile:
     return Profile(name, title, code, tuple(tables), tuple(levels), words, anchor, group, total, closing, place,
                    float(threshold) if threshold is not None else None, skip,
                    _get(r, "group_called", str, "rows.", "el grupo", source),
-                   _get(r, "total_called", str, "rows.", "el total", source), source)
+                   _get(r, "total_called", str, "rows.", "el total", source), source,
+                   _arithmetic(_get(data, "arithmetic", dict, "", {}, source), results, source))
+
+
+def _arithmetic(a: dict, results: TableSpec, source: str | None) -> Arithmetic:
+    """The [arithmetic] section, each rule checked against the columns the results table has."""
+    w = "arithmetic."
+    _unknown(a, {"average", "decimals", "row_pct", "budget_ratio", "decimal_mark", "blank"}, w, source)
+    average = _get(a, "average", str, w, "mean", source)
+    if average not in AVERAGES:
+        raise ProfileError(f"{w}average", f"{average!r} is not one of {', '.join(AVERAGES)}", source)
+    needs = {"average": ("weight",) if average == "weighted" else (),
+             "row_pct": ("target", "achieved", "physical") if _get(a, "row_pct", bool, w, False, source) else (),
+             "budget_ratio": ("budget_current", "budget_executed") if _get(a, "budget_ratio", bool, w, False, source)
+             else ()}
+    for rule, roles in needs.items():
+        if (lacking := [r for r in roles if results.column(r) is None]):
+            raise ProfileError(f"{w}{rule}", f"is a rule over the column {lacking[0]!r}, which the results table "
+                                             f"does not have", source)
+    decimals = _get(a, "decimals", int, w, 0, source)
+    if not 0 <= decimals <= 4:
+        raise ProfileError(f"{w}decimals", f"{decimals} is not a number of decimals from 0 to 4", source)
+    mark = _get(a, "decimal_mark", str, w, ",", source)
+    if mark not in (",", "."):
+        raise ProfileError(f"{w}decimal_mark", f"{mark!r} is neither ',' nor '.'", source)
+    return Arithmetic(average, decimals, bool(needs["row_pct"]), bool(needs["budget_ratio"]), mark,
+                      _strings(a, "blank", w, source, default=[]))
 
 
 def read(path: str | Path) -> Profile:

@@ -43,6 +43,19 @@ class Leftover:
     text: str
 
 
+@dataclass(frozen=True)
+class RawCell:
+    """A cell of a table no profile claims (`poa.extract.unclaimed`): kept as printed, so nothing on the page is
+    lost where poa cannot interpret it."""
+
+    page: int
+    table: int  # the table's number on its page (1-based, top to bottom)
+    row: int  # 1-based: each text line of the table is a row
+    column: int  # 1-based, left to right
+    text: str
+    bbox: BBox
+
+
 @dataclass
 class ReadQuality:
     """How well a document's pages were read: the measures behind `status = review`. Each stage fills the
@@ -102,6 +115,7 @@ class Extraction:
     leftovers: list[Leftover]
     chars_total: int = 0  # characters on the pages that hold the tables
     chars_accounted: int = 0  # of those, characters found again in a row's cells or in a leftover
+    unclaimed: list[RawCell] = field(default_factory=list)  # cells of the tables no profile claims
     quality: ReadQuality = field(default_factory=ReadQuality)
 
 
@@ -156,8 +170,11 @@ class Node:
     reported_budget_raw: str = ""
     is_group: bool = False  # an "Ejecución Física Promedio de las Unidades …" row
     recomputed_physical_pct: float | None = None
+    recomputed_budget_pct: float | None = None  # where the profile makes it of the rows' budgets (budget_ratio)
     cells: list[CellBox] = field(default_factory=list)  # where each of its cells stands on the page
     key: str | None = None  # stable across semesters, years and spellings (`poa.keys`); areas under their unit
+    depth: int | None = None  # 0 for the profile's outermost level, one more for each level in; None for rows of no level
+    level_label: str = ""  # the level's name as the report calls it (the profile's label): "Dirección General"
 
 
 @dataclass
@@ -191,6 +208,19 @@ class Result:
     result_key: str | None = None
     levels: dict[str, str] = field(default_factory=dict)  # every level above it (the profile's), level → name
     cause: str = ""  # its cause of deviation, where the results table prints them in a column of their own
+    # The figures other templates print beside the %s (None where blank, not printed, or unreadable; raw beside):
+    target: float | None = None  # the goal programmed for the period (meta programada): an amount or a count
+    target_raw: str = ""
+    achieved: float | None = None  # what was achieved of it (meta ejecutada)
+    achieved_raw: str = ""
+    weight: float | None = None  # its weight in its level's average (Pond.)
+    weight_raw: str = ""
+    budget_current: float | None = None  # current budget (presupuesto vigente, PIM)
+    budget_current_raw: str = ""
+    budget_executed: float | None = None  # budget executed (presupuesto ejecutado, devengado)
+    budget_executed_raw: str = ""
+    cumulative_pct: float | None = None  # the % accumulated since the year began, beside the period's own
+    cumulative_raw: str = ""
 
 
 @dataclass
@@ -239,6 +269,7 @@ class Report:
     deviations: list[Deviation] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     leftovers: list[Leftover] = field(default_factory=list)
+    unclaimed: list[RawCell] = field(default_factory=list)  # cells of the tables no profile claims (the `tables` table)
     validation: dict | None = None  # great-expectations' own validation results, JSON-ready
     corrections: list = field(default_factory=list)  # what became of each correction (`poa.corrections.Applied`)
     profile: Profile | None = None  # the report family it was read as (None for a document not read)

@@ -268,7 +268,7 @@ def test_rerun_gives_byte_identical_parquet_and_jobs_do_not_change_the_output(mi
     assert parquet_bytes(one) == first
     run([folder], out=two, jobs=2)
     assert parquet_bytes(two) == first
-    assert len(first) == 4 * 7  # every table, corrections included, for each of the four documents
+    assert len(first) == 4 * 8  # every table, corrections and unclaimed tables included, for each of the four documents
 
 
 def test_same_bytes_under_two_names_are_processed_once(mini_pdf, tmp_path):
@@ -315,7 +315,7 @@ def test_a_worker_that_reads_documents_in_turn_writes_what_a_worker_per_document
     for p in paths:
         run([p], out=tmp_path / "apart", jobs=1, reader="pdfium")
     assert parquet_bytes(tmp_path / "together") == parquet_bytes(tmp_path / "apart")
-    assert len(parquet_bytes(tmp_path / "together")) == 5 * 7
+    assert len(parquet_bytes(tmp_path / "together")) == 5 * 8
 
 
 def test_a_worker_has_the_same_room_under_its_limit_for_its_second_document():

@@ -124,7 +124,7 @@ def test_a_bad_file_a_crash_and_a_killed_worker_cost_only_their_documents_and_th
     local = run([folder], out=tmp_path / "local", jobs=2)
     assert [o.document for o in local] == [o.document for o in outcomes]
     assert parquet_bytes(tmp_path / "dask") == parquet_bytes(tmp_path / "local")
-    assert len(parquet_bytes(tmp_path / "local")) == 4 * 7 + 2  # four documents read, two failed rows
+    assert len(parquet_bytes(tmp_path / "local")) == 4 * 8 + 2  # four documents read, two failed rows
 
 
 @pytest.mark.slow
@@ -153,7 +153,7 @@ def test_a_second_dask_run_skips_what_the_first_did(scheduler, mini_pdf, tmp_pat
     assert again["copy-00.pdf"].skipped and again["copy-01.pdf"].skipped and again["same-bytes.pdf"].skipped
     assert not again["new.pdf"].skipped and again["new.pdf"].document.status == "ok", again["new.pdf"].document.error
     after = parquet_bytes(out)
-    assert {k: after[k] for k in before} == before and len(after) == len(before) + 7
+    assert {k: after[k] for k in before} == before and len(after) == len(before) + 8
 
 
 # ------------------------------------------------------------------ usage errors, and no Dask unless asked

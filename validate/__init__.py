@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from poa.records import Report
 
-from .arithmetic import average_findings, budget_findings, recompute
+from .arithmetic import average_findings, budget_findings, recompute, recompute_budget, row_findings
 from .corrections import correction_findings
 from .expectations import check_rows, run_expectations
 from .match import deviation_rule, duplicate_numbers, link
@@ -22,10 +22,10 @@ def validate(report: Report, *, expectations: bool = False) -> Report:
     The row checks run in plain Python; `expectations=True` also runs them as great-expectations suites
     (seconds to import) and keeps GX's own validation result in `report.validation`.
     """
-    values = recompute(report)
+    values, budgets = recompute(report), recompute_budget(report)
     for n in report.units:
-        n.recomputed_physical_pct = values.get(n.node_id)
-    findings = average_findings(report) + budget_findings(report)
+        n.recomputed_physical_pct, n.recomputed_budget_pct = values.get(n.node_id), budgets.get(n.node_id)
+    findings = average_findings(report) + budget_findings(report) + row_findings(report)
     findings += link(report) + duplicate_numbers(report)
     findings += deviation_rule(report)
     findings += code_findings(report)

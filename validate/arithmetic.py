@@ -4,8 +4,12 @@ profile describes.
 unit (the level results hang under, and a level within it: an area) = mean of its results' physical %
 (blanks left out); a level above = mean of the unrounded figures of the nodes with figures right under it (in
 the seed's family: a Dirección General of its units, a Viceministerio of its Direcciones and of units hung
-directly under it); a group row = mean of the units it closes; the total = mean of the group averages. Printed figures are whole
-percents rounded half-up. A result % outside 0–100 is no percentage: it is reported (pct_out_of_range) and
+directly under it); a group row = mean of the units it closes; the total = mean of the group averages. Printed
+figures are rounded half-up, to whole percents in the seed's family (the profile's `arithmetic.decimals`). A
+profile whose `arithmetic.average` is `weighted` weights each result by its weight column (Pond.) and each node
+by the weights under it. Where the profile says so, a result's own % is its achieved / target × 100
+(`row_pct`), and a row's and a level's budget % the executed / current budget of the rows under it
+(`budget_ratio`, a ratio of sums). A result % outside 0–100 is no percentage: it is reported (pct_out_of_range) and
 left out of the averages, like a blank. Where a printed figure does not hold, the other rules a report writer may have
 used are tried so the auditor learns how the figure was probably made.
 """
@@ -85,20 +89,48 @@ class Tree:
 def recompute(report: Report) -> dict[str, float | None]:
     """node_id → recomputed physical %, unrounded (None where there is nothing to average)."""
     tree = Tree(report)
-    value: dict[str, float | None] = {}
+    weighted = report.template.arithmetic.average == "weighted"
+    value: dict[str, tuple[float | None, float]] = {}  # node_id → (figure, the weight it carries up)
 
-    def of(node: Node) -> float | None:
+    def of(node: Node) -> tuple[float | None, float]:
         if node.node_id not in value:
             if node.level in tree.leaves:
-                v = _mean([r.physical_pct for r in tree.results_of[node.node_id] if counts(r.physical_pct)])
+                rows = [r for r in tree.results_of[node.node_id] if counts(r.physical_pct)]
+                if weighted:
+                    pairs = [(r.physical_pct, r.weight) for r in rows if r.weight is not None]
+                else:
+                    pairs = [(r.physical_pct, 1.0) for r in rows]
             else:
-                v = _mean([x for p in tree.parts(node) if (x := of(p)) is not None])
-            value[node.node_id] = v
+                pairs = [v for p in tree.parts(node) if (v := of(p))[0] is not None]
+            value[node.node_id] = _weighted(pairs) if weighted else (_mean([x for x, _ in pairs]), float(len(pairs)))
         return value[node.node_id]
 
     for n in report.units:
         of(n)
-    return value
+    return {k: v for k, (v, _) in value.items()}
+
+
+def _weighted(pairs: list[tuple[float, float]]) -> tuple[float | None, float]:
+    total = sum(w for _, w in pairs)
+    return (sum(x * w for x, w in pairs) / total if total > 0 else None), total
+
+
+def ratio(executed: float | None, current: float | None) -> float | None:
+    """executed / current × 100: a budget %, or a result's achieved / target (None where the base is 0 or absent)."""
+    return executed / current * 100 if executed is not None and current else None
+
+
+def recompute_budget(report: Report) -> dict[str, float | None]:
+    """node_id → budget % as the ratio of the sums of executed and current budget of the results under it, where
+    the profile's `budget_ratio` says the report makes it so (else empty)."""
+    if not report.template.arithmetic.budget_ratio:
+        return {}
+    tree = Tree(report)
+    out = {}
+    for n in report.units:
+        rows = [r for r in tree.results_under(n) if r.budget_current is not None and r.budget_executed is not None]
+        out[n.node_id] = ratio(sum(r.budget_executed for r in rows), sum(r.budget_current for r in rows)) if rows else None
+    return out
 
 
 def called(node: Node, report: Report) -> str:
@@ -118,27 +150,41 @@ def alternatives(node: Node, tree: Tree) -> list[tuple[str, float]]:
         if any(r.physical_pct is not None and not counts(r.physical_pct) for r in rows):
             out.append(("incluyendo los avances fuera del rango 0–100 %",
                         fmean([r.physical_pct for r in rows if r.physical_pct is not None])))
-        return out
+        return out + other_average(node, tree)
     parts = tree.parts(node)
     if parts and all(p.reported_physical_pct is not None for p in parts):
         out.append(("promediando las cifras impresas de sus componentes en lugar de las recalculadas",
                     fmean([p.reported_physical_pct for p in parts])))
     computed = [p.recomputed_physical_pct for p in parts]
     if parts and all(x is not None for x in computed):
-        out.append(("promediando las cifras ya redondeadas de sus componentes", fmean([half_up(x) for x in computed])))
+        d = tree.report.template.arithmetic.decimals
+        out.append(("promediando las cifras ya redondeadas de sus componentes", fmean([half_up(x, d) for x in computed])))
     pooled = [r.physical_pct for r in tree.results_under(node) if counts(r.physical_pct)]
-    if pooled and node.level != tree.unit:
+    if pooled and node.level != tree.unit and tree.report.template.arithmetic.average == "mean":
         out.append(("ponderando por el número de resultados (promedio directo de todos sus resultados)", fmean(pooled)))
-    return out
+    return out + other_average(node, tree)
+
+
+def other_average(node: Node, tree: Tree) -> list[tuple[str, float]]:
+    """The average the profile does not use, over the same results: the plain mean where it weights them, the
+    mean weighted by their weight column where it does not (and the rows print one)."""
+    rows = [r for r in tree.results_under(node) if counts(r.physical_pct)]
+    if tree.report.template.arithmetic.average == "weighted":
+        return [("con el promedio simple de sus resultados, sin ponderar", fmean([r.physical_pct for r in rows]))] if rows else []
+    pairs = [(r.physical_pct, r.weight) for r in rows if r.weight is not None]
+    if pairs and len(pairs) == len(rows) and (w := _weighted(pairs))[0] is not None:
+        return [("ponderando sus resultados por su peso (Pond.)", w[0])]
+    return []
 
 
 def explaining(node: Node, tree: Tree) -> list[tuple[str, float]]:
     """The alternative rules whose value rounds to the printed figure where the report's own rule does not
     (empty where the figure holds, is missing, or no rule gives it)."""
     printed, recomputed = node.reported_physical_pct, node.recomputed_physical_pct
-    if printed is None or recomputed is None or half_up(recomputed) == printed:
+    d = tree.report.template.arithmetic.decimals
+    if printed is None or recomputed is None or half_up(recomputed, d) == printed:
         return []
-    return [(desc, v) for desc, v in alternatives(node, tree) if half_up(v) == printed]
+    return [(desc, v) for desc, v in alternatives(node, tree) if half_up(v, d) == printed]
 
 
 def _label(n: Node) -> str:
@@ -148,15 +194,16 @@ def _label(n: Node) -> str:
 def average_findings(report: Report) -> list[Finding]:
     """average_mismatch for every printed figure that the recomputed one does not round to."""
     tree = Tree(report)
+    d = report.template.arithmetic.decimals
     findings = []
     for n in report.units:
         printed, recomputed = n.reported_physical_pct, n.recomputed_physical_pct
-        if printed is None or recomputed is None or half_up(recomputed) == printed:
+        if printed is None or recomputed is None or half_up(recomputed, d) == printed:
             continue
-        explained = [desc for desc, v in alternatives(n, tree) if half_up(v) == printed]
+        explained = [desc for desc, v in alternatives(n, tree) if half_up(v, d) == printed]
         msg = (f"El avance físico impreso para {called(n, report)} «{_label(n)}» (página {n.page}) "
                f"es {printed:g} %, pero el recalculado a partir de sus filas es {recomputed:.2f} %, que "
-               f"redondeado es {half_up(recomputed)} %.")
+               f"redondeado es {half_up(recomputed, d):g} %.")
         if explained:
             msg += " La cifra impresa se obtiene " + "; o ".join(explained) + "."
         else:
@@ -168,8 +215,49 @@ def average_findings(report: Report) -> list[Finding]:
     return findings
 
 
+def row_findings(report: Report) -> list[Finding]:
+    """Where the profile makes a result's % of its own figures: row_pct_mismatch for a printed physical % that
+    achieved / target × 100 does not round to, and budget_pct_mismatch for a printed budget % that executed /
+    current budget does not (rows missing either figure are left alone)."""
+    a = report.template.arithmetic
+    out = []
+    for r in report.results:
+        checks = []
+        if a.row_pct:
+            checks.append(("row_pct_mismatch", "avance físico", r.physical_pct, ratio(r.achieved, r.target),
+                           f"la meta ejecutada ({r.achieved_raw}) entre la programada ({r.target_raw})"))
+        if a.budget_ratio:
+            checks.append(("budget_pct_mismatch", "avance presupuestario", r.budget_pct,
+                           ratio(r.budget_executed, r.budget_current),
+                           f"el presupuesto ejecutado ({r.budget_executed_raw}) entre el vigente ({r.budget_current_raw})"))
+        for check, what, printed, recomputed, how in checks:
+            if printed is None or recomputed is None or half_up(recomputed, a.decimals) == printed:
+                continue
+            out.append(Finding(
+                check, "error", r.result_id, page=r.page_first, reported=printed, recomputed=round(recomputed, 4),
+                message=(f"El {what} impreso del resultado «{r.code_raw}» (página {r.page_first}) es {printed:g} %, "
+                         f"pero {how} × 100 es {recomputed:.2f} %, que redondeado es "
+                         f"{half_up(recomputed, a.decimals):g} %.")))
+    return out
+
+
 def budget_findings(report: Report) -> list[Finding]:
-    """Budget % appears on group rows only and no row of the report carries what it averages."""
+    """Where the rows carry their budgets (`budget_ratio`), budget_mismatch for every printed budget % that the
+    ratio of the sums under it does not round to; elsewhere the budget % appears on group rows only and no row
+    carries what it averages: budget_not_recomputable."""
+    a = report.template.arithmetic
+    if a.budget_ratio:
+        out = []
+        for n in report.units:
+            printed, recomputed = n.reported_budget_pct, n.recomputed_budget_pct
+            if printed is None or recomputed is None or half_up(recomputed, a.decimals) == printed:
+                continue
+            out.append(Finding(
+                "budget_mismatch", "error", n.node_id, page=n.page, reported=printed, recomputed=round(recomputed, 4),
+                message=(f"El avance presupuestario impreso para {called(n, report)} «{_label(n)}» (página {n.page}) "
+                         f"es {printed:g} %, pero el presupuesto ejecutado entre el vigente de sus filas, sumados, es "
+                         f"{recomputed:.2f} %, que redondeado es {half_up(recomputed, a.decimals):g} %.")))
+        return out
     return [
         Finding("budget_not_recomputable", "info", n.node_id, page=n.page, reported=n.reported_budget_pct,
                 message=(f"El avance presupuestario impreso para {called(n, report)} «{_label(n)}» "

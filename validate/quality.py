@@ -178,7 +178,8 @@ def assess(report: Report, limits: Limits = LIMITS) -> list[Finding]:
     units = [n for n in report.units if n.level == tree.unit and n.reported_physical_pct is not None
              and n.recomputed_physical_pct is not None and tree.results_of[n.node_id]]
     if len(units) >= limits.unit_agreement_min_units:
-        agree = sum(half_up(n.recomputed_physical_pct) == n.reported_physical_pct for n in units)
+        d = report.template.arithmetic.decimals
+        agree = sum(half_up(n.recomputed_physical_pct, d) == n.reported_physical_pct for n in units)
         q.unit_average_agreement = round(agree / len(units), 4)
     if report.deviations:
         q.deviations_linked_share = round(sum(d.result_id is not None for d in report.deviations) / len(report.deviations), 4)

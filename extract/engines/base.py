@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
 from poa.profile import Profile, TableSpec
-from poa.records import BBox, Leftover
+from poa.records import BBox, Leftover, RawCell
 
 Extra = tuple[tuple[str, str], ...]  # (column title, cell text) for the columns the tool has no name for
 
@@ -53,6 +53,7 @@ class PageScan:
     ruled: bool = False  # lines drawn across and down it: a grid, a table of some kind
     furniture_in_cells: int = 0  # characters set aside as furniture that line up with a cell's own lines
     blank: bool = False  # nothing printed on it (its image looked at for text: none)
+    unclaimed: list[RawCell] = field(default_factory=list)  # cells of the tables on it no profile claims
 
 
 def page_scan(page, profile: Profile) -> PageScan:

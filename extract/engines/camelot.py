@@ -20,6 +20,7 @@ from poa.vocab import fold, squash
 from .. import layout
 from ..page import SourceError
 from ..readers import open_source
+from ..unclaimed import unclaimed_cells
 from .base import Engine, GridRow, PageScan, PageTable, choose, full_row, page_scan
 from .plumber import LOOKAHEAD
 
@@ -134,6 +135,7 @@ class CamelotEngine(Engine):
                    if not any(b[0] - 1 <= w.xc <= b[2] + 1 and b[1] - 1 <= w.yc <= b[3] + 1 for b in boxes)]
         for ln in layout.text_lines(outside):
             scan.leftovers.append(Leftover(page.number, layout.bbox_of(ln.words), ln.text))
+        scan.unclaimed = unclaimed_cells(page.number, outside, page.rulings)
         return scan, last
 
     def _piece(self, page, t, last: Running | None) -> tuple[PageTable, list[str], Running] | None:

@@ -20,6 +20,7 @@ from ..furniture import Furniture
 from ..header import Header, find_headers
 from ..page import Page, Word
 from ..readers import open_source
+from ..unclaimed import unclaimed_cells
 from .base import Engine, GridRow, PageScan, PageTable, choose, page_scan, split_row
 
 LOOKAHEAD = 8  # pages read before the first is cut, so that furniture repeated on later pages is known
@@ -114,6 +115,7 @@ def scan_page(
     rest = [w for w in page.words if id(w) not in taken]
     for ln in layout.text_lines(rest, settings.line_tolerance):
         scan.leftovers.append(Leftover(page.number, layout.bbox_of(ln.words), ln.text))
+    scan.unclaimed = unclaimed_cells(page.number, rest, page.rulings)
     return scan, carry
 
 
