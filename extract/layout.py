@@ -234,20 +234,34 @@ def opens_row(line: Line, profile: Profile) -> bool:
 
 
 def rows_by_text(lines: Sequence[Line], edges: Sequence[float], profile: Profile) -> list[list[Word]]:
-    rows: list[list[Word]] = []
+    """Rows of an unruled table: each starts at a line that opens one (a code, a unit number, a section), and
+    takes the lines under it up to the next; except the lines right above an opening line that stand much
+    nearer to it than to the line above them: a cell whose text is centred on its code (the code printed
+    halfway down a wrapped text) begins there."""
+    starts: list[int] = []
     code = ""
-    for ln in lines:
+    for i, ln in enumerate(lines):
         parts: list[list[str]] = [[] for _ in range(len(edges) + 1)]
         for w in ln.words:
             parts[column_of(w.xc, edges)].append(w.text)
         cells = [" ".join(p) for p in parts]
-        if not rows or starts_row(cells, code, profile):
-            rows.append(list(ln.words))
+        if not starts or starts_row(cells, code, profile):
+            starts.append(i)
             code = cells[0]
         else:
-            rows[-1].extend(ln.words)
             code = (code + cells[0]) if cells[0] else code
-    return rows
+    for k in range(1, len(starts)):
+        s = starts[k]
+        while s - 2 > starts[k - 1] - 1 and s - 1 > starts[k - 1] and centred_above(lines[s - 2], lines[s - 1], lines[s]):
+            s -= 1
+        starts[k] = s
+    return [[w for ln in lines[a:b] for w in ln.words] for a, b in zip(starts, starts[1:] + [len(lines)])]
+
+
+def centred_above(before: Line, line: Line, opening: Line, share: float = 0.6) -> bool:
+    """Whether `line`, right above an opening line, belongs to the opening line's row: it stands much nearer to
+    it than to the line above it (top-aligned cells leave their padding between rows, never inside one)."""
+    return line.top - before.top > 0 and opening.top - line.top < share * (line.top - before.top)
 
 
 def split_bands(bands: Sequence[Sequence[Word]], edges: Sequence[float], profile: Profile,

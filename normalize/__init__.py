@@ -76,8 +76,9 @@ def row_quality(q: ReadQuality, nodes: list[Node], results: list[Result], deviat
     q.pct_unreadable = len(unreadable)
     q.deviation_codes_unreadable = sum(d.code is None for d in deviations)
     with_results = {r.unit_id for r in results}
-    unit = profile.unit_level.name
-    empty = [n for n in nodes if n.level == unit and n.reported_physical_pct is not None and n.node_id not in with_results]
+    unit = profile.unit_name
+    empty = [n for n in nodes if unit is not None and n.level == unit and n.reported_physical_pct is not None
+             and n.node_id not in with_results]
     q.empty_units = len(empty) if results else 0
     q.pct_in_text = sum(r.physical_pct is None and any(ends_with_pct(t) for t in (r.expected, r.obtained))
                         for r in results)

@@ -82,15 +82,15 @@ def build_results(doc_id: str, rows: list[RawRow], profile: Profile) -> tuple[li
     nodes: list[Node] = []
     results: list[Result] = []
     ctx = _Context(profile.levels)
-    unit_level = profile.unit_level
+    unit_name = profile.unit_name
     numbered = next((lv for lv in profile.levels if lv.numbered), None)
-    u = ctx.index(unit_level.name)
+    u = ctx.index(unit_name) if unit_name is not None else -1  # no levels: results in one list
     outer = profile.levels[0].name if u >= 1 else None  # results.viceministry: the outermost level above the unit
     inner = profile.levels[u - 1].name if u >= 2 else None  # results.direction: the level right above the unit
     below = profile.levels[u + 1].name if u + 1 < len(profile.levels) else None  # results.area: the one within it
 
     def add(level: str, number: str | None, name: str, row: RawRow, parent: Node | None, seq: int) -> Node:
-        physical, budget = row.cells.get("physical", ""), row.cells.get("budget", "")
+        physical, budget, cumulative = (row.cells.get(role, "") for role in ("physical", "budget", "cumulative"))
         node = Node(
             node_id=f"{doc_id}-N{len(nodes) + 1:03d}", level=level, number=number, name=name,
             parent_id=parent.node_id if parent else None,
@@ -98,7 +98,8 @@ def build_results(doc_id: str, rows: list[RawRow], profile: Profile) -> tuple[li
             reported_physical_raw=physical, reported_budget_raw=budget, page=row.pages[0], seq=seq,
             page_last=row.pages[-1], cells=list(row.boxes),
             depth=next((i for i, lv in enumerate(profile.levels) if lv.name == level), None),
-            level_label=profile.label(level),
+            level_label=profile.label(level), reported_cumulative_raw=cumulative,
+            reported_cumulative_pct=None if profile.arithmetic.is_blank(cumulative) else parse_pct(cumulative),
         )
         nodes.append(node)
         if parent is None and level not in ("section", "total"):
@@ -114,7 +115,7 @@ def build_results(doc_id: str, rows: list[RawRow], profile: Profile) -> tuple[li
         cells, texts = row.cells, texts_of(row)
         if profile.code.opens(cells["code"]):
             code = profile.code.read(cells["code"])
-            unit = ctx.open.get(unit_level.name)
+            unit = ctx.open.get(unit_name) if unit_name is not None else None
             physical, budget = cells.get("physical", ""), cells.get("budget", "")
             result = Result(
                 result_id=f"{doc_id}-R{len(results) + 1:04d}", unit_id=unit.node_id if unit else None,

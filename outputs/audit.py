@@ -112,7 +112,7 @@ def _status(w: Working) -> tuple[str, str]:
     return ("explained", "No coincide (regla alternativa)") if w.alternatives else ("mismatch", "No coincide")
 
 
-def chart_svg(nodes: list[Node], unit_level: str, decimals: int = 0) -> str:
+def chart_svg(nodes: list[Node], unit_level: str | None, decimals: int = 0) -> str:
     """Printed vs recomputed physical % for each unit, as grouped horizontal bars."""
     units = [n for n in nodes if n.level == unit_level]
     if not units:
@@ -462,7 +462,7 @@ def render_html(report: Report, *, generated: dt.datetime | None = None, pdf_pat
          *_findings(report, found, pictures, uri), *_hierarchy(ws), *_workings(ws),
          "<h2 id='grafico'>6. Gráfico por unidad</h2><div class='chart'><p class='legend'><span style='background:#1a56b0'></span>"
          "impreso<span style='background:#e07b00'></span>recalculado</p>",
-         chart_svg(report.units, report.template.unit_level.name, report.template.arithmetic.decimals), "</div>",
+         chart_svg(report.units, report.template.unit_name, report.template.arithmetic.decimals), "</div>",
          *_links(report, uri), *_checks(report.template), SIGNOFF,
          f"<p><small>Generado por poa {escape(doc.pipeline_version or '')} el {escape(timestamp(generated))}."
          "</small></p></body></html>"]

@@ -181,6 +181,7 @@ CELL_OF_CHECK = {
     **dict.fromkeys(("average_mismatch", "pct_out_of_range", "pct_missing", "pct_repaired", "progress_text_conflict",
                      "row_pct_mismatch"), "physical"),
     **dict.fromkeys(("budget_pct_mismatch", "budget_mismatch"), "budget"),
+    **dict.fromkeys(("cumulative_mismatch",), "cumulative"),
     **dict.fromkeys(("code_invalid", "code_repaired", "duplicate_code", "deviation_code_mismatch", "deviation_missing",
                      "deviation_unneeded", "deviation_unmatched", "unit_number_inconsistent", "unit_number_duplicate",
                      "unit_name_variant", "unit_unmatched"), "code"),

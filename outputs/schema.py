@@ -46,6 +46,9 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("period", S, "The period the report follows up, as it states it: `2016-S1`, `2019-Q3` (a quarter), "
                       "`2018` (the whole gestión: a title naming no part of the year, results obtained by 31 "
                       "December); null where the report does not say."),
+        ("band", S, "The line that states the band the total falls in, as printed (`CUMPLIMIENTO : 58.43% -> REGULAR "
+                    "(51% - 75%)`), where the template reads one (`band.line`); its figure and range are checked "
+                    "(`band_mismatch`)."),
         ("duplicate_of", S, "doc_id of another document of the folder with the same entity and period (the "
                             "first by file name), set after each batch; null for the first. Keep `duplicate_of` null "
                             "for one report per entity and period."),
@@ -151,6 +154,10 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("reported_physical_pct", F, "Physical progress % printed on the row."),
         ("reported_budget_pct", F, "Budget (PPTARIO.) % printed on the row."),
         ("recomputed_physical_pct", F, "Physical % recomputed from the results (filled by the validate stage)."),
+        ("reported_cumulative_pct", F, "Cumulative % printed on the row beside its period's, where the template "
+                                       "prints one ((%) CUMP. ACUMULADO)."),
+        ("reported_cumulative_raw", S, "The cumulative % cell as printed."),
+        ("recomputed_cumulative_pct", F, "Cumulative % recomputed from the results' by the template's rule."),
         ("recomputed_budget_pct", F, "Budget % recomputed as the executed over the current budget of the results "
                                      "under the row, where the template makes it so (`arithmetic.budget_ratio`); "
                                      "else null."),

@@ -43,6 +43,14 @@ CHECK_ES: dict[str, tuple[str, str]] = {
         "Avance presupuestario impreso distinto del recalculado",
         "El avance presupuestario de un nivel es la suma del presupuesto ejecutado de sus filas entre la suma del "
         "vigente, por 100, {rounding}; la cifra impresa debe ser igual."),
+    "cumulative_mismatch": (
+        "Avance acumulado impreso distinto del recalculado",
+        "El avance acumulado de cada fila de la jerarquía se calcula como su avance del período: {average} de sus "
+        "componentes, {rounding}; la cifra impresa debe ser igual."),
+    "band_mismatch": (
+        "Calificación del cumplimiento inconsistente",
+        "La banda que califica el cumplimiento debe dar la cifra del total recalculado, y esa cifra debe estar "
+        "dentro del rango de la banda que nombra."),
     "budget_not_recomputable": (
         "Avance presupuestario no verificable",
         "El avance presupuestario solo se imprime en filas de grupo; el reporte no trae la ejecución de cada "
@@ -126,10 +134,11 @@ def criteria(profile: Profile) -> list[tuple[str, str]]:
     """The criteria a working paper applies, (title, text): the report's own arithmetic over its levels (the
     profile's), half-up rounding, the report's rule for causes of deviation, the budget % as printed."""
     unit = profile.unit_level
-    above = [lv for lv in reversed(profile.levels[:profile.levels.index(unit)]) if lv.figures]
+    above = [lv for lv in reversed(profile.levels[:profile.levels.index(unit)]) if lv.figures] if unit else []
     a = profile.arithmetic
-    arithmetic = (f"avance de {profile.called(unit.name)} = {average_words(profile)} del avance físico de sus "
-                  "resultados, excluidos los que no tienen avance impreso (y los fuera de 0–100 %)")
+    arithmetic = (f"avance de {profile.called(unit.name) if unit else profile.total_called} = "
+                  f"{average_words(profile)} del avance físico de sus resultados, excluidos los que no tienen avance "
+                  "impreso (y los fuera de 0–100 %)")
     for lv in above:
         how = lv.operation or "Promedio de los valores sin redondear de sus componentes"
         arithmetic += f"; {lv.label} = {how[:1].lower()}{how[1:]}"

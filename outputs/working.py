@@ -246,7 +246,7 @@ def working(node: Node, tree: Tree) -> Working:
     profile = tree.report.template
     a = profile.arithmetic
     weighted = a.average == "weighted"
-    leaf = node.level in tree.leaves
+    leaf = tree.rows_of(node) is not None
     if leaf:
         ops = tuple(_result_operand(r, weighted) for r in tree.operands(node))
     else:

@@ -197,6 +197,8 @@ def hierarchy_labels(profile) -> tuple[str, str, str, str]:
     """The names of the results' hierarchy columns as the report names its levels: the outermost level above
     the unit, the one right above it, the unit, the one within it ("Nivel superior" where there is none)."""
     levels = profile.levels
+    if profile.unit_level is None:  # results under no level
+        return "Nivel superior", "Nivel intermedio", "Unidad", "Subnivel"
     u = levels.index(profile.unit_level)
     outer = levels[0].label if u >= 1 else "Nivel superior"
     inner = levels[u - 1].label if u >= 2 else "Nivel intermedio"

@@ -210,6 +210,7 @@ class ColumnSpec:
     role: str
     titles: tuple[str, ...]
     optional: bool = False
+    inside: str | None = None  # the code only: the role of the column whose cells it opens, untitled ("ACP.- 3 TEXT")
     patterns: tuple[re.Pattern, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -227,9 +228,25 @@ class TableSpec:
     kind: str
     named_by: tuple[str, ...]  # folded pieces of the header's words, any of which names the table
     columns: tuple[ColumnSpec, ...]
+    code: CodeSpec | None = None  # the family's codes, where they stand inside another column (`lift_code`)
 
     def column(self, role: str) -> ColumnSpec | None:
         return next((c for c in self.columns if c.role == role), None)
+
+    def lift_code(self, cells: dict[str, str]) -> dict[str, str]:
+        """A row's cells with its code taken out of the column it is printed in ("ACP.- 3 CONTROLAR AL 85% …"
+        → code "ACP.- 3", expected "CONTROLAR AL 85% …"), where the profile says codes stand inside a column:
+        the first stretch of the cell, starting a word, that `code.starts` matches whole (a code printed beside
+        a wrapped text, halfway down the cell, included)."""
+        spec = self.column("code")
+        if spec is None or spec.inside is None or self.code is None or cells.get("code"):
+            return cells
+        text = cells.get(spec.inside, "")
+        m = next((m for m in self.code.start.finditer(text) if m.start() == 0 or text[m.start() - 1] == " "), None)
+        if m is None:
+            return cells
+        rest = " ".join((text[:m.start()] + " " + text[m.end():]).split())
+        return {**cells, "code": m.group(0).strip(), spec.inside: rest}
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -237,7 +254,8 @@ class TableSpec:
 
     @property
     def required(self) -> tuple[str, ...]:
-        return tuple(c.role for c in self.columns if not c.optional)
+        """The roles a header must name: every column but the optional ones and a code printed inside another."""
+        return tuple(c.role for c in self.columns if not c.optional and c.inside is None)
 
 
 @dataclass(frozen=True)
@@ -303,11 +321,13 @@ class Profile:
     total_called: str = "el total"  # …and the total row ("el nivel operativo central")
     source: str | None = None  # the file it was read from
     arithmetic: Arithmetic = field(default_factory=Arithmetic)
+    band: str | None = None  # folded: the line that states the band the total falls in (groups value, name, low, high)
     _anchor: re.Pattern = field(init=False, repr=False, compare=False)
     _group: re.Pattern | None = field(init=False, repr=False, compare=False)
     _total: re.Pattern | None = field(init=False, repr=False, compare=False)
     _closing: re.Pattern = field(init=False, repr=False, compare=False)
     _skip: tuple[re.Pattern, ...] = field(init=False, repr=False, compare=False)
+    _band: re.Pattern | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -316,6 +336,11 @@ class Profile:
         set_(self, "_total", re.compile(self.total) if self.total else None)
         set_(self, "_closing", re.compile(self.closing))
         set_(self, "_skip", tuple(re.compile(s) for s in self.entity_skip))
+        set_(self, "_band", re.compile(self.band) if self.band else None)
+
+    def band_of(self, line: str) -> re.Match | None:
+        """The band a line states ("CUMPLIMIENTO : 58.43% -> REGULAR (51% - 75%)"), read by the profile's `band`."""
+        return self._band.match(fold(line).strip()) if self._band is not None else None
 
     # -- tables and their headers
 
@@ -376,13 +401,20 @@ class Profile:
 
     @property
     def unit_level(self) -> LevelSpec | None:
-        """The level results hang under."""
+        """The level results hang under (None for a family whose results stand in one list, under no level)."""
         return next((lv for lv in self.levels if lv.results), None)
 
+    @property
+    def unit_name(self) -> str | None:
+        return self.unit_level.name if self.unit_level is not None else None
+
     def names_entity(self, line: str) -> bool:
-        """Whether a title line may name the entity: not one of the lines the profile says never do."""
+        """Whether a title line may name the entity: not one of the lines the profile says never do, nor a line
+        of a table's header (its words all header words), nor one that holds a code (a chart's label)."""
         f = fold(line)
-        return not any(p.match(f) for p in self._skip)
+        if any(p.match(f) for p in self._skip) or self.code.opens(line) or self.code.in_text(line):
+            return False
+        return not all(self.is_header_word(w) for w in line.split())
 
 
 # ---------------------------------------------------------------- reading a profile file
@@ -426,8 +458,8 @@ def _unknown(d: dict, known: set[str], where: str, source: str | None) -> None:
 
 def parse(data: dict, source: str | None = None) -> Profile:
     """A profile from its TOML data, checked field by field (ProfileError names the first problem)."""
-    _unknown(data, {"name", "title", "code", "tables", "levels", "header", "rows", "deviations", "entity", "arithmetic"},
-             "", source)
+    _unknown(data, {"name", "title", "code", "tables", "levels", "header", "rows", "deviations", "entity", "arithmetic",
+                    "band"}, "", source)
     name = _get(data, "name", str, "", source=source)
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
         raise ProfileError("name", f"{name!r} is not a name of lower-case letters, digits and hyphens", source)
@@ -469,17 +501,26 @@ def parse(data: dict, source: str | None = None) -> Profile:
             cw = f"{where}columns[{j}]."
             if not isinstance(col, dict):
                 raise ProfileError(f"{where}columns[{j}]", "must be a table of fields", source)
-            _unknown(col, {"role", "titles", "optional"}, cw, source)
+            _unknown(col, {"role", "titles", "optional", "inside"}, cw, source)
             role = _get(col, "role", str, cw, source=source)
             if role not in ROLES:
                 raise ProfileError(f"{cw}role", f"{role!r} is not a role poa knows ({', '.join(ROLES)})", source)
             if role in (c.role for c in columns):
                 raise ProfileError(f"{cw}role", f"{role!r} is given twice in this table", source)
-            columns.append(ColumnSpec(role, _strings(col, "titles", cw, source, regex=True),
-                                      _get(col, "optional", bool, cw, False, source)))
+            inside = _get(col, "inside", str, cw, None, source)
+            if inside is not None and role != "code":
+                raise ProfileError(f"{cw}inside", "only a code stands inside another column", source)
+            if inside is not None and inside not in TEXT_ROLES[1:]:
+                raise ProfileError(f"{cw}inside", f"{inside!r} is not a text role ({', '.join(TEXT_ROLES[1:])})", source)
+            columns.append(ColumnSpec(role, _strings(col, "titles", cw, source, regex=True, default=[] if inside else ...),
+                                      _get(col, "optional", bool, cw, False, source), inside))
         if "code" not in (c.role for c in columns):
             raise ProfileError(f"{where}columns", "has no column with the role 'code'", source)
-        tables.append(TableSpec(kind, named_by, tuple(columns)))
+        holder = next((c.inside for c in columns if c.inside), None)
+        if holder is not None and holder not in (c.role for c in columns):
+            raise ProfileError(f"{where}columns", f"the code stands inside {holder!r}, a column the table does not have",
+                               source)
+        tables.append(TableSpec(kind, named_by, tuple(columns), code))
     kinds = [t.kind for t in tables]
     if len(set(kinds)) != len(kinds):
         raise ProfileError("tables", "lists one kind of table twice", source)
@@ -488,7 +529,7 @@ def parse(data: dict, source: str | None = None) -> Profile:
         raise ProfileError("tables", "has no results table", source)
 
     levels = []
-    for i, lv in enumerate(_get(data, "levels", list, "", source=source)):
+    for i, lv in enumerate(_get(data, "levels", list, "", [], source)):
         where = f"levels[{i}]."
         if not isinstance(lv, dict):
             raise ProfileError(f"levels[{i}]", "must be a table of fields", source)
@@ -508,7 +549,7 @@ def parse(data: dict, source: str | None = None) -> Profile:
         if level.within is not None and level.within not in (x.name for x in levels):
             raise ProfileError(f"{where}within", f"{level.within!r} is no level above this one", source)
         levels.append(level)
-    if sum(lv.results for lv in levels) != 1:
+    if levels and sum(lv.results for lv in levels) != 1:
         raise ProfileError("levels", "must name exactly one level that results hang under (results = true)", source)
 
     r = _get(data, "rows", dict, "", {}, source)
@@ -542,7 +583,23 @@ def parse(data: dict, source: str | None = None) -> Profile:
                    float(threshold) if threshold is not None else None, skip,
                    _get(r, "group_called", str, "rows.", "el grupo", source),
                    _get(r, "total_called", str, "rows.", "el total", source), source,
-                   _arithmetic(_get(data, "arithmetic", dict, "", {}, source), results, source))
+                   _arithmetic(_get(data, "arithmetic", dict, "", {}, source), results, source),
+                   _band(_get(data, "band", dict, "", {}, source), total, source))
+
+
+def _band(b: dict, total: str | None, source: str | None) -> str | None:
+    """The [band] section: a folded regular expression with the groups value, name, low and high."""
+    _unknown(b, {"line"}, "band.", source)
+    line = _get(b, "line", str, "band.", None, source)
+    if line is None:
+        return None
+    groups = re.compile(_regex(line, "band.line", source)).groupindex
+    for g in ("value", "name", "low", "high"):
+        if g not in groups:
+            raise ProfileError("band.line", f"has no group named {g!r} (write it as (?P<{g}>…))", source)
+    if total is None:
+        raise ProfileError("band.line", "states the band of the total, but rows.total says no row is the total", source)
+    return line
 
 
 def _arithmetic(a: dict, results: TableSpec, source: str | None) -> Arithmetic:

@@ -130,6 +130,7 @@ class Document:
     year: int | None = None
     semester: int | None = None
     period: str | None = None  # as the report states it: 2016-S1, 2019-Q3, 2018 (the whole year)
+    band: str | None = None  # the line that states the band the total falls in, as printed (a profile's `band`)
     expected_date: str | None = None  # ISO date of the "RESULTADOS ESPERADOS AL …" column
     obtained_date: str | None = None  # ISO date of the "RESULTADOS OBTENIDOS AL …" column
     mission: str | None = None
@@ -171,6 +172,9 @@ class Node:
     is_group: bool = False  # an "Ejecución Física Promedio de las Unidades …" row
     recomputed_physical_pct: float | None = None
     recomputed_budget_pct: float | None = None  # where the profile makes it of the rows' budgets (budget_ratio)
+    reported_cumulative_pct: float | None = None  # the cumulative % printed beside the period's, where the form has one
+    reported_cumulative_raw: str = ""
+    recomputed_cumulative_pct: float | None = None
     cells: list[CellBox] = field(default_factory=list)  # where each of its cells stands on the page
     key: str | None = None  # stable across semesters, years and spellings (`poa.keys`); areas under their unit
     depth: int | None = None  # 0 for the profile's outermost level, one more for each level in; None for rows of no level

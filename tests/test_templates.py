@@ -93,7 +93,8 @@ def test_a_family_no_installed_profile_covers_fails_saying_so(folder):
 
     needs("chromium")
     doc = process(printed(folder, "chromium")).document
-    assert doc.status == "failed" and "no header with the column titles of the template seguimiento-poa" in doc.error
+    assert doc.status == "failed"
+    assert "no header with the column titles of the templates evaluacion-acp, seguimiento-poa" in doc.error
 
 
 @pytest.mark.slow  # prints with LibreOffice or Chromium
@@ -128,7 +129,8 @@ def test_the_cli_reads_with_a_profile_file_and_records_it(folder, profile_file, 
 
 def test_templates_lists_the_installed_profiles():
     done = poa("templates")
-    assert done.returncode == 0 and done.stdout.startswith("seguimiento-poa ")
+    assert done.returncode == 0
+    assert [line.split()[0] for line in done.stdout.splitlines()] == ["evaluacion-acp", "seguimiento-poa"]
 
 
 BROKEN = [
@@ -166,14 +168,12 @@ def test_templates_check_accepts_every_profile_it_ships_and_a_users(profile_file
 
 
 def test_inspect_shows_how_a_document_that_fails_was_read(tmp_path):
-    """The CNS's ACP evaluation fails with the installed profiles: inspect still says which fit how well,
-    why it failed, and draws its page."""
-    pdf = ROOT.parent / "shared" / "real-world" / "BO_CNS_Evaluacion_ACP_2022.pdf"
-    if not pdf.exists():
-        pytest.skip("../shared/real-world/ is not beside the repository")
+    """The IGP's POI evaluation (a family no installed profile covers yet) fails: inspect still says which
+    profiles fit how well, why it failed, and draws its pages."""
+    pdf = ROOT / "tests" / "real-world" / "PE_IGP_Evaluacion_POI_2021_I_semestre.pdf"
     done = poa("inspect", pdf, "--out", tmp_path)
     assert done.returncode == 1, done.stderr
-    assert "status: failed" in done.stdout and "seguimiento-poa" in done.stdout
+    assert "status: failed" in done.stdout and "seguimiento-poa" in done.stdout and "evaluacion-acp" in done.stdout
     (page,) = (tmp_path / "review").glob("*.html")
     assert "No leído" in page.read_text(encoding="utf-8") and list((tmp_path / "review").glob("*/p1.png"))
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from poa.records import Report
 
-from .arithmetic import average_findings, budget_findings, recompute, recompute_budget, row_findings
+from .arithmetic import (
+    average_findings,
+    band_findings,
+    budget_findings,
+    cumulative_findings,
+    recompute,
+    recompute_budget,
+    row_findings,
+)
 from .corrections import correction_findings
 from .expectations import check_rows, run_expectations
 from .match import deviation_rule, duplicate_numbers, link
@@ -23,9 +31,13 @@ def validate(report: Report, *, expectations: bool = False) -> Report:
     (seconds to import) and keeps GX's own validation result in `report.validation`.
     """
     values, budgets = recompute(report), recompute_budget(report)
+    results = report.template.table("results")
+    cumulative = recompute(report, "cumulative_pct") if results.column("cumulative") is not None else {}
     for n in report.units:
         n.recomputed_physical_pct, n.recomputed_budget_pct = values.get(n.node_id), budgets.get(n.node_id)
-    findings = average_findings(report) + budget_findings(report) + row_findings(report)
+        n.recomputed_cumulative_pct = cumulative.get(n.node_id)
+    findings = average_findings(report) + budget_findings(report) + row_findings(report) + cumulative_findings(report)
+    findings += band_findings(report)
     findings += link(report) + duplicate_numbers(report)
     findings += deviation_rule(report)
     findings += code_findings(report)

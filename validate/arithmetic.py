@@ -42,7 +42,7 @@ class Tree:
 
     def __post_init__(self) -> None:
         profile = self.report.template
-        self.unit = profile.unit_level.name
+        self.unit = profile.unit_name  # None where results stand under no level
         inside = {lv.name for lv in profile.levels if lv.within}
         self.leaves = {self.unit} | inside  # the levels whose figure is their results' mean
         self.figures = {lv.name for lv in profile.levels if lv.figures}
@@ -73,33 +73,43 @@ class Tree:
             out += [c] if c.level == self.unit else self.units_under(c)
         return out
 
+    def rows_of(self, node: Node) -> list[Result] | None:
+        """The results this node's figure is made of, where it is made of results: a unit's or an area's, and
+        the total's where the results stand under no level (an ACP evaluation's list of actions); else None."""
+        if node.level in self.leaves:
+            return self.results_of[node.node_id]
+        if node.level == "total" and not self.parts(node):
+            return self.results_of[None]
+        return None
+
     def operands(self, node: Node) -> list[Node] | list[Result]:
         """What `recompute` averages for this node: a unit's or area's results (those that `counts` keeps),
         any other node's parts. For showing the working; `recompute` is the rule."""
-        if node.level in self.leaves:
-            return self.results_of[node.node_id]
-        return self.parts(node)
+        rows = self.rows_of(node)
+        return rows if rows is not None else self.parts(node)
 
     def results_under(self, node: Node) -> list[Result]:
-        if node.level in self.leaves:
-            return self.results_of[node.node_id]
+        rows = self.rows_of(node)
+        if rows is not None:
+            return rows
         return [r for u in self.units_under(node) for r in self.results_of[u.node_id]]
 
 
-def recompute(report: Report) -> dict[str, float | None]:
-    """node_id → recomputed physical %, unrounded (None where there is nothing to average)."""
+def recompute(report: Report, figure: str = "physical_pct") -> dict[str, float | None]:
+    """node_id → recomputed physical % (or the results' `figure`: the cumulative %), unrounded (None where
+    there is nothing to average)."""
     tree = Tree(report)
     weighted = report.template.arithmetic.average == "weighted"
     value: dict[str, tuple[float | None, float]] = {}  # node_id → (figure, the weight it carries up)
 
     def of(node: Node) -> tuple[float | None, float]:
         if node.node_id not in value:
-            if node.level in tree.leaves:
-                rows = [r for r in tree.results_of[node.node_id] if counts(r.physical_pct)]
+            if (leaf := tree.rows_of(node)) is not None:
+                rows = [(x, r.weight) for r in leaf if counts(x := getattr(r, figure))]
                 if weighted:
-                    pairs = [(r.physical_pct, r.weight) for r in rows if r.weight is not None]
+                    pairs = [(x, w) for x, w in rows if w is not None]
                 else:
-                    pairs = [(r.physical_pct, 1.0) for r in rows]
+                    pairs = [(x, 1.0) for x, _ in rows]
             else:
                 pairs = [v for p in tree.parts(node) if (v := of(p))[0] is not None]
             value[node.node_id] = _weighted(pairs) if weighted else (_mean([x for x, _ in pairs]), float(len(pairs)))
@@ -141,8 +151,7 @@ def called(node: Node, report: Report) -> str:
 def alternatives(node: Node, tree: Tree) -> list[tuple[str, float]]:
     """Other ways the printed figure could have been made: (description in Spanish, unrounded value)."""
     out: list[tuple[str, float]] = []
-    if node.level == tree.unit:
-        rows = tree.results_of[node.node_id]
+    if (rows := tree.rows_of(node)) is not None:
         if any(r.physical_pct is None for r in rows):
             blanks_zero = [0.0 if r.physical_pct is None else r.physical_pct
                            for r in rows if r.physical_pct is None or counts(r.physical_pct)]
@@ -215,6 +224,58 @@ def average_findings(report: Report) -> list[Finding]:
     return findings
 
 
+def node_mismatches(report: Report, check: str, figure: str, what: str, how: str) -> list[Finding]:
+    """`check` for every row whose printed `figure` % (its `reported_<figure>_pct`) the recomputed one (its
+    `recomputed_<figure>_pct`) does not round to; `what` names the figure and `how` the recomputation, in Spanish."""
+    d = report.template.arithmetic.decimals
+    out = []
+    for n in report.units:
+        printed, recomputed = getattr(n, f"reported_{figure}_pct"), getattr(n, f"recomputed_{figure}_pct")
+        if printed is None or recomputed is None or half_up(recomputed, d) == printed:
+            continue
+        out.append(Finding(
+            check, "error", n.node_id, page=n.page, reported=printed, recomputed=round(recomputed, 4),
+            message=(f"El {what} impreso para {called(n, report)} «{_label(n)}» (página {n.page}) es {printed:g} %, "
+                     f"pero {how} es {recomputed:.2f} %, que redondeado es {half_up(recomputed, d):g} %.")))
+    return out
+
+
+def cumulative_findings(report: Report) -> list[Finding]:
+    """cumulative_mismatch for every printed cumulative % (beside a level's period %) that the same rule over
+    its results' cumulative % does not round to."""
+    return node_mismatches(report, "cumulative_mismatch", "cumulative", "avance acumulado",
+                           "el recalculado a partir de sus filas")
+
+
+def band_findings(report: Report) -> list[Finding]:
+    """Where the profile reads a band line ("CUMPLIMIENTO : 58.43% -> REGULAR (51% - 75%)"): it is kept in
+    `documents.band`, and band_mismatch says where its figure is not the total's (recomputed, rounded) or lies
+    outside the band it names."""
+    profile, d = report.template, report.template.arithmetic.decimals
+    found = next(((lo, m) for lo in report.leftovers if (m := profile.band_of(lo.text)) is not None), None)
+    total = next((n for n in report.units if n.level == "total"), None)
+    if found is None:
+        return []
+    line, m = found
+    report.document.band = line.text
+    value, low, high = (float(m.group(g).replace(",", ".")) for g in ("value", "low", "high"))
+    name = m.group("name").strip().upper()
+    out = []
+    recomputed = total.recomputed_physical_pct if total is not None else None
+    if recomputed is not None and half_up(recomputed, d) != value:
+        out.append(Finding(
+            "band_mismatch", "error", total.node_id, page=line.page, reported=value, recomputed=round(recomputed, 4),
+            message=(f"La banda de la página {line.page} («{line.text}») califica un cumplimiento de {value:g} %, "
+                     f"pero el total recalculado a partir de sus filas es {recomputed:.2f} %, que redondeado es "
+                     f"{half_up(recomputed, d):g} %.")))
+    if not low <= value <= high:
+        out.append(Finding(
+            "band_mismatch", "error", total.node_id if total is not None else None, page=line.page, reported=value,
+            message=(f"La banda de la página {line.page} («{line.text}») llama {name} a un cumplimiento de "
+                     f"{value:g} %, fuera del rango que ella misma da ({low:g} % – {high:g} %).")))
+    return out
+
+
 def row_findings(report: Report) -> list[Finding]:
     """Where the profile makes a result's % of its own figures: row_pct_mismatch for a printed physical % that
     achieved / target × 100 does not round to, and budget_pct_mismatch for a printed budget % that executed /
@@ -245,19 +306,9 @@ def budget_findings(report: Report) -> list[Finding]:
     """Where the rows carry their budgets (`budget_ratio`), budget_mismatch for every printed budget % that the
     ratio of the sums under it does not round to; elsewhere the budget % appears on group rows only and no row
     carries what it averages: budget_not_recomputable."""
-    a = report.template.arithmetic
-    if a.budget_ratio:
-        out = []
-        for n in report.units:
-            printed, recomputed = n.reported_budget_pct, n.recomputed_budget_pct
-            if printed is None or recomputed is None or half_up(recomputed, a.decimals) == printed:
-                continue
-            out.append(Finding(
-                "budget_mismatch", "error", n.node_id, page=n.page, reported=printed, recomputed=round(recomputed, 4),
-                message=(f"El avance presupuestario impreso para {called(n, report)} «{_label(n)}» (página {n.page}) "
-                         f"es {printed:g} %, pero el presupuesto ejecutado entre el vigente de sus filas, sumados, es "
-                         f"{recomputed:.2f} %, que redondeado es {half_up(recomputed, a.decimals):g} %.")))
-        return out
+    if report.template.arithmetic.budget_ratio:
+        return node_mismatches(report, "budget_mismatch", "budget", "avance presupuestario",
+                               "el presupuesto ejecutado entre el vigente de sus filas, sumados,")
     return [
         Finding("budget_not_recomputable", "info", n.node_id, page=n.page, reported=n.reported_budget_pct,
                 message=(f"El avance presupuestario impreso para {called(n, report)} «{_label(n)}» "

@@ -117,7 +117,7 @@ def _best(dev: Deviation, candidates: list[Result], used: set[str]) -> tuple[Res
 def link(report: Report) -> list[Finding]:
     """Fill result_id / match_score / match_method on every deviation row; return the findings."""
     findings: list[Finding] = []
-    units = [n for n in report.units if n.level == report.template.unit_level.name]
+    units = [n for n in report.units if n.level == report.template.unit_name]
     by_unit: dict[str | None, list[Result]] = defaultdict(list)
     for r in report.results:
         by_unit[r.unit_id].append(r)
@@ -194,7 +194,7 @@ def duplicate_numbers(report: Report) -> list[Finding]:
     findings = []
     tables = (
         ("la tabla de resultados", [(n.number, n.name, n.node_id, n.page) for n in report.units
-                                    if n.level == report.template.unit_level.name]),
+                                    if n.level == report.template.unit_name]),
         ("la tabla de causas de desviación",
          [(du.number, du.name, du.rows[0].deviation_id, du.rows[0].page) for du in deviation_units(report.deviations)]),
     )

@@ -70,7 +70,8 @@ def text_findings(report: Report) -> list[Finding]:
                              + (f" La otra tabla lo escribe completo: «…{squash(other)[-60:]}»." if other and
                                 len(squash(other)) > len(squash(text)) else "")),
                 ))
-    for r in report.results:
+    has_obtained = report.template.table("results").column("obtained") is not None
+    for r in report.results if has_obtained else ():  # a form with no obtained column says nothing of it
         obtained = fold(squash(r.obtained))
         if r.physical_pct is not None and r.physical_pct > 0 and (not obtained or NOTHING.match(obtained)):
             said = f"«{squash(r.obtained)}»" if obtained else "nada (celda vacía)"

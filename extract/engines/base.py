@@ -111,7 +111,7 @@ class Engine(ABC):
 def full_row(table: TableSpec, keys: tuple[str | None, ...], cells: list[str]) -> dict[str, str]:
     """Cells by role, every role of the profile's table (a report may lack a column, e.g. the budget: "")."""
     by_key = {k: c for k, c in zip(keys, cells) if k is not None}
-    return {role: by_key.get(role, "") for role in table.roles}
+    return table.lift_code({role: by_key.get(role, "") for role in table.roles})
 
 
 def split_row(table: TableSpec, columns, cells: list[str]) -> tuple[dict[str, str], Extra]:

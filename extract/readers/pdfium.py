@@ -138,6 +138,7 @@ class PdfiumSource(Reader):
             rects, mats = boxes_and_matrices(h, n)
             box = rects.astype(float)[:, [0, 3, 2, 1]]
             mat = mats.astype(float)
+            _keep_spaces(text, box, mat)
             opens = np.concatenate([[True], (mat[1:] != mat[:-1]).any(axis=1)])  # a glyph that starts a text run
             run = np.cumsum(opens) - 1
             firsts = np.flatnonzero(opens).tolist()
@@ -312,6 +313,29 @@ def handle(pointer):
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+def _keep_spaces(text: str, box, mat) -> None:
+    """Give a box back to the spaces PDFium stands in for a space the page prints. Where a printed space is
+    kerned into the glyphs beside it ("LA ATENCIÓN" with the second A drawn over the space), PDFium drops it
+    and puts a space of its own, with no box, in the text: left out with PDFium's other boxless characters,
+    the two words would run together where pdfplumber (which keeps the printed space) splits them. Such a space,
+    between two glyphs of one run of text, gets a box of no width between them (in place, on the arrays)."""
+    import numpy as np
+
+    spaces = [m.start() for m in re.finditer(" ", text)]
+    if not spaces:
+        return
+    i = np.array(spaces)
+    i = i[(i > 0) & (i < len(text) - 1)]
+    empty = (box[i, 2] <= box[i, 0]) & (box[i, 3] <= box[i, 1])
+    before, after = i - 1, i + 1
+    glyphs = ((box[before, 2] > box[before, 0]) & (box[after, 2] > box[after, 0])
+              & (mat[before][:, [0, 1, 2, 3, 5]] == mat[after][:, [0, 1, 2, 3, 5]]).all(axis=1))  # one size, one baseline
+    for k, b, a in zip(i[empty & glyphs], before[empty & glyphs], after[empty & glyphs]):
+        mid = (box[b, 2] + box[a, 0]) / 2
+        box[k] = (mid, box[b, 1], mid, box[b, 3])
+        mat[k] = mat[b]  # in the run of the glyph before it: a run's size is asked of its first character
+
+
 # PDFium marks a hyphen it found at a line's end: U+0002 one character at a time, U+FFFE in the page's text.
 # What the page prints there is a hyphen.
 HYPHEN = "-"
