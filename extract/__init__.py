@@ -89,7 +89,7 @@ def read_quality(scans: list[PageScan], tables: list[PageTable], rows: list[RawR
     q.ocr_pages = [s.page for s in scans if s.ocr_confidence is not None]
     q.ocr_confidence = ocr_confidence(scans)
     for spec in profile.tables:
-        kind = spec.kind
+        kind = spec.name
         pieces = [t for t in tables if t.kind == kind]
         found = {c for t in pieces for c in t.columns}
         wanted = list(spec.required)
@@ -115,7 +115,7 @@ def read_quality(scans: list[PageScan], tables: list[PageTable], rows: list[RawR
     with_table = {t.page for t in tables}
     q.pages_without_table = [s.page for s in scans if s.code_words >= MIN_CODE_WORDS and s.page not in with_table]
     q.unmapped_chars = sum(s.unmapped for s in scans)
-    results = [t for t in tables if t.kind == "results"]
+    results = [t for t in tables if profile.table(t.kind).kind == "results"]
     q.unterminated = bool(results) and not results[-1].closed and results[-1].page == scans[-1].page
     return q
 

@@ -39,22 +39,25 @@ def join_conf(a: tuple[tuple[str, float], ...], b: tuple[tuple[str, float], ...]
 
 
 def stitch(tables: Iterable[PageTable], profile: Profile) -> list[RawRow]:
-    """The rows of every table in document order, one RawRow per printed row."""
+    """The rows of every table in document order, one RawRow per printed row (its kind, and which of the
+    profile's tables of that kind it is where there are several)."""
     rows: list[RawRow] = []
     last: dict[str, RawRow | None] = {}
     for t in tables:
+        kind = profile.table(t.kind).kind
+        part = t.kind if t.kind != kind else ""
         for i, r in enumerate(t.rows):
             prev = last.get(t.kind)
             if i == 0 and prev is not None and prev.pages[-1] < r.page and continues(prev, r, profile):
                 merged = RawRow(
-                    t.kind, {role: join(text, r.cells.get(role, "")) for role, text in prev.cells.items()},
+                    kind, {role: join(text, r.cells.get(role, "")) for role, text in prev.cells.items()},
                     prev.pages + (r.page,), prev.bbox, join_extra(prev.extra, r.extra), prev.straddles + r.straddles,
-                    join_conf(prev.conf, r.conf), prev.boxes + r.boxes,
+                    join_conf(prev.conf, r.conf), prev.boxes + r.boxes, part,
                 )
                 rows[rows.index(prev)] = merged
                 last[t.kind] = merged
                 continue
-            row = RawRow(t.kind, r.cells, (r.page,), r.bbox, r.extra, r.straddles, r.conf, r.boxes)
+            row = RawRow(kind, r.cells, (r.page,), r.bbox, r.extra, r.straddles, r.conf, r.boxes, part)
             rows.append(row)
             last[t.kind] = row
     return rows

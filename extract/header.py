@@ -308,7 +308,7 @@ def header_columns(band: Sequence[Line], kind: str, profile: Profile, rulings: S
         if key is not None:
             used.add(key)
         elif all(profile.is_header_word(w.text) for w in words) and not any(
-                _keys(s, t.kind, profile) for t in profile.tables if t.kind != kind):
+                _keys(s, t.name, profile) for t in profile.tables if t.name != kind):
             continue  # a stray "AL" or "%"; but the other table's title ("CAUSAS DE DESVIACIÓN") is a column here
         out.append(HeaderColumn(key, _title(s), x0, x1))
     return tuple(sorted(out, key=lambda c: c.x0))

@@ -45,12 +45,15 @@ def assign_keys(document: Document, nodes: list[Node], results: list[Result], de
         parent = by_id.get(n.parent_id) if n.parent_id else None
         if n.level in inside and parent is not None and parent.key:
             n.key = f"{parent.key}/{keys.slug(n.name)}"
+        elif n.part:  # in one of several results tables: its rows under the table's name (each has its TOTAL)
+            n.key = f"{keys.unit_key(entity, n.part)}/{keys.slug(n.name)}"
         else:
             n.key = keys.unit_key(entity, n.name)
     for r in results:
         unit = by_id.get(r.unit_id) if r.unit_id else None
         r.unit_key = unit.key if unit is not None else None
-        r.result_key = keys.result_key(r.unit_key, r.code, r.expected)
+        base = r.unit_key or (keys.unit_key(entity, r.part) if r.part else None)
+        r.result_key = keys.result_key(base, r.code, r.expected)
     seen: Counter = Counter()
     for d in deviations:
         d.unit_key = keys.unit_key(entity, d.unit_name)

@@ -18,8 +18,10 @@ UNIT = re.compile(r"^(\d{1,3})\s*[.:\-)]?\s+(\S.*)$")
 
 
 def texts_of(row: RawRow) -> list[str]:
-    """A row's text cells in the order printed, the code's first: what a section row's name is made of."""
-    return [t for role, t in row.cells.items() if role in TEXT_ROLES]
+    """A row's text cells in the order printed, the code's first: what a section row's name is made of; where
+    they are all empty, its extra columns' (a "TOTAL" printed in a cell merged from a column of no role, a N°)."""
+    texts = [t for role, t in row.cells.items() if role in TEXT_ROLES]
+    return texts if any(texts) else [t for _, t in row.extra if t] or texts
 
 
 def split_unit(texts: list[str]) -> tuple[str, str] | None:
@@ -45,7 +47,7 @@ def figures(cells: dict[str, str], profile: Profile) -> dict:
         raw = cells.get(role, "")
         out[role], out[f"{role}_raw"] = read_amount(raw, a.decimal_mark, a.blank), raw
     raw = cells.get("cumulative", "")
-    out["cumulative_pct"], out["cumulative_raw"] = (None if a.is_blank(raw) else parse_pct(raw)), raw
+    out["cumulative_pct"], out["cumulative_raw"] = (None if a.is_blank(raw) else parse_pct(raw, a.top)), raw
     return out
 
 
@@ -83,6 +85,7 @@ def build_results(doc_id: str, rows: list[RawRow], profile: Profile) -> tuple[li
     results: list[Result] = []
     ctx = _Context(profile.levels)
     unit_name = profile.unit_name
+    top = profile.arithmetic.top  # the highest % a row may print (None: no bound)
     numbered = next((lv for lv in profile.levels if lv.numbered), None)
     u = ctx.index(unit_name) if unit_name is not None else -1  # no levels: results in one list
     outer = profile.levels[0].name if u >= 1 else None  # results.viceministry: the outermost level above the unit
@@ -94,12 +97,12 @@ def build_results(doc_id: str, rows: list[RawRow], profile: Profile) -> tuple[li
         node = Node(
             node_id=f"{doc_id}-N{len(nodes) + 1:03d}", level=level, number=number, name=name,
             parent_id=parent.node_id if parent else None,
-            reported_physical_pct=parse_pct(physical), reported_budget_pct=parse_pct(budget),
+            reported_physical_pct=parse_pct(physical, top), reported_budget_pct=parse_pct(budget, top),
             reported_physical_raw=physical, reported_budget_raw=budget, page=row.pages[0], seq=seq,
             page_last=row.pages[-1], cells=list(row.boxes),
             depth=next((i for i, lv in enumerate(profile.levels) if lv.name == level), None),
-            level_label=profile.label(level), reported_cumulative_raw=cumulative,
-            reported_cumulative_pct=None if profile.arithmetic.is_blank(cumulative) else parse_pct(cumulative),
+            level_label=profile.label(level), reported_cumulative_raw=cumulative, part=row.part,
+            reported_cumulative_pct=None if profile.arithmetic.is_blank(cumulative) else parse_pct(cumulative, top),
         )
         nodes.append(node)
         if parent is None and level not in ("section", "total"):
@@ -111,8 +114,13 @@ def build_results(doc_id: str, rows: list[RawRow], profile: Profile) -> tuple[li
         return node.name if node is not None else None
 
     pending: list[Result] = []  # results not yet closed by a group row
+    part = rows[0].part if rows else ""
     for seq, row in enumerate(rows, 1):
         cells, texts = row.cells, texts_of(row)
+        if row.part != part:  # another of the family's results tables: a hierarchy of its own
+            part, pending = row.part, []
+            ctx.close_all()
+            ctx.open_top, ctx.groups = [], []
         if profile.code.opens(cells["code"]):
             code = profile.code.read(cells["code"])
             unit = ctx.open.get(unit_name) if unit_name is not None else None
@@ -123,13 +131,13 @@ def build_results(doc_id: str, rows: list[RawRow], profile: Profile) -> tuple[li
                 unit_number=unit.number if unit else None, unit_name=unit.name if unit else None,
                 area=name_of(below), group=None,
                 code=code.code, code_raw=cells["code"], objective=code.objective, sequence=code.sequence,
-                expected=cells.get("expected", ""), obtained=cells.get("obtained", ""), physical_pct=parse_pct(physical),
-                physical_raw=physical, budget_pct=parse_pct(budget), budget_raw=budget,
+                expected=cells.get("expected", ""), obtained=cells.get("obtained", ""), physical_pct=parse_pct(physical, top),
+                physical_raw=physical, budget_pct=parse_pct(budget, top), budget_raw=budget,
                 page_first=row.pages[0], page_last=row.pages[-1], seq=seq, bbox=row.bbox,
                 extra={title: text for title, text in row.extra if text},
                 ocr_confidence=dict(row.conf) or None, cells=list(row.boxes),
                 levels={lv.name: n.name for lv in profile.levels if (n := ctx.open.get(lv.name)) is not None},
-                cause=cells.get("cause", ""), **figures(cells, profile),
+                cause=cells.get("cause", ""), part=row.part, **figures(cells, profile),
             )
             results.append(result)
             pending.append(result)

@@ -13,7 +13,6 @@ PERIOD = re.compile(r"(primer|segundo|1er\.?|2do\.?|i|ii)\s+semestre", re.I)
 QUARTER = re.compile(r"\b(primer|segundo|tercer|cuarto|1er\.?|2do\.?|3er\.?|4to\.?|i|ii|iii|iv)\s+trimestre", re.I)
 ORDINALS = {"primer": 1, "1er": 1, "i": 1, "segundo": 2, "2do": 2, "ii": 2, "tercer": 3, "3er": 3, "iii": 3,
             "cuarto": 4, "4to": 4, "iv": 4}
-YEAR = re.compile(r"gestion\s+(\d{4})")
 
 
 def iso(d: str, m: str, y: str) -> str | None:
@@ -81,11 +80,10 @@ def metadata(ex: Extraction, profile: Profile) -> dict:
     if m:
         out["semester"] = ORDINALS[m.group(1).lower().rstrip(".")]
     quarter = QUARTER.search(folded)
-    m = YEAR.search(folded)
-    if m:
-        out["year"] = int(m.group(1))
+    if (year := profile.year_in(folded)) is not None:
+        out["year"] = year
     for spec in profile.tables:
-        for role, date in column_dates(ex.header_texts.get(spec.kind, ""), spec):
+        for role, date in column_dates(ex.header_texts.get(spec.name, ""), spec):
             out.setdefault(f"{role}_date", date)
     if "semester" not in out and not quarter and out.get("obtained_date", "")[5:] == "06-30":
         out["semester"] = 1  # results obtained by 30 June: the first half of the year, whatever the title says

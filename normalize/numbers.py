@@ -34,12 +34,15 @@ def _number(text: str) -> float:
     return float(text.replace(",", "."))
 
 
-def read_pct(raw: str) -> Pct:
+def read_pct(raw: str, top: float | None = MAX_PCT) -> Pct:
     """"50%", "50 %", "50,5 %" → 50.0 / 50.5; "5096", "509%", "50 o/o", "S0%" → 50.0, repaired; blank or
-    unreadable → None (the raw text is kept beside)."""
+    unreadable → None (the raw text is kept beside). `top`: the highest % the family prints (None where a %
+    may pass 100, as achieved over target does: "109%" is then a hundred and nine, no misread sign)."""
     text = raw.strip()
     m = PCT.match(text)
     plain = _number(m.group(1)) if m else None
+    if plain is not None and top is None:
+        return Pct(plain, False)
     leading_zero = len(text) > 1 and text[0] == "0" and text[1].isdigit()  # "096": "0%", never ninety-six
     if plain is not None and not leading_zero and (0 <= plain <= MAX_PCT or text.endswith("%") and not text.endswith("9%")):
         return Pct(plain, False)  # in range, or out of range with its sign printed plainly: as printed
@@ -52,9 +55,9 @@ def read_pct(raw: str) -> Pct:
     return Pct(plain, False)
 
 
-def parse_pct(raw: str) -> float | None:
+def parse_pct(raw: str, top: float | None = MAX_PCT) -> float | None:
     """The percentage a cell reads as (see `read_pct`), None when blank or unreadable."""
-    return read_pct(raw).value
+    return read_pct(raw, top).value
 
 
 def half_up(x: float, decimals: int = 0) -> float:

@@ -145,6 +145,8 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
                      "Promedio de las Unidades …' row) | total (the report's closing row) | other."),
         ("depth", I32, "The level's depth in the template's hierarchy: 0 for the outermost (a Viceministerio in the "
                        "seed's family), one more for each level in; null for section, total and other rows."),
+        ("part", S, "The results table the row stands in, by the template's name for it, where the family prints "
+                    "several (`acciones-estrategicas`, `actividades`); empty where it prints one."),
         ("level_label", S, "The level as the report names it (the template's label: `Dirección General`, `Unidad`, "
                            "`Promedio de grupo`, `Total`)."),
         ("number", S, "Unit number as printed (`07`); null for other levels. Not a key: numbers repeat."),
@@ -200,6 +202,8 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("budget_raw", S, "Budget cell as printed."),
         ("cause", S, "Cause of deviation printed in the results table's own column, where the template has one "
                      "(`deviations.cause` where it prints a table of them)."),
+        ("part", S, "The results table the result stands in, by the template's name for it, where the family prints "
+                    "several (each with its own total); empty where it prints one. Its rows' keys hang under it."),
         ("target", F, "The goal programmed for the period (meta programada: an amount, a count or a percentage), "
                       "where the template prints one; null when blank, a mark such as `NP` (not programmed) or `-`, "
                       "or unreadable. Read with the template's decimal mark (`2.114.698,00`, `1,250.5`)."),

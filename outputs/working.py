@@ -212,6 +212,10 @@ def operation(level: str, tree: Tree) -> str:
     rounding = rounding_words(a.decimals)
     mean = "Promedio ponderado por el peso (Pond.)" if a.average == "weighted" else "Promedio aritmético"
     spec = profile.level(level)
+    out_of_range = "fuera de 0–100 %" if a.top is not None else "negativos"
+    if spec is None and level == "total" and not profile.levels:  # the total of a list of results under no level
+        return (f"{mean} del avance físico de los resultados de la tabla; se excluyen los resultados sin avance "
+                f"impreso y los avances {out_of_range}; {rounding}.")
     if spec is None:
         if level == "total" and profile.group is None:
             return f"{mean} de los valores sin redondear de sus componentes, no de sus cifras impresas; {rounding}."
@@ -219,15 +223,15 @@ def operation(level: str, tree: Tree) -> str:
     called = profile.called(level)
     if level in tree.leaves:
         said = (f"{mean} del avance físico de los resultados {_of(called)}; se excluyen los resultados "
-                f"sin avance impreso y los avances fuera de 0–100 %; {rounding}.")
+                f"sin avance impreso y los avances {out_of_range}; {rounding}.")
         return said if spec.figures else f"{said} ({called[:1].upper()}{called[1:]} no imprime cifra propia.)"
     parts = spec.operation or f"{mean} de los valores sin redondear de sus componentes, no de sus cifras impresas"
     return f"{parts}; {rounding}."
 
 
-def _result_operand(r: Result, weighted: bool) -> Operand:
+def _result_operand(r: Result, weighted: bool, top: float | None = 100.0) -> Operand:
     why = ("sin avance impreso" if r.physical_pct is None else
-           "fuera de 0–100 %" if not counts(r.physical_pct) else
+           ("fuera de 0–100 %" if top is not None else "negativo") if not counts(r.physical_pct, top) else
            "sin peso (Pond.) impreso" if weighted and r.weight is None else "")
     return Operand(r.code_raw or "(sin código)", r.page_first, r.physical_pct, None, not why, why,
                    weight=r.weight if weighted else None)
@@ -235,7 +239,7 @@ def _result_operand(r: Result, weighted: bool) -> Operand:
 
 def _part_operand(p: Node, tree: Tree, weighted: bool) -> Operand:
     v = p.recomputed_physical_pct
-    weight = sum(r.weight for r in tree.results_under(p) if counts(r.physical_pct) and r.weight is not None) \
+    weight = sum(r.weight for r in tree.results_under(p) if counts(r.physical_pct, tree.top) and r.weight is not None) \
         if weighted else None
     return Operand(node_label(p), p.page, v, p.reported_physical_pct, v is not None,
                    "" if v is not None else "sin valor recalculado", p.seq, weight)
@@ -248,7 +252,7 @@ def working(node: Node, tree: Tree) -> Working:
     weighted = a.average == "weighted"
     leaf = tree.rows_of(node) is not None
     if leaf:
-        ops = tuple(_result_operand(r, weighted) for r in tree.operands(node))
+        ops = tuple(_result_operand(r, weighted, tree.top) for r in tree.operands(node))
     else:
         ops = tuple(_part_operand(p, tree, weighted) for p in tree.operands(node))
     used = [o for o in ops if o.counted]

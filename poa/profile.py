@@ -19,7 +19,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .records import DEFAULT_TEMPLATE as DEFAULT
 from .vocab import fold
@@ -229,6 +229,11 @@ class TableSpec:
     named_by: tuple[str, ...]  # folded pieces of the header's words, any of which names the table
     columns: tuple[ColumnSpec, ...]
     code: CodeSpec | None = None  # the family's codes, where they stand inside another column (`lift_code`)
+    name: str = ""  # which of the family's tables of its kind ("cuadro-1"); its kind where it has one of a kind
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", self.kind)
 
     def column(self, role: str) -> ColumnSpec | None:
         return next((c for c in self.columns if c.role == role), None)
@@ -295,6 +300,12 @@ class Arithmetic:
     budget_ratio: bool = False
     decimal_mark: str = ","
     blank: tuple[str, ...] = ()
+    over_100: bool = False  # a result's % may pass 100 (achieved above its target): then it is no misprint
+
+    @property
+    def top(self) -> float | None:
+        """The highest % a result may print (None: no bound)."""
+        return None if self.over_100 else 100.0
 
     def is_blank(self, raw: str) -> bool:
         return raw.strip() in self.blank
@@ -322,12 +333,14 @@ class Profile:
     source: str | None = None  # the file it was read from
     arithmetic: Arithmetic = field(default_factory=Arithmetic)
     band: str | None = None  # folded: the line that states the band the total falls in (groups value, name, low, high)
+    year: str = r"gestion\s+(\d{4})"  # folded: how the title block states the plan's year (its first group)
     _anchor: re.Pattern = field(init=False, repr=False, compare=False)
     _group: re.Pattern | None = field(init=False, repr=False, compare=False)
     _total: re.Pattern | None = field(init=False, repr=False, compare=False)
     _closing: re.Pattern = field(init=False, repr=False, compare=False)
     _skip: tuple[re.Pattern, ...] = field(init=False, repr=False, compare=False)
     _band: re.Pattern | None = field(init=False, repr=False, compare=False)
+    _year: re.Pattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -337,6 +350,12 @@ class Profile:
         set_(self, "_closing", re.compile(self.closing))
         set_(self, "_skip", tuple(re.compile(s) for s in self.entity_skip))
         set_(self, "_band", re.compile(self.band) if self.band else None)
+        set_(self, "_year", re.compile(self.year))
+
+    def year_in(self, folded: str) -> int | None:
+        """The plan's year as the title block states it ("GESTIÓN 2016"; folded text)."""
+        m = self._year.search(folded)
+        return int(m.group(1)) if m else None
 
     def band_of(self, line: str) -> re.Match | None:
         """The band a line states ("CUMPLIMIENTO : 58.43% -> REGULAR (51% - 75%)"), read by the profile's `band`."""
@@ -344,13 +363,20 @@ class Profile:
 
     # -- tables and their headers
 
-    def table(self, kind: str) -> TableSpec | None:
-        return next((t for t in self.tables if t.kind == kind), None)
+    def table(self, name: str) -> TableSpec | None:
+        """A table by its name, or the first of a kind ("results")."""
+        return next((t for t in self.tables if t.name == name), None) or next(
+            (t for t in self.tables if t.kind == name), None)
 
     def table_kind(self, header_text: str) -> str | None:
-        """Which of the profile's tables a header belongs to, from its words."""
+        """Which of the profile's tables a header belongs to, from its words: its name (the first table, in the
+        profile's order, that its words name)."""
         h = fold(header_text)
-        return next((t.kind for t in self.tables if any(w in h for w in t.named_by)), None)
+        return next((t.name for t in self.tables if any(w in h for w in t.named_by)), None)
+
+    def has_column(self, kind: str, role: str) -> bool:
+        """Whether any table of the kind has a column with the role."""
+        return any(t.column(role) is not None for t in self.tables if t.kind == kind)
 
     def is_anchor(self, word: str) -> bool:
         """Whether a word is the title every header line of the family holds ("Cód.")."""
@@ -459,7 +485,7 @@ def _unknown(d: dict, known: set[str], where: str, source: str | None) -> None:
 def parse(data: dict, source: str | None = None) -> Profile:
     """A profile from its TOML data, checked field by field (ProfileError names the first problem)."""
     _unknown(data, {"name", "title", "code", "tables", "levels", "header", "rows", "deviations", "entity", "arithmetic",
-                    "band"}, "", source)
+                    "band", "period"}, "", source)
     name = _get(data, "name", str, "", source=source)
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
         raise ProfileError("name", f"{name!r} is not a name of lower-case letters, digits and hyphens", source)
@@ -491,8 +517,9 @@ def parse(data: dict, source: str | None = None) -> Profile:
         where = f"tables[{i}]."
         if not isinstance(t, dict):
             raise ProfileError(f"tables[{i}]", "must be a table of fields", source)
-        _unknown(t, {"kind", "named_by", "columns"}, where, source)
+        _unknown(t, {"kind", "name", "named_by", "columns"}, where, source)
         kind = _get(t, "kind", str, where, source=source)
+        table_name = _get(t, "name", str, where, kind, source)
         if kind not in TABLE_KINDS:
             raise ProfileError(f"{where}kind", f"{kind!r} is not one of {', '.join(TABLE_KINDS)}", source)
         named_by = tuple(fold(w) for w in _strings(t, "named_by", where, source))
@@ -520,10 +547,11 @@ def parse(data: dict, source: str | None = None) -> Profile:
         if holder is not None and holder not in (c.role for c in columns):
             raise ProfileError(f"{where}columns", f"the code stands inside {holder!r}, a column the table does not have",
                                source)
-        tables.append(TableSpec(kind, named_by, tuple(columns), code))
+        tables.append(TableSpec(kind, named_by, tuple(columns), code, table_name))
     kinds = [t.kind for t in tables]
-    if len(set(kinds)) != len(kinds):
-        raise ProfileError("tables", "lists one kind of table twice", source)
+    names = [t.name for t in tables]
+    if len(set(names)) != len(names):
+        raise ProfileError("tables", "lists one kind of table twice: name each (name = \"cuadro-1\")", source)
     results = next((t for t in tables if t.kind == "results"), None)
     if results is None:
         raise ProfileError("tables", "has no results table", source)
@@ -566,13 +594,16 @@ def parse(data: dict, source: str | None = None) -> Profile:
         raise ProfileError("deviations.where", f"{place!r} is not one of {', '.join(DEVIATION_PLACES)}", source)
     if place == "table" and "deviations" not in kinds:
         raise ProfileError("deviations.where", "says 'table' but tables lists no deviations table", source)
-    if place == "column" and results.column("cause") is None:
+    def has(role: str) -> bool:  # a column some results table has
+        return any(t.column(role) is not None for t in tables if t.kind == "results")
+
+    if place == "column" and not has("cause"):
         raise ProfileError("deviations.where", "says 'column' but the results table has no column with the role "
                                                "'cause'", source)
     threshold = _get(d, "threshold", (int, float), "deviations.", None, source)
     if threshold is not None and not 0 < threshold <= 100:
         raise ProfileError("deviations.threshold", f"{threshold} is not a percentage above 0 and up to 100", source)
-    if threshold is not None and results.column("physical") is None:
+    if threshold is not None and not has("physical"):
         raise ProfileError("deviations.threshold", "applies to the physical %, but the results table has no column "
                                                    "with the role 'physical'", source)
 
@@ -583,8 +614,18 @@ def parse(data: dict, source: str | None = None) -> Profile:
                    float(threshold) if threshold is not None else None, skip,
                    _get(r, "group_called", str, "rows.", "el grupo", source),
                    _get(r, "total_called", str, "rows.", "el total", source), source,
-                   _arithmetic(_get(data, "arithmetic", dict, "", {}, source), results, source),
-                   _band(_get(data, "band", dict, "", {}, source), total, source))
+                   _arithmetic(_get(data, "arithmetic", dict, "", {}, source), has, source),
+                   _band(_get(data, "band", dict, "", {}, source), total, source),
+                   _year(_get(data, "period", dict, "", {}, source), source))
+
+
+def _year(p: dict, source: str | None) -> str:
+    """The [period] section: a folded regular expression whose first group is the plan's year."""
+    _unknown(p, {"year"}, "period.", source)
+    year = _regex(_get(p, "year", str, "period.", Profile.year, source), "period.year", source)
+    if re.compile(year).groups < 1:
+        raise ProfileError("period.year", "has no group: write the year's digits as (\\d{4})", source)
+    return year
 
 
 def _band(b: dict, total: str | None, source: str | None) -> str | None:
@@ -602,10 +643,10 @@ def _band(b: dict, total: str | None, source: str | None) -> str | None:
     return line
 
 
-def _arithmetic(a: dict, results: TableSpec, source: str | None) -> Arithmetic:
+def _arithmetic(a: dict, has: Callable[[str], bool], source: str | None) -> Arithmetic:
     """The [arithmetic] section, each rule checked against the columns the results table has."""
     w = "arithmetic."
-    _unknown(a, {"average", "decimals", "row_pct", "budget_ratio", "decimal_mark", "blank"}, w, source)
+    _unknown(a, {"average", "decimals", "row_pct", "budget_ratio", "decimal_mark", "blank", "over_100"}, w, source)
     average = _get(a, "average", str, w, "mean", source)
     if average not in AVERAGES:
         raise ProfileError(f"{w}average", f"{average!r} is not one of {', '.join(AVERAGES)}", source)
@@ -614,7 +655,7 @@ def _arithmetic(a: dict, results: TableSpec, source: str | None) -> Arithmetic:
              "budget_ratio": ("budget_current", "budget_executed") if _get(a, "budget_ratio", bool, w, False, source)
              else ()}
     for rule, roles in needs.items():
-        if (lacking := [r for r in roles if results.column(r) is None]):
+        if (lacking := [r for r in roles if not has(r)]):
             raise ProfileError(f"{w}{rule}", f"is a rule over the column {lacking[0]!r}, which the results table "
                                              f"does not have", source)
     decimals = _get(a, "decimals", int, w, 0, source)
@@ -624,7 +665,7 @@ def _arithmetic(a: dict, results: TableSpec, source: str | None) -> Arithmetic:
     if mark not in (",", "."):
         raise ProfileError(f"{w}decimal_mark", f"{mark!r} is neither ',' nor '.'", source)
     return Arithmetic(average, decimals, bool(needs["row_pct"]), bool(needs["budget_ratio"]), mark,
-                      _strings(a, "blank", w, source, default=[]))
+                      _strings(a, "blank", w, source, default=[]), _get(a, "over_100", bool, w, False, source))
 
 
 def read(path: str | Path) -> Profile:

@@ -32,6 +32,7 @@ class RawRow:
     straddles: int = 0  # words that ran across a column edge: a sign the columns were cut in the wrong place
     conf: tuple[tuple[str, float], ...] = ()  # (column, OCR confidence 0–100) of the cells read by OCR
     boxes: tuple[CellBox, ...] = ()  # where each cell stands: a cell broken across pages has a box on each
+    part: str = ""  # which of the profile's tables of its kind (its name), where the family prints several
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,7 @@ class Node:
     cells: list[CellBox] = field(default_factory=list)  # where each of its cells stands on the page
     key: str | None = None  # stable across semesters, years and spellings (`poa.keys`); areas under their unit
     depth: int | None = None  # 0 for the profile's outermost level, one more for each level in; None for rows of no level
+    part: str = ""  # the table it stands in, where the family prints several results tables (the profile's name)
     level_label: str = ""  # the level's name as the report calls it (the profile's label): "Dirección General"
 
 
@@ -225,6 +227,7 @@ class Result:
     budget_executed_raw: str = ""
     cumulative_pct: float | None = None  # the % accumulated since the year began, beside the period's own
     cumulative_raw: str = ""
+    part: str = ""  # the table it stands in, where the family prints several results tables (the profile's name)
 
 
 @dataclass

@@ -96,5 +96,128 @@ def test_no_report_is_read_as_another_family():
     assert seed.document.quality.template_rivals == []
     forced = process(CNS, template="seguimiento-poa")
     assert forced.document.status == "failed" and not forced.results
-    forced = process(ROOT / "samples" / "mmm-2016-s1-ruled.pdf", template="evaluacion-acp")
-    assert forced.document.status == "failed" and not forced.results
+    for template in ("evaluacion-acp", "evaluacion-poi"):
+        forced = process(ROOT / "samples" / "mmm-2016-s1-ruled.pdf", template=template)
+        assert forced.document.status == "failed" and not forced.results, template
+
+
+# The Instituto Geofísico del Perú's "Evaluación de implementación del POI 2021, primer semestre": Cuadro N° 1
+# (page 6), Cuadro N° 07 (page 16) and Tabla N° 8 (page 17), from the pages.
+IGP = REAL_WORLD / "PE_IGP_Evaluacion_POI_2021_I_semestre.pdf"
+ACTIVITIES = [  # code, description, programmed, executed, avance % (NP: not programmed)
+    ("02.01", "Presidencia Ejecutiva", "6", "6", "100%"),
+    ("03.01", "Oficina de Control Interno", "23", "28", "122%"),
+    ("04.01", "Gerencia General", "6", "6", "100%"),
+    ("04.02", "Oficina de Asesoria JurÍdica", "6", "6", "100%"),
+    ("04.03", "Oficina de Planeamiento y Presupuesto", "7", "7", "100%"),
+    ("04.04", "Oficina de Administración", "6", "7", "117%"),
+    ("04.05", "Oficina de Tecnología de la Información y Datos Geofisicos", "26", "25", "96%"),
+    ("05.01", "Dirección Científica", "9", "8", "89%"),
+    ("05.02", "Ciencias de la Tierra Solida", "13", "14", "108%"),
+    ("05.03", "Ciencias de la Atmósfera e Hidrósfera", "17", "17", "100%"),
+    ("05.04", "Redes Geofísicas", "391", "431", "110%"),
+    ("05.05", "Geofísica y Sociedad", "NP", "NP", "NP"),
+    ("05.06", "Observatorio de Huancayo", "12", "12", "100%"),
+    ("05.07", "Observatorio Vulcanológico del Sur", "152", "195", "128%"),
+    ("05.08", "Radio Observatorio de Jicamarca", "710", "777", "109%"),
+]
+ACTIONS = [  # N°, code, action, programmed, executed, physical %, PIM, devengado, financial %
+    ("1", "AEI.01.01", "Investigaciones en ciencias de la tierra solida de calidad para las entidades",
+     "4", "7", "175%", "2,613,432", "1,224,025", "47%"),
+    ("2", "AEI.01.02", "Investigaciones en ciencias de la atmósfera e hidrósfera de calidad para las entidades",
+     "13", "13", "100%", "2,800,858", "1,315,224", "47%"),
+    ("3", "AEI.01.03", "Investigaciones en ciencias de geo-espacio y astronomía de calidad para las entidades",
+     "4", "4", "100%", "1,092,477", "420,292", "38%"),
+    ("4", "AEI.02.01", "Estudios de la resiliencia de los ecosistemas priorizados frente a peligros geofisicos "
+     "efectivos, para las entidades del SINAGERD", "2", "0.5", "25%", "135,919", "50,154", "37%"),
+    ("5", "AEI.02.02", "Estudios de la resiliencia de la población y sus medios de vida frente a peligros "
+     "geofisicos efectivos, para las entidades del SINAGERD", "1", "0.5", "50%", "209,281", "104,311", "50%"),
+    ("6", "AEI.02.03", "Servicios informativos permanentes para las entidades del SINAGERD",
+     "1", "1", "100%", "2,304,890", "1,045,197", "45%"),
+    ("7", "AEI.02.04", "Asistencia técnica, sobre el uso de los servicios geofísicos, integral en beneficio de los "
+     "Gobiernos Regionales y Locales", "6%", "0%", "0%", "801,724", "290,562", "36%"),
+    ("8", "AEI.03.01", "Estaciones geofísicas operativas en beneficio de la Red Sismica Nacional",
+     "95%", "95%", "100%", "10,502,904", "3,423,850", "33%"),
+    ("9", "AEI.03.02", "Servicios informativos de ocurrencia de peligros geofisicos, oportunos, para el SINAGERD",
+     "75%", "75%", "100%", "5,005,837", "2,898,762", "58%"),
+    ("10", "AEI.03.03", "Servicio de transferencia de información oportuna a las entidades del SINAGERD",
+     "335", "387", "116%", "352,255", "184,867", "52%"),
+    ("11", "AEI.03.04", "Servicio de vigilancia ionosférica y de clima espacial, permanente, para el SINAGERD",
+     "89%", "112%", "126%", "1,663,615", "713,752", "43%"),
+    ("12", "AEI.03.05", "Servicio de Desarrollo Tecnólogico geofísico, innovador, para la red geofísica nacional",
+     "2", "1", "50%", "681,506", "218,603", "32%"),
+    ("13", "AEI.04.01", "Fortalecimiento de capacidades integral del personal del IGP",
+     "26%", "46%", "177%", "5,618,080", "2,179,763", "39%"),
+    ("14", "AEI.04.02", "Servicio civil implementado en beneficio del IGP", "40%", "40%", "100%", "995,080", "427,900",
+     "43%"),
+    ("15", "AEI.04.03", "Convenios de cooperación internacional implementados en el IGP",
+     "9%", "9%", "100%", "241,008", "144,694", "60%"),
+    ("16", "AEI.04.04", "Gestión por procesos implementados en el IGP", "14%", "14%", "100%", "1,405,373", "212,567",
+     "15%"),
+    ("17", "AEI.04.05", "Promover la igualdad de oportunidades entre varones y mujeres", "35%", "37%", "106%", "-", "-",
+     "0%"),
+    ("18", "AEI.04.06", "Promover la integridad y la lucha contra la corrupciónen el IGP",
+     "40%", "88%", "220%", "456,056", "208,649", "46%"),
+    ("19", "AEI.05.01", "Gestión eficiente del riesgo de deasastres en el IGP", "20%", "0%", "0%", "-", "-", "0%"),
+]
+
+
+@pytest.fixture(scope="module")
+def igp():
+    from poa import process
+
+    return process(IGP)
+
+
+def rows_of(report, part: str) -> list:
+    return [r for r in report.results if r.part == part]
+
+
+def test_the_igp_poi_evaluations_follow_up_tables_are_read_exactly(igp):
+    doc = igp.document
+    assert (doc.template, doc.quality.template_fit, doc.year, doc.period) == ("evaluacion-poi", 1.0, 2021, "2021-S1")
+    cuadro_1 = rows_of(igp, "actividades")
+    assert [(r.code_raw, r.expected, r.target_raw, r.achieved_raw, r.physical_raw, r.page_first) for r in cuadro_1] == [
+        (*row, 6) for row in ACTIVITIES]
+    assert [(r.target, r.achieved, r.physical_pct) for r in cuadro_1][:2] == [(6, 6, 100), (23, 28, 122)]
+    assert (cuadro_1[11].target, cuadro_1[11].physical_pct) == (None, None)  # NP: nothing programmed, no zero
+    cuadro_7 = rows_of(igp, "acciones-estrategicas")
+    assert [(r.extra.get("N°"), r.code_raw, r.expected, r.target_raw, r.achieved_raw, r.physical_raw,
+             r.budget_current_raw, r.budget_executed_raw, r.budget_raw) for r in cuadro_7] == ACTIONS
+    assert {r.page_first for r in cuadro_7} == {16}
+    first, seventh = cuadro_7[0], cuadro_7[6]
+    assert (first.budget_current, first.budget_executed, first.budget_pct) == (2613432, 1224025, 47)
+    assert (seventh.target, seventh.achieved, seventh.physical_pct) == (6, 0, 0)  # "6%" / "0%": goals as percentages
+    tabla_8 = rows_of(igp, "actividades-fisico-financiero")
+    assert [r.code_raw for r in tabla_8] == [a[0] for a in ACTIVITIES] and {r.page_first for r in tabla_8} == {17}
+    assert (tabla_8[0].budget_current_raw, tabla_8[0].budget_current) == ("S/ 206,588.55", 206588.55)
+
+
+def test_every_igp_total_is_recomputed_by_the_forms_rules_and_holds(igp):
+    totals = {n.part: n for n in igp.units}
+    assert all(n.level == "total" for n in igp.units) and len(totals) == 3
+    c1, c7, t8 = totals["actividades"], totals["acciones-estrategicas"], totals["actividades-fisico-financiero"]
+    assert (c1.reported_physical_pct, round(c1.recomputed_physical_pct, 2)) == (106, 105.64)  # mean of 14 (NP out)
+    assert (c7.name, c7.reported_physical_pct, round(c7.recomputed_physical_pct, 2)) == ("TOTAL AVANCE", 97, 97.11)
+    assert (c7.reported_budget_pct, round(c7.recomputed_budget_pct, 2)) == (41, 40.84)  # 15,063,168 / 36,880,295
+    assert (t8.reported_physical_pct, t8.reported_budget_pct, t8.recomputed_budget_pct) == (106, 100, 100)
+    # every row's % is its executed over its programmed, and its financial % its devengado over its PIM
+    assert [f.check for f in igp.findings] == ["read_doubt"]
+
+
+def test_the_igp_annex_it_does_not_read_puts_it_in_review_naming_the_pages(igp):
+    """Pages 41 and 44 print the planning system's own follow-up report (AEI codes in a landscape grid no
+    template describes): read, their cells are kept in `tables`, and the document says so."""
+    assert igp.document.status == "review"
+    assert igp.document.quality.reasons == ["pages 41, 44 hold result codes but no table was found on them"]
+    assert {c.page for c in igp.unclaimed} >= {41, 44}
+
+
+def test_no_igp_row_is_claimed_by_another_family():
+    from poa import process
+
+    for template in ("seguimiento-poa", "evaluacion-acp"):
+        forced = process(IGP, template=template)
+        assert forced.document.status == "failed" and not forced.results, template
+    cns = process(CNS, template="evaluacion-poi")
+    assert cns.document.status == "failed" and not cns.results

@@ -94,7 +94,7 @@ def test_a_family_no_installed_profile_covers_fails_saying_so(folder):
     needs("chromium")
     doc = process(printed(folder, "chromium")).document
     assert doc.status == "failed"
-    assert "no header with the column titles of the templates evaluacion-acp, seguimiento-poa" in doc.error
+    assert "no header with the column titles of the templates evaluacion-acp, evaluacion-poi, seguimiento-poa" in doc.error
 
 
 @pytest.mark.slow  # prints with LibreOffice or Chromium
@@ -130,7 +130,7 @@ def test_the_cli_reads_with_a_profile_file_and_records_it(folder, profile_file, 
 def test_templates_lists_the_installed_profiles():
     done = poa("templates")
     assert done.returncode == 0
-    assert [line.split()[0] for line in done.stdout.splitlines()] == ["evaluacion-acp", "seguimiento-poa"]
+    assert [line.split()[0] for line in done.stdout.splitlines()] == ["evaluacion-acp", "evaluacion-poi", "seguimiento-poa"]
 
 
 BROKEN = [
@@ -168,9 +168,9 @@ def test_templates_check_accepts_every_profile_it_ships_and_a_users(profile_file
 
 
 def test_inspect_shows_how_a_document_that_fails_was_read(tmp_path):
-    """The IGP's POI evaluation (a family no installed profile covers yet) fails: inspect still says which
-    profiles fit how well, why it failed, and draws its pages."""
-    pdf = ROOT / "tests" / "real-world" / "PE_IGP_Evaluacion_POI_2021_I_semestre.pdf"
+    """A scan of a CNS form no installed profile covers fails: inspect still says which profiles fit how well,
+    why it failed, and draws its page."""
+    pdf = ROOT / "tests" / "real-world" / "BO_CNS_Form1_POA_2021_ACP_SCAN.pdf"
     done = poa("inspect", pdf, "--out", tmp_path)
     assert done.returncode == 1, done.stderr
     assert "status: failed" in done.stdout and "seguimiento-poa" in done.stdout and "evaluacion-acp" in done.stdout

@@ -29,9 +29,10 @@ def _mean(xs: list[float]) -> float | None:
     return fmean(xs) if xs else None
 
 
-def counts(pct: float | None) -> bool:
-    """A result's % enters the averages when printed and a percentage (outside 0–100 it is pct_out_of_range)."""
-    return pct is not None and 0 <= pct <= 100
+def counts(pct: float | None, top: float | None = 100.0) -> bool:
+    """A result's % enters the averages when printed and a percentage (outside 0–100, or below 0 where the
+    profile lets a % pass 100, it is pct_out_of_range)."""
+    return pct is not None and 0 <= pct and (top is None or pct <= top)
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Tree:
     def __post_init__(self) -> None:
         profile = self.report.template
         self.unit = profile.unit_name  # None where results stand under no level
+        self.top = profile.arithmetic.top
         inside = {lv.name for lv in profile.levels if lv.within}
         self.leaves = {self.unit} | inside  # the levels whose figure is their results' mean
         self.figures = {lv.name for lv in profile.levels if lv.figures}
@@ -79,7 +81,7 @@ class Tree:
         if node.level in self.leaves:
             return self.results_of[node.node_id]
         if node.level == "total" and not self.parts(node):
-            return self.results_of[None]
+            return [r for r in self.results_of[None] if r.part == node.part]
         return None
 
     def operands(self, node: Node) -> list[Node] | list[Result]:
@@ -105,7 +107,7 @@ def recompute(report: Report, figure: str = "physical_pct") -> dict[str, float |
     def of(node: Node) -> tuple[float | None, float]:
         if node.node_id not in value:
             if (leaf := tree.rows_of(node)) is not None:
-                rows = [(x, r.weight) for r in leaf if counts(x := getattr(r, figure))]
+                rows = [(x, r.weight) for r in leaf if counts(x := getattr(r, figure), tree.top)]
                 if weighted:
                     pairs = [(x, w) for x, w in rows if w is not None]
                 else:
@@ -154,9 +156,9 @@ def alternatives(node: Node, tree: Tree) -> list[tuple[str, float]]:
     if (rows := tree.rows_of(node)) is not None:
         if any(r.physical_pct is None for r in rows):
             blanks_zero = [0.0 if r.physical_pct is None else r.physical_pct
-                           for r in rows if r.physical_pct is None or counts(r.physical_pct)]
+                           for r in rows if r.physical_pct is None or counts(r.physical_pct, tree.top)]
             out.append(("contando como 0 % los resultados sin avance impreso", fmean(blanks_zero)))
-        if any(r.physical_pct is not None and not counts(r.physical_pct) for r in rows):
+        if any(r.physical_pct is not None and not counts(r.physical_pct, tree.top) for r in rows):
             out.append(("incluyendo los avances fuera del rango 0–100 %",
                         fmean([r.physical_pct for r in rows if r.physical_pct is not None])))
         return out + other_average(node, tree)
@@ -168,7 +170,7 @@ def alternatives(node: Node, tree: Tree) -> list[tuple[str, float]]:
     if parts and all(x is not None for x in computed):
         d = tree.report.template.arithmetic.decimals
         out.append(("promediando las cifras ya redondeadas de sus componentes", fmean([half_up(x, d) for x in computed])))
-    pooled = [r.physical_pct for r in tree.results_under(node) if counts(r.physical_pct)]
+    pooled = [r.physical_pct for r in tree.results_under(node) if counts(r.physical_pct, tree.top)]
     if pooled and node.level != tree.unit and tree.report.template.arithmetic.average == "mean":
         out.append(("ponderando por el número de resultados (promedio directo de todos sus resultados)", fmean(pooled)))
     return out + other_average(node, tree)
@@ -177,7 +179,7 @@ def alternatives(node: Node, tree: Tree) -> list[tuple[str, float]]:
 def other_average(node: Node, tree: Tree) -> list[tuple[str, float]]:
     """The average the profile does not use, over the same results: the plain mean where it weights them, the
     mean weighted by their weight column where it does not (and the rows print one)."""
-    rows = [r for r in tree.results_under(node) if counts(r.physical_pct)]
+    rows = [r for r in tree.results_under(node) if counts(r.physical_pct, tree.top)]
     if tree.report.template.arithmetic.average == "weighted":
         return [("con el promedio simple de sus resultados, sin ponderar", fmean([r.physical_pct for r in rows]))] if rows else []
     pairs = [(r.physical_pct, r.weight) for r in rows if r.weight is not None]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from poa.records import Finding, Report
@@ -32,7 +32,7 @@ CHECKS = (
     Check("pct_out_of_range", "error", "results", "ExpectColumnValuesToBeBetween",
           (("column", "physical_pct"), ("min_value", 0), ("max_value", 100)),
           "El avance físico del resultado {code} (página {page}) es {value:g} %, fuera del rango de 0 a 100 %."),
-    Check("pct_missing", "warning", "results", "ExpectColumnValuesToNotBeNull", (("column", "physical_pct"),),
+    Check("pct_missing", "warning", "results", "ExpectColumnValuesToNotBeNull", (("column", "physical_stated"),),
           "El resultado {code} (página {page}) no tiene avance físico impreso; queda fuera del promedio de su unidad."),
     Check("code_invalid", "error", "results", "ExpectColumnValuesToNotBeNull", (("column", "code"),),
           "El código «{code}» de la tabla de resultados (página {page}) no se puede leer como {form}."),
@@ -40,7 +40,7 @@ CHECKS = (
           (("column", "expected"), ("min_value", 1)),
           "El resultado {code} (página {page}) no tiene texto de resultado esperado."),
     Check("duplicate_code", "error", "results", "ExpectCompoundColumnsToBeUnique",
-          (("column_list", ["unit_id", "code"]),),
+          (("column_list", ["unit_id", "part", "code"]),),
           "El código {code} aparece más de una vez en la misma unidad de la tabla de resultados (página {page})."),
     Check("code_invalid", "error", "deviations", "ExpectColumnValuesToNotBeNull", (("column", "code"),),
           "El código «{code}» de la tabla de causas de desviación (página {page}) no se puede leer como "
@@ -80,10 +80,9 @@ def gx_context():
 def _frames(report: Report):
     import pandas as pd
 
-    results = pd.DataFrame([
-        dict(result_id=r.result_id, unit_id=r.unit_id, code=r.code, code_raw=r.code_raw, expected=r.expected,
-             physical_pct=r.physical_pct, page=r.page_first) for r in report.results
-    ], columns=["result_id", "unit_id", "code", "code_raw", "expected", "physical_pct", "page"])
+    rows = _rows(report)["results"]
+    results = pd.DataFrame(rows, columns=list(rows[0]) if rows else [
+        "result_id", "unit_id", "part", "code", "code_raw", "expected", "physical_pct", "physical_stated", "page"])
     deviations = pd.DataFrame([
         dict(deviation_id=d.deviation_id, unit_name=d.unit_name, code=d.code, code_raw=d.code_raw,
              cause=d.cause, corrective_measure=d.corrective_measure, page=d.page) for d in report.deviations
@@ -93,9 +92,13 @@ def _frames(report: Report):
 
 def _rows(report: Report) -> dict[str, list[dict]]:
     """The columns the checks read, per table, as the DataFrames give them to great-expectations."""
+    blank = report.template.arithmetic.is_blank
     frames = {
-        "results": [dict(result_id=r.result_id, unit_id=r.unit_id, code=r.code, code_raw=r.code_raw,
-                         expected=r.expected, physical_pct=r.physical_pct, page=r.page_first) for r in report.results],
+        "results": [dict(result_id=r.result_id, unit_id=r.unit_id, part=r.part or None, code=r.code, code_raw=r.code_raw,
+                         expected=r.expected, physical_pct=r.physical_pct,
+                         # a % printed, or a mark the report gives for none ("NP": not programmed): stated either way
+                         physical_stated=r.physical_pct if r.physical_pct is not None or not blank(r.physical_raw)
+                         else r.physical_raw.strip(), page=r.page_first) for r in report.results],
         "deviations": [dict(deviation_id=d.deviation_id, unit_name=d.unit_name, code=d.code, code_raw=d.code_raw,
                             cause=d.cause, corrective_measure=d.corrective_measure, page=d.page)
                        for d in report.deviations],
@@ -112,7 +115,8 @@ def _unexpected(c: Check, rows: list[dict]) -> list[dict]:
         return [r for r in rows if r[kw["column"]] is None]
     if c.expectation == "ExpectColumnValuesToBeBetween":
         col = kw["column"]
-        return [r for r in rows if r[col] is not None and not kw["min_value"] <= r[col] <= kw["max_value"]]
+        top = kw.get("max_value")
+        return [r for r in rows if r[col] is not None and not (kw["min_value"] <= r[col] and (top is None or r[col] <= top))]
     if c.expectation == "ExpectColumnValueLengthsToBeBetween":
         col = kw["column"]
         return [r for r in rows if r[col] is not None and len(r[col]) < kw["min_value"]]
@@ -131,12 +135,21 @@ def _finding(c: Check, table: str, row: dict, form: str) -> Finding:
                                             value=value if value is not None else 0, form=form))
 
 
+def checks(report: Report) -> tuple[Check, ...]:
+    """The checks for the report's family: a % may pass 100 where its profile says so (`arithmetic.over_100`)."""
+    if report.template.arithmetic.top is not None:
+        return CHECKS
+    return tuple(replace(c, kwargs=(("column", "physical_pct"), ("min_value", 0), ("max_value", None)),
+                         message="El avance físico del resultado {code} (página {page}) es {value:g} %, negativo.")
+                 if c.check == "pct_out_of_range" else c for c in CHECKS)
+
+
 def check_rows(report: Report) -> list[Finding]:
-    """Every check of `CHECKS` over the report's rows: one finding per unexpected row."""
+    """Every check of `checks` over the report's rows: one finding per unexpected row."""
     findings = []
     form = report.template.code.example()
     for table, rows in _rows(report).items():
-        for c in (c for c in CHECKS if c.table == table):
+        for c in (c for c in checks(report) if c.table == table):
             findings += [_finding(c, table, row, form) for row in _unexpected(c, rows)]
     return _dedupe(findings)
 
@@ -149,9 +162,9 @@ def run_expectations(report: Report) -> tuple[list[Finding], dict]:
     findings: list[Finding] = []
     account: dict = {}
     for table, df in frames.items():
-        checks = [c for c in CHECKS if c.table == table]
+        of_table = [c for c in checks(report) if c.table == table]
         suite = gx.ExpectationSuite(name=f"poa_{table}")
-        for i, c in enumerate(checks):
+        for i, c in enumerate(of_table):
             cls = getattr(gx.expectations, c.expectation)
             suite.add_expectation(cls(**dict(c.kwargs), meta={"check": c.check, "index": i}))
         name = f"{report.document.doc_id}_{table}"
@@ -166,7 +179,7 @@ def run_expectations(report: Report) -> tuple[list[Finding], dict]:
         for r in result.results:
             if r.success:
                 continue
-            c = checks[r.expectation_config.meta["index"]]
+            c = of_table[r.expectation_config.meta["index"]]
             for hit in r.result.get("unexpected_index_list") or []:
                 findings.append(_finding(c, table, by_id[hit[ID_COLUMN[table]]], report.template.code.example()))
         account[table] = _without_clock(result.to_json_dict())

@@ -70,11 +70,11 @@ def low_confidence(report: Report) -> list[Finding]:
 
 def pct_repairs(report: Report) -> list[Finding]:
     """Percentages that read only once a misread percent sign (or a letter for a digit) was undone."""
-    out = []
+    out, top = [], report.template.arithmetic.top
     for r in report.results:
         for raw, value, what in ((r.physical_raw, r.physical_pct, "avance físico"), (r.budget_raw, r.budget_pct,
                                                                                       "avance presupuestario")):
-            if value is not None and read_pct(raw).repaired:
+            if value is not None and read_pct(raw, top).repaired:
                 out.append(Finding(
                     "pct_repaired", "warning", r.result_id, page=r.page_first, reported=value,
                     message=(f"El {what} de {_label(r)} (página {r.page_first}) se leyó «{squash(raw)}», que no es un "
@@ -83,7 +83,7 @@ def pct_repairs(report: Report) -> list[Finding]:
     for n in report.units:
         for raw, value, what in ((n.reported_physical_raw, n.reported_physical_pct, "avance físico"),
                                  (n.reported_budget_raw, n.reported_budget_pct, "avance presupuestario")):
-            if value is not None and read_pct(raw).repaired:
+            if value is not None and read_pct(raw, top).repaired:
                 out.append(Finding(
                     "pct_repaired", "warning", n.node_id, page=n.page, reported=value,
                     message=(f"El {what} de «{squash(n.name)[:60]}» (página {n.page}) se leyó «{squash(raw)}», que no "

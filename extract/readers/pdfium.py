@@ -313,12 +313,17 @@ def handle(pointer):
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+SPACE_GAP = 1.5  # points: the words' x tolerance (extract.glyphs), under which glyphs run into one word
+
+
 def _keep_spaces(text: str, box, mat) -> None:
     """Give a box back to the spaces PDFium stands in for a space the page prints. Where a printed space is
     kerned into the glyphs beside it ("LA ATENCIÓN" with the second A drawn over the space), PDFium drops it
     and puts a space of its own, with no box, in the text: left out with PDFium's other boxless characters,
     the two words would run together where pdfplumber (which keeps the printed space) splits them. Such a space,
-    between two glyphs of one run of text, gets a box of no width between them (in place, on the arrays)."""
+    between two glyphs side by side on one baseline (closer than a gap that would part them anyway), gets a box
+    of no width between them (in place, on the arrays). PDFium's spaces between glyphs far apart (the end of
+    one cell and the start of the next, in its reading order) are left out as before."""
     import numpy as np
 
     spaces = [m.start() for m in re.finditer(" ", text)]
@@ -328,8 +333,10 @@ def _keep_spaces(text: str, box, mat) -> None:
     i = i[(i > 0) & (i < len(text) - 1)]
     empty = (box[i, 2] <= box[i, 0]) & (box[i, 3] <= box[i, 1])
     before, after = i - 1, i + 1
+    gap = box[after, 0] - box[before, 2]
     glyphs = ((box[before, 2] > box[before, 0]) & (box[after, 2] > box[after, 0])
-              & (mat[before][:, [0, 1, 2, 3, 5]] == mat[after][:, [0, 1, 2, 3, 5]]).all(axis=1))  # one size, one baseline
+              & (mat[before][:, [0, 1, 2, 3, 5]] == mat[after][:, [0, 1, 2, 3, 5]]).all(axis=1)  # one size, one baseline
+              & (gap > -SPACE_GAP) & (gap <= SPACE_GAP))  # side by side: where no gap would part them
     for k, b, a in zip(i[empty & glyphs], before[empty & glyphs], after[empty & glyphs]):
         mid = (box[b, 2] + box[a, 0]) / 2
         box[k] = (mid, box[b, 1], mid, box[b, 3])
