@@ -19,7 +19,7 @@ run: $(STAMP) tools
 
 # The whole suite, as CI runs it (under ten minutes on 2 cores).
 test: $(STAMP) tools
-	$(BIN)/python -m pytest -n $(JOBS)
+	$(BIN)/python -m pytest -n $(JOBS) --durations=15
 
 # The fast tier, for the inner loop (under a minute): everything but the tests marked slow.
 check: $(STAMP)
@@ -47,10 +47,12 @@ bench: $(STAMP) tools
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python bench/bench.py --curves
 
-# The samples (reportlab, fpdf2) and the page-break sweep (LibreOffice Writer, Chromium: skipped where absent).
+# The samples (reportlab, fpdf2), the page-break sweep and the slow producers' layouts (LibreOffice, Chromium,
+# fpdf2: skipped where absent).
 samples: $(STAMP)
 	$(BIN)/python samples/generate.py
 	$(BIN)/python -m samples.layouts.sweep samples/sweep
+	$(BIN)/python -m samples.layouts.prints
 
 clean:
 	rm -rf $(VENV) out

@@ -67,7 +67,7 @@ def test_the_charts_labels_stay_out_of_the_rows(cns):
 
 
 def test_a_band_or_a_total_the_rows_do_not_give_is_found():
-    """The same report with its total misprinted and its band naming a range its figure is not in."""
+    """The same report with its total's two figures misprinted and its band naming a range its figure is not in."""
     from dataclasses import replace
 
     from poa.validate import validate
@@ -77,13 +77,14 @@ def test_a_band_or_a_total_the_rows_do_not_give_is_found():
     report = process(CNS)
     total = report.units[0]
     band = next(lo for lo in report.leftovers if lo.text.startswith("CUMPLIMIENTO :"))
-    broken = replace(report, units=[replace(total, reported_physical_pct=60.0, recomputed_physical_pct=None)],
+    broken = replace(report, units=[replace(total, reported_physical_pct=60.0, reported_cumulative_pct=50.0,
+                                            recomputed_physical_pct=None, recomputed_cumulative_pct=None)],
                      leftovers=[replace(band, text="CUMPLIMIENTO : 58.43% -> BUENO (76% - 90%)") if lo is band else lo
                                 for lo in report.leftovers], findings=[])
     broken.document = replace(report.document)
     checked = validate(broken)
     assert sorted((f.check, f.reported) for f in checked.findings) == [
-        ("average_mismatch", 60.0), ("band_mismatch", 58.43)]
+        ("average_mismatch", 60.0), ("band_mismatch", 58.43), ("cumulative_mismatch", 50.0)]
     assert "fuera del rango que ella misma da (76 % – 90 %)" in next(
         f.message for f in checked.findings if f.check == "band_mismatch")
 

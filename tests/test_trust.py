@@ -72,13 +72,10 @@ def test_a_header_line_lost_puts_the_document_in_review(monkeypatch):
     assert "results: physical" in report.document.quality.missing_columns
 
 
-def test_page_furniture_taken_for_rows_puts_the_document_in_review(monkeypatch, tmp_path):
-    from samples.layouts import missing, render
+def test_page_furniture_taken_for_rows_puts_the_document_in_review(monkeypatch):
+    from samples.layouts import prints
 
-    if (why := missing("chromium-letterhead")) is not None:
-        pytest.skip(why)
-    pdf = tmp_path / "letterhead.pdf"
-    render("chromium-letterhead", pdf)
+    pdf = prints.committed("chromium-letterhead")
     monkeypatch.setattr(plumber, "drawn_extent", lambda *a, **k: None)
     monkeypatch.setattr(plumber.Furniture, "is_furniture", lambda *a, **k: False)
     from poa import process as run
