@@ -34,6 +34,7 @@ ROLES = TEXT_ROLES + FIGURE_ROLES
 TABLE_KINDS = ("results", "deviations")
 STRUCTURE_ES = {"section": "Promedio de grupo", "total": "Total", "other": "Otra fila"}  # rows of no level
 DEVIATION_PLACES = ("table", "column", "none")
+WORDS_SEEN = 50_000  # distinct words a profile remembers its answers for (is_anchor, is_header_word)
 AVERAGES = ("mean", "weighted")
 
 
@@ -341,6 +342,7 @@ class Profile:
     _skip: tuple[re.Pattern, ...] = field(init=False, repr=False, compare=False)
     _band: re.Pattern | None = field(init=False, repr=False, compare=False)
     _year: re.Pattern = field(init=False, repr=False, compare=False)
+    _words_seen: tuple[dict, dict] = field(init=False, repr=False, compare=False)  # is_anchor's, is_header_word's
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -351,6 +353,7 @@ class Profile:
         set_(self, "_skip", tuple(re.compile(s) for s in self.entity_skip))
         set_(self, "_band", re.compile(self.band) if self.band else None)
         set_(self, "_year", re.compile(self.year))
+        set_(self, "_words_seen", ({}, {}))
 
     def year_in(self, folded: str) -> int | None:
         """The plan's year as the title block states it ("GESTIÓN 2016"; folded text)."""
@@ -380,16 +383,25 @@ class Profile:
 
     def is_anchor(self, word: str) -> bool:
         """Whether a word is the title every header line of the family holds ("Cód.")."""
-        return len(word) <= 12 and bool(self._anchor.match(fold(word)))
+        seen = self._words_seen[0]
+        if word not in seen:  # asked of every word of every line of every page: each text answered once
+            if len(seen) > WORDS_SEEN:
+                seen.clear()  # a worker reads document after document: the memo stays small
+            seen[word] = len(word) <= 12 and bool(self._anchor.match(fold(word)))
+        return seen[word]
 
     def is_header_word(self, word: str) -> bool:
         """A header word, or a piece of one that a narrow column broke ("PPTARI" / "O.")."""
-        from .vocab import DATE
+        seen = self._words_seen[1]
+        if word not in seen:
+            from .vocab import DATE
 
-        w = fold(word)
-        if w in self.header_words or DATE.fullmatch(w) or (len(w) <= 2 and w.endswith(".")):
-            return True
-        return len(w) >= 4 and any(h.startswith(w) for h in self.header_words)
+            if len(seen) > WORDS_SEEN:
+                seen.clear()
+            w = fold(word)
+            seen[word] = (w in self.header_words or bool(DATE.fullmatch(w)) or (len(w) <= 2 and w.endswith("."))
+                          or len(w) >= 4 and any(h.startswith(w) for h in self.header_words))
+        return seen[word]
 
     def closes(self, line_text: str) -> bool:
         """Whether a line under a table closes it on its page (a footnote, a source, a page number)."""

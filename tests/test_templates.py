@@ -168,9 +168,9 @@ def test_templates_check_accepts_every_profile_it_ships_and_a_users(profile_file
 
 
 def test_inspect_shows_how_a_document_that_fails_was_read(tmp_path):
-    """A scan of a CNS form no installed profile covers fails: inspect still says which profiles fit how well,
-    why it failed, and draws its page."""
-    pdf = ROOT / "tests" / "real-world" / "BO_CNS_Form1_POA_2021_ACP_SCAN.pdf"
+    """The departmental evaluation (a family no installed profile covers) fails: inspect still says which
+    profiles fit how well, why it failed, and draws its pages."""
+    pdf = ROOT / "docs" / "examples" / "departamental-2019-q3.pdf"
     done = poa("inspect", pdf, "--out", tmp_path)
     assert done.returncode == 1, done.stderr
     assert "status: failed" in done.stdout and "seguimiento-poa" in done.stdout and "evaluacion-acp" in done.stdout
