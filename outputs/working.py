@@ -194,7 +194,8 @@ def structure_operation(level: str, tree: Tree) -> str:
     """How a group row's or the total's figure is made, in words."""
     a = tree.report.template.arithmetic
     mean = "Promedio ponderado por el peso (Pond.)" if a.average == "weighted" else "Promedio"
-    said = {"section": f"{mean} de los valores sin redondear de las unidades que cierra este grupo",
+    closes = "las unidades" if tree.report.template.levels else "los resultados"
+    said = {"section": f"{mean} de los valores sin redondear de {closes} que cierra este grupo",
             "total": f"{mean} de los promedios de grupo sin redondear"}
     return f"{said.get(level, f'{mean} de sus componentes')}; {rounding_words(a.decimals)}."
 

@@ -19,7 +19,6 @@ result at 50 % or more. The expected rows and findings come from here, never fro
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -251,28 +250,6 @@ def _table():
 def render(producer: str, path: str | Path) -> None:
     """The report as Word (LibreOffice Writer) or HTML (Chromium) prints it: a ruled table whose header repeats
     on every page, section rows merged across the text columns."""
-    path = Path(path)
-    if producer == "writer":
-        from docx import Document
+    from samples.layouts import print_table
 
-        from samples.layouts.common import soffice_to_pdf
-        from samples.layouts.writer import DocxStyle, _page, _word_normal
-        from samples.layouts.writer import _table as write_table
-
-        doc = Document()
-        style = DocxStyle(page_height=8.5)
-        _word_normal(doc, "Arial")
-        _page(doc, style)
-        write_table(doc, _table(), style)
-        with tempfile.TemporaryDirectory() as tmp:
-            source = Path(tmp) / f"{path.stem}.docx"
-            doc.save(str(source))
-            soffice_to_pdf(source, path)
-    elif producer == "chromium":
-        from samples.layouts.html import HtmlStyle, _css, _table_html, print_html
-
-        html = (f"<!DOCTYPE html><html lang=es><head><meta charset=utf-8><style>{_css(None, HtmlStyle())}</style>"
-                f"</head><body>{_table_html(_table())}</body></html>")
-        print_html(html, path, tagged=False)
-    else:
-        raise ValueError(f"producer {producer!r}: writer or chromium")
+    print_table(_table(), producer, path, page_height=8.5)

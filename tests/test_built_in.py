@@ -222,3 +222,94 @@ def test_no_igp_row_is_claimed_by_another_family():
         assert forced.document.status == "failed" and not forced.results, template
     cns = process(CNS, template="evaluacion-poi")
     assert cns.document.status == "failed" and not cns.results
+
+
+# ---------------------------------------------------------------- the weighted ACP follow-up with budget (form 4)
+
+PRODUCERS = {"writer": "soffice", "chromium": "chromium"}
+
+
+@pytest.fixture(scope="module", params=list(PRODUCERS))
+def weighted(request, tmp_path_factory):
+    import shutil
+
+    from samples import weighted as form
+
+    if shutil.which(PRODUCERS[request.param]) is None:
+        pytest.skip(f"{PRODUCERS[request.param]} is not installed (make test installs it with apt-get)")
+    from poa import process
+
+    path = tmp_path_factory.mktemp("weighted") / f"acp-ponderado-{request.param}.pdf"
+    form.render(request.param, path)
+    return process(path), form.expected()
+
+
+@pytest.mark.slow  # prints through LibreOffice or Chromium
+def test_a_weighted_acp_follow_up_is_read_exactly_and_only_its_planted_faults_are_found(weighted):
+    report, want = weighted
+    doc = report.document
+    assert (doc.status, doc.template, doc.entity, doc.period) == ("ok", "seguimiento-acp-ponderado", want["entity"],
+                                                                  want["period"])
+    assert [dict(code=r.code_raw, weight=r.weight, expected=r.expected, budget_current=r.budget_current,
+                 budget_executed=r.budget_executed, budget_pct=r.budget_pct, physical_pct=r.physical_pct,
+                 obtained=r.obtained, group=r.group) for r in report.results] == want["results"]
+    assert [(n.level, n.name, n.reported_physical_pct, n.reported_budget_pct) for n in report.units] == [
+        (n["level"], n["name"], n["physical_printed"], n["budget_printed"]) for n in want["nodes"]]
+    for got, n in zip(report.units, want["nodes"]):  # subtotals and total: weighted by Pond., budget as a ratio of sums
+        assert got.recomputed_physical_pct == pytest.approx(n["physical"])
+        assert got.recomputed_budget_pct == pytest.approx(n["budget"])
+    names = {**{n.node_id: n.name for n in report.units}, **{r.result_id: r.code_raw for r in report.results}}
+    assert sorted((f.check, names[f.subject_id]) for f in report.findings) == [tuple(f) for f in want["findings"]]
+    off = next(f for f in report.findings if f.check == "average_mismatch")
+    assert off.severity == "error" and "Ninguna regla de cálculo alternativa" in off.message
+    from poa import process
+
+    for template in ("seguimiento-poa", "evaluacion-acp", "evaluacion-poi"):  # no other family claims it
+        forced = process(doc.source_path, template=template)
+        assert forced.document.status == "failed" and not forced.results, template
+
+
+def test_the_weighted_form_is_never_read_as_another_nor_another_as_it(tmp_path):
+    from poa import process
+
+    seed = process(ROOT / "samples" / "mmm-2016-s1-ruled.pdf", template="seguimiento-acp-ponderado")
+    assert seed.document.status == "failed" and not seed.results
+    for other in (CNS, IGP):
+        forced = process(other, template="seguimiento-acp-ponderado")
+        assert forced.document.status == "failed" and not forced.results, other.name
+
+
+# ---------------------------------------------------------------- damaged reads of each form
+
+
+def without_line(pages: list, page: int, word: str) -> list:
+    """The pages with the text line that holds `word` on `page` gone (as a reader that missed it would give)."""
+    from dataclasses import replace
+
+    out = []
+    for p in pages:
+        if p.number == page:
+            hit = next(w for w in p.words if w.text == word)
+            p = replace(p, words=tuple(w for w in p.words if abs(w.yc - hit.yc) > 2))
+        out.append(p)
+    return out
+
+
+@pytest.mark.parametrize("name,page,word", [
+    ("cns", 1, "TRIMESTRAL"),  # the header's last line: the two % columns lose their titles
+    ("igp", 6, "Descripción"),  # Cuadro N° 1's header line that holds its anchor (Código)
+    ("igp", 16, "PIM"),  # Cuadro N° 07's line that names the budget columns
+])
+def test_a_read_that_lost_a_header_line_is_never_ok(name, page, word):
+    from conftest import pages_of, reading_from
+
+    from poa import process
+
+    path = {"cns": CNS, "igp": IGP}[name]
+    with reading_from(path, without_line(pages_of(path), page, word)):
+        report = process(path)
+    doc = report.document
+    assert doc.status in ("review", "failed"), doc.status
+    if doc.status == "review":  # the reason names what went missing, or the page
+        said = "; ".join(doc.quality.reasons)
+        assert f"page {page}" in said or f"pages {page}" in said or "missing" in said or "no column" in said, said

@@ -94,7 +94,8 @@ def test_a_family_no_installed_profile_covers_fails_saying_so(folder):
     needs("chromium")
     doc = process(printed(folder, "chromium")).document
     assert doc.status == "failed"
-    assert "no header with the column titles of the templates evaluacion-acp, evaluacion-poi, seguimiento-poa" in doc.error
+    assert ("no header with the column titles of the templates evaluacion-acp, evaluacion-poi, "
+            "seguimiento-acp-ponderado, seguimiento-poa") in doc.error
 
 
 @pytest.mark.slow  # prints with LibreOffice or Chromium
@@ -130,7 +131,8 @@ def test_the_cli_reads_with_a_profile_file_and_records_it(folder, profile_file, 
 def test_templates_lists_the_installed_profiles():
     done = poa("templates")
     assert done.returncode == 0
-    assert [line.split()[0] for line in done.stdout.splitlines()] == ["evaluacion-acp", "evaluacion-poi", "seguimiento-poa"]
+    assert [line.split()[0] for line in done.stdout.splitlines()] == [
+        "evaluacion-acp", "evaluacion-poi", "seguimiento-acp-ponderado", "seguimiento-poa"]
 
 
 BROKEN = [

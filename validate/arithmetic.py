@@ -82,6 +82,8 @@ class Tree:
             return self.results_of[node.node_id]
         if node.level == "total" and not self.parts(node):
             return [r for r in self.results_of[None] if r.part == node.part]
+        if node.is_group and not self.units_under(node):  # a subtotal of results under no level
+            return [r for r in self.results_of[None] if r.part == node.part and r.group == node.name]
         return None
 
     def operands(self, node: Node) -> list[Node] | list[Result]:
@@ -94,7 +96,9 @@ class Tree:
         rows = self.rows_of(node)
         if rows is not None:
             return rows
-        return [r for u in self.units_under(node) for r in self.results_of[u.node_id]]
+        if units := self.units_under(node):
+            return [r for u in units for r in self.results_of[u.node_id]]
+        return [r for p in self.parts(node) for r in self.results_under(p)]  # a total of subtotals of results
 
 
 def recompute(report: Report, figure: str = "physical_pct") -> dict[str, float | None]:

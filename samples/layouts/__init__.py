@@ -38,6 +38,39 @@ def render(name: str, path: str | Path) -> dict:
     return expected_rows(seed, layout.extras)
 
 
-__all__ = ["LAYOUTS", "Layout", "Extra", "Extras", "missing", "render", "expected_rows", "write_expected",
+def print_table(table, producer: str, path: str | Path, page_height: float | None = None) -> None:
+    """One table of another report (a `common.Table`) as Word (LibreOffice Writer, landscape, `page_height`
+    inches tall) or HTML (Chromium, A4 landscape) prints it: ruled, its header repeated on every page, the
+    section rows' cells merged as the table says."""
+    import tempfile
+
+    path = Path(path)
+    if producer == "writer":
+        from docx import Document
+
+        from .common import soffice_to_pdf
+        from .writer import DocxStyle, _page, _word_normal
+        from .writer import _table as write_table
+
+        doc = Document()
+        style = DocxStyle(page_height=page_height) if page_height else DocxStyle()
+        _word_normal(doc, "Arial")
+        _page(doc, style)
+        write_table(doc, table, style)
+        with tempfile.TemporaryDirectory() as tmp:
+            source = Path(tmp) / f"{path.stem}.docx"
+            doc.save(str(source))
+            soffice_to_pdf(source, path)
+    elif producer == "chromium":
+        from .html import HtmlStyle, _css, _table_html, print_html
+
+        page = (f"<!DOCTYPE html><html lang=es><head><meta charset=utf-8><style>{_css(None, HtmlStyle())}</style>"
+                f"</head><body>{_table_html(table)}</body></html>")
+        print_html(page, path, tagged=False)
+    else:
+        raise ValueError(f"producer {producer!r}: writer or chromium")
+
+
+__all__ = ["print_table", "LAYOUTS", "Layout", "Extra", "Extras", "missing", "render", "expected_rows", "write_expected",
            "render_reportlab", "render_fpdf", "render_chromium", "seed_html", "HTML_CSS", "RESULTS_HEADER",
            "DEVIATIONS_HEADER"]
