@@ -313,3 +313,42 @@ def test_a_read_that_lost_a_header_line_is_never_ok(name, page, word):
     if doc.status == "review":  # the reason names what went missing, or the page
         said = "; ".join(doc.quality.reasons)
         assert f"page {page}" in said or f"pages {page}" in said or "missing" in said or "no column" in said, said
+
+
+def with_column_moved(pages: list, page: int, title: str, by: float) -> list:
+    """The pages with the column under `title` (its words below the title, within the title's width and a bit)
+    moved `by` points across, onto its neighbour's: a column cut in the wrong place."""
+    from dataclasses import replace
+
+    out = []
+    for p in pages:
+        if p.number == page:
+            head = next(w for w in p.words if w.text == title)
+            lo, hi = head.x0 - 4, head.x1 + 4
+            p = replace(p, words=tuple(
+                replace(w, x0=w.x0 + by, x1=w.x1 + by) if w.top > head.bottom and lo <= w.xc <= hi else w
+                for w in p.words))
+        out.append(p)
+    return out
+
+
+@pytest.mark.parametrize("name,page,title,by", [
+    ("cns", 1, "ACUMULADO", -42),  # the cumulative % onto the quarter's: two figures in one cell
+    ("igp", 16, "PIM", 45),  # Cuadro 07's current budget onto the devengado column
+])
+def test_a_read_with_a_column_moved_is_never_ok(name, page, title, by):
+    from conftest import pages_of, reading_from
+
+    from poa import process
+
+    path = {"cns": CNS, "igp": IGP}[name]
+    clean = process(path)
+    with reading_from(path, with_column_moved(pages_of(path), page, title, by)):
+        report = process(path)
+    figures = lambda rep: [(r.physical_raw, r.cumulative_raw, r.budget_current_raw, r.budget_executed_raw)  # noqa: E731
+                           for r in rep.results]
+    assert figures(report) != figures(clean)  # the damage changed what the cells read
+    assert report.document.status in ("review", "failed"), report.document.quality.reasons
+    if report.document.status == "review":
+        assert any(f"page {page}" in r or f"pages {page}" in r for r in report.document.quality.reasons), \
+            report.document.quality.reasons
