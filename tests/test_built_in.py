@@ -295,6 +295,7 @@ def without_line(pages: list, page: int, word: str) -> list:
     return out
 
 
+@pytest.mark.slow  # reads the 47-page IGP report again, damaged
 @pytest.mark.parametrize("name,page,word", [
     ("cns", 1, "TRIMESTRAL"),  # the header's last line: the two % columns lose their titles
     ("igp", 6, "Descripción"),  # Cuadro N° 1's header line that holds its anchor (Código)
@@ -332,6 +333,7 @@ def with_column_moved(pages: list, page: int, title: str, by: float) -> list:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,page,title,by", [
     ("cns", 1, "ACUMULADO", -42),  # the cumulative % onto the quarter's: two figures in one cell
     ("igp", 16, "PIM", 45),  # Cuadro 07's current budget onto the devengado column

@@ -360,6 +360,7 @@ def test_a_read_damaged_at_any_page_break_is_review_naming_the_page(name):
     assert tried.keys() == DAMAGES.keys()  # every damage found a page break to apply to
 
 
+@pytest.mark.slow  # reads the ruled sample a dozen times
 def test_a_damage_applied_changes_the_rows():
     """The damages are damages: each makes rows that differ from the clean read's (else the test above would
     prove nothing)."""

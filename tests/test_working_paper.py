@@ -429,6 +429,7 @@ def test_the_workbook_is_a_working_paper_with_live_formulas_filters_and_formats(
 
 
 @needs_soffice
+@pytest.mark.slow  # LibreOffice recomputes the workbook
 def test_libreoffice_recomputes_the_workbook_to_poas_figures_for_every_hierarchy_row(workbooks, tmp_path):
     from openpyxl import load_workbook
 
