@@ -100,7 +100,7 @@ def build_results(doc_id: str, rows: list[RawRow], profile: Profile) -> tuple[li
             reported_physical_pct=parse_pct(physical, top), reported_budget_pct=parse_pct(budget, top),
             reported_physical_raw=physical, reported_budget_raw=budget, page=row.pages[0], seq=seq,
             page_last=row.pages[-1], cells=list(row.boxes),
-            depth=next((i for i, lv in enumerate(profile.levels) if lv.name == level), None),
+            depth=profile.depth(level),
             level_label=profile.label(level), reported_cumulative_raw=cumulative, part=row.part,
             reported_cumulative_pct=None if profile.arithmetic.is_blank(cumulative) else parse_pct(cumulative, top),
         )

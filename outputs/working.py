@@ -261,7 +261,7 @@ def working(node: Node, tree: Tree) -> Working:
     rounded = half_up(value, a.decimals) if value is not None else None
     printed = node.reported_physical_pct
     holds = None if printed is None or rounded is None else rounded == printed
-    depth = next((i for i, lv in enumerate(profile.levels) if lv.name == node.level), None)
+    depth = profile.depth(node.level)
     within = depth is not None and profile.levels[depth].within is not None
     style = "lvl-within" if within else f"lvl-{depth}" if depth is not None and depth < 2 else ""
     total = sum(o.value * (o.weight or 0) for o in used) if weighted else sum(o.value for o in used)

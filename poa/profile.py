@@ -425,6 +425,10 @@ class Profile:
     def level(self, name: str) -> LevelSpec | None:
         return next((lv for lv in self.levels if lv.name == name), None)
 
+    def depth(self, level: str) -> int | None:
+        """0 for the outermost level, one more for each level in; None for a row of no level (group, total)."""
+        return next((i for i, lv in enumerate(self.levels) if lv.name == level), None)
+
     def label(self, level: str) -> str:
         """A row kind's name for auditors: the level's label as the report names it, or the structural rows'."""
         lv = self.level(level)

@@ -31,8 +31,7 @@ def validate(report: Report, *, expectations: bool = False) -> Report:
     (seconds to import) and keeps GX's own validation result in `report.validation`.
     """
     values, budgets = recompute(report), recompute_budget(report)
-    results = report.template.table("results")
-    cumulative = recompute(report, "cumulative_pct") if results.column("cumulative") is not None else {}
+    cumulative = recompute(report, "cumulative_pct") if report.template.has_column("results", "cumulative") else {}
     for n in report.units:
         n.recomputed_physical_pct, n.recomputed_budget_pct = values.get(n.node_id), budgets.get(n.node_id)
         n.recomputed_cumulative_pct = cumulative.get(n.node_id)

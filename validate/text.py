@@ -70,7 +70,7 @@ def text_findings(report: Report) -> list[Finding]:
                              + (f" La otra tabla lo escribe completo: «…{squash(other)[-60:]}»." if other and
                                 len(squash(other)) > len(squash(text)) else "")),
                 ))
-    has_obtained = report.template.table("results").column("obtained") is not None
+    has_obtained = report.template.has_column("results", "obtained")
     for r in report.results if has_obtained else ():  # a form with no obtained column says nothing of it
         obtained = fold(squash(r.obtained))
         if r.physical_pct is not None and r.physical_pct > 0 and (not obtained or NOTHING.match(obtained)):
