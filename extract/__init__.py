@@ -112,6 +112,10 @@ def read_quality(scans: list[PageScan], tables: list[PageTable], rows: list[RawR
     q.rows_misaligned = len(low)
     if low:
         q.measure_pages["rows_misaligned"] = sorted({r.pages[0] for r in low})
+    unread = [t for t in tables if t.legend_unread]
+    q.legend_unread = sum(t.legend_unread for t in unread)
+    if unread:
+        q.measure_pages["legend_unread"] = sorted({t.page for t in unread})
     with_table = {t.page for t in tables}
     q.pages_without_table = [s.page for s in scans if s.code_words >= MIN_CODE_WORDS and s.page not in with_table]
     q.unmapped_chars = sum(s.unmapped for s in scans)

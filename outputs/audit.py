@@ -40,10 +40,11 @@ from .spanish import (
     number,
     pct,
     period,
+    period_part,
     plural,
     timestamp,
 )
-from .working import Index, Numbered, Working, node_label, numbered, workings
+from .working import Index, Numbered, Working, node_label, numbered, rounding_words, workings
 from .xlsx import write_xlsx
 
 if TYPE_CHECKING:
@@ -271,13 +272,14 @@ ROUNDED = ("average_mismatch", "row_pct_mismatch", "budget_pct_mismatch", "budge
 
 def _finding_row(x: Numbered, ix: Index, image: str | None, source_uri: str | None) -> str:
     f = x.finding
-    printed = "" if f.reported is None or f.check in NOT_PCT else pct(f.reported)
+    decimals = ix.report.template.arithmetic.decimals
+    shown = decimals or None  # the report's own decimals (58,40 %); whole percents as they come (55 %, 62,5 %)
+    printed = "" if f.reported is None or f.check in NOT_PCT else pct(f.reported, shown)
     recomputed = ""
     if f.recomputed is not None and f.check not in NOT_PCT:
-        recomputed = pct(f.recomputed, 2)
+        recomputed = pct(f.recomputed, decimals + 2)
         if f.check in ROUNDED:
-            decimals = ix.report.template.arithmetic.decimals
-            recomputed += f"<br><small>redondeado {pct(half_up(f.recomputed, decimals))}</small>"
+            recomputed += f"<br><small>redondeado {pct(half_up(f.recomputed, decimals), shown)}</small>"
     detail = [f"<b>{escape(x.subject)}</b><br>{escape(decimal_commas(f.message))}"]
     if rule := check_rule(f.check, ix.report.template):
         detail.append(f"<span class='rule'>Criterio: {escape(rule)}</span>")
@@ -320,10 +322,10 @@ def _findings(report: Report, found: list[Numbered], images: dict[str, str], sou
     return h
 
 
-def _hierarchy(ws: list[Working]) -> list[str]:
+def _hierarchy(ws: list[Working], decimals: int) -> list[str]:
     h = ["<h2 id='jerarquia'>4. Avance físico impreso y recalculado</h2>"
          "<p><small>Recalculado desde las filas de resultados hacia arriba con la aritmética del reporte; las cifras "
-         "impresas se comparan con el recalculado redondeado al entero (mitad hacia arriba). Cada fila lleva a su "
+         f"impresas se comparan con el recalculado {rounding_words(decimals)}. Cada fila lleva a su "
          "memoria de cálculo.</small></p>"
          "<table><thead><tr><th>Nivel</th><th>N°</th><th>Nombre</th><th>Pág.</th><th>Impreso</th>"
          "<th>Recalculado</th><th>Redondeado</th><th>Estado</th><th>Pptario. impreso</th></tr></thead><tbody>"]
@@ -459,7 +461,7 @@ def render_html(report: Report, *, generated: dt.datetime | None = None, pdf_pat
          f"a las recalculadas desde sus propias filas.</p>",
          *_provenance(report, generated, pdf_path), "</div>",
          *_review_banner(report), *_criteria(report.template), *_summary(report, found),
-         *_findings(report, found, pictures, uri), *_hierarchy(ws), *_workings(ws),
+         *_findings(report, found, pictures, uri), *_hierarchy(ws, report.template.arithmetic.decimals), *_workings(ws),
          "<h2 id='grafico'>6. Gráfico por unidad</h2><div class='chart'><p class='legend'><span style='background:#1a56b0'></span>"
          "impreso<span style='background:#e07b00'></span>recalculado</p>",
          chart_svg(report.units, report.template.unit_name, report.template.arithmetic.decimals), "</div>",
@@ -481,7 +483,7 @@ def render_index(out: Path) -> str:
     def table(name: str, columns: list[str]) -> list[dict]:  # poa's files only: a stray one is left out
         return [row for part in read_poa_folder(out, name, columns) for row in part.to_pylist()]
 
-    docs = table("documents", ["doc_id", "source_path", "entity", "year", "semester", "status", "error"])
+    docs = table("documents", ["doc_id", "source_path", "template", "entity", "year", "period", "status", "error"])
     counts = Counter((f["doc_id"], f["severity"]) for f in table("findings", ["doc_id", "severity"]))
     status = Counter(d["status"] for d in docs)
     h = ["<!DOCTYPE html><html lang='es'><head><meta charset='utf-8'><title>Auditoría de reportes POA</title>",
@@ -492,7 +494,8 @@ def render_index(out: Path) -> str:
          f"{int(status.get('review', 0))} en revisión (lectura dudosa), "
          f"{int(status.get('failed', 0))} con error de lectura. "
          f"Índice generado el {escape(timestamp(dt.datetime.now(BOLIVIA)))}.</p>",
-         "<table><thead><tr><th>Archivo</th><th>Entidad</th><th>Gestión</th><th>Semestre</th><th>Estado</th>"
+         "<table><thead><tr><th>Archivo</th><th>Formulario</th><th>Entidad</th><th>Gestión</th><th>Período</th>"
+         "<th>Estado</th>"
          "<th>Errores</th><th>Advertencias</th><th>Informativos</th><th>Papel de trabajo</th></tr></thead><tbody>"]
 
     def txt(v) -> str:
@@ -510,9 +513,9 @@ def render_index(out: Path) -> str:
             link = f"<a href='{doc_id}.html'>abrir</a> · <a href='{doc_id}.xlsx'>xlsx</a>"
             if (Path(out) / "audit" / f"{d['doc_id']}.pdf").is_file():
                 link += f" · <a href='{doc_id}.pdf'>pdf</a>"
-        h.append(f"<tr class='{'' if ok else 'mismatch'}'><td>{txt(d['source_path'])}</td><td>{txt(d['entity'])}</td>"
-                 f"<td class='num'>{txt(d['year'])}</td>"
-                 f"<td class='num'>{txt(d['semester'])}</td><td>{state}</td>"
+        h.append(f"<tr class='{'' if ok else 'mismatch'}'><td>{txt(d['source_path'])}</td><td>{txt(d['template'])}</td>"
+                 f"<td>{txt(d['entity'])}</td><td class='num'>{txt(d['year'])}</td>"
+                 f"<td>{period_part(d['period'])}</td><td>{state}</td>"
                  f"<td class='num'>{n['error'] if ok else ''}</td><td class='num'>{n['warning'] if ok else ''}</td>"
                  f"<td class='num'>{n['info'] if ok else ''}</td><td>{link}</td></tr>")
     h.append("</tbody></table><p><small>Generado por poa.</small></p></body></html>")

@@ -99,6 +99,9 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
                                  "other cells, in a table whose rows otherwise start every cell on one line: lines "
                                  "of the row above run into them (the rest of a row broken across a page). Not "
                                  "measured where a table centres its cells vertically."),
+        ("legend_unread", I32, "In a table printed on its side (a result per column, its texts listed above it: "
+                               "\"OPE 1.- …\"), the codes the list gives no text for, and the lines amid the list "
+                               "no entry took (an entry's first line lost)."),
         ("pages_without_table", LI, "Pages that hold result codes but where no table was found."),
         ("unmapped_chars", I32, "Characters whose font gives no readable text."),
         ("unterminated", B, "The results table runs off the end of the document with no closing row or note."),

@@ -136,9 +136,11 @@ def criteria(profile: Profile) -> list[tuple[str, str]]:
     unit = profile.unit_level
     above = [lv for lv in reversed(profile.levels[:profile.levels.index(unit)]) if lv.figures] if unit else []
     a = profile.arithmetic
-    arithmetic = (f"avance de {profile.called(unit.name) if unit else profile.total_called} = "
+    whole = profile.called(unit.name) if unit else profile.total_called
+    outside = "" if a.top is None else " (y los fuera de 0–100 %)"
+    arithmetic = (f"avance {'del ' + whole[3:] if whole.startswith('el ') else 'de ' + whole} = "
                   f"{average_words(profile)} del avance físico de sus resultados, excluidos los que no tienen avance "
-                  "impreso (y los fuera de 0–100 %)")
+                  f"impreso{outside}") if unit or profile.total else ""
     for lv in above:
         how = lv.operation or "Promedio de los valores sin redondear de sus componentes"
         arithmetic += f"; {lv.label} = {how[:1].lower()}{how[1:]}"
@@ -148,6 +150,7 @@ def criteria(profile: Profile) -> list[tuple[str, str]]:
         arithmetic += "; total = promedio de los promedios de grupo"
     if a.row_pct:
         arithmetic += "; avance de un resultado = meta ejecutada ÷ meta programada × 100"
+    arithmetic = arithmetic.removeprefix("; ")
     rounding = ("Las cifras impresas son enteros redondeados mitad hacia arriba (62,5 → 63; 48,5 → 49)" if a.decimals == 0
                 else f"Las cifras impresas llevan {a.decimals} decimales, redondeados mitad hacia arriba")
     out = [("Aritmética del propio reporte", arithmetic[:1].upper() + arithmetic[1:] + "."),
@@ -159,7 +162,7 @@ def criteria(profile: Profile) -> list[tuple[str, str]]:
     if a.budget_ratio:
         out.append(("Avance presupuestario", "Presupuesto ejecutado ÷ presupuesto vigente × 100, de cada fila y, para "
                                              "cada nivel, de las sumas de sus filas."))
-    else:
+    elif profile.has_column("results", "budget"):
         out.append(("Avance presupuestario", "Se transcribe como está impreso: el reporte no trae datos para recalcularlo."))
     return out
 
@@ -230,8 +233,14 @@ def period(value: str | None) -> str:
     `2018` → "gestión 2018"."""
     if not value:
         return "periodo no identificado"
-    year, _, part = value.partition("-")
-    return f"{PART_ES[part[0]][int(part[1:]) - 1]} de la gestión {year}" if part else f"gestión {year}"
+    year = value.partition("-")[0]
+    return f"{period_part(value)} de la gestión {year}" if "-" in value else f"gestión {year}"
+
+
+def period_part(value: str | None) -> str:
+    """`2016-S1` → "primer semestre"; `2019-Q3` → "tercer trimestre"; a whole year, or none: ""."""
+    part = (value or "").partition("-")[2]
+    return PART_ES[part[0]][int(part[1:]) - 1] if part else ""
 
 
 # ------------------------------------------------------------------ document-level errors

@@ -231,10 +231,14 @@ class TableSpec:
     columns: tuple[ColumnSpec, ...]
     code: CodeSpec | None = None  # the family's codes, where they stand inside another column (`lift_code`)
     name: str = ""  # which of the family's tables of its kind ("cuadro-1"); its kind where it has one of a kind
+    transposed: bool = False  # printed on its side: a result per column, headed by its code; `columns` its rows
+    legend: str | None = None  # a transposed table's texts: lines above it that open so ("OPE 1.- Elaborar …")
+    legend_start: re.Pattern | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.name:
             object.__setattr__(self, "name", self.kind)
+        object.__setattr__(self, "legend_start", re.compile(self.legend, re.I) if self.legend else None)
 
     def column(self, role: str) -> ColumnSpec | None:
         return next((c for c in self.columns if c.role == role), None)
@@ -260,8 +264,11 @@ class TableSpec:
 
     @property
     def required(self) -> tuple[str, ...]:
-        """The roles a header must name: every column but the optional ones and a code printed inside another."""
-        return tuple(c.role for c in self.columns if not c.optional and c.inside is None)
+        """The roles a header must name: every column but the optional ones and a code printed inside another;
+        a transposed table's rows, which their labels name (its codes head its columns, its texts stand in the
+        legend)."""
+        return tuple(c.role for c in self.columns if not c.optional and c.inside is None
+                     and not (self.transposed and not c.titles))
 
 
 @dataclass(frozen=True)
@@ -375,7 +382,7 @@ class Profile:
         """Which of the profile's tables a header belongs to, from its words: its name (the first table, in the
         profile's order, that its words name)."""
         h = fold(header_text)
-        return next((t.name for t in self.tables if any(w in h for w in t.named_by)), None)
+        return next((t.name for t in self.tables if not t.transposed and any(w in h for w in t.named_by)), None)
 
     def has_column(self, kind: str, role: str) -> bool:
         """Whether any table of the kind has a column with the role."""
@@ -533,7 +540,16 @@ def parse(data: dict, source: str | None = None) -> Profile:
         where = f"tables[{i}]."
         if not isinstance(t, dict):
             raise ProfileError(f"tables[{i}]", "must be a table of fields", source)
-        _unknown(t, {"kind", "name", "named_by", "columns"}, where, source)
+        _unknown(t, {"kind", "name", "named_by", "columns", "transposed", "legend"}, where, source)
+        transposed = _get(t, "transposed", bool, where, False, source)
+        legend = _get(t, "legend", str, where, None, source)
+        if legend is not None and not transposed:
+            raise ProfileError(f"{where}legend", "only a transposed table lists its texts in a legend", source)
+        if legend is not None:
+            try:
+                re.compile(legend, re.I)
+            except re.error as e:
+                raise ProfileError(f"{where}legend", f"is not a regular expression: {e}", source) from None
         kind = _get(t, "kind", str, where, source=source)
         table_name = _get(t, "name", str, where, kind, source)
         if kind not in TABLE_KINDS:
@@ -557,13 +573,21 @@ def parse(data: dict, source: str | None = None) -> Profile:
                 raise ProfileError(f"{cw}inside", f"{inside!r} is not a text role ({', '.join(TEXT_ROLES[1:])})", source)
             columns.append(ColumnSpec(role, _strings(col, "titles", cw, source, regex=True, default=[] if inside else ...),
                                       _get(col, "optional", bool, cw, False, source), inside))
+        if transposed:  # its codes head its columns and its texts stand in the legend: no row of theirs
+            if any(c.role in ("code", "expected") for c in columns):
+                raise ProfileError(f"{where}columns", "a transposed table's codes head its columns and its texts "
+                                                      "stand in its legend: list only the rows its labels name", source)
+            if any(c.inside for c in columns):
+                raise ProfileError(f"{where}columns", "a transposed table has no column a code stands inside", source)
+            implicit = [ColumnSpec("code", ())] + ([ColumnSpec("expected", ())] if legend else [])
+            columns = implicit + columns
         if "code" not in (c.role for c in columns):
             raise ProfileError(f"{where}columns", "has no column with the role 'code'", source)
         holder = next((c.inside for c in columns if c.inside), None)
         if holder is not None and holder not in (c.role for c in columns):
             raise ProfileError(f"{where}columns", f"the code stands inside {holder!r}, a column the table does not have",
                                source)
-        tables.append(TableSpec(kind, named_by, tuple(columns), code, table_name))
+        tables.append(TableSpec(kind, named_by, tuple(columns), code, table_name, transposed, legend))
     kinds = [t.kind for t in tables]
     names = [t.name for t in tables]
     if len(set(names)) != len(names):

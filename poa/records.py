@@ -82,6 +82,8 @@ class ReadQuality:
     ocr_confidence: float | None = None  # mean Tesseract confidence (0–100) of the words on those pages
     header_changes: list[int] = field(default_factory=list)  # pages where a table's repeated header reads otherwise
     rows_misaligned: int = 0  # rows whose first cell starts below their other cells, where rows start them together
+    legend_unread: int = 0  # codes heading a transposed table's column that its legend gives no text for, and
+    # lines amid the legend that no entry took (an entry's first line lost)
     # normalize
     result_rows: int = 0
     deviation_rows: int = 0

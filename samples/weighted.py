@@ -11,10 +11,12 @@ The expected rows and findings come from here, never from the pipeline.
 
     render("writer", path) / render("chromium", path)     # the PDF
     expected()                                             # what poa must read back
+    python -m samples.weighted                             # (re)print both into samples/forms/
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -155,3 +157,17 @@ def render(producer: str, path: str | Path) -> None:
     from samples.layouts import print_table
 
     print_table(_table(), producer, path)
+
+
+FOLDER = Path(__file__).resolve().parent / "forms"
+
+
+def prints() -> dict[str, Path]:
+    """The committed prints, by producer."""
+    return {p: FOLDER / f"mefp-acp-ponderado-2025-q1-{p}.pdf" for p in ("writer", "chromium")}
+
+
+if __name__ == "__main__":
+    from samples.efficacy import print_all
+
+    sys.exit(print_all(render, prints(), sys.argv[1:]))

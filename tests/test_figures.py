@@ -134,7 +134,7 @@ def test_a_printed_figure_made_by_another_average_is_named_for_what_it_is(report
     (f,) = [f for f in report.findings if f.check == "average_mismatch"]
     assert f.subject_id == node(report, "TOTAL").node_id and f.severity == "warning"
     assert (f.reported, f.recomputed) == (73.33, 80.0)
-    assert "con el promedio simple de sus resultados, sin ponderar" in f.message and "80 %" in f.message
+    assert "con el promedio simple de sus resultados, sin ponderar" in f.message and "80.00 %" in f.message
 
 
 def test_a_rows_own_percentage_is_its_achieved_over_its_target(report):

@@ -11,7 +11,7 @@ from conftest import ROOT
 pytestmark = pytest.mark.slow
 
 
-def test_the_analyst_notebook_runs_and_draws_execution_by_unit(tmp_path, monkeypatch):
+def test_the_analyst_notebook_runs_and_draws_execution_by_unit_and_two_forms_side_by_side(tmp_path, monkeypatch):
     pytest.importorskip("duckdb", reason="duckdb is a dev dependency (pip install -e '.[dev]')")
     pytest.importorskip("matplotlib", reason="matplotlib is a dev dependency (pip install -e '.[dev]')")
     notebook = json.loads((ROOT / "docs" / "analyst.ipynb").read_text(encoding="utf-8"))
@@ -26,4 +26,7 @@ def test_the_analyst_notebook_runs_and_draws_execution_by_unit(tmp_path, monkeyp
     assert figure.is_file() and figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and figure.stat().st_size > 10_000
     assert len(scope["by_result"]) == 239  # every result of the first semester found again in the second
     assert set(scope["execution"].columns) == {"2016-S1", "2016-S2"} and len(scope["execution"]) >= 20
+    side = scope["side"]  # the seed's units beside the CNS evaluation's nine actions, each form by its template
+    assert side.groupby("template").size().to_dict() == {"seguimiento-poa": len(scope["seed_units"]), "evaluacion-acp": 9}
+    assert side.pct.notna().all() and scope["SIDE_BY_SIDE"].stat().st_size > 10_000
     assert os.environ.get("POA_OUT") is None

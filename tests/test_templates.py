@@ -94,7 +94,7 @@ def test_a_family_no_installed_profile_covers_fails_saying_so(folder):
     needs("chromium")
     doc = process(printed(folder, "chromium")).document
     assert doc.status == "failed"
-    assert ("no header with the column titles of the templates evaluacion-acp, evaluacion-poi, "
+    assert ("no header with the column titles of the templates evaluacion-acp, evaluacion-eficacia, evaluacion-poi, "
             "seguimiento-acp-ponderado, seguimiento-poa") in doc.error
 
 
@@ -132,7 +132,7 @@ def test_templates_lists_the_installed_profiles():
     done = poa("templates")
     assert done.returncode == 0
     assert [line.split()[0] for line in done.stdout.splitlines()] == [
-        "evaluacion-acp", "evaluacion-poi", "seguimiento-acp-ponderado", "seguimiento-poa"]
+        "evaluacion-acp", "evaluacion-eficacia", "evaluacion-poi", "seguimiento-acp-ponderado", "seguimiento-poa"]
 
 
 BROKEN = [

@@ -206,6 +206,17 @@ def _label(n: Node) -> str:
     return f"{n.number} {n.name}" if n.number else n.name
 
 
+def printed_as(x: float, d: int) -> str:
+    """A printed figure as the report's decimals show it (58.40, not 58.4; 55, not 55.00)."""
+    return f"{x:.{d}f}" if d else f"{x:g}"
+
+
+def rounding(recomputed: float, d: int) -> str:
+    """"49.65 %, que redondeado es 50 %": a recomputed figure, and what the report's rounding makes of it."""
+    to = f" a {d} decimales" if d else ""
+    return f"{recomputed:.{d + 2}f} %, que redondeado{to} es {printed_as(half_up(recomputed, d), d)} %"
+
+
 def average_findings(report: Report) -> list[Finding]:
     """average_mismatch for every printed figure that the recomputed one does not round to."""
     tree = Tree(report)
@@ -217,8 +228,7 @@ def average_findings(report: Report) -> list[Finding]:
             continue
         explained = [desc for desc, v in alternatives(n, tree) if half_up(v, d) == printed]
         msg = (f"El avance físico impreso para {called(n, report)} «{_label(n)}» (página {n.page}) "
-               f"es {printed:g} %, pero el recalculado a partir de sus filas es {recomputed:.2f} %, que "
-               f"redondeado es {half_up(recomputed, d):g} %.")
+               f"es {printed_as(printed, d)} %, pero el recalculado a partir de sus filas es {rounding(recomputed, d)}.")
         if explained:
             msg += " La cifra impresa se obtiene " + "; o ".join(explained) + "."
         else:
@@ -241,8 +251,8 @@ def node_mismatches(report: Report, check: str, figure: str, what: str, how: str
             continue
         out.append(Finding(
             check, "error", n.node_id, page=n.page, reported=printed, recomputed=round(recomputed, 4),
-            message=(f"El {what} impreso para {called(n, report)} «{_label(n)}» (página {n.page}) es {printed:g} %, "
-                     f"pero {how} es {recomputed:.2f} %, que redondeado es {half_up(recomputed, d):g} %.")))
+            message=(f"El {what} impreso para {called(n, report)} «{_label(n)}» (página {n.page}) es "
+                     f"{printed_as(printed, d)} %, pero {how} es {rounding(recomputed, d)}.")))
     return out
 
 
@@ -271,9 +281,9 @@ def band_findings(report: Report) -> list[Finding]:
     if recomputed is not None and half_up(recomputed, d) != value:
         out.append(Finding(
             "band_mismatch", "error", total.node_id, page=line.page, reported=value, recomputed=round(recomputed, 4),
-            message=(f"La banda de la página {line.page} («{line.text}») califica un cumplimiento de {value:g} %, "
-                     f"pero el total recalculado a partir de sus filas es {recomputed:.2f} %, que redondeado es "
-                     f"{half_up(recomputed, d):g} %.")))
+            message=(f"La banda de la página {line.page} («{line.text}») califica un cumplimiento de "
+                     f"{printed_as(value, d)} %, pero el total recalculado a partir de sus filas es "
+                     f"{rounding(recomputed, d)}.")))
     if not low <= value <= high:
         out.append(Finding(
             "band_mismatch", "error", total.node_id if total is not None else None, page=line.page, reported=value,
@@ -302,9 +312,8 @@ def row_findings(report: Report) -> list[Finding]:
                 continue
             out.append(Finding(
                 check, "error", r.result_id, page=r.page_first, reported=printed, recomputed=round(recomputed, 4),
-                message=(f"El {what} impreso del resultado «{r.code_raw}» (página {r.page_first}) es {printed:g} %, "
-                         f"pero {how} × 100 es {recomputed:.2f} %, que redondeado es "
-                         f"{half_up(recomputed, a.decimals):g} %.")))
+                message=(f"El {what} impreso del resultado «{r.code_raw}» (página {r.page_first}) es "
+                         f"{printed_as(printed, a.decimals)} %, pero {how} × 100 es {rounding(recomputed, a.decimals)}.")))
     return out
 
 

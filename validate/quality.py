@@ -111,6 +111,13 @@ def doubts(q: ReadQuality, limits: Limits = LIMITS, code_form: str = "a code") -
             f"{q.rows_misaligned} fila{'' if one else 's'} empieza{'' if one else 'n'} más abajo en su primera celda "
             f"que en las otras (¿líneas de la fila anterior unidas a {'ella' if one else 'ellas'}?)",
             "rows_misaligned")
+    if q.legend_unread:
+        add("legend_unread", f"the list of texts above a table printed on its side lacks the text of a code, or "
+                             f"holds a line no entry takes, {q.legend_unread} time{'s' if q.legend_unread > 1 else ''} "
+                             "(a line of the list lost?)",
+            f"la lista de textos sobre una tabla transpuesta no da el texto de un código, o tiene una línea que no "
+            f"pertenece a ninguna entrada, {q.legend_unread} {'veces' if q.legend_unread > 1 else 'vez'} (¿una línea "
+            "de la lista perdida?)", "legend_unread")
     if q.header_changes:
         add("header_changed", f"a table's header printed again on {page_list(q.header_changes)} reads otherwise than "
                               "where the table begins (a row's line taken into it, or one of its lines lost)",

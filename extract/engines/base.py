@@ -35,6 +35,7 @@ class PageTable:
     closed: bool  # the table ended on this page (a footnote or gap follows it)
     extras: tuple[str, ...] = ()  # titles of the columns the tool has no name for
     strategy: str = ""  # how its rows were cut: rulings, shading, text, or a mix
+    legend_unread: int = 0  # a transposed table's codes its legend gives no text for, and legend lines no entry took
     area: BBox | None = None  # what it covers on the page: below its header (or where it goes on), across its
     # columns, down to its last row or its grid's last ruling; any text in there is the table's
 
@@ -83,6 +84,7 @@ def choose(profiles: Sequence[Profile], pages: Sequence[tuple[Sequence, Sequence
     tables, the most required columns one header names; a profile forced (the only one given) is taken as it
     is, measured all the same."""
     from ..header import find_headers
+    from ..transposed import rows_named
 
     def score(p: Profile) -> float:
         best: dict[str, int] = {}
@@ -90,6 +92,9 @@ def choose(profiles: Sequence[Profile], pages: Sequence[tuple[Sequence, Sequence
             for h in find_headers(lines, p, rulings, settings):
                 named = sum(role in h.keys for role in p.table(h.kind).required)
                 best[h.kind] = max(best.get(h.kind, 0), named)
+            for t in p.tables:
+                if t.transposed:
+                    best[t.name] = max(best.get(t.name, 0), rows_named(lines, p, t))
         wanted = sum(len(t.required) for t in p.tables)
         return sum(best.values()) / wanted if wanted else 0.0
 

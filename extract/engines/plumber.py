@@ -15,7 +15,7 @@ from poa.options import READERS
 from poa.profile import FIGURE_ROLES, Profile, load
 from poa.records import Leftover
 
-from .. import layout
+from .. import layout, transposed
 from ..furniture import Furniture
 from ..header import Header, find_headers
 from ..page import Page, Word
@@ -111,6 +111,11 @@ def scan_page(
         scan.tables.append(table)
         taken |= used
         carry = None if closed_at is not None else runs_on
+    for spec in profile.tables:
+        if spec.transposed:
+            for table, used in transposed.read(page.number, lines, page.rulings, spec, profile, settings):
+                scan.tables.append(table)
+                taken |= used
     scan.furniture_in_cells = sum(len(ln.text.replace(" ", "")) for ln in in_cells(set_aside, scan.tables, page.number))
     rest = [w for w in page.words if id(w) not in taken]
     for ln in layout.text_lines(rest, settings.line_tolerance):

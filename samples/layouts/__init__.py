@@ -38,10 +38,12 @@ def render(name: str, path: str | Path) -> dict:
     return expected_rows(seed, layout.extras)
 
 
-def print_table(table, producer: str, path: str | Path, page_height: float | None = None) -> None:
+def print_table(table, producer: str, path: str | Path, page_height: float | None = None, after_html: str = "",
+                css: str = "") -> None:
     """One table of another report (a `common.Table`) as Word (LibreOffice Writer, landscape, `page_height`
     inches tall) or HTML (Chromium, A4 landscape) prints it: ruled, its header repeated on every page, the
-    section rows' cells merged as the table says."""
+    section rows' cells merged as the table says. Chromium's page may go on under the table (`after_html`, a
+    chart, styled by `css`)."""
     import tempfile
 
     path = Path(path)
@@ -64,8 +66,8 @@ def print_table(table, producer: str, path: str | Path, page_height: float | Non
     elif producer == "chromium":
         from .html import HtmlStyle, _css, _table_html, print_html
 
-        page = (f"<!DOCTYPE html><html lang=es><head><meta charset=utf-8><style>{_css(None, HtmlStyle())}</style>"
-                f"</head><body>{_table_html(table)}</body></html>")
+        page = (f"<!DOCTYPE html><html lang=es><head><meta charset=utf-8><style>{_css(None, HtmlStyle())}{css}"
+                f"</style></head><body>{_table_html(table)}{after_html}</body></html>")
         print_html(page, path, tagged=False)
     else:
         raise ValueError(f"producer {producer!r}: writer or chromium")
