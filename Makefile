@@ -47,12 +47,14 @@ bench: $(STAMP) tools
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python bench/bench.py --curves
 
-# The samples (reportlab, fpdf2), the page-break sweep and the slow producers' layouts (LibreOffice, Chromium,
-# fpdf2: skipped where absent).
+# The samples (reportlab, fpdf2), the page-break sweep, the slow producers' layouts (LibreOffice, Chromium,
+# fpdf2: skipped where absent) and the other forms of the family (samples/forms/).
 samples: $(STAMP)
 	$(BIN)/python samples/generate.py
 	$(BIN)/python -m samples.layouts.sweep samples/sweep
 	$(BIN)/python -m samples.layouts.prints
+	$(BIN)/python -m samples.weighted
+	$(BIN)/python -m samples.efficacy
 
 clean:
 	rm -rf $(VENV) out

@@ -360,18 +360,31 @@ def without_line(pages: list, page: int, word: str) -> list:
     return out
 
 
-@pytest.mark.slow  # reads the 47-page IGP report again, damaged
+def damaged_path(name: str) -> Path:
+    """The document a damage test reads: a real report, or a committed print of a rendered form."""
+    from samples import weighted
+
+    prints = {f"weighted-{p}": path for p, path in weighted.prints().items()}
+    return {"cns": CNS, "igp": IGP, **prints}[name]
+
+
+SLOW = pytest.mark.slow  # reads the 47-page IGP report again, damaged
+
+
 @pytest.mark.parametrize("name,page,word", [
     ("cns", 1, "TRIMESTRAL"),  # the header's last line: the two % columns lose their titles
-    ("igp", 6, "Descripción"),  # Cuadro N° 1's header line that holds its anchor (Código)
-    ("igp", 16, "PIM"),  # Cuadro N° 07's line that names the budget columns
+    pytest.param("igp", 6, "Descripción", marks=SLOW),  # Cuadro N° 1's header line that holds its anchor (Código)
+    pytest.param("igp", 16, "PIM", marks=SLOW),  # Cuadro N° 07's line that names the budget columns
+    ("weighted-writer", 1, "Pond."),  # the weighted form's first header line (Cod., Pond., the % titles)
+    ("weighted-writer", 1, "Vigente"),  # …its second: the budget and physical columns lose their titles
+    ("weighted-chromium", 1, "Físico"),
 ])
 def test_a_read_that_lost_a_header_line_is_never_ok(name, page, word):
     from conftest import pages_of, reading_from
 
     from poa import process
 
-    path = {"cns": CNS, "igp": IGP}[name]
+    path = damaged_path(name)
     with reading_from(path, without_line(pages_of(path), page, word)):
         report = process(path)
     doc = report.document
@@ -398,24 +411,27 @@ def with_column_moved(pages: list, page: int, title: str, by: float) -> list:
     return out
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name,page,title,by", [
     ("cns", 1, "ACUMULADO", -42),  # the cumulative % onto the quarter's: two figures in one cell
-    ("igp", 16, "PIM", 45),  # Cuadro 07's current budget onto the devengado column
+    pytest.param("igp", 16, "PIM", 45, marks=SLOW),  # Cuadro 07's current budget onto the devengado column
+    ("weighted-chromium", 1, "Físico", -45),  # the physical % onto the budget %
+    ("weighted-writer", 1, "Físico", 50),  # …or onto the Resultado / Desviación text
+    ("weighted-chromium", 1, "Pond.", 30),  # the weights into the actions' texts
+    ("weighted-writer", 1, "Vigente", 60),  # the current budget onto the executed one
 ])
 def test_a_read_with_a_column_moved_is_never_ok(name, page, title, by):
     from conftest import pages_of, reading_from
 
     from poa import process
 
-    path = {"cns": CNS, "igp": IGP}[name]
+    path = damaged_path(name)
     clean = process(path)
     with reading_from(path, with_column_moved(pages_of(path), page, title, by)):
         report = process(path)
-    figures = lambda rep: [(r.physical_raw, r.cumulative_raw, r.budget_current_raw, r.budget_executed_raw)  # noqa: E731
-                           for r in rep.results]
+    figures = lambda rep: [(r.physical_raw, r.cumulative_raw, r.budget_current_raw, r.budget_executed_raw,  # noqa: E731
+                            r.weight_raw, r.budget_raw) for r in rep.results]
     assert figures(report) != figures(clean)  # the damage changed what the cells read
     assert report.document.status in ("review", "failed"), report.document.quality.reasons
-    if report.document.status == "review":
-        assert any(f"page {page}" in r or f"pages {page}" in r for r in report.document.quality.reasons), \
-            report.document.quality.reasons
+    if report.document.status == "review":  # the reason names the page, or says what no row has
+        assert any(f"page {page}" in r or f"pages {page}" in r or "results have no" in r
+                   for r in report.document.quality.reasons), report.document.quality.reasons
