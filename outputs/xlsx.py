@@ -39,7 +39,7 @@ from .spanish import (
     plural,
 )
 from .working import Index, numbered, workings
-from .xlsxfile import Cell, Conditional, Sheet, Style, save
+from .xlsxfile import Cell, Conditional, Sheet, Style, column_letter, save
 
 RESULTS, HIERARCHY = "Resultados", "Impreso vs recalculado"
 SHEETS = ("Documento", "Hallazgos", HIERARCHY, RESULTS, "Vínculos")
@@ -206,8 +206,21 @@ def hierarchy_labels(profile) -> tuple[str, str, str, str]:
     return outer, inner, profile.unit_level.label, within
 
 
+AMOUNT = "#,##0.00"
+# The figure columns a profile may print beside a result's %: (role, Result attribute, title, number format; PCT_2
+# for a % shown with its own decimals)
+FIGURES = (("weight", "weight", "Ponderación", None), ("target", "target", "Meta programada", None),
+           ("achieved", "achieved", "Meta ejecutada", None), ("cumulative", "cumulative_pct", "Avance acumulado %", PCT_2),
+           ("budget_current", "budget_current", "Presupuesto vigente", AMOUNT),
+           ("budget_executed", "budget_executed", "Presupuesto ejecutado", AMOUNT),
+           ("budget", "budget_pct", "Avance pptario. impreso %", PCT_2))
+
+
 def results_sheet(sheet: Sheet, report: Report) -> dict[str, int]:
-    """Every result row; returns result_id → its row. Column L is the value a unit's average takes."""
+    """Every result row; returns result_id → its row. Column L is the value a unit's average takes. After the
+    seed's columns, the figures the profile's tables print (targets, weights, budgets…) and, where its rule makes
+    a result's % of them (achieved ÷ target, executed ÷ current), that % recomputed by a live formula, shaded
+    where the printed one differs."""
     outer, inner, unit, within = hierarchy_labels(report.template)
     cols = [Column("Fila", 6), Column(outer, 24, wrap=True), Column(inner, 24, wrap=True),
             Column(f"N° {unit.lower()}", 8), Column(unit, 28, wrap=True), Column(within, 18, wrap=True),
@@ -216,12 +229,31 @@ def results_sheet(sheet: Sheet, report: Report) -> dict[str, int]:
             Column("Entra en el promedio %", 11), Column("Avance impreso (texto)", 10),
             Column("Pág.", 6), Column("Pág. final", 6), Column("Fila de desviación", 10),
             Column("Otras columnas", 30, wrap=True)]
+    profile, a = report.template, report.template.arithmetic
+    figures = []
+    for role, attr, title, fmt in FIGURES:
+        if profile.has_column("results", role):
+            cols.append(Column(title, 11 if fmt == PCT_2 else 14, None if fmt == PCT_2 else fmt))
+            figures.append((attr, len(cols), fmt == PCT_2))
+    at = {attr: column_letter(col) for attr, col, _ in figures}
+    rounded = PCT_INT if a.decimals == 0 else PCT_2
+    recomputed = []  # (column, its formula over a row's cells, the printed % column it is checked against)
+    if a.row_pct and {"target", "achieved"} <= at.keys():
+        cols.append(Column("Avance recalculado %", 12, rounded))
+        recomputed.append((len(cols), "{achieved}{i}/{target}{i}", "K"))
+    if a.budget_ratio and {"budget_current", "budget_executed", "budget_pct"} <= at.keys():
+        cols.append(Column("Avance pptario. recalculado %", 12, rounded))
+        recomputed.append((len(cols), "{budget_executed}{i}/{budget_current}{i}", at["budget_pct"]))
     t = Table(sheet, cols)
     t.comment(12, (
         "El avance si entra en el promedio de su unidad (número entre 0 y 100); vacío si no tiene avance impreso "
         "o está fuera de 0–100 %, como en el reporte."))
     linked = {d.result_id for d in report.deviations if d.result_id}
     where: dict[str, int] = {}
+
+    def bound(i: int) -> str:  # a % above 100 enters the averages where the profile allows it (over_100)
+        return "" if a.top is None else f",K{i}<={a.top:g}"
+
     for i, r in enumerate(report.results, 2):
         where[r.result_id] = i
         t.put(i, 1, r.seq)
@@ -229,19 +261,31 @@ def results_sheet(sheet: Sheet, report: Report) -> dict[str, int]:
                                  r.expected, r.obtained), 2):
             t.text(i, col, v)
         t.put(i, 11, r.physical_pct, pct_format(r.physical_pct))
-        t.formula(i, 12, f'IF(AND(ISNUMBER(K{i}),K{i}>=0,K{i}<=100),K{i},"")', pct_format(r.physical_pct))
+        t.formula(i, 12, f'IF(AND(ISNUMBER(K{i}),K{i}>=0{bound(i)}),K{i},"")', pct_format(r.physical_pct))
         t.text(i, 13, r.physical_raw)
         t.put(i, 14, r.page_first)
         t.put(i, 15, r.page_last)
         t.text(i, 16, "Sí" if r.result_id in linked else "No")
         t.text(i, 17, "; ".join(f"{k}: {v}" for k, v in r.extra.items()) or None)
+        for attr, col, is_pct in figures:
+            value = getattr(r, attr)
+            t.put(i, col, value, pct_format(value) if is_pct else None)
+        for col, ratio, _ in recomputed:
+            over, under = ratio.format(i=i, **at).split("/")
+            t.formula(i, col, f'IF(AND(ISNUMBER({over}),ISNUMBER({under}),{under}<>0),'
+                              f'ROUND({over}/{under}*100,{a.decimals}),"")')
     n = len(report.results)
     t.finish(n)
+    for col, _, printed in recomputed:  # the printed % that the live one does not give
+        here = column_letter(col)
+        t.conditional(f"{here}2:{here}{n + 1}", f'AND(ISNUMBER(${here}2),ISNUMBER(${printed}2),${here}2<>${printed}2)',
+                      MISMATCH_FILL)
     if n:
         if (limit := report.template.threshold) is not None and report.template.deviations == "table":
             # The report's own rule, live: under its threshold with no row in the deviation table.
             t.conditional(f"A2:Q{n + 1}", f'AND(ISNUMBER($K2),$K2<{limit:g},$P2="No")', EXPLAINED_FILL)
-        t.conditional(f"K2:K{n + 1}", "OR(ISBLANK($K2),$K2<0,$K2>100)", MISMATCH_FILL)
+        t.conditional(f"K2:K{n + 1}", f"OR(ISBLANK($K2),$K2<0{'' if a.top is None else f',$K2>{a.top:g}'})",
+                      MISMATCH_FILL)
     return where
 
 

@@ -435,3 +435,49 @@ def test_a_read_with_a_column_moved_is_never_ok(name, page, title, by):
     if report.document.status == "review":  # the reason names the page, or says what no row has
         assert any(f"page {page}" in r or f"pages {page}" in r or "results have no" in r
                    for r in report.document.quality.reasons), report.document.quality.reasons
+
+
+@pytest.mark.slow  # LibreOffice recomputes the workbooks
+def test_the_workbook_recomputes_each_rows_percentage_live_and_only_the_planted_ones_differ(tmp_path):
+    """The efficacy form's % EFI. (EVAL. ÷ META) and the weighted form's budget % (executed ÷ current), each a
+    formula over the row's own printed figures that LibreOffice recomputes to poa's figure; the printed % differs
+    from it on the planted rows alone."""
+    import shutil
+    import subprocess
+
+    from openpyxl import load_workbook
+    from poa.normalize.numbers import half_up
+    from poa.outputs.xlsx import RESULTS, write_xlsx
+
+    from poa import process
+    from samples import efficacy, weighted
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (Debian: apt-get install libreoffice-calc-nogui)")
+    cases = {"efficacy": (efficacy.prints()["writer"], "Avance recalculado %", "Avance físico %", "OPE 7"),
+             "weighted": (weighted.prints()["writer"], "Avance pptario. recalculado %", "Avance pptario. impreso %",
+                          "2.3")}
+    reports = {}
+    for name, (path, *_) in cases.items():
+        reports[name] = process(path)
+        write_xlsx(reports[name], tmp_path / f"{name}.xlsx")
+    out = tmp_path / "recalculated"
+    done = subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+                           "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out),
+                           *(str(tmp_path / f"{n}.xlsx") for n in cases)], capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    for name, (_, live, printed, planted) in cases.items():
+        report = reports[name]
+        formulas = load_workbook(tmp_path / f"{name}.xlsx")[RESULTS]
+        values = load_workbook(out / f"{name}.xlsx", data_only=True)[RESULTS]
+        head = [c.value for c in formulas[1]]
+        col, printed_col, code_col = head.index(live) + 1, head.index(printed) + 1, head.index("Código impreso") + 1
+        differ = []
+        for row, r in enumerate(report.results, 2):
+            assert formulas.cell(row, col).data_type == "f"
+            over, under = (r.achieved, r.target) if name == "efficacy" else (r.budget_executed, r.budget_current)
+            assert values.cell(row, col).value == half_up(over / under * 100, 2), (name, r.code_raw)
+            if values.cell(row, col).value != values.cell(row, printed_col).value:
+                differ.append(values.cell(row, code_col).value)
+        assert differ == [planted], name
