@@ -92,7 +92,6 @@ class FigureRow:
     label: str  # as printed
     role: str | None  # the profile's role its label names, or None (kept as an extra row)
     cells: tuple[tuple[Word, ...], ...]  # per code column
-    label_words: tuple[Word, ...]
 
 
 def figure_rows(below: Sequence[Line], edges: Sequence[float], spec: TableSpec, profile: Profile
@@ -118,7 +117,7 @@ def figure_rows(below: Sequence[Line], edges: Sequence[float], spec: TableSpec, 
             break  # neither a row the profile names nor one with figures under most codes
         if role is not None:
             taken.add(role)
-        rows.append(FigureRow(label, role, tuple(tuple(c) for c in cols[1:]), tuple(cols[0])))
+        rows.append(FigureRow(label, role, tuple(tuple(c) for c in cols[1:])))
         previous = ln
     return rows, False
 

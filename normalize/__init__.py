@@ -28,6 +28,7 @@ def normalize(ex: Extraction, document: Document) -> Report:
     deviations = build_deviations(document.doc_id, [r for r in ex.rows if r.table == "deviations"], profile)
     assign_keys(document, nodes, results, deviations, profile)
     document.quality = row_quality(replace(ex.quality), nodes, results, deviations, profile)
+    document.quality.entity_missing = profile.entity_printed and not document.entity
     return Report(document, units=nodes, results=results, deviations=deviations, leftovers=list(ex.leftovers),
                   unclaimed=list(ex.unclaimed), profile=profile)
 
@@ -36,11 +37,13 @@ def assign_keys(document: Document, nodes: list[Node], results: list[Result], de
                 profile: Profile) -> None:
     """Stable keys (`poa.keys`) on the document, every node, result and deviation. An area's key hangs under
     its unit's (two units may each have an "Área de Sistemas"); a deviation row's unit key is its own name's
-    until the validate stage aligns it with a results-table unit."""
+    until the validate stage aligns it with a results-table unit. No key names two rows: a unit or a result
+    printed twice gets its place in the second key (`keys.repeated`)."""
     entity = document.entity
     document.entity_key = keys.entity_key(entity)
     by_id = {n.node_id: n for n in nodes}
     inside = {lv.name for lv in profile.levels if lv.within}
+    taken: Counter = Counter()  # keys given so far: a repeated one gets its place (`keys.repeated`)
     for n in nodes:
         parent = by_id.get(n.parent_id) if n.parent_id else None
         if n.level in inside and parent is not None and parent.key:
@@ -49,11 +52,16 @@ def assign_keys(document: Document, nodes: list[Node], results: list[Result], de
             n.key = f"{keys.unit_key(entity, n.part)}/{keys.slug(n.name)}"
         else:
             n.key = keys.unit_key(entity, n.name)
+        if n.key is not None:
+            taken[n.key] += 1
+            n.key = keys.repeated(n.key, taken[n.key])
     for r in results:
         unit = by_id.get(r.unit_id) if r.unit_id else None
         r.unit_key = unit.key if unit is not None else None
         base = r.unit_key or (keys.unit_key(entity, r.part) if r.part else None)
         r.result_key = keys.result_key(base, r.code, r.expected)
+        taken[r.result_key] += 1
+        r.result_key = keys.repeated(r.result_key, taken[r.result_key])
     seen: Counter = Counter()
     for d in deviations:
         d.unit_key = keys.unit_key(entity, d.unit_name)

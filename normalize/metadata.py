@@ -73,7 +73,7 @@ def metadata(ex: Extraction, profile: Profile) -> dict:
     folded = fold(blob)
     out: dict = {}
     for ln in lines:
-        if ln.isupper() and profile.names_entity(ln):
+        if profile.is_entity_name(ln) and profile.names_entity(ln):
             out["entity"] = squash(ln)
             break
     m = PERIOD.search(folded)

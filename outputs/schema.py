@@ -102,6 +102,8 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("legend_unread", I32, "In a table printed on its side (a result per column, its texts listed above it: "
                                "\"OPE 1.- …\"), the codes the list gives no text for, and the lines amid the list "
                                "no entry took (an entry's first line lost)."),
+        ("entity_missing", B, "No line of the title block names the entity, in a family whose reports name it "
+                              "(`entity.printed`): a review reason."),
         ("pages_without_table", LI, "Pages that hold result codes but where no table was found."),
         ("unmapped_chars", I32, "Characters whose font gives no readable text."),
         ("unterminated", B, "The results table runs off the end of the document with no closing row or note."),

@@ -342,11 +342,14 @@ class Profile:
     arithmetic: Arithmetic = field(default_factory=Arithmetic)
     band: str | None = None  # folded: the line that states the band the total falls in (groups value, name, low, high)
     year: str = r"gestion\s+(\d{4})"  # folded: how the title block states the plan's year (its first group)
+    entity_names: tuple[str, ...] = ()  # folded: title lines that name an entity in any case ("Ministerio de …")
+    entity_printed: bool = True  # the family's reports name their entity in their title (a review reason where not)
     _anchor: re.Pattern = field(init=False, repr=False, compare=False)
     _group: re.Pattern | None = field(init=False, repr=False, compare=False)
     _total: re.Pattern | None = field(init=False, repr=False, compare=False)
     _closing: re.Pattern = field(init=False, repr=False, compare=False)
     _skip: tuple[re.Pattern, ...] = field(init=False, repr=False, compare=False)
+    _entity_names: tuple[re.Pattern, ...] = field(init=False, repr=False, compare=False)
     _band: re.Pattern | None = field(init=False, repr=False, compare=False)
     _year: re.Pattern = field(init=False, repr=False, compare=False)
     _words_seen: tuple[dict, dict] = field(init=False, repr=False, compare=False)  # is_anchor's, is_header_word's
@@ -358,6 +361,7 @@ class Profile:
         set_(self, "_total", re.compile(self.total) if self.total else None)
         set_(self, "_closing", re.compile(self.closing))
         set_(self, "_skip", tuple(re.compile(s) for s in self.entity_skip))
+        set_(self, "_entity_names", tuple(re.compile(s) for s in self.entity_names))
         set_(self, "_band", re.compile(self.band) if self.band else None)
         set_(self, "_year", re.compile(self.year))
         set_(self, "_words_seen", ({}, {}))
@@ -456,6 +460,14 @@ class Profile:
     @property
     def unit_name(self) -> str | None:
         return self.unit_level.name if self.unit_level is not None else None
+
+    def is_entity_name(self, line: str) -> bool:
+        """Whether a title line names an entity: by its words ("Ministerio de Minería y Metalurgia", whatever its
+        case) where the profile says which words do (`entity.names`: a slogan or a letterhead in capitals is no
+        entity); else any line in capitals."""
+        if self._entity_names:
+            return any(p.match(fold(line).strip()) for p in self._entity_names)
+        return line.isupper()
 
     def names_entity(self, line: str) -> bool:
         """Whether a title line may name the entity: not one of the lines the profile says never do, nor a line
@@ -648,15 +660,17 @@ def parse(data: dict, source: str | None = None) -> Profile:
                                                    "with the role 'physical'", source)
 
     e = _get(data, "entity", dict, "", {}, source)
-    _unknown(e, {"skip"}, "entity.", source)
+    _unknown(e, {"skip", "names", "printed"}, "entity.", source)
     skip = _strings(e, "skip", "entity.", source, regex=True, default=[])
+    entity_names = _strings(e, "names", "entity.", source, regex=True, default=[])
     return Profile(name, title, code, tuple(tables), tuple(levels), words, anchor, group, total, closing, place,
                    float(threshold) if threshold is not None else None, skip,
                    _get(r, "group_called", str, "rows.", "el grupo", source),
                    _get(r, "total_called", str, "rows.", "el total", source), source,
                    _arithmetic(_get(data, "arithmetic", dict, "", {}, source), has, source),
                    _band(_get(data, "band", dict, "", {}, source), total, source),
-                   _year(_get(data, "period", dict, "", {}, source), source))
+                   _year(_get(data, "period", dict, "", {}, source), source), entity_names,
+                   _get(e, "printed", bool, "entity.", True, source))
 
 
 def _year(p: dict, source: str | None) -> str:

@@ -85,6 +85,7 @@ class ReadQuality:
     legend_unread: int = 0  # codes heading a transposed table's column that its legend gives no text for, and
     # lines amid the legend that no entry took (an entry's first line lost)
     # normalize
+    entity_missing: bool = False  # no title line names the entity, where the family's reports name it
     result_rows: int = 0
     deviation_rows: int = 0
     code_valid_share: float | None = None  # result rows whose code reads as a code of the profile

@@ -52,3 +52,47 @@ def test_the_spanish_period_names_the_part_of_the_year():
     assert [period(p) for p in ("2016-S1", "2019-Q3", "2018", None)] == [
         "primer semestre de la gestión 2016", "tercer trimestre de la gestión 2019", "gestión 2018",
         "periodo no identificado"]
+
+
+@pytest.mark.parametrize("ministry", ["MINISTERIO DE MINERÍA Y METALURGIA", "MINISTERIO DE SALUD Y DEPORTES"])
+@pytest.mark.parametrize("letterhead", ["ESTADO PLURINACIONAL DE BOLIVIA", "REPÚBLICA DE BOLIVIA"])
+def test_a_letterhead_naming_the_state_is_never_the_entity(letterhead, ministry):
+    """Bolivian documents print the State above the entity: two ministries' reports must not share it as their
+    entity (one would be marked a duplicate of the other, and their keys collide)."""
+    title = (letterhead, ministry, "SEGUIMIENTO AL AVANCE DEL POA - PRIMER SEMESTRE GESTIÓN 2016")
+    assert metadata(report(*title), SEED)["entity"] == ministry
+
+
+def test_an_entity_printed_in_mixed_case_is_kept_as_printed():
+    meta = metadata(report("Estado Plurinacional de Bolivia", "Ministerio de Minería y Metalurgia",
+                           "Seguimiento al POA, I Semestre, gestión 2016"), SEED)
+    assert meta["entity"] == "Ministerio de Minería y Metalurgia"
+
+
+def test_a_mixed_case_title_line_that_names_no_entity_is_not_taken_for_one():
+    assert "entity" not in metadata(report("Seguimiento al POA, I Semestre, gestión 2016",
+                                           "Unidad de Planificación"), SEED)
+
+
+def read(*title: str):
+    from poa.normalize import normalize
+    from poa.validate import validate
+
+    from poa.records import Document
+
+    return validate(normalize(report(*title), Document(doc_id="d", source_path="x.pdf", sha256="0" * 64)))
+
+
+def test_a_report_whose_title_names_no_entity_is_in_review_saying_so():
+    """Never a silent null in an ok document: its keys would say «entidad-desconocida» and mix with others'."""
+    doc = read("ESTADO PLURINACIONAL DE BOLIVIA", "SEGUIMIENTO AL AVANCE DEL POA - PRIMER SEMESTRE GESTIÓN 2016").document
+    assert doc.entity is None and doc.quality.entity_missing and doc.status == "review"
+    assert any("names the entity" in r for r in doc.quality.reasons)
+    named = read("MINISTERIO DE MINERÍA Y METALURGIA", "SEGUIMIENTO AL AVANCE DEL POA - PRIMER SEMESTRE GESTIÓN 2016")
+    assert not named.document.quality.entity_missing
+
+
+def test_a_family_whose_reports_print_no_entity_is_not_doubted_for_it():
+    from poa.profile import load
+
+    assert not load("evaluacion-acp").entity_printed and load("seguimiento-poa").entity_printed

@@ -55,6 +55,11 @@ def doubts(q: ReadQuality, limits: Limits = LIMITS, code_form: str = "a code") -
                                   "run it again with --template to say which it is",
             f"otras plantillas se ajustan al documento tanto como la usada ({names}): repita con --template "
             "indicando cuál es")
+    if q.entity_missing:
+        add("entity_missing", "no line of the title block names the entity (its keys say «entidad-desconocida»): "
+                              "a letterhead or a title may have been taken for another line, or lost",
+            "ninguna línea del título nombra a la entidad (sus claves dicen «entidad-desconocida»): un membrete o un "
+            "título pudo leerse como otra línea, o perderse")
     if q.result_rows == 0:
         add("no_results", "no result rows were read", "no se leyó ninguna fila de resultados")
     if q.missing_columns:
