@@ -184,7 +184,7 @@ CELL_OF_CHECK = {
     **dict.fromkeys(("cumulative_mismatch",), "cumulative"),
     **dict.fromkeys(("code_invalid", "code_repaired", "duplicate_code", "deviation_code_mismatch", "deviation_missing",
                      "deviation_unneeded", "deviation_unmatched", "unit_number_inconsistent", "unit_number_duplicate",
-                     "unit_name_variant", "unit_unmatched"), "code"),
+                     "unit_name_duplicate", "unit_name_variant", "unit_unmatched"), "code"),
 }
 
 

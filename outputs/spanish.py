@@ -74,6 +74,9 @@ CHECK_ES: dict[str, tuple[str, str]] = {
     "unit_number_duplicate": (
         "Número de unidad repetido",
         "Cada número de unidad debe identificar una sola unidad dentro de una tabla."),
+    "unit_name_duplicate": (
+        "Fila de la jerarquía repetida",
+        "Cada unidad, dirección o grupo debe figurar una sola vez en la tabla de resultados."),
     "unit_name_variant": (
         "Nombre de unidad escrito de otra forma",
         "Una unidad debe escribirse igual en las dos tablas."),

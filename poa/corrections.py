@@ -28,6 +28,7 @@ from poa.records import Report
 
 FILE = "corrections.csv"
 NO_ROW = "no row with this key in the document as read now"
+SHARED_KEY = "two rows of the document as read have this key: which one is meant cannot be told"
 
 # Per table, the columns a correction may set, and how its value is read.
 CORRECTABLE: dict[str, dict[str, str]] = {
@@ -129,14 +130,16 @@ def add(out: Path, c: Correction, profile: Profile | None = None) -> Correction:
 def correct(report: Report, corrections: list[Correction]) -> list[Applied]:
     """Apply a document's corrections to its records, in file order (a later one of the same cell wins);
     return what became of each. The stage between normalize and validate."""
-    from poa.keys import result_key
+    from collections import Counter
+
+    from poa.keys import repeated, result_key
     from poa.normalize import parse_pct
 
-    rows = {
-        "results": {r.result_key: r for r in report.results},
-        "deviations": {d.deviation_key: d for d in report.deviations},
-        "units": {n.key: n for n in report.units},
-    }
+    keyed = {"results": [(r.result_key, r) for r in report.results],
+             "deviations": [(d.deviation_key, d) for d in report.deviations],
+             "units": [(n.key, n) for n in report.units]}
+    rows = {table: dict(pairs) for table, pairs in keyed.items()}
+    shared = {table: {k for k, n in Counter(k for k, _ in pairs).items() if n > 1} for table, pairs in keyed.items()}
     ids = {"results": "result_id", "deviations": "deviation_id", "units": "node_id"}
     out: list[Applied] = []
     for c in corrections:
@@ -149,6 +152,9 @@ def correct(report: Report, corrections: list[Correction]) -> list[Applied]:
         if row is None:
             out.append(Applied(c, "stale", reason=NO_ROW))
             continue
+        if c.key in shared[c.table]:  # never one of them at a guess
+            out.append(Applied(c, "stale", reason=SHARED_KEY))
+            continue
         kind = CORRECTABLE[c.table][c.column]
         original = getattr(row, c.column)
         if kind == "pct":
@@ -158,8 +164,12 @@ def correct(report: Report, corrections: list[Correction]) -> list[Applied]:
             row.code, row.code_raw = code.code, c.value
             if hasattr(row, "objective"):
                 row.objective, row.sequence = code.objective, code.sequence
-            if c.table == "results":
-                row.result_key = result_key(row.unit_key, row.code, row.expected)
+            if c.table == "results":  # its key follows its code; a later correction may name it by either
+                key, nth = result_key(row.unit_key, row.code, row.expected), 1
+                while rows["results"].get(repeated(key, nth), row) is not row:
+                    nth += 1
+                row.result_key = repeated(key, nth)
+                rows["results"][row.result_key] = row
         else:
             setattr(row, c.column, c.value)
         out.append(Applied(c, "applied", None if original is None else str(original), subject_id=getattr(row, ids[c.table])))

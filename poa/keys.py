@@ -55,3 +55,17 @@ def deviation_key(unit: str | None, code: str, nth: int) -> str:
     """A deviation row's key: its unit's (as the deviation table names it), its code as printed, and its
     place among that unit's rows with that code (a unit may list one code twice)."""
     return f"{unit or 'unidad-desconocida'}/{code or 'sin-codigo'}/{nth}"
+
+
+def repeated(key: str, nth: int) -> str:
+    """The key of the `nth` row of a document that has one another row of it already has (a code printed twice in
+    one unit, a unit's name twice): `…~2`, `…~3` in print order, so that no key names two rows and each is the same
+    on every read of the document. The first keeps the plain key."""
+    return key if nth == 1 else f"{key}~{nth}"
+
+
+def first_of(key: str) -> str | None:
+    """The key a repeated one repeats (`…/x~2` → `…/x`); None for a key that repeats none."""
+    plain, mark, nth = key.rpartition("~")
+    return plain if mark and nth.isdigit() and "/" not in nth else None
+

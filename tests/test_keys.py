@@ -50,3 +50,50 @@ def test_every_node_has_a_key_and_areas_hang_under_their_unit():
     by_id = {n.node_id: n for n in report.units}
     assert areas and all(n.key.startswith(by_id[n.parent_id].key + "/") for n in areas)
     assert report.document.entity_key == "ministerio-de-mineria-y-metalurgia"
+
+
+
+def test_no_key_names_two_rows_a_repeated_code_or_unit_gets_its_place():
+    """A report that prints a code twice in one unit, or a unit's name twice: each row its own key, the first
+    the plain one, in print order (the same on every read), and a finding for each repetition."""
+    from conftest import cells, seed_profile
+    from poa.normalize import normalize
+    from poa.validate import validate
+
+    from poa.records import Document, Extraction, RawRow
+
+    def row(*texts: str) -> RawRow:
+        return RawRow("results", cells("results", *texts), (1,), (50, 300, 700, 320))
+
+    rows = [row("01", "Unidad de Auditoría Interna", "", "50%"),
+            row("08-01.01.01-01", "Una auditoría.", "Hecha.", "50%"),
+            row("08-01.01.01-01", "Otra auditoría con el mismo código.", "Hecha.", "50%"),
+            row("02", "Unidad de Auditoría Interna", "", "40%"),
+            row("08-01.01.01-01", "Una auditoría más.", "A medias.", "40%")]
+    ex = Extraction(seed_profile(), "x.pdf", 1, "pdfplumber", "pdfium", {}, rows, [])
+    once, twice = (validate(normalize(ex, Document(doc_id="d", source_path="x.pdf", sha256="0" * 64)))
+                   for _ in range(2))
+    unit = "entidad-desconocida/unidad-de-auditoria-interna"
+    assert [u.key for u in once.units] == [unit, f"{unit}~2"]
+    assert [r.result_key for r in once.results] == [f"{unit}/08-01.01.01-01", f"{unit}/08-01.01.01-01~2",
+                                                    f"{unit}~2/08-01.01.01-01"]
+    assert [r.result_key for r in twice.results] == [r.result_key for r in once.results]  # stable
+    assert {f.check for f in once.findings} >= {"duplicate_code", "unit_name_duplicate"}
+    (dup,) = [f for f in once.findings if f.check == "unit_name_duplicate"]
+    assert dup.subject_id == once.units[1].node_id and "~2" in dup.message
+
+    # a correction lands on the row its key names, the second as well as the first; a code corrected, a later
+    # correction may name the row by the key the outputs then show
+    from poa.corrections import Correction, correct
+
+    report = normalize(ex, Document(doc_id="d", source_path="x.pdf", sha256="0" * 64))
+    second = f"{unit}/08-01.01.01-01~2"
+    done = correct(report, [Correction("d", "results", second, "physical_pct", "30%"),
+                            Correction("d", "results", second, "code", "08-01.01.01-02"),
+                            Correction("d", "results", f"{unit}/08-01.01.01-02", "physical_pct", "35%")])
+    assert [a.status for a in done] == ["applied"] * 3
+    assert [(r.code, r.physical_pct) for r in report.results] == [
+        ("08-01.01.01-01", 50.0), ("08-01.01.01-02", 35.0), ("08-01.01.01-01", 40.0)]
+    report.results[2].result_key = report.results[0].result_key  # two rows under one key (never made by poa)
+    (refused,) = correct(report, [Correction("d", "results", report.results[0].result_key, "physical_pct", "10%")])
+    assert refused.status == "stale" and "two rows" in refused.reason and report.results[0].physical_pct == 50.0

@@ -16,7 +16,7 @@ from .arithmetic import (
 )
 from .corrections import correction_findings
 from .expectations import check_rows, run_expectations
-from .match import deviation_rule, duplicate_numbers, link
+from .match import deviation_rule, duplicate_numbers, link, repeated_units
 from .ocr import ocr_findings
 from .quality import assess
 from .text import code_findings, text_findings
@@ -37,7 +37,7 @@ def validate(report: Report, *, expectations: bool = False) -> Report:
         n.recomputed_cumulative_pct = cumulative.get(n.node_id)
     findings = average_findings(report) + budget_findings(report) + row_findings(report) + cumulative_findings(report)
     findings += band_findings(report)
-    findings += link(report) + duplicate_numbers(report)
+    findings += link(report) + duplicate_numbers(report) + repeated_units(report)
     findings += deviation_rule(report)
     findings += code_findings(report)
     findings += text_findings(report)

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from poa.keys import name_key
+from poa.keys import first_of, name_key
 from poa.records import Deviation, Finding, Node, Report, Result
 from poa.vocab import fold, squash
 
@@ -211,6 +211,26 @@ def duplicate_numbers(report: Report) -> list[Finding]:
                              f"{other_page}) y «{name}» (página {page})."),
                 ))
             first.setdefault(number, (name or "", page))
+    return findings
+
+
+def repeated_units(report: Report) -> list[Finding]:
+    """A unit (or another row of the hierarchy) printed twice under one name: two rows the report does not tell
+    apart, each with its own figures; the second's key carries its place (`keys.repeated`)."""
+    first: dict[str, Node] = {}
+    findings = []
+    for n in report.units:
+        if n.key is None:
+            continue
+        if (plain := first_of(n.key)) is None:
+            first.setdefault(n.key, n)
+            continue
+        other = first.get(plain)
+        where = f" (páginas {other.page} y {n.page})" if other is not None else f" (página {n.page})"
+        findings.append(Finding(
+            "unit_name_duplicate", "warning", n.node_id, page=n.page,
+            message=(f"La fila «{n.name}» aparece más de una vez en la tabla de resultados{where}: son dos filas que el "
+                     f"reporte no distingue; la segunda se identifica con la clave «{n.key}».")))
     return findings
 
 
