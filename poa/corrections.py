@@ -16,17 +16,25 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import fcntl
 import hashlib
 import io
+import math
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Iterator
 
 from poa.profile import Profile
 from poa.records import Report
 
 FILE = "corrections.csv"
+LOCK = ".corrections.lock"  # held while the file is read and written again: concurrent `poa correct` lose nothing
+REQUIRED = ("doc_id", "table", "key", "column", "value")
+MAX_FIELD = 64 << 20  # a cell's whole text may be a correction: far above csv's 128 KB default
+PCT_MAX = 1000.0  # a % beyond this is a slip of the keyboard, not what a report prints
 NO_ROW = "no row with this key in the document as read now"
 SHARED_KEY = "two rows of the document as read have this key: which one is meant cannot be told"
 
@@ -65,6 +73,11 @@ class CorrectionError(ValueError):
     """A correction that cannot be written: unknown table or column, or a value of the wrong kind."""
 
 
+class CorrectionsFileError(ValueError):
+    """OUT/corrections.csv cannot be read as corrections (its header lacks a column): the message names the file
+    and what it lacks."""
+
+
 def check(c: Correction, profile: Profile | None = None) -> Correction:
     """The correction, or CorrectionError saying what is wrong with it (a code, by the profile's form)."""
     if c.table not in CORRECTABLE:
@@ -75,8 +88,11 @@ def check(c: Correction, profile: Profile | None = None) -> Correction:
     if kinds[c.column] == "pct" and c.value.strip():
         from poa.normalize import parse_pct
 
-        if parse_pct(c.value) is None:
-            raise CorrectionError(f"{c.value!r} is not a percentage (write 50, 50% or 50,5 %)")
+        value = parse_pct(c.value) if len(c.value) <= 40 else None
+        if value is None:
+            raise CorrectionError(f"{c.value[:40]!r} is not a percentage (write 50, 50% or 50,5 %)")
+        if not math.isfinite(value) or not 0 <= value <= PCT_MAX:
+            raise CorrectionError(f"{c.value!r} is no percentage a report prints (0 to {PCT_MAX:g} %)")
     if kinds[c.column] == "code" and profile is not None and profile.code.read(c.value).code is None:
         raise CorrectionError(f"{c.value!r} is not a result code {profile.code.example()}")
     if not c.key or not c.doc_id:
@@ -84,14 +100,46 @@ def check(c: Correction, profile: Profile | None = None) -> Correction:
     return c
 
 
+def normal_doc_id(doc_id: str) -> str:
+    """A document id as poa writes it: hexadecimal in lower case, nothing around it ("  ABC… " → "abc…")."""
+    return doc_id.strip().lower()
+
+
 def load(out: Path) -> list[Correction]:
-    """Every correction in OUT/corrections.csv (none if there is no such file)."""
+    """Every correction in OUT/corrections.csv (none if there is no such file), as written by hand or by
+    `poa correct`: a spreadsheet's byte-order mark and a doc_id's case and spaces do not matter; a line that
+    lacks a field comes back with it empty (and is reported stale when applied). CorrectionsFileError where the
+    header lacks a column."""
     path = Path(out) / FILE
     if not path.is_file():
         return []
-    with open(path, newline="", encoding="utf-8") as f:
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD))
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        missing = [h for h in REQUIRED if h not in header]
+        if missing:
+            raise CorrectionsFileError(f"{path}: line 1, the header, has no column {', '.join(map(repr, missing))} "
+                                       f"(it must name {', '.join(f.name for f in fields(Correction))})")
+        reader.fieldnames = header
         names = {fl.name for fl in fields(Correction)}
-        return [Correction(**{k: (v or "") for k, v in row.items() if k in names}) for row in csv.DictReader(f)]
+        out_: list[Correction] = []
+        for row in reader:
+            c = Correction(**{k: (v if isinstance(v, str) else "") for k, v in row.items() if k in names})
+            out_.append(Correction(**{**asdict(c), "doc_id": normal_doc_id(c.doc_id)}))
+        return out_
+
+
+@contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """OUT's corrections held for one writer at a time (an advisory lock on OUT/.corrections.lock)."""
+    Path(out).mkdir(parents=True, exist_ok=True)
+    with open(Path(out) / LOCK, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def for_document(corrections: list[Correction], doc_id: str) -> list[Correction]:
@@ -111,19 +159,24 @@ def add(out: Path, c: Correction, profile: Profile | None = None) -> Correction:
     """Append a correction to OUT/corrections.csv (written whole, atomically). A later correction of the
     same cell wins when applied; both stay in the file as its history. `profile`: the document's, which says
     what a code looks like."""
-    c = check(c if c.date else Correction(**{**asdict(c), "date": dt.date.today().isoformat()}), profile)
+    c = Correction(**{**asdict(c), "doc_id": normal_doc_id(c.doc_id), "date": c.date or dt.date.today().isoformat()})
+    c = check(c, profile)
     path = Path(out) / FILE
-    rows = load(out) + [c]
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=[fl.name for fl in fields(Correction)], lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow(asdict(r))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{FILE}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-        f.write(buf.getvalue())
-    os.replace(tmp, path)
+    with locked(out):  # read and written again whole: no other writer in between
+        rows = load(out) + [c]
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=[fl.name for fl in fields(Correction)], lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow(asdict(r))
+        fd, tmp = tempfile.mkstemp(prefix=f".{FILE}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+                f.write(buf.getvalue())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)  # a full disk leaves no temp file behind
+            raise
     return c
 
 

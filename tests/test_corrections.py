@@ -3,6 +3,8 @@ beside its original, and one that no longer finds its row is reported, never dro
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import SAMPLES, processed
 
@@ -133,3 +135,59 @@ def test_poa_correct_refuses_what_it_cannot_apply(tmp_path, capsys):
     assert main(["correct", str(out), "ffff", "results", "k", "physical_pct", "5"]) == 2
     err = capsys.readouterr().err
     assert "not a percentage" in err and "ffff: no document" in err and "has this id" in err
+
+
+# ---------------------------------------------------------------- the file under attack (concurrency, hand edits)
+
+
+def _add_one(out: str, n: int) -> None:
+    from poa.corrections import Correction, add
+
+    add(Path(out), Correction("a" * 16, "results", f"k/08-01.01.01-{n:02d}", "physical_pct", f"{n}%"))
+
+
+def test_concurrent_poa_correct_lose_no_correction(tmp_path):
+    """Twelve writers at once: each reads the file and writes it again whole, one at a time under a lock."""
+    import multiprocessing
+
+    from poa.corrections import load
+
+    ctx = multiprocessing.get_context("fork")
+    workers = [ctx.Process(target=_add_one, args=(str(tmp_path), n)) for n in range(12)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert all(w.exitcode == 0 for w in workers)
+    assert sorted(c.value for c in load(tmp_path)) == sorted(f"{n}%" for n in range(12))
+    assert not list(tmp_path.glob(".corrections.csv.*"))  # no temp file left
+
+
+def test_a_corrections_file_from_a_spreadsheet_reads_as_written(tmp_path):
+    """A byte-order mark, a doc_id in capitals with spaces around it, a field of 200 KB: read, never dropped."""
+    from poa.corrections import FILE, load
+
+    big = "x" * 200_000
+    (tmp_path / FILE).write_text("doc_id,table,key,column,value,note,author,date\n"
+                                 f"  ABCDEF0123456789 ,results,k/1,expected,{big},,,\n", encoding="utf-8-sig")
+    (c,) = load(tmp_path)
+    assert (c.doc_id, c.table, c.value) == ("abcdef0123456789", "results", big)
+
+
+def test_a_corrections_file_without_a_needed_column_is_refused_naming_it(tmp_path):
+    from poa.corrections import FILE, CorrectionsFileError, load
+
+    (tmp_path / FILE).write_text("doc_id,table,key,column\nabc,results,k,physical_pct\n", encoding="utf-8")
+    with pytest.raises(CorrectionsFileError, match=r"corrections.csv: line 1, the header, has no column 'value'"):
+        load(tmp_path)
+
+
+@pytest.mark.parametrize("value", ["-50%", "9" * 400 + "%", "inf", "1001 %"])
+def test_a_percentage_no_report_prints_is_refused_when_written_and_when_read(tmp_path, value):
+    from poa.corrections import Correction, CorrectionError, add, check
+
+    c = Correction("a" * 16, "results", "k/1", "physical_pct", value)
+    with pytest.raises(CorrectionError):
+        add(tmp_path, c)
+    with pytest.raises(CorrectionError):
+        check(c)
