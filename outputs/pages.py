@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import math
 import os
 import re
 import stat
@@ -64,6 +65,19 @@ def clamp(box: BBox, width: float, height: float, margin: float = 0.0) -> BBox:
             min(width, max(x0, x1) + margin), min(height, max(top, bottom) + margin))
 
 
+MAX_PIXELS = 8_000_000  # a picture of a page or a region: an A3 sheet at 2 px/pt is 2 million; a 200 × 200 inch
+# page (PDF allows 14,400 pt a side) would be 466 million at 1.5, minutes of work and gigabytes
+
+
+def fitted(scale: float, width: float, height: float, max_pixels: int = MAX_PIXELS) -> float:
+    """The scale to draw a `width` × `height` point area at: `scale`, or less where the picture would pass
+    `max_pixels`."""
+    fit = math.sqrt(max_pixels / max(width * height, 1.0))
+    while math.ceil(width * fit) * math.ceil(height * fit) > max_pixels:  # PDFium rounds a side up
+        fit *= 0.999
+    return min(scale, fit)
+
+
 def render_page(pdf: pypdfium2.PdfDocument, page: int, *, box: BBox | None = None, turn: int = 0,
                 scale: float = DEFAULT_SCALE, margin: float = 0.0, grayscale: bool = False) -> Image.Image:
     """The page (or the `box` of it, grown by `margin` points) as a PIL image. Only the region is rasterised,
@@ -74,15 +88,18 @@ def render_page(pdf: pypdfium2.PdfDocument, page: int, *, box: BBox | None = Non
 def render_loaded(p: pypdfium2.PdfPage, page: int, *, box: BBox | None = None, turn: int = 0,
                   scale: float = DEFAULT_SCALE, margin: float = 0.0, grayscale: bool = False) -> Image.Image:
     """`render_page` of a page already loaded (`page`, its number, names it in errors only): a report's
-    findings point at a few rows of each page, and PDFium would load the page again for every one."""
+    findings point at a few rows of each page, and PDFium would load the page again for every one. A picture
+    that would pass MAX_PIXELS is drawn smaller (`fitted`)."""
     width, height = turned_size(p, turn)
     crop = (0.0, 0.0, 0.0, 0.0)
+    area = (width, height)
     if box is not None:
         x0, top, x1, bottom = clamp(box, width, height, margin)
         if x1 - x0 < 1 or bottom - top < 1:
             raise ValueError(f"empty region {box} on page {page}")
         crop = (x0, height - bottom, width - x1, top)  # pypdfium2: left, bottom, right, top cut off
-    bitmap = p.render(scale=scale, rotation=turn % 360, crop=crop, grayscale=grayscale)
+        area = (x1 - x0, bottom - top)
+    bitmap = p.render(scale=fitted(scale, *area), rotation=turn % 360, crop=crop, grayscale=grayscale)
     return bitmap.to_pil()
 
 

@@ -16,7 +16,7 @@ from collections import defaultdict
 from html import escape
 from pathlib import Path
 
-from .pages import find_source, open_pdf, render_page, to_pixels
+from .pages import find_source, fitted, open_pdf, render_page, to_pixels
 from .parquet import atomic
 from .safe import xml_text
 
@@ -126,7 +126,8 @@ def render_review(rows: dict[str, list[dict]], out: Path, every_page: bool = Fal
             image = None
             if pdf is not None:
                 try:
-                    image = render_page(pdf, page, turn=turns.get(page, 0), scale=SCALE, grayscale=True)
+                    scale = fitted(SCALE, *pdf[page - 1].get_size())  # a huge page drawn smaller
+                    image = render_page(pdf, page, turn=turns.get(page, 0), scale=scale, grayscale=True)
                 except Exception:  # noqa: BLE001 - a page PDFium cannot draw: its rows are shown without it
                     h.append(f"<p class='review'>PDFium no pudo dibujar la página {page}.</p>")
             if image is not None:
@@ -138,7 +139,7 @@ def render_review(rows: dict[str, list[dict]], out: Path, every_page: bool = Fal
                     for c in _cells(r):
                         if c["page"] != page:
                             continue
-                        x0, y0, x1, y1 = to_pixels((c["x0"], c["top"], c["x1"], c["bottom"]), SCALE)
+                        x0, y0, x1, y1 = to_pixels((c["x0"], c["top"], c["x1"], c["bottom"]), scale)
                         st = status.get((sid, c["column"]), "ok")
                         drawn.add((sid, c["column"]))
                         boxes.append(f"<a class='cell' id='{escape(sid)}-{escape(c['column'])}' href='#{escape(sid)}' "

@@ -121,6 +121,12 @@ def already_done(out: Path, doc: Document, options: Options | None = None,
                                               row.get("template"))
     if (row.get("corrections") or "") != corrections:
         why.append("its corrections changed")
+    if row.get("status") in ("ok", "review"):
+        from poa.outputs.parquet import ORDER
+
+        lost = [name for name in ORDER if not (out / name / f"{doc.doc_id}.parquet").is_file()]
+        if lost:
+            why.append(f"its {', '.join(lost)} table{'s are' if len(lost) > 1 else ' is'} missing")
     if why:
         return None, "; ".join(why)
     try:
@@ -176,8 +182,10 @@ class Run:
         set_run_id(self.id)
 
     def start(self) -> None:
-        """Record this run, then clean what dead runs left."""
+        """Take DIR for this run (UsageError while another run writes in it), record the run, then clean what
+        dead runs left."""
         self.record.parent.mkdir(exist_ok=True)
+        self._lock = _take(self.out / ".poa" / LOCK)
         self.record.write_text(json.dumps({"run_id": self.id, "pid": os.getpid(), "host": socket.gethostname(),
                                            "started": _proc_start(os.getpid()), "tmp": str(self.tmp)}),
                                encoding="utf-8")
@@ -190,6 +198,9 @@ class Run:
 
         remove_temporaries(self.out, self.id)
         shutil.rmtree(self.tmp, ignore_errors=True)
+        if getattr(self, "_lock", None) is not None:
+            os.close(self._lock)  # the lock goes with its last descriptor (a worker still ending holds a copy)
+            self._lock = None
         try:
             self.record.unlink(missing_ok=True)
             self.record.parent.rmdir()  # only if no other run's record is there
@@ -198,6 +209,32 @@ class Run:
 
 
 _RECORD = re.compile(r"^run-([0-9a-f]{12})\.json$")
+LOCK = "lock"  # DIR/.poa/lock: held (flock) by the one run writing in DIR; the kernel lets it go with its process
+
+
+def _take(path: Path) -> int:
+    """The lock on DIR, as an open descriptor to keep: one run writes in a folder at a time, so that no
+    interleaving of two leaves a document `ok` without its tables. UsageError naming the run that holds it."""
+    import fcntl
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        try:
+            owner = json.loads(os.pread(fd, 4096, 0) or b"{}")
+        except ValueError:
+            owner = {}
+        os.close(fd)
+        who = f"pid {owner.get('pid', '?')} on {owner.get('host', '?')}" if owner else "another process"
+        raise UsageError(f"--out {path.parent.parent}: another poa run ({who}) is writing in this folder: wait for it "
+                         "to end, or give another --out") from None
+    except BaseException:
+        os.close(fd)
+        raise
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname()}).encode(), 0)
+    return fd
 
 
 def clean_dead_runs(out: Path, keep: str = "") -> None:
@@ -523,6 +560,9 @@ def check_out(out: Path) -> None:
     """DIR can hold the outputs (it is a folder, or can be made one, and can be written), or UsageError."""
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: is a file, not a folder")
+    if out.is_symlink() and not out.exists():
+        raise UsageError(f"--out {out}: is a link to {os.readlink(out)}, which does not exist (make that folder, or "
+                         "give another)")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -649,6 +689,9 @@ def _start_run(out: Path) -> Run:
         if run is not None:
             run.end()
         raise UsageError(f"--out {out}: cannot write in the folder: {e.strerror or e}") from None
+    except UsageError:
+        run.end()
+        raise
     return run
 
 

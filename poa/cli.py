@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 import unicodedata
@@ -217,7 +218,13 @@ def review(args: argparse.Namespace) -> int:
             if args.doc_ids:
                 print(f"skipped {doc_id}: not read (failed)", file=sys.stderr)
             continue
-        path = render_review(rows, out)
+        try:
+            path = render_review(rows, out)
+        except OSError as e:  # a full or read-only folder: said, and the other documents go on
+            print(f"FAILED  {doc_id}: cannot write its review page in {printable(out / 'review')}: "
+                  f"{printable(e.strerror or e)}", file=sys.stderr, flush=True)
+            missing += 1
+            continue
         print(f"review  {printable(path)}", flush=True)
         if not (out / "review" / doc_id).is_dir():
             missing += 1
@@ -254,6 +261,9 @@ def correct(args: argparse.Namespace) -> int:
     except (ValueError, CorrectionError) as e:
         print(f"poa: {printable(e)}", file=sys.stderr)
         return 2
+    except OSError as e:  # a full or read-only folder: nothing written, no temp file left
+        print(f"poa: cannot write {printable(out / 'corrections.csv')}: {printable(e.strerror or e)}", file=sys.stderr)
+        return 1
     key = {"results": "result_key", "deviations": "deviation_key", "units": "key"}[c.table]
     table = read_poa_file(out / c.table / f"{doc_id}.parquet")
     rows = [r for r in (table.to_pylist() if table is not None else []) if r.get(key) == c.key]
@@ -437,6 +447,15 @@ class Reporter:
             self.console.print(ft)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the batch stands, so that it ends as Ctrl-C ends it: workers stopped, the run's
+    record and temporary files removed, what was done kept for the next run."""
+
+
+def _terminated(signum, frame) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command != "run":
@@ -448,6 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     from .pipeline import UsageError, run
 
     reporter = Reporter(args.quiet)
+    signal.signal(signal.SIGTERM, _terminated)  # stopped by a scheduler or `kill`: ended as Ctrl-C ends it
     try:
         outcomes = run(args.inputs, out=args.out, engine=args.engine, reader=args.reader, ocr=args.ocr, gx=args.gx,
                        review=args.review, jobs=args.jobs, timeout=args.timeout, max_memory=args.max_memory,
@@ -456,9 +476,10 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as e:
         print(f"poa: {printable(e)}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("poa: interrupted; a re-run resumes where this one stopped", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        how = "terminated (SIGTERM)" if isinstance(e, Terminated) else "interrupted"
+        print(f"poa: {how}; a re-run resumes where this one stopped", file=sys.stderr)
+        return 143 if isinstance(e, Terminated) else 130
     finally:
         if reporter.progress is not None:
             reporter.progress.stop()

@@ -46,8 +46,8 @@ def parse_size(text: str | int) -> int:
     """Bytes from "2G", "2GiB", "1536M", "1.5g" or a plain number of bytes (powers of 1024, as `ulimit`).
     Raises ValueError with a message fit for a usage error."""
     if isinstance(text, int) and not isinstance(text, bool):
-        if text <= 0:
-            raise ValueError(f"must be a positive size, not {text}")
+        if not 0 < text <= MAX_SIZE:
+            raise ValueError(f"must be a positive size up to {format_size(MAX_SIZE)}, not {text}")
         return text
     m = _SIZE.match(str(text))
     if not m:
@@ -56,11 +56,19 @@ def parse_size(text: str | int) -> int:
     size = int(number * {"": 1, "k": 1 << 10, "m": MiB, "g": GiB, "t": 1 << 40}[unit])
     if size <= 0:
         raise ValueError(f"must be a positive size, not {text!r}")
+    if size > MAX_SIZE:
+        raise ValueError(f"{text!r} is more than any machine's address space ({format_size(MAX_SIZE)})")
     return size
+
+
+MAX_SIZE = 1 << 47  # 128 TiB: a 64-bit process's whole address space
+MAX_SECONDS = 7 * 24 * 3600.0  # a week: a limit beyond it is no limit, and the timer cannot take much more
 
 
 def format_size(n: int) -> str:
     """2147483648 -> "2 GiB", 1610612736 -> "1.5 GiB", 805306368 -> "768 MiB"."""
+    if n >= 1 << 40:
+        return f"{n / (1 << 40):.3g} TiB"
     if n >= GiB:
         return f"{n / GiB:.3g} GiB"
     return f"{n / MiB:.4g} MiB"
@@ -74,6 +82,8 @@ def check_seconds(value: float, what: str = "--timeout") -> float:
         raise ValueError(f"{what} must be a number of seconds, not {value!r}") from None
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"{what} must be a positive number of seconds, not {value:g}")
+    if value > MAX_SECONDS:
+        raise ValueError(f"{what} must be at most {MAX_SECONDS:g} seconds (a week), not {value:g}")
     return value
 
 

@@ -84,27 +84,34 @@ def sha256_of(path: Path, max_seconds: float | None = None) -> str:
     return h.hexdigest()
 
 
-def _pdfs_in(folder: Path) -> list[Path]:
+def _pdfs_in(folder: Path, skip: Path | None = None) -> list[Path]:
     """Every *.pdf under a folder, recursively (symlinked folders not followed, so no loop), whatever kind
     of file it is (identify refuses what is not a regular file, with its reason); a sub-folder that cannot
-    be listed is returned too, so that it becomes a failed input instead of being skipped silently."""
+    be listed is returned too, so that it becomes a failed input instead of being skipped silently. The
+    folder `skip` is not walked (poa's own output folder: its audit PDFs are no reports)."""
     found: list[Path] = []
+    skipped = os.path.realpath(skip) if skip is not None else None
 
     def unlistable(e: OSError) -> None:
         found.append(Path(e.filename) if e.filename else folder)
 
-    for root, _dirs, files in os.walk(folder, onerror=unlistable):
+    for root, dirs, files in os.walk(folder, onerror=unlistable):
+        if skipped is not None:
+            dirs[:] = [d for d in dirs if os.path.realpath(os.path.join(root, d)) != skipped]
+            if os.path.realpath(root) == skipped:
+                continue
         found += [Path(root) / f for f in files if f.lower().endswith(".pdf")]
     return sorted(found)
 
 
-def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
-    """Files, folders (recursively, every *.pdf) and globs, in a stable order, each once."""
+def expand_inputs(inputs: Iterable[str | Path], out: Path | None = None) -> list[Path]:
+    """Files, folders (recursively, every *.pdf, but never the output folder `out` inside one) and globs, in a
+    stable order, each once."""
     found: list[Path] = []
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            pdfs = _pdfs_in(p)
+            pdfs = _pdfs_in(p, out)
             if not pdfs:
                 raise UsageError(f"{display_path(item)}: no PDF file in this folder")
             found += pdfs
@@ -238,6 +245,6 @@ def run(
     worker sees at the same path. Dask not installed, or a scheduler out of reach, is a UsageError."""
     from .batch import run_batch
 
-    return run_batch(expand_inputs(inputs), Path(out), Options(engine, reader, ocr, gx, template), review=review, jobs=jobs,
-                     timeout=timeout, page_timeout=page_timeout, max_memory=max_memory, force=force,
+    return run_batch(expand_inputs(inputs, Path(out)), Path(out), Options(engine, reader, ocr, gx, template),
+                     review=review, jobs=jobs, timeout=timeout, page_timeout=page_timeout, max_memory=max_memory, force=force,
                      on_start=on_start, on_done=on_done, on_pages=on_pages, executor=executor, dask=dask)

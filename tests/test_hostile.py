@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 
 import pandas as pd
 import pytest
-from conftest import ROOT, mini_seed, pdf_of
+from conftest import ROOT, SAMPLES, mini_seed, pdf_of
 
 from poa import limits as lim
 from poa.cli import main
@@ -405,12 +405,21 @@ def test_sizes_and_seconds_are_parsed_or_refused():
     assert lim.parse_size("2G") == lim.parse_size("2GiB") == 2 * lim.GiB
     assert lim.parse_size("1536m") == 1536 * lim.MiB and lim.parse_size("1.5g") == 3 * lim.GiB // 2
     assert lim.format_size(2 * lim.GiB) == "2 GiB" and lim.format_size(768 * lim.MiB) == "768 MiB"
-    for bad in ("lots", "-1G", "0", "", "2 GB extra", "nan"):
+    for bad in ("lots", "-1G", "0", "", "2 GB extra", "nan", "9999999999T", 1 << 63):
         with pytest.raises(ValueError):
             lim.parse_size(bad)
-    for bad in (0, -5, float("nan"), float("inf"), "x"):
+    for bad in (0, -5, float("nan"), float("inf"), "x", 1e10):
         with pytest.raises(ValueError):
             lim.check_seconds(bad)
+    assert lim.parse_size("128T") == lim.MAX_SIZE and lim.check_seconds(604800) == 604800
+
+
+@pytest.mark.parametrize("flag,value", [("--timeout", "1e10"), ("--max-memory", "9999999999T")])
+def test_a_limit_beyond_its_real_range_is_a_usage_error_not_a_traceback(tmp_path, flag, value):
+    done = subprocess.run([sys.executable, "-m", "poa.cli", "run", str(SAMPLES / "mmm-2016-s1-ruled.pdf"),
+                           "--out", str(tmp_path / "out"), flag, value], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr and flag in done.stderr, done.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_hashing_is_bounded(tmp_path):
@@ -452,7 +461,10 @@ def test_output_folder_and_input_usage_errors_write_nothing(mini_pdf, tmp_path, 
     empty = tmp_path / "empty"
     (empty / "sub").mkdir(parents=True)
     (empty / "sub" / "notes.txt").write_text("no pdf here")
+    dangling = tmp_path / "dangling"
+    dangling.symlink_to(tmp_path / "nowhere")
     cases = [
+        (["run", str(mini_pdf), "--out", str(dangling)], "is a link to"),
         (["run", str(mini_pdf), "--out", str(a_file)], "is a file, not a folder"),
         (["run", str(mini_pdf), "--out", str(a_file / "out")], "cannot create the folder"),
         (["run", str(mini_pdf), "--out", "/proc/poa-out"], "cannot create the folder"),
@@ -529,7 +541,7 @@ def test_poa_removes_only_its_own_temporary_files(mini_pdf, tmp_path, monkeypatc
     assert o.document.error == "the worker died while reading this document (signal 9, SIGKILL)"
     assert all(p.exists() for p in theirs + [live_tmp]) and not dead_tmp.exists()
     assert sorted(p.name for p in out.rglob("*.tmp")) == sorted(p.name for p in theirs + [live_tmp])
-    assert [p.name for p in (out / ".poa").iterdir()] == [f"run-{live}.json"]
+    assert sorted(p.name for p in (out / ".poa").iterdir()) == ["lock", f"run-{live}.json"]  # poa's lock stays
 
 
 def test_foreign_files_in_the_output_folder_are_ignored(mini_pdf, tmp_path):
@@ -757,3 +769,89 @@ def test_a_long_cell_in_a_borderless_table_is_read_whole_or_the_document_is_not_
     assert [r.code for r in report.results] == [r.cells[0] for r in results if r.kind == "result"]
     (read,) = [r for r in report.results if _bare(r.expected) == _bare(results[big].cells[1])]
     assert _bare(read.obtained) == _bare(text)
+
+
+def test_a_huge_page_is_drawn_for_review_within_a_bounded_picture(tmp_path):
+    """A 14,400 pt page at the review page's 1.5 px/pt would be 21,600 pixels a side (466 million): drawn smaller,
+    within MAX_PIXELS, and the cells drawn over it at the scale it was drawn at."""
+    import pypdfium2
+    from poa.outputs import pages
+
+    (tmp_path / "huge.pdf").write_bytes(huge_page_pdf())
+    pdf = pypdfium2.PdfDocument(str(tmp_path / "huge.pdf"))
+    try:
+        image = pages.render_page(pdf, 1, scale=1.5, grayscale=True)
+        scale = pages.fitted(1.5, *pdf[0].get_size())
+    finally:
+        pdf.close()
+    assert image.width * image.height <= pages.MAX_PIXELS and abs(image.width - 14400 * scale) <= 1
+    assert pages.fitted(1.5, 612, 792) == 1.5  # a letter page as before
+
+
+def test_an_output_folder_inside_the_input_folder_is_never_read_as_input(mini_pdf, tmp_path):
+    """`poa run reports --out reports/out` twice: the second run must not take the audit's printed working
+    papers (out/audit/*.pdf) for reports."""
+    from poa import run
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    shutil.copy(mini_pdf, folder / "a.pdf")
+    assert len(run([folder], out=folder / "out", jobs=1)) == 1
+    (folder / "out" / "audit").mkdir(parents=True, exist_ok=True)
+    shutil.copy(mini_pdf, folder / "out" / "audit" / "printed-paper.pdf")  # as `poa audit --pdf` leaves one
+    again = run([folder], out=folder / "out", jobs=1)
+    assert [Path(o.document.source_path).name for o in again] == ["a.pdf"]
+
+
+def test_a_second_run_on_a_folder_in_use_is_refused_naming_the_first(mini_pdf, tmp_path):
+    """One writer per output folder: while a run holds DIR, another `poa run` there is a usage error (exit 2)
+    that names the run holding it, and writes nothing; once the first is gone (even killed), runs go on."""
+    out = tmp_path / "out"
+    out.mkdir()
+    _copy(mini_pdf, tmp_path / "a.pdf", "a")
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from pathlib import Path; from poa.batch import Run\n"
+        f"run = Run(Path({str(out)!r})); run.start(); print('held', flush=True); time.sleep(60)")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        done = subprocess.run([sys.executable, "-m", "poa.cli", "run", str(tmp_path / "a.pdf"), "--out", str(out)],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2 and f"pid {holder.pid}" in done.stderr and "another poa run" in done.stderr
+        assert not (out / "documents").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    (o,) = run([tmp_path / "a.pdf"], out=out)  # the kernel let the lock go with the killed process
+    assert o.document.read
+
+
+def test_a_document_whose_tables_went_missing_is_read_again_not_skipped(mini_pdf, tmp_path):
+    """An interleaving that left a document's row `ok` but its tables gone (a second run's clean-up, a hand's
+    rm): the next run reads it again, saying why, instead of skipping it for good."""
+    out = tmp_path / "out"
+    _copy(mini_pdf, tmp_path / "a.pdf", "a")
+    (first,) = run([tmp_path / "a.pdf"], out=out)
+    (out / "results" / f"{first.document.doc_id}.parquet").unlink()
+    (again,) = run([tmp_path / "a.pdf"], out=out)
+    assert not again.skipped and (out / "results" / f"{first.document.doc_id}.parquet").is_file()
+
+
+def test_sigterm_ends_a_run_as_ctrl_c_does(tmp_path):
+    """A scheduler's `kill`: the batch stops, says so, leaves no run record nor temp folder, exits 143."""
+    pdfs = tmp_path / "in"
+    pdfs.mkdir()
+    for i in range(6):
+        shutil.copy(SAMPLES / "mmm-2016-s1-ruled.pdf", pdfs / f"r{i}.pdf")
+        with open(pdfs / f"r{i}.pdf", "ab") as f:
+            f.write(f"% copy {i}\n".encode())  # other bytes: each read, none a copy of another
+    proc = subprocess.Popen([sys.executable, "-m", "poa.cli", "run", str(pdfs), "--out", str(tmp_path / "out"),
+                             "--jobs", "1", "--quiet"], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list((tmp_path / "out" / ".poa").glob("run-*.json")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143 and "terminated" in err and "Traceback" not in err, err
+    assert not list((tmp_path / "out" / ".poa").glob("run-*.json"))
