@@ -215,8 +215,8 @@ def write_report(report: Report, out: Path, *, audit: bool = True, review: str =
         except Exception:  # noqa: BLE001 - a page that cannot be shown costs its review page, never the document
             pass
     for name in ORDER:
-        if not ok and name != "documents" and not (name == "tables" and tables[name]):
-            continue
+        if not ok and name != "documents" and not (name in ("tables", "corrections") and tables[name]):
+            continue  # a failed document keeps its raw cells, and says what became of its corrections
         path = out / name / f"{doc_id}.parquet"
         write_parquet(to_table(name, tables[name]), path)
         written[name] = path
@@ -296,7 +296,21 @@ def folder_totals(out: Path) -> dict[str, int]:
     totals["error_findings"] = severities.count("error")
     states = [v for t in read_poa_folder(out, "corrections", ["status"]) for v in t.column("status").to_pylist()]
     totals["corrections_applied"], totals["corrections_stale"] = states.count("applied"), states.count("stale")
+    totals["corrections_unmatched"] = len(unmatched_corrections(out))
     return totals
+
+
+def unmatched_corrections(out: Path) -> list[str]:
+    """The doc_ids that lines of OUT/corrections.csv name and no document of the folder has (a mistyped or
+    shortened id): said after every run, since no document's corrections table can hold them."""
+    from poa.corrections import load
+
+    try:
+        wanted = {c.doc_id for c in load(out)}
+    except (OSError, ValueError):
+        return []
+    have = {v for t in read_poa_folder(out, "documents", ["doc_id"]) for v in t.column("doc_id").to_pylist()}
+    return sorted(wanted - have)
 
 
 def write_index(out: Path) -> Path:

@@ -425,6 +425,13 @@ class Reporter:
         if f and (f["corrections_applied"] or f["corrections_stale"]):
             notes.append(f"corrections: {f['corrections_applied']} applied, {f['corrections_stale']} stale "
                          "(see the corrections table)")
+        if f and f["corrections_unmatched"]:
+            from poa.outputs.parquet import unmatched_corrections
+
+            ids = unmatched_corrections(Path(out))
+            notes.append(f"{len(ids)} doc_id{'s' if len(ids) > 1 else ''} of corrections.csv match no document of the "
+                         f"folder ({', '.join(printable(i, 40) for i in ids[:5])}{'…' if len(ids) > 5 else ''}): "
+                         "their corrections are not applied")
         base = Path(out)
         notes.append(f"audit: {printable(base / 'audit' / 'index.html')}")
         if (base / "review").is_dir():

@@ -175,7 +175,7 @@ def process(path: str | Path, engine: str = "pdfplumber", document: Document | N
     doc.engine, doc.reader, doc.ocr, doc.gx = opts.engine, opts.reader, opts.ocr, opts.gx
     doc.corrections = fingerprint(corrections or [])
     if doc.status == "failed":
-        return Report(doc)
+        return _failed(doc, doc.error or "not read", corrections)
     try:
         from poa.extract import NoTablesError, SourceError, extract
         from poa.normalize import normalize
@@ -186,21 +186,25 @@ def process(path: str | Path, engine: str = "pdfplumber", document: Document | N
         try:
             extraction = extract(path, engine=opts.engine, reader=opts.reader, ocr=opts.ocr, profile=opts.profile())
         except NoTablesError as e:  # the tables its pages print are kept all the same, as raw cells
-            return replace(_failed(doc, str(e)), unclaimed=e.unclaimed)
+            return replace(_failed(doc, str(e), corrections), unclaimed=e.unclaimed)
         except SourceError as e:
-            return _failed(doc, str(e))
+            return _failed(doc, str(e), corrections)
         except OSError as e:
-            return _failed(doc, f"cannot read the file: {e.strerror or e}")
+            return _failed(doc, f"cannot read the file: {e.strerror or e}", corrections)
         report = normalize(extraction, doc)
         report.corrections = correct(report, corrections or [])
         return validate(report, expectations=opts.gx)
     except Exception as e:  # a bug, or a file that breaks a library: recorded, the batch goes on
-        return _failed(doc, f"{type(e).__name__}: {e}")
+        return _failed(doc, f"{type(e).__name__}: {e}", corrections)
 
 
-def _failed(doc: Document, reason: str) -> Report:
+def _failed(doc: Document, reason: str, corrections: list | None = None) -> Report:
+    """A document not read, and its corrections, each stale for it: never dropped without a word."""
+    from .corrections import Applied
+
     doc.status, doc.error = "failed", reason
-    return Report(doc)
+    return Report(doc, corrections=[Applied(c, "stale", reason=f"its document was not read: {reason}")
+                                    for c in corrections or []])
 
 
 def run(

@@ -191,3 +191,27 @@ def test_a_percentage_no_report_prints_is_refused_when_written_and_when_read(tmp
         add(tmp_path, c)
     with pytest.raises(CorrectionError):
         check(c)
+
+
+def test_a_correction_of_a_failed_document_or_of_no_document_is_reported_every_run(tmp_path, capsys):
+    """Never dropped without a word: a failed document's corrections come back stale, saying it was not read; a
+    doc_id no document of the folder has (mistyped, shortened) is named in the run's summary."""
+    import pyarrow.parquet as pq
+
+    from poa import run
+    from poa.cli import main
+    from poa.corrections import add
+
+    (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.4\nnot really a PDF\n")
+    out = tmp_path / "out"
+    (failed,) = run([tmp_path / "bad.pdf"], out=out, jobs=1)
+    assert failed.document.status == "failed"
+    doc_id = failed.document.doc_id
+    add(out, Correction(doc_id, "results", "k/1", "physical_pct", "50%"))
+    add(out, Correction("0123456789abcdef", "results", "k/1", "physical_pct", "50%"))
+    for _ in range(2):
+        assert main(["run", str(tmp_path / "bad.pdf"), "--out", str(out)]) == 1
+        printed = capsys.readouterr().out
+        assert "1 doc_id of corrections.csv match no document of the folder (0123456789abcdef)" in " ".join(printed.split())
+        (row,) = pq.read_table(out / "corrections" / f"{doc_id}.parquet").to_pylist()
+        assert row["status"] == "stale" and row["reason"].startswith("its document was not read")
