@@ -217,6 +217,7 @@ def test_gx_validation_result_is_written_beside_the_parquet_when_asked_and_agree
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.mark.slow  # headless Chromium
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)")
 def test_audit_html_renders_in_a_real_browser(audit_out, tmp_path):
     out, doc_id = audit_out

@@ -316,6 +316,7 @@ def test_a_damaged_read_of_the_transposed_form_is_never_ok(damage):
 # ---------------------------------------------------------------- no form read as another
 
 
+SLOW = pytest.mark.slow  # reads the 47-page IGP report again (damaged, or through every other template)
 FORMS = ["seguimiento-poa", "evaluacion-acp", "evaluacion-poi", "seguimiento-acp-ponderado", "evaluacion-eficacia"]
 
 
@@ -327,7 +328,7 @@ def form_examples() -> dict[str, Path]:
             "evaluacion-eficacia": efficacy.prints()["writer"]}
 
 
-@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("form", [pytest.param(f, marks=SLOW) if f == "evaluacion-poi" else f for f in FORMS])
 def test_each_form_is_chosen_as_its_own_and_no_other_template_reads_it(form):
     """Every pair: a document of one form is read as its own when poa chooses, and forced through each other
     form's template it fails rather than give rows."""
@@ -368,7 +369,6 @@ def damaged_path(name: str) -> Path:
     return {"cns": CNS, "igp": IGP, **prints}[name]
 
 
-SLOW = pytest.mark.slow  # reads the 47-page IGP report again, damaged
 
 
 @pytest.mark.parametrize("name,page,word", [

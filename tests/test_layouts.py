@@ -69,6 +69,7 @@ def test_camelot_reads_a_ruled_table_whose_header_is_printed_once(tmp_path):
 CHROMIUM = shutil.which("chromium")
 
 
+@pytest.mark.slow  # headless Chromium
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)")
 def test_a_browser_printed_report_reads_the_same_whitespace_aside(tmp_path):
     """A third producer: HTML printed to PDF by Chromium. Its layout breaks lines after hyphens too

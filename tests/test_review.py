@@ -85,6 +85,7 @@ def test_the_cli_writes_review_pages_from_an_output_folder(tmp_path):
     assert (out / "review" / f"{doc['doc_id']}.html").is_file()
 
 
+@pytest.mark.slow  # headless Chromium
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)")
 def test_the_review_page_shows_the_page_image_with_the_cells_in_a_browser(page, tmp_path):
     out, report, path = page

@@ -283,6 +283,7 @@ def test_a_page_or_a_region_of_it_renders_in_the_frame_the_boxes_are_measured_in
 # ------------------------------------------------------------------ in a real browser, on screen and printed
 
 
+@pytest.mark.slow  # headless Chromium
 @needs_chromium
 def test_the_paper_on_screen_in_headless_chromium(paper, tmp_path):
     report, path, _ = paper
@@ -314,6 +315,7 @@ def printed(paper, tmp_path_factory):
     return texts, sizes
 
 
+@pytest.mark.slow  # headless Chromium
 def test_printed_pages_are_carta_numbered_and_repeat_the_findings_header(printed):
     texts, sizes = printed
     assert sizes == {(612.0, 792.0)}  # carta (letter), portrait
@@ -372,6 +374,7 @@ def test_poa_audit_pdf_says_clearly_when_chromium_is_missing(out_folder, monkeyp
     assert not (out / "audit" / f"{doc_id}.pdf").exists()
 
 
+@pytest.mark.slow  # headless Chromium
 @needs_chromium
 def test_poa_audit_pdf_prints_each_paper_and_the_index_links_it(out_folder, capsys):
     from poa.cli import main
