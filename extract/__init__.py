@@ -62,7 +62,7 @@ def extract(path: str | Path, engine: str = "pdfplumber", reader: str = READERS[
     table_pages = {t.page for t in tables}
     total = sum(s.chars_total for s in scans if s.page in table_pages)
     texts = [c for r in rows for c in r.cells.values()] + [t for r in rows for _, t in r.extra]
-    texts += [lo.text for lo in leftovers if lo.page in table_pages]
+    texts += [lo.text for lo in leftovers if lo.page in table_pages and not lo.hidden]
     accounted = min(total, sum(len("".join(t.split())) for t in texts))  # non-space, as the pages count them
     quality = read_quality(scans, tables, rows, leftovers, profile)
     if quality.columns_expected:
@@ -102,7 +102,11 @@ def read_quality(scans: list[PageScan], tables: list[PageTable], rows: list[RawR
     q.cells_outside_column = sum(r.straddles for r in straddling)
     if straddling:
         q.measure_pages["cells_outside_column"] = sorted({p for r in straddling for p in r.pages})
-    stray = stray_chars(tables, leftovers)
+    hidden = stray_chars(tables, [lo for lo in leftovers if lo.hidden])
+    q.hidden_chars = sum(hidden.values())
+    if hidden:
+        q.measure_pages["hidden_chars"] = sorted(hidden)
+    stray = stray_chars(tables, [lo for lo in leftovers if not lo.hidden])
     furniture = {s.page: s.furniture_in_cells for s in scans if s.furniture_in_cells}
     q.stray_chars = sum(stray.values()) + sum(furniture.values())
     if q.stray_chars:

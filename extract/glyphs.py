@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
-from .page import Drawing, Fill, Glyphs, Page, Path, Ruling, Word
+from .page import HIDDEN, Drawing, Fill, Glyphs, Page, Path, Ruling, Word
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def turn(drawing: Drawing, direction: int) -> Drawing:
     g = drawing.glyphs
     (ax, ay), (bx, by) = f((g.x0, g.top)), f((g.x1, g.bottom))
     glyphs = Glyphs(g.text, np.minimum(ax, bx), np.minimum(ay, by), np.maximum(ax, bx), np.maximum(ay, by),
-                    (np.asarray(g.direction) - direction) % 360, g.conf)
+                    (np.asarray(g.direction) - direction) % 360, g.conf, g.hidden)
     paths = [replace(p, points=tuple(f(pt) for pt in p.points)) for p in drawing.paths]
     return replace(drawing, width=width, height=height, glyphs=glyphs, paths=paths)
 
@@ -268,9 +268,31 @@ def page_of(drawing: Drawing, s: ReadSettings = DEFAULT) -> Page:
         found = [Word(printed(t), float(c.x0[i]), float(c.top[i]), float(c.x1[i]), float(c.bottom[i]),
                       None if c.conf is None or c.conf[i] != c.conf[i] else float(c.conf[i]))
                  for i, t in enumerate(c.text) if t.strip()]
+        hidden = []
     else:
-        found = words(d.glyphs, rulings, s)
+        shown, hidden = split_hidden(d.glyphs, fills)
+        found = words(shown, rulings, s)
+        hidden = [(w, HIDDEN[why]) for why, part in hidden for w in words(part, rulings, s)]
     chars = sum(len(w.text) for w in found)
     orientation = (direction + d.turned) % 360  # a recogniser's turn comes first, then the geometry's
     return Page(d.number, d.width, d.height, tuple(found), tuple(rulings), chars, tuple(fills), orientation,
-                d.unmapped, d.ocr, d.blank)
+                d.unmapped, d.ocr, d.blank, tuple(hidden))
+
+
+def split_hidden(g: Glyphs, fills) -> tuple[Glyphs, list[tuple[int, Glyphs]]]:
+    """The glyphs the page shows, and (why, glyphs) for those it does not: text drawn invisibly is no cell (a
+    white "100%" in a blank cell, an OCR layer over a scan). White ink on a filled shape (a header's white
+    titles on a coloured band) shows."""
+    import numpy as np
+
+    if g.hidden is None or not g.hidden.any():
+        return g, []
+    why = g.hidden.copy()
+    white = np.flatnonzero(why == 2)
+    if len(white) and fills:
+        xc, yc = (g.x0[white] + g.x1[white]) / 2, (g.top[white] + g.bottom[white]) / 2
+        on_fill = np.zeros(len(white), dtype=bool)
+        for f in fills:
+            on_fill |= (f.x0 <= xc) & (xc <= f.x1) & (f.top <= yc) & (yc <= f.bottom)
+        why[white[on_fill]] = 0
+    return g.take(why == 0), [(k, g.take(why == k)) for k in sorted(set(why.tolist()) - {0})]

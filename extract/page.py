@@ -81,6 +81,11 @@ class Glyph:
     conf: float | None = None
 
 
+# Why a glyph does not show on the page: drawn with an invisible text render mode (3: neither filled nor
+# stroked; 7: a clipping path only), or in no ink (white, or fully transparent) where no filled shape lies under it.
+HIDDEN = {1: "invisible text (render mode 3 or 7)", 2: "text in white or transparent ink, on no filled shape"}
+
+
 @dataclass
 class Glyphs:
     """A page's glyphs as columns: what a reader makes by the thousand per page, and what the geometry
@@ -93,9 +98,20 @@ class Glyphs:
     bottom: "np.ndarray"
     direction: "np.ndarray"  # int: 0, 90, 180, 270
     conf: "np.ndarray | None" = None  # float, NaN where none; None when no glyph has one
+    hidden: "np.ndarray | None" = None  # int: why a glyph is drawn so that the page does not show it (HIDDEN), 0
+    # where it shows; None when the reader cannot tell
 
     def __len__(self) -> int:
         return len(self.text)
+
+    def take(self, keep: "np.ndarray") -> "Glyphs":
+        """The glyphs where `keep` (a boolean mask) holds."""
+        import numpy as np
+
+        idx = np.flatnonzero(keep)
+        return Glyphs([self.text[i] for i in idx], self.x0[idx], self.top[idx], self.x1[idx], self.bottom[idx],
+                      np.asarray(self.direction)[idx], None if self.conf is None else self.conf[idx],
+                      None if self.hidden is None else self.hidden[idx])
 
     @classmethod
     def of(cls, glyphs: "Sequence[Glyph] | Glyphs") -> "Glyphs":
@@ -151,6 +167,7 @@ class Page:
     unmapped: int = 0  # characters with no Unicode text: an unreadable font
     ocr: bool = False
     blank: bool = False  # nothing is printed on it (its image was looked at for text: none)
+    hidden: tuple[tuple[Word, str], ...] = ()  # words in the file that the page does not show, with why (HIDDEN)
 
 
 class PageSource(Protocol):

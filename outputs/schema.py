@@ -99,6 +99,9 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
                                  "other cells, in a table whose rows otherwise start every cell on one line: lines "
                                  "of the row above run into them (the rest of a row broken across a page). Not "
                                  "measured where a table centres its cells vertically."),
+        ("hidden_chars", I32, "Characters inside a table's area that the file holds but the page does not show "
+                              "(invisible text, white on white): not read as cells, kept in leftovers with why; any "
+                              "puts the document in review."),
         ("legend_unread", I32, "In a table printed on its side (a result per column, its texts listed above it: "
                                "\"OPE 1.- …\"), the codes the list gives no text for, and the lines amid the list "
                                "no entry took (an entry's first line lost)."),
@@ -305,6 +308,9 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("x1", F, "Right edge."),
         ("bottom", F, "Bottom edge."),
         ("text", S, "A line of text no table cell took: title block, repeated headers, footnotes."),
+        ("hidden", S, "Why the page does not show this text, for text the file holds but draws invisibly (render "
+                      "mode 3, white or transparent ink on no filled shape): never read as a cell. Null for text the "
+                      "page shows."),
     ],
 }
 

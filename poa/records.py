@@ -42,6 +42,7 @@ class Leftover:
     page: int
     bbox: BBox
     text: str
+    hidden: str | None = None  # why the page does not show it, for text the file holds invisibly (never a cell)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class ReadQuality:
     ocr_confidence: float | None = None  # mean Tesseract confidence (0–100) of the words on those pages
     header_changes: list[int] = field(default_factory=list)  # pages where a table's repeated header reads otherwise
     rows_misaligned: int = 0  # rows whose first cell starts below their other cells, where rows start them together
+    hidden_chars: int = 0  # characters inside a table's area that the file holds but the page does not show
     legend_unread: int = 0  # codes heading a transposed table's column that its legend gives no text for, and
     # lines amid the legend that no entry took (an entry's first line lost)
     # normalize

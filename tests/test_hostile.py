@@ -855,3 +855,71 @@ def test_sigterm_ends_a_run_as_ctrl_c_does(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 143 and "terminated" in err and "Traceback" not in err, err
     assert not list((tmp_path / "out" / ".poa").glob("run-*.json"))
+
+
+def _with_text(src: Path, dst: Path, planted: list[tuple[str, float, float, int, tuple]] = (),
+               all_invisible: bool = False) -> None:
+    """`src` with text objects planted on its first page ((text, x, y, render mode, fill RGBA)), or with every
+    text object of every page drawn in render mode 3 (invisible: what an OCR layer over a scan is)."""
+    import ctypes
+
+    import pypdfium2
+    import pypdfium2.raw as raw
+
+    pdf = pypdfium2.PdfDocument(str(src))
+    try:
+        for n, page in enumerate(pdf):
+            if all_invisible:
+                for k in range(raw.FPDFPage_CountObjects(page.raw)):
+                    obj = raw.FPDFPage_GetObject(page.raw, k)
+                    if raw.FPDFPageObj_GetType(obj) == raw.FPDF_PAGEOBJ_TEXT:
+                        raw.FPDFTextObj_SetTextRenderMode(obj, 3)
+            for text, x, y, mode, rgba in planted if n == 0 else ():
+                obj = raw.FPDFPageObj_NewTextObj(pdf.raw, b"Helvetica", ctypes.c_float(8.0))
+                buf = ctypes.create_string_buffer((text + "\x00").encode("utf-16-le"))
+                raw.FPDFText_SetText(obj, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+                raw.FPDFTextObj_SetTextRenderMode(obj, mode)
+                raw.FPDFPageObj_SetFillColor(obj, *rgba)
+                raw.FPDFPageObj_Transform(obj, 1, 0, 0, 1, x, y)
+                raw.FPDFPage_InsertObject(page.raw, obj)
+            raw.FPDFPage_GenerateContent(page.raw)
+        pdf.save(str(dst))
+    finally:
+        pdf.close()
+
+
+@pytest.mark.parametrize("reader", ["pdfium", "pdfplumber"])
+def test_text_the_page_does_not_show_is_never_read_as_a_cell(mini_pdf, tmp_path, reader):
+    """A white "100%" in a blank % cell, and (PDFium) a whole result row drawn in render mode 3: the page shows
+    neither. Not read as cells (the blank stays blank, no result 13), kept in leftovers with why, and review."""
+    from poa import process
+
+    clean = process(mini_pdf, reader=reader)
+    blank = next(r for r in clean.results if r.physical_pct is None)
+    x = next(r for r in clean.results if r.physical_pct is not None).cells
+    px = next(c for c in x if c[0] == "physical")[2]  # the % column's left edge
+    (_, page, _, top, _, bottom) = next(c for c in blank.cells if c[0] == "code")
+    height = 612.0  # the mini report is landscape letter: y from the bottom for PDFium
+    planted = [("100%", px + 2, height - bottom + 2, 0, (255, 255, 255, 255))]
+    if reader == "pdfium":
+        planted.append(("08-01.01.01-09 Resultado que no se ve", 60, 60, 3, (0, 0, 0, 255)))
+    _with_text(mini_pdf, tmp_path / "hidden.pdf", planted)
+    report = process(tmp_path / "hidden.pdf", reader=reader)
+    assert [(r.code, r.physical_pct) for r in report.results] == [(r.code, r.physical_pct) for r in clean.results]
+    kept = {lo.text: lo.hidden for lo in report.leftovers if lo.hidden}
+    assert kept.get("100%", "").startswith("text in white")
+    if reader == "pdfium":
+        assert any(why.startswith("invisible text") and "Resultado que no se ve" in text for text, why in kept.items())
+    doc = report.document
+    assert doc.status == "review" and doc.quality.hidden_chars > 0
+    assert any("not on the page" in r for r in doc.quality.reasons)
+
+
+def test_a_report_whose_text_is_all_invisible_is_never_ok(mini_pdf, tmp_path):
+    """Every text object in render mode 3 (the page shows an empty grid): its text is no text layer, the page is
+    recognised from its image (or the document fails), never 239 results read from what no one can see."""
+    from poa import process
+
+    _with_text(mini_pdf, tmp_path / "invisible.pdf", all_invisible=True)
+    report = process(tmp_path / "invisible.pdf", ocr="never")
+    assert report.document.status == "failed" and not report.results

@@ -116,6 +116,12 @@ def doubts(q: ReadQuality, limits: Limits = LIMITS, code_form: str = "a code") -
             f"{q.rows_misaligned} fila{'' if one else 's'} empieza{'' if one else 'n'} más abajo en su primera celda "
             f"que en las otras (¿líneas de la fila anterior unidas a {'ella' if one else 'ellas'}?)",
             "rows_misaligned")
+    if q.hidden_chars:
+        add("hidden_text", f"{q.hidden_chars} characters inside a table's area are in the file but not on the page "
+                           "(invisible, or white on white): not read as cells; the file and what it shows differ",
+            f"{q.hidden_chars} caracteres dentro del área de una tabla están en el archivo pero no se ven en la página "
+            "(invisibles, o blanco sobre blanco): no se leyeron como celdas; el archivo y lo que muestra difieren",
+            "hidden_chars")
     if q.legend_unread:
         add("legend_unread", f"the list of texts above a table printed on its side lacks the text of a code, or "
                              f"holds a line no entry takes, {q.legend_unread} time{'s' if q.legend_unread > 1 else ''} "

@@ -120,6 +120,10 @@ def scan_page(
     rest = [w for w in page.words if id(w) not in taken]
     for ln in layout.text_lines(rest, settings.line_tolerance):
         scan.leftovers.append(Leftover(page.number, layout.bbox_of(ln.words), ln.text))
+    for why in dict.fromkeys(why for _, why in page.hidden):  # in the file, not on the page: never a cell
+        hidden = [w for w, reason in page.hidden if reason == why]
+        for ln in layout.text_lines(hidden, settings.line_tolerance):
+            scan.leftovers.append(Leftover(page.number, layout.bbox_of(ln.words), ln.text, why))
     scan.unclaimed = unclaimed_cells(page.number, rest, page.rulings)
     return scan, carry
 

@@ -52,10 +52,13 @@ class Reader(ABC):
 
     def needs_ocr(self, d: Drawing) -> bool:
         """Whether the page is to be recognised from its image: every page (always), none (never), or a page
-        whose text layer holds no glyph at all (auto: a scan; a page with any text keeps its text)."""
+        whose text layer holds no glyph the page shows (auto: a scan, or a scan under an invisible OCR layer; a
+        page with any visible text keeps its text)."""
         if self.ocr == "always":
             return True
-        return self.ocr == "auto" and not any(t.strip() for t in Glyphs.of(d.glyphs).text)
+        g = Glyphs.of(d.glyphs)
+        shown = g.text if g.hidden is None else [t for t, h in zip(g.text, g.hidden) if not h]
+        return self.ocr == "auto" and not any(t.strip() for t in shown)  # all of it invisible: an OCR layer
 
     def _drawing(self, i: int) -> Drawing:
         try:

@@ -62,6 +62,25 @@ def _text(raw, textpage, n: int) -> str:
     return "".join(chr(raw.FPDFText_GetUnicode(textpage, i)) for i in range(n))
 
 
+INVISIBLE_MODES = (3, 7)  # FPDF_TEXTRENDERMODE_INVISIBLE, _CLIP: the glyph leaves no mark
+
+
+def _unseen(raw, textpage, i: int) -> int:
+    """Why the text run that glyph `i` opens does not show (`page.HIDDEN`), or 0: its text object's render mode,
+    then the ink it is filled (or, stroked only, stroked) with: white or fully transparent."""
+    import ctypes
+
+    obj = raw.FPDFText_GetTextObject(textpage, i)
+    mode = raw.FPDFTextObj_GetTextRenderMode(obj) if obj else -1
+    if mode in INVISIBLE_MODES:
+        return 1
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    get = raw.FPDFText_GetStrokeColor if mode in (1, 5) else raw.FPDFText_GetFillColor
+    if not get(textpage, i, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)):
+        return 0
+    return 2 if a.value == 0 or min(r.value, g.value, b.value) >= 250 else 0
+
+
 def _descents(drop, size):
     """Each glyph's font descent (negative, in points): for each font size on the page, the median distance
     from the baseline down to the glyphs' loose bottoms, as a share of the size."""
@@ -144,6 +163,7 @@ class PdfiumSource(Reader):
             firsts = np.flatnonzero(opens).tolist()
             sizes = np.array([lib.FPDFText_GetFontSize(h, i) for i in firsts])  # one call per run
             unmapped = sum(lib.FPDFText_HasUnicodeMapError(h, i) == 1 for i in firsts)
+            unseen = np.array([_unseen(raw, tp.raw, i) for i in firsts], dtype=np.int8)
             real = (box[:, 2] > box[:, 0]) | (box[:, 3] > box[:, 1])  # PDFium's own spaces and breaks have no box
             glyph_rows = np.flatnonzero(real)
             if not len(glyph_rows):
@@ -180,10 +200,11 @@ class PdfiumSource(Reader):
             else:  # the glyphs with a box, picked out of the text as code points
                 units = np.frombuffer(shown_text.encode("utf-32-le", "surrogatepass"), dtype="<u4")[glyph_rows]
                 chars = list(units.tobytes().decode("utf-32-le", "surrogatepass"))
+            hidden = unseen[run if every else run[glyph_rows]]
             if _SURROGATE.search(text):
                 chars, kept = _pair_surrogates(chars)
-                x0, y0, x1, y1, direction = x0[kept], y0[kept], x1[kept], y1[kept], direction[kept]
-            return Glyphs(chars, x0, y0, x1, y1, direction), int(unmapped)
+                x0, y0, x1, y1, direction, hidden = x0[kept], y0[kept], x1[kept], y1[kept], direction[kept], hidden[kept]
+            return Glyphs(chars, x0, y0, x1, y1, direction, None, hidden if hidden.any() else None), int(unmapped)
         finally:
             tp.close()
 

@@ -16,6 +16,16 @@ def direction_of(matrix: tuple) -> int:
     return round(math.degrees(math.atan2(b, a)) / 90) % 4 * 90
 
 
+def _white(color) -> bool:
+    """Whether a fill colour (pdfminer's: grey, RGB or CMYK components from 0 to 1) is white. pdfminer does not
+    say a glyph's render mode: this reader sees text in white ink, not text drawn invisibly (PDFium sees both)."""
+    if not isinstance(color, (tuple, list)) or not color or not all(isinstance(v, (int, float)) for v in color):
+        return False
+    if len(color) == 4:  # CMYK: no ink at all
+        return max(color) <= 0.02
+    return min(color) >= 0.98
+
+
 class PdfplumberSource(Reader):
     name = "pdfplumber"
 
@@ -43,8 +53,10 @@ class PdfplumberSource(Reader):
             text = [c["text"] for c in chars]
             unmapped = sum(t.startswith("(cid:") for t in text)
             col = lambda key: np.array([c[key] for c in chars], dtype=float)  # noqa: E731
+            white = np.array([2 if _white(c.get("non_stroking_color")) else 0 for c in chars], dtype=np.int8)
             glyphs = Glyphs(text, col("x0"), col("top"), col("x1"), col("bottom"),
-                            np.array([direction_of(c["matrix"]) for c in chars], dtype=int))
+                            np.array([direction_of(c["matrix"]) for c in chars], dtype=int), None,
+                            white if white.any() else None)
             paths = [Path(((r["x0"], r["top"]), (r["x1"], r["top"]), (r["x1"], r["bottom"]), (r["x0"], r["bottom"])),
                           bool(r["stroke"]), bool(r["fill"]), closed=True) for r in p.rects]
             paths += [Path(tuple((float(x), float(y)) for x, y in obj["pts"]), bool(obj["stroke"]), bool(obj["fill"]),
