@@ -484,6 +484,7 @@ def render_index(out: Path) -> str:
         return [row for part in read_poa_folder(out, name, columns) for row in part.to_pylist()]
 
     docs = table("documents", ["doc_id", "source_path", "template", "entity", "year", "period", "status", "error"])
+    superseded = dict((r["doc_id"], r["superseded_by"]) for r in table("documents", ["doc_id", "superseded_by"]))
     counts = Counter((f["doc_id"], f["severity"]) for f in table("findings", ["doc_id", "severity"]))
     status = Counter(d["status"] for d in docs)
     h = ["<!DOCTYPE html><html lang='es'><head><meta charset='utf-8'><title>Auditoría de reportes POA</title>",
@@ -504,7 +505,8 @@ def render_index(out: Path) -> str:
     for d in sorted(docs, key=lambda d: d["source_path"] or ""):
         n = {sev: counts[(d["doc_id"], sev)] for sev in ("error", "warning", "info")}
         ok = d["status"] != "failed"
-        state = ("Leído" if d["status"] == "ok" else
+        state = (f"Reemplazado por una edición posterior del archivo ({txt(superseded[d['doc_id']])})"
+                 if superseded.get(d["doc_id"]) else "Leído" if d["status"] == "ok" else
                  "<span class='sev-warning'>En revisión: lectura dudosa (ver el papel de trabajo)</span>" if ok else
                  f"<span class='sev-error'>No leído: {failure(d['error'])}</span>")
         link = ""

@@ -284,20 +284,35 @@ def folder_totals(out: Path) -> dict[str, int]:
     """What an output folder holds, all runs together: documents by status, duplicates, rows, findings by
     severity, corrections by status (for the summary a batch ends with)."""
     out = Path(out)
-    docs = [r for t in read_poa_folder(out, "documents", ["status", "duplicate_of", "pages"]) for r in t.to_pylist()]
+    every = [r for t in read_poa_folder(out, "documents", ["doc_id", "status", "duplicate_of", "pages"])
+             for r in t.to_pylist()]
+    old = superseded_ids(out)  # an earlier edition: out of the totals
+    docs = [d for d in every if d["doc_id"] not in old]
     totals = {f"documents_{k}": sum(d["status"] == k for d in docs) for k in ("ok", "review", "failed")}
     totals["documents"] = len(docs)
-    totals["duplicates"] = sum(d["duplicate_of"] is not None for d in docs)
+    totals["superseded"] = len(old)
+    totals["duplicates"] = sum(d.get("duplicate_of") is not None for d in docs)
     totals["pages"] = sum(d["pages"] or 0 for d in docs if d["status"] != "failed")
+
+    def current(table: str, columns: list[str]) -> list[pa.Table]:
+        return [t for t in read_poa_folder(out, table, ["doc_id", *columns])
+                if not t.num_rows or t.column("doc_id")[0].as_py() not in old]
+
     for table in ("results", "deviations"):
-        totals[table] = sum(t.num_rows for t in read_poa_folder(out, table, ["doc_id"]))
-    severities = [v for t in read_poa_folder(out, "findings", ["severity"]) for v in t.column("severity").to_pylist()]
+        totals[table] = sum(t.num_rows for t in current(table, []))
+    severities = [v for t in current("findings", ["severity"]) for v in t.column("severity").to_pylist()]
     totals["findings"] = len(severities)
     totals["error_findings"] = severities.count("error")
-    states = [v for t in read_poa_folder(out, "corrections", ["status"]) for v in t.column("status").to_pylist()]
+    states = [v for t in current("corrections", ["status"]) for v in t.column("status").to_pylist()]
     totals["corrections_applied"], totals["corrections_stale"] = states.count("applied"), states.count("stale")
     totals["corrections_unmatched"] = len(unmatched_corrections(out))
     return totals
+
+
+def superseded_ids(out: Path) -> set[str]:
+    """The documents of OUT that a later edition of their file superseded (`documents.superseded_by`)."""
+    return {r["doc_id"] for t in read_poa_folder(out, "documents", ["doc_id", "superseded_by"])
+            for r in t.to_pylist() if r["superseded_by"]}
 
 
 def unmatched_corrections(out: Path) -> list[str]:

@@ -49,9 +49,16 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("band", S, "The line that states the band the total falls in, as printed (`CUMPLIMIENTO : 58.43% -> REGULAR "
                     "(51% - 75%)`), where the template reads one (`band.line`); its figure and range are checked "
                     "(`band_mismatch`)."),
-        ("duplicate_of", S, "doc_id of another document of the folder with the same entity and period (the "
-                            "first by file name), set after each batch; null for the first. Keep `duplicate_of` null "
-                            "for one report per entity and period."),
+        ("duplicate_of", S, "doc_id of the latest document of the folder with the same entity and period (by the "
+                            "date the PDF states; where the dates tie, the first by file name), set after each batch; "
+                            "null for that latest one. Keep `duplicate_of` and `superseded_by` null for one report per "
+                            "entity and period."),
+        ("superseded_by", S, "doc_id of a later edition saved under the same path (the file's bytes changed between "
+                             "runs), set after each batch: this document is the earlier edition, left out of the "
+                             "folder's totals; null for the current one."),
+        ("file_modified", S, "The file's modification time when it was read, ISO in UTC: which of two editions is later."),
+        ("pdf_modified", S, "The date the PDF states for itself (its /ModDate, else /CreationDate), ISO, as written "
+                            "(its time zone left aside); null where it states none."),
         ("expected_date", D, "Date of the expected-results column (RESULTADOS ESPERADOS AL …)."),
         ("obtained_date", D, "Date of the obtained-results column (RESULTADOS OBTENIDOS AL …): the cut-off."),
         ("mission", S, "The entity's Misión as printed in the title block."),

@@ -198,7 +198,9 @@ class Run:
 
         remove_temporaries(self.out, self.id)
         shutil.rmtree(self.tmp, ignore_errors=True)
-        if getattr(self, "_lock", None) is not None:
+        if getattr(self, "_lock", None) is not None:  # the file first, then the lock: see `_take`
+            with suppress(OSError):
+                (self.out / ".poa" / LOCK).unlink()
             os.close(self._lock)  # the lock goes with its last descriptor (a worker still ending holds a copy)
             self._lock = None
         try:
@@ -217,21 +219,28 @@ def _take(path: Path) -> int:
     interleaving of two leaves a document `ok` without its tables. UsageError naming the run that holds it."""
     import fcntl
 
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            owner = json.loads(os.pread(fd, 4096, 0) or b"{}")
-        except ValueError:
-            owner = {}
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            try:
+                owner = json.loads(os.pread(fd, 4096, 0) or b"{}")
+            except ValueError:
+                owner = {}
+            os.close(fd)
+            who = f"pid {owner.get('pid', '?')} on {owner.get('host', '?')}" if owner else "another process"
+            raise UsageError(f"--out {path.parent.parent}: another poa run ({who}) is writing in this folder: wait "
+                             "for it to end, or give another --out") from None
+        except BaseException:
+            os.close(fd)
+            raise
+        try:  # the run that held it removes the file as it ends: a lock on a file no longer there is none
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                break
+        except FileNotFoundError:
+            pass
         os.close(fd)
-        who = f"pid {owner.get('pid', '?')} on {owner.get('host', '?')}" if owner else "another process"
-        raise UsageError(f"--out {path.parent.parent}: another poa run ({who}) is writing in this folder: wait for it "
-                         "to end, or give another --out") from None
-    except BaseException:
-        os.close(fd)
-        raise
     os.ftruncate(fd, 0)
     os.pwrite(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname()}).encode(), 0)
     return fd

@@ -422,6 +422,9 @@ class Reporter:
         notes = [f"{elapsed:.1f} s"]
         if f and f["duplicates"]:
             notes.append(f"{f['duplicates']} documents repeat another's entity and period (documents.duplicate_of)")
+        if f and f["superseded"]:
+            notes.append(f"{f['superseded']} earlier edition{'s' if f['superseded'] > 1 else ''} of a file saved over "
+                         "since, left out of the folder's figures (documents.superseded_by)")
         if f and (f["corrections_applied"] or f["corrections_stale"]):
             notes.append(f"corrections: {f['corrections_applied']} applied, {f['corrections_stale']} stale "
                          "(see the corrections table)")

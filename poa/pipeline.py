@@ -9,6 +9,7 @@ import contextlib
 import glob
 import hashlib
 import os
+import re
 import stat
 import time
 from dataclasses import replace
@@ -156,7 +157,45 @@ def identify(path: Path, max_seconds: float | None = None) -> Document:
         return Document(doc_id=hashlib.sha256(os.fsencode(path)).hexdigest()[:16], source_path=display_path(path),
                         sha256="", status="failed", error=_unreadable_reason(path, e),
                         pipeline_version=pipeline_version())
-    return Document(doc_id=sha[:16], source_path=display_path(path), sha256=sha, pipeline_version=pipeline_version())
+    return Document(doc_id=sha[:16], source_path=display_path(path), sha256=sha, pipeline_version=pipeline_version(),
+                    file_modified=file_time(path))
+
+
+def file_time(path: Path) -> str | None:
+    """The file's modification time, ISO in UTC to the second (which of two editions of a path is the later)."""
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromtimestamp(os.stat(path).st_mtime, dt.timezone.utc).isoformat(timespec="seconds")
+    except (OSError, OverflowError, ValueError):
+        return None
+
+
+_PDF_DATE = re.compile(r"^D?:?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?")
+
+
+def pdf_date(path: Path) -> str | None:
+    """The date the PDF states for itself (its /ModDate, else its /CreationDate: "D:20220315101010-04'00'"), ISO
+    to the second as written (its time zone left aside), or None."""
+    import pypdfium2
+
+    try:
+        pdf = pypdfium2.PdfDocument(str(path))
+    except Exception:  # noqa: BLE001 - a file PDFium refuses states no date
+        return None
+    try:
+        info = pdf.get_metadata_dict()
+    except Exception:  # noqa: BLE001
+        return None
+    finally:
+        pdf.close()
+    for key in ("ModDate", "CreationDate"):
+        m = _PDF_DATE.match((info.get(key) or "").strip())
+        if m and m.group(1):
+            y, mo, d, h, mi, sec = (int(g) if g else default for g, default in zip(m.groups(), (0, 1, 1, 0, 0, 0)))
+            if 1 <= mo <= 12 and 1 <= d <= 31 and h < 24 and mi < 60 and sec < 60:
+                return f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{sec:02d}"
+    return None
 
 
 def process(path: str | Path, engine: str = "pdfplumber", document: Document | None = None,
@@ -191,6 +230,7 @@ def process(path: str | Path, engine: str = "pdfplumber", document: Document | N
             return _failed(doc, str(e), corrections)
         except OSError as e:
             return _failed(doc, f"cannot read the file: {e.strerror or e}", corrections)
+        doc.pdf_modified = pdf_date(path)
         report = normalize(extraction, doc)
         report.corrections = correct(report, corrections or [])
         return validate(report, expectations=opts.gx)

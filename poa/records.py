@@ -147,6 +147,9 @@ class Document:
     ocr: str | None = None  # the OCR mode it was read with: auto, always, never
     gx: bool = False  # great-expectations ran too
     corrections: str = ""  # fingerprint of the corrections applied to it ("" for none)
+    file_modified: str | None = None  # the file's modification time when it was read (ISO, UTC)
+    pdf_modified: str | None = None  # the PDF's own date (its /ModDate, else /CreationDate; ISO), if it states one
+    superseded_by: str | None = None  # the doc_id of a later edition saved under the same path (set after a batch)
     status: str = "ok"  # ok | review | failed
 
     @property

@@ -1,0 +1,61 @@
+"""Which edition of a report is current: a file saved over with other bytes, and two files of one entity and
+period. The folder keeps every document; its marks say which to keep (`superseded_by`, `duplicate_of`)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pyarrow.parquet as pq
+from conftest import SAMPLES
+from poa.outputs.parquet import folder_totals
+
+from poa import run
+
+
+def documents(out) -> dict[str, dict]:
+    return {r["doc_id"]: r for r in pq.read_table(out / "documents").to_pylist()}
+
+
+def dated(src, dst, year: str) -> None:
+    """A copy of a reportlab sample whose PDF states another date (its /ModDate and /CreationDate rewritten in
+    place: the same length, so the file stays well formed)."""
+    data = src.read_bytes().replace(b"D:20000101000000", f"D:{year}0101000000".encode())
+    dst.write_bytes(data)
+
+
+def test_a_file_saved_over_with_a_new_edition_supersedes_the_earlier_one(tmp_path):
+    """The same path read twice with other bytes: two documents, the earlier marked superseded_by the later and
+    left out of the folder's figures (before, both stayed ok, one the duplicate of the other by hash order, and
+    the folder's totals doubled)."""
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "mmm-2016-s1-ruled.pdf", folder / "report.pdf")
+    os.utime(folder / "report.pdf", (1_600_000_000, 1_600_000_000))
+    (first,) = run([folder / "report.pdf"], out=out, jobs=1)
+    shutil.copy(SAMPLES / "mmm-2016-s1-fpdf.pdf", folder / "report.pdf")  # the revised edition, saved over it
+    os.utime(folder / "report.pdf", (1_700_000_000, 1_700_000_000))
+    (second,) = run([folder / "report.pdf"], out=out, jobs=1)
+    docs = documents(out)
+    old, new = docs[first.document.doc_id], docs[second.document.doc_id]
+    assert old["superseded_by"] == new["doc_id"] and new["superseded_by"] is None
+    assert old["duplicate_of"] is None and new["duplicate_of"] is None
+    assert old["file_modified"] < new["file_modified"]
+    totals = folder_totals(out)
+    assert (totals["documents"], totals["superseded"], totals["results"]) == (1, 1, 239)
+
+
+def test_of_two_files_of_one_entity_and_period_the_later_by_its_own_date_is_kept(tmp_path):
+    """`a.pdf` states 2016, `z.pdf` 2017: z is the later edition whatever the names or the hashes, so a is the
+    duplicate; where the dates tie (copies), the first by file name is kept."""
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    dated(SAMPLES / "mmm-2016-s1-ruled.pdf", folder / "a.pdf", "2016")
+    dated(SAMPLES / "mmm-2016-s1-ruled.pdf", folder / "z.pdf", "2017")
+    dated(SAMPLES / "mmm-2016-s1-borderless.pdf", folder / "m.pdf", "2016")
+    outcomes = {o.document.source_path.rsplit("/", 1)[-1]: o.document.doc_id for o in run([folder], out=out, jobs=1)}
+    docs = documents(out)
+    assert docs[outcomes["z.pdf"]]["duplicate_of"] is None and docs[outcomes["z.pdf"]]["pdf_modified"].startswith("2017")
+    assert docs[outcomes["a.pdf"]]["duplicate_of"] == outcomes["z.pdf"]
+    assert docs[outcomes["m.pdf"]]["duplicate_of"] == outcomes["z.pdf"]
+    assert folder_totals(out)["duplicates"] == 2
