@@ -732,8 +732,9 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
 
     A worker takes one document after another: a fork per document cost each one its copy-on-write faults
     (some 7,000 pages of the parent's memory touched again) and its exit, about a tenth of a 20-page report's
-    time. A worker whose document failed, or ran into a limit, or that has grown large, is replaced by a fresh
-    one; one that dies or overruns takes only its own document down."""
+    time. A worker that ran into a limit or an error of its own, or that has grown large, is replaced by a
+    fresh one (a document the pipeline itself found unreadable leaves its worker as it was: 5,000 tiny failing
+    files are not 5,000 forks); one that dies or overruns takes only its own document down."""
     busy: dict[Connection, _Worker] = {}
     idle: list[_Worker] = []
     alive: dict[int, _Worker] = {}  # every worker not yet reaped, whatever happens in between
@@ -795,7 +796,7 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
             o = Outcome(doc, n_results, n_devs, n_findings, n_errors)
         idle.append(w)  # until its outcome is recorded: a worker is always somewhere the batch's end finds it
         end(w, o, memory)
-        if result[0] == "error" or o.document.status == "failed" or worn(grown, limits) or not reusable:
+        if result[0] == "error" or worn(grown, limits) or not reusable:
             idle.remove(w)
             stop(w)  # a fresh worker for the next document: nothing of this one's trouble carries over
 

@@ -393,3 +393,30 @@ def test_a_worker_that_dies_as_it_is_handed_a_document_costs_no_document(mini_pd
     outcomes = run(paths, out=tmp_path / "twice", jobs=1)
     assert [o.document.status for o in outcomes] == ["ok", "failed", "ok"]
     assert "the worker died while reading this document (signal 9, SIGKILL)" in outcomes[1].document.error
+
+
+def test_a_worker_whose_document_was_unreadable_takes_the_next_one(mini_pdf, tmp_path):
+    """Documents the pipeline finds unreadable (no table, not a PDF) leave their worker as it was: one worker
+    reads a folder of them and a good report, instead of a fork per failed file."""
+    import poa.batch as batch
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(4):
+        (folder / f"notes{i}.pdf").write_bytes(f"%PDF-1.4\nnot a report {i}\n".encode())
+    shutil.copy(mini_pdf, folder / "z.pdf")
+    forked: list[int] = []
+    fork = batch._fork
+
+    def recording_fork(b):
+        w = fork(b)
+        forked.append(w.pid)
+        return w
+
+    batch._fork = recording_fork
+    try:
+        outcomes = run([folder], out=tmp_path / "out", jobs=1)
+    finally:
+        batch._fork = fork
+    assert [o.document.status for o in outcomes] == ["failed"] * 4 + ["ok"]
+    assert len(forked) == 1

@@ -62,6 +62,17 @@ def _text(raw, textpage, n: int) -> str:
     return "".join(chr(raw.FPDFText_GetUnicode(textpage, i)) for i in range(n))
 
 
+def _encrypted(path: str, limit: int = 64 << 20) -> bool:
+    """Whether the file names an encryption dictionary (/Encrypt, in its trailer or its cross-reference stream's
+    dictionary, never compressed): PDFium's last error is not reset by a load that fails without setting one,
+    so a password error may be an earlier document's."""
+    try:
+        with open(path, "rb") as f:
+            return b"/Encrypt" in f.read(limit)
+    except OSError:
+        return True
+
+
 INVISIBLE_MODES = (3, 7)  # FPDF_TEXTRENDERMODE_INVISIBLE, _CLIP: the glyph leaves no mark
 
 
@@ -106,6 +117,8 @@ class PdfiumSource(Reader):
             self._pdf = pdfium.PdfDocument(self.path)
         except pdfium.PdfiumError as e:
             code = getattr(e, "err_code", None)
+            if code in (raw.FPDF_ERR_PASSWORD, raw.FPDF_ERR_SECURITY) and not _encrypted(self.path):
+                code = raw.FPDF_ERR_SUCCESS  # PDFium left the error of an earlier file in this process standing
             if code in (raw.FPDF_ERR_PASSWORD, raw.FPDF_ERR_SECURITY):
                 raise SourceError("encrypted or password-protected PDF") from e
             if code == raw.FPDF_ERR_SUCCESS:  # PDFium parsed the file and found no page tree worth the name
