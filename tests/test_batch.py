@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -335,12 +336,11 @@ def test_a_worker_has_the_same_room_under_its_limit_for_its_second_document():
     assert done.returncode == 0, done.stderr[-500:]
 
 
-def test_a_worker_killed_while_it_waits_costs_no_document(mini_pdf, tmp_path):
-    """A worker takes documents in turn: killed between two (by the system's out-of-memory killer, say), the
-    next document goes to a fresh worker and is read, not failed for a death that was not its doing."""
+@contextmanager
+def recording_forks():
+    """The pids of the workers the batch forks while inside."""
     import poa.batch as batch
 
-    paths = copies(mini_pdf, tmp_path / "in", 3)
     forked: list[int] = []
     fork = batch._fork
 
@@ -349,15 +349,24 @@ def test_a_worker_killed_while_it_waits_costs_no_document(mini_pdf, tmp_path):
         forked.append(w.pid)
         return w
 
+    batch._fork = recording_fork
+    try:
+        yield forked
+    finally:
+        batch._fork = fork
+
+
+def test_a_worker_killed_while_it_waits_costs_no_document(mini_pdf, tmp_path):
+    """A worker takes documents in turn: killed between two (by the system's out-of-memory killer, say), the
+    next document goes to a fresh worker and is read, not failed for a death that was not its doing."""
+    paths = copies(mini_pdf, tmp_path / "in", 3)
+
     def kill_the_idle_worker(_outcome):
         os.kill(forked[-1], signal.SIGKILL)
         time.sleep(0.2)  # dead and its end of the pipe closed before the next document is sent
 
-    batch._fork = recording_fork
-    try:
+    with recording_forks() as forked:
         outcomes = run(paths, out=tmp_path / "out", jobs=1, on_done=kill_the_idle_worker)
-    finally:
-        batch._fork = fork
     assert [o.document.status for o in outcomes] == ["ok"] * 3, [o.document.error for o in outcomes]
     assert len(forked) == 3  # one worker per document: each was killed once its document was done
 
@@ -398,25 +407,12 @@ def test_a_worker_that_dies_as_it_is_handed_a_document_costs_no_document(mini_pd
 def test_a_worker_whose_document_was_unreadable_takes_the_next_one(mini_pdf, tmp_path):
     """Documents the pipeline finds unreadable (no table, not a PDF) leave their worker as it was: one worker
     reads a folder of them and a good report, instead of a fork per failed file."""
-    import poa.batch as batch
-
     folder = tmp_path / "in"
     folder.mkdir()
     for i in range(4):
         (folder / f"notes{i}.pdf").write_bytes(f"%PDF-1.4\nnot a report {i}\n".encode())
     shutil.copy(mini_pdf, folder / "z.pdf")
-    forked: list[int] = []
-    fork = batch._fork
-
-    def recording_fork(b):
-        w = fork(b)
-        forked.append(w.pid)
-        return w
-
-    batch._fork = recording_fork
-    try:
+    with recording_forks() as forked:
         outcomes = run([folder], out=tmp_path / "out", jobs=1)
-    finally:
-        batch._fork = fork
     assert [o.document.status for o in outcomes] == ["failed"] * 4 + ["ok"]
     assert len(forked) == 1
