@@ -670,7 +670,7 @@ def test_a_font_that_decodes_to_cid_numbers_is_never_ok(tmp_path, font, reader):
     path.write_bytes(_strip_to_unicode(path.read_bytes(), font))
     with pdfplumber.open(path) as pdf:
         assert "(cid:" in pdf.pages[0].extract_text()  # the PDF is what this test claims it is
-    report = process(path, reader=reader)
+    report = process(path, reader=reader, ocr="never")  # its text layer alone (auto reads such pages by OCR)
     doc = report.document
     assert doc.status in ("failed", "review")
     if doc.status == "failed":
@@ -680,6 +680,25 @@ def test_a_font_that_decodes_to_cid_numbers_is_never_ok(tmp_path, font, reader):
         reasons = " ".join(doc.quality.reasons)
         assert "characters have no readable text (a font with no Unicode map)" in reasons, reasons
     assert doc.text_coverage is None or 0 <= doc.text_coverage <= 1
+
+
+@pytest.mark.slow  # OCR
+def test_under_ocr_auto_a_page_in_a_font_with_no_unicode_map_is_read_from_its_image(tmp_path):
+    """The body font's glyphs say nothing (no ToUnicode): the default reader sees it and, under --ocr auto,
+    reads the page from its image, as --ocr always would (before: failed, 'no header with Cód.')."""
+    from poa.pipeline import process
+    from samples.generate import render_fpdf
+
+    if shutil.which("tesseract") is None:
+        pytest.skip("Tesseract is not installed (make test installs it with apt-get)")
+    path = tmp_path / "cid.pdf"
+    render_fpdf(mini_seed(), path, compress=False)
+    path.write_bytes(_strip_to_unicode(path.read_bytes(), b"Roman"))
+    report = process(path)  # PDFium, --ocr auto
+    doc = report.document
+    assert doc.quality.ocr_pages == list(range(1, doc.pages + 1)) and doc.status != "failed"
+    always = process(path, ocr="always")
+    assert [r.code_raw for r in report.results] == [r.code_raw for r in always.results] and len(report.results) >= 10
 
 
 BIG_CELL = 1 << 20  # characters

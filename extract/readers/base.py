@@ -19,6 +19,7 @@ from typing import Iterator
 from ..glyphs import DEFAULT, ReadSettings, page_of
 from ..page import Drawing, Glyphs, Page, SourceError, check_signature, page_error
 
+UNREADABLE_SHARE = 0.5  # of a page's glyphs with no Unicode text: under --ocr auto, the page is read from its image
 READ_AHEAD = 8  # text pages read past a page still being recognised, at most, besides the ones recognised
 # PDFium is not thread-safe, even across documents: a PDFium reader reads a page's drawing, and the recogniser
 # renders a page (`extract.ocr.render`), holding this lock.
@@ -52,13 +53,17 @@ class Reader(ABC):
 
     def needs_ocr(self, d: Drawing) -> bool:
         """Whether the page is to be recognised from its image: every page (always), none (never), or a page
-        whose text layer holds no glyph the page shows (auto: a scan, or a scan under an invisible OCR layer; a
-        page with any visible text keeps its text)."""
+        whose text layer holds no glyph the page shows (auto: a scan, or a scan under an invisible OCR layer) or
+        is mostly unreadable (a font with no Unicode map: its glyphs say nothing, its image does); a page with
+        readable text keeps it."""
         if self.ocr == "always":
             return True
+        if self.ocr != "auto":
+            return False
         g = Glyphs.of(d.glyphs)
         shown = g.text if g.hidden is None else [t for t, h in zip(g.text, g.hidden) if not h]
-        return self.ocr == "auto" and not any(t.strip() for t in shown)  # all of it invisible: an OCR layer
+        glyphs = sum(bool(t.strip()) for t in shown)  # all of it invisible: an OCR layer over a scan
+        return glyphs == 0 or d.unmapped >= UNREADABLE_SHARE * glyphs  # a font with no map: what shows is the image
 
     def _drawing(self, i: int) -> Drawing:
         try:

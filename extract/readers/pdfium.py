@@ -175,7 +175,8 @@ class PdfiumSource(Reader):
             run = np.cumsum(opens) - 1
             firsts = np.flatnonzero(opens).tolist()
             sizes = np.array([lib.FPDFText_GetFontSize(h, i) for i in firsts])  # one call per run
-            unmapped = sum(lib.FPDFText_HasUnicodeMapError(h, i) == 1 for i in firsts)
+            broken = np.array([lib.FPDFText_HasUnicodeMapError(h, i) == 1 for i in firsts], dtype=bool)
+            unmapped = int(np.bincount(run, minlength=len(firsts))[broken].sum())  # characters, as pdfminer counts
             unseen = np.array([_unseen(raw, tp.raw, i) for i in firsts], dtype=np.int8)
             real = (box[:, 2] > box[:, 0]) | (box[:, 3] > box[:, 1])  # PDFium's own spaces and breaks have no box
             glyph_rows = np.flatnonzero(real)
