@@ -976,3 +976,30 @@ def test_concurrent_corrections_and_runs_on_one_folder_lose_nothing(mini_pdf, tm
         for row in pq.read_table(out / "documents").to_pylist():
             if row["status"] in ("ok", "review"):
                 assert all((out / name / f"{row['doc_id']}.parquet").is_file() for name in ORDER), round_
+
+
+def test_poa_correct_and_poa_review_on_a_full_disk_say_so_in_one_line(mini_pdf, tmp_path, monkeypatch, capsys):
+    """A full (or read-only) output folder: no traceback, one line naming what could not be written, and no temp
+    file left behind for no run to remove."""
+    import poa.outputs.review as review_page
+
+    import poa.corrections as corrections
+    from poa.cli import main
+
+    out = tmp_path / "out"
+    _copy(mini_pdf, tmp_path / "a.pdf", "a")
+    (o,) = run([tmp_path / "a.pdf"], out=out)
+    capsys.readouterr()
+
+    def full(*args, **kw):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(corrections.os, "replace", full)
+    assert main(["correct", str(out), o.document.doc_id, "results", "k/1", "physical_pct", "50%"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("poa: cannot write") and "No space left on device" in err and err.count("\n") == 1
+    assert not list(out.glob(".corrections.csv.*")) and not (out / "corrections.csv").exists()
+    monkeypatch.setattr(review_page, "render_review", full)
+    assert main(["review", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot write its review page" in err and "Traceback" not in err
