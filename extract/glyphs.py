@@ -270,7 +270,7 @@ def page_of(drawing: Drawing, s: ReadSettings = DEFAULT) -> Page:
                  for i, t in enumerate(c.text) if t.strip()]
         hidden = []
     else:
-        shown, hidden = split_hidden(d.glyphs, fills)
+        shown, hidden = split_hidden(d.glyphs, fills, d.width, d.height)
         found = words(shown, rulings, s)
         hidden = [(w, HIDDEN[why]) for why, part in hidden for w in words(part, rulings, s)]
     chars = sum(len(w.text) for w in found)
@@ -279,15 +279,18 @@ def page_of(drawing: Drawing, s: ReadSettings = DEFAULT) -> Page:
                 d.unmapped, d.ocr, d.blank, tuple(hidden))
 
 
-def split_hidden(g: Glyphs, fills) -> tuple[Glyphs, list[tuple[int, Glyphs]]]:
-    """The glyphs the page shows, and (why, glyphs) for those it does not: text drawn invisibly is no cell (a
-    white "100%" in a blank cell, an OCR layer over a scan). White ink on a filled shape (a header's white
-    titles on a coloured band) shows."""
+def split_hidden(g: Glyphs, fills, width: float, height: float) -> tuple[Glyphs, list[tuple[int, Glyphs]]]:
+    """The glyphs the page shows, and (why, glyphs) for those it does not: text drawn invisibly, or off the
+    page, is no cell (a white "100%" in a blank cell, an OCR layer over a scan, a row placed past the page's
+    edge). White ink on a filled shape (a header's white titles on a coloured band) shows."""
     import numpy as np
 
-    if g.hidden is None or not g.hidden.any():
+    xc, yc = (g.x0 + g.x1) / 2, (g.top + g.bottom) / 2
+    off = (xc < 0) | (xc > width) | (yc < 0) | (yc > height) if len(g) else np.zeros(0, dtype=bool)
+    if (g.hidden is None or not g.hidden.any()) and not off.any():
         return g, []
-    why = g.hidden.copy()
+    why = np.zeros(len(g), dtype=np.int8) if g.hidden is None else g.hidden.copy()
+    why[off] = 3
     white = np.flatnonzero(why == 2)
     if len(white) and fills:
         xc, yc = (g.x0[white] + g.x1[white]) / 2, (g.top[white] + g.bottom[white]) / 2

@@ -292,6 +292,7 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("note", S, "The corrector's note."),
         ("author", S, "Who made the correction."),
         ("date", S, "When (ISO date)."),
+        ("line", I32, "Its line in `corrections.csv` (a malformed one's reason names it too)."),
     ],
     "tables": [
         *DOC,

@@ -23,7 +23,7 @@ import math
 import os
 import tempfile
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Iterator
 
@@ -56,6 +56,10 @@ class Correction:
     note: str = ""
     author: str = ""
     date: str = ""  # ISO date
+    line: int = field(default=0, compare=False)  # its line in corrections.csv, where it was read from one
+
+
+FIELDS = tuple(f.name for f in fields(Correction) if f.name != "line")  # corrections.csv's columns, in order
 
 
 @dataclass
@@ -120,12 +124,12 @@ def load(out: Path) -> list[Correction]:
         missing = [h for h in REQUIRED if h not in header]
         if missing:
             raise CorrectionsFileError(f"{path}: line 1, the header, has no column {', '.join(map(repr, missing))} "
-                                       f"(it must name {', '.join(f.name for f in fields(Correction))})")
+                                       f"(it must name {', '.join(FIELDS)})")
         reader.fieldnames = header
-        names = {fl.name for fl in fields(Correction)}
         out_: list[Correction] = []
         for row in reader:
-            c = Correction(**{k: (v if isinstance(v, str) else "") for k, v in row.items() if k in names})
+            c = Correction(**{k: (v if isinstance(v, str) else "") for k, v in row.items() if k in FIELDS},
+                           line=reader.line_num)
             out_.append(Correction(**{**asdict(c), "doc_id": normal_doc_id(c.doc_id)}))
         return out_
 
@@ -150,7 +154,7 @@ def fingerprint(corrections: list[Correction]) -> str:
     """What a document's corrections are, in a few characters: a run redoes a document when they change."""
     h = hashlib.sha256()
     for c in sorted(corrections, key=lambda c: (c.table, c.key, c.column, c.date)):
-        h.update("\x1f".join(asdict(c).values()).encode())
+        h.update("\x1f".join(getattr(c, k) for k in FIELDS).encode())
         h.update(b"\x1e")
     return h.hexdigest()[:12] if corrections else ""
 
@@ -165,10 +169,10 @@ def add(out: Path, c: Correction, profile: Profile | None = None) -> Correction:
     with locked(out):  # read and written again whole: no other writer in between
         rows = load(out) + [c]
         buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=[fl.name for fl in fields(Correction)], lineterminator="\n")
+        w = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
         w.writeheader()
         for r in rows:
-            w.writerow(asdict(r))
+            w.writerow({k: getattr(r, k) for k in FIELDS})
         fd, tmp = tempfile.mkstemp(prefix=f".{FILE}.", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
@@ -198,8 +202,8 @@ def correct(report: Report, corrections: list[Correction]) -> list[Applied]:
     for c in corrections:
         try:
             check(c, report.template)
-        except CorrectionError as e:
-            out.append(Applied(c, "stale", reason=str(e)))
+        except CorrectionError as e:  # a malformed line: said with its number, every run
+            out.append(Applied(c, "stale", reason=f"{FILE} line {c.line}: {e}" if c.line else str(e)))
             continue
         row = rows[c.table].get(c.key)
         if row is None:

@@ -215,3 +215,24 @@ def test_a_correction_of_a_failed_document_or_of_no_document_is_reported_every_r
         assert "1 doc_id of corrections.csv match no document of the folder (0123456789abcdef)" in " ".join(printed.split())
         (row,) = pq.read_table(out / "corrections" / f"{doc_id}.parquet").to_pylist()
         assert row["status"] == "stale" and row["reason"].startswith("its document was not read")
+
+
+def test_a_malformed_line_of_a_hand_edited_file_is_reported_with_its_line_number(mini_pdf, tmp_path):
+    import pyarrow.parquet as pq
+
+    from poa import run
+    from poa.corrections import FILE
+
+    out = tmp_path / "out"
+    (first,) = run([mini_pdf], out=out, jobs=1)
+    doc_id = first.document.doc_id
+    (out / FILE).write_text("doc_id,table,key,column,value,note,author,date\n"
+                            f"{doc_id},results,k/1,physical_pct,50%,,,\n"
+                            f"{doc_id},resultados,k/1,physical_pct,50%,,,\n"  # a table poa has no such name for
+                            f"{doc_id},results,k/2\n", encoding="utf-8")  # a line cut short
+    run([mini_pdf], out=out, jobs=1)
+    rows = sorted(pq.read_table(out / "corrections" / f"{doc_id}.parquet").to_pylist(), key=lambda r: r["line"])
+    assert [(r["line"], r["status"]) for r in rows] == [(2, "stale"), (3, "stale"), (4, "stale")]
+    assert rows[1]["reason"].startswith("corrections.csv line 3: table 'resultados'")
+    assert rows[2]["reason"].startswith("corrections.csv line 4:")
+    assert rows[0]["reason"] == fix.NO_ROW  # well formed, but no row has that key

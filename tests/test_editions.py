@@ -59,3 +59,28 @@ def test_of_two_files_of_one_entity_and_period_the_later_by_its_own_date_is_kept
     assert docs[outcomes["a.pdf"]]["duplicate_of"] == outcomes["z.pdf"]
     assert docs[outcomes["m.pdf"]]["duplicate_of"] == outcomes["z.pdf"]
     assert folder_totals(out)["duplicates"] == 2
+
+
+def test_the_end_of_a_batch_reads_the_documents_table_by_the_columns_it_needs(tmp_path, monkeypatch):
+    """A folder of thousands of documents: the marks, the index and the totals read a few columns of each row
+    (the documents rows carry every read-quality list: all of them were 398 MiB for 2,000 documents)."""
+    import poa.outputs.duplicates as duplicates
+    import poa.outputs.parquet as parquet
+
+    from poa.batch import describe_folder
+
+    out = tmp_path / "out"
+    run([SAMPLES / "mmm-2016-s1-fpdf.pdf"], out=out, jobs=1)
+    asked: list[tuple[str, object]] = []
+    real = parquet.read_poa_folder
+
+    def recording(folder, name, columns):
+        asked.append((name, columns))
+        return real(folder, name, columns)
+
+    monkeypatch.setattr(parquet, "read_poa_folder", recording)
+    monkeypatch.setattr(duplicates, "read_poa_folder", recording)
+    describe_folder(out)
+    folder_totals(out)
+    documents = [columns for name, columns in asked if name == "documents"]
+    assert documents and all(columns and len(columns) <= 10 for columns in documents), documents

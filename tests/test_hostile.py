@@ -922,6 +922,7 @@ def test_text_the_page_does_not_show_is_never_read_as_a_cell(mini_pdf, tmp_path,
     planted = [("100%", px + 2, height - bottom + 2, 0, (255, 255, 255, 255))]
     if reader == "pdfium":
         planted.append(("08-01.01.01-09 Resultado que no se ve", 60, 60, 3, (0, 0, 0, 255)))
+    planted.append(("08-01.01.01-10 Fuera de la hoja 100%", 60, -40, 0, (0, 0, 0, 255)))  # below the page's edge
     _with_text(mini_pdf, tmp_path / "hidden.pdf", planted)
     report = process(tmp_path / "hidden.pdf", reader=reader)
     assert [(r.code, r.physical_pct) for r in report.results] == [(r.code, r.physical_pct) for r in clean.results]
@@ -929,6 +930,7 @@ def test_text_the_page_does_not_show_is_never_read_as_a_cell(mini_pdf, tmp_path,
     assert kept.get("100%", "").startswith("text in white")
     if reader == "pdfium":
         assert any(why.startswith("invisible text") and "Resultado que no se ve" in text for text, why in kept.items())
+    assert any(why == "text outside the page's box" and "Fuera de la hoja" in text for text, why in kept.items())
     doc = report.document
     assert doc.status == "review" and doc.quality.hidden_chars > 0
     assert any("not on the page" in r for r in doc.quality.reasons)
