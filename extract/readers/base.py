@@ -82,6 +82,7 @@ class Reader(ABC):
         pool: ThreadPoolExecutor | None = None
         jobs = 1
         queue: deque[tuple[int, Page | Future]] = deque()  # pages in order: read, or being recognised
+        layers: dict[int, Drawing] = {}  # a page sent to OCR that has a text layer (an unreadable font) keeps it
 
         def recognising() -> int:
             return sum(isinstance(x, Future) for _, x in queue)
@@ -91,12 +92,15 @@ class Reader(ABC):
                 page_read(i + 1)
                 return x
             with reading_page(i + 1, n, ocr=True):  # an OCR'd page has a larger allowance
+                layer = layers.pop(i, None)
                 try:
                     d = x.result()
                 except SourceError:
                     raise
                 except Exception as e:
-                    raise SourceError(f"page {i + 1} could not be recognised by OCR: {e}") from e
+                    if layer is None:
+                        raise SourceError(f"page {i + 1} could not be recognised by OCR: {e}") from e
+                    d = layer  # its image cannot be drawn: its text layer, unreadable as it is, is what there is
                 page = page_of(d, self.settings)
             page_read(i + 1)
             return page
@@ -111,7 +115,16 @@ class Reader(ABC):
                 if image_only:
                     from .. import ocr
 
-                    ocr.check(i + 1)  # no Tesseract: the document fails here, naming the packages
+                    if self.ocr == "auto" and any(t.strip() for t in Glyphs.of(d.glyphs).text):
+                        layers[i] = d  # an unreadable font: its image if it can be recognised, else the layer
+                    try:
+                        ocr.check(i + 1)  # no Tesseract: the document fails here, naming the packages…
+                    except SourceError:
+                        if layers.pop(i, None) is None:
+                            raise
+                        queue.append((i, page_of(d, self.settings)))  # …unless the page has a layer of its own
+                        image_only = False
+                if image_only:
                     ocr_page(i + 1)  # in a batch's worker, the document's time limit grows before the work starts
                     options = self.ocr_options or ocr.DEFAULT
                     jobs = max(1, options.jobs or os.cpu_count() or 1)
