@@ -37,6 +37,17 @@ def _size(text: str) -> int:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+class _Version(argparse.Action):
+    """`poa --version`: the pipeline version a documents row records, and the readers' versions in it."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from .version import library_versions, pipeline_version
+
+        libraries = ", ".join(f"{k} {v}" for k, v in library_versions().items())
+        print(f"poa {pipeline_version()} ({libraries})")
+        parser.exit()
+
+
 def printable(text: object, limit: int = 2000) -> str:
     """Text from a file name or an error message, safe to print: control characters (ANSI escapes, newlines),
     invisible format characters (bidi overrides) and undecodable bytes shown as backslash escapes; cut at
@@ -59,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     from .limits import DEFAULT_MAX_MEMORY, DEFAULT_PAGE_TIMEOUT, DEFAULT_TIMEOUT, format_size
 
     parser = _Parser(prog="poa", description="POA follow-up reports (PDF) → Parquet datasets.")
+    parser.add_argument("--version", action=_Version, nargs=0,
+                        help="print poa's version (the release, the code's fingerprint) and the PDF libraries'")
     sub = parser.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="extract, normalize, validate and write Parquet for each report",
                        description="Process PDF reports into DIR/<table>/<doc_id>.parquet, the audit report in "
@@ -233,6 +246,27 @@ def review(args: argparse.Namespace) -> int:
     return 1 if missing else 0
 
 
+def _known_key(out, c) -> None:
+    """ValueError where the document was read and no row of the table has the key (with the nearest keys): a
+    correction that could only ever be stale is not written. A failed document has no rows to check against:
+    its correction is written, and reported stale on every run until the document is read."""
+    import difflib
+
+    from poa.outputs.parquet import read_poa_file
+
+    doc = read_poa_file(out / "documents" / f"{c.doc_id}.parquet", ["status"])
+    if doc is None or doc.column("status")[0].as_py() == "failed":
+        return
+    column = {"results": "result_key", "deviations": "deviation_key", "units": "key"}[c.table]
+    table = read_poa_file(out / c.table / f"{c.doc_id}.parquet", [column])
+    keys = [k for k in (table.column(column).to_pylist() if table is not None else []) if k]
+    if c.key not in keys:
+        near = difflib.get_close_matches(c.key, keys, n=3, cutoff=0.5)
+        raise ValueError(f"{c.table} of {c.doc_id} has no row with the key {printable(c.key)!r}"
+                         + (f"; the nearest: {', '.join(map(repr, near))}" if near else "")
+                         + " (the keys are in the Parquet and on the review page)")
+
+
 def _template_of(out, doc_id: str):
     """The profile a document of OUT was read with (the seed family's for one written before profiles)."""
     from poa.outputs.parquet import read_poa_file
@@ -250,14 +284,16 @@ def correct(args: argparse.Namespace) -> int:
     """`poa correct`: the work lives in poa.corrections."""
     from pathlib import Path
 
-    from poa.corrections import Correction, CorrectionError, add
+    from poa.corrections import Correction, CorrectionError, add, check
     from poa.outputs.parquet import read_poa_file
 
     out = Path(args.out)
     try:
         (doc_id,) = _doc_ids(out, [args.doc_id])
-        c = add(out, Correction(doc_id, args.table, args.key, args.column, args.value, args.note, args.author),
-                _template_of(out, doc_id))
+        profile = _template_of(out, doc_id)
+        c = check(Correction(doc_id, args.table, args.key, args.column, args.value, args.note, args.author), profile)
+        _known_key(out, c)
+        c = add(out, c, profile)
     except (ValueError, CorrectionError) as e:
         print(f"poa: {printable(e)}", file=sys.stderr)
         return 2
@@ -267,7 +303,8 @@ def correct(args: argparse.Namespace) -> int:
     key = {"results": "result_key", "deviations": "deviation_key", "units": "key"}[c.table]
     table = read_poa_file(out / c.table / f"{doc_id}.parquet")
     rows = [r for r in (table.to_pylist() if table is not None else []) if r.get(key) == c.key]
-    now = f"now {printable(rows[0].get(c.column))!r}" if rows else "no such row in the current outputs: it will be reported stale"
+    now = (f"now {printable(rows[0].get(c.column))!r}" if rows else
+           "its document was not read: reported stale on every run until it is")
     print(f"added   {doc_id} {c.table} {printable(c.key)} {c.column} = {printable(c.value)!r} ({now}); "
           f"`poa run` on {printable(out)} applies it", flush=True)
     return 0

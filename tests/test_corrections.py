@@ -102,8 +102,9 @@ def test_a_correction_made_with_poa_correct_lasts_through_force_and_another_read
     for key in results[(results.unit_number == "02")].result_key[:2]:
         assert main(["correct", str(out), doc_id[:8], "results", key, "physical_pct", "82", "--note", "leído 50",
                      "--author", "ana"]) == 0
-    assert main(["correct", str(out), doc_id, "results", "m/no-existe/08-01.01.01-01", "physical_pct", "10"]) == 0
-    assert "reported stale" in capsys.readouterr().out
+    assert main(["correct", str(out), doc_id, "results", "m/no-existe/08-01.01.01-01", "physical_pct", "10"]) == 2
+    assert "has no row with the key" in capsys.readouterr().err  # poa correct refuses it; by hand it is written…
+    fix.add(out, Correction(doc_id, "results", "m/no-existe/08-01.01.01-01", "physical_pct", "10"))  # …and stale
 
     def check() -> None:
         units = pd.read_parquet(out / "units").set_index("number")
@@ -135,6 +136,13 @@ def test_poa_correct_refuses_what_it_cannot_apply(tmp_path, capsys):
     assert main(["correct", str(out), "ffff", "results", "k", "physical_pct", "5"]) == 2
     err = capsys.readouterr().err
     assert "not a percentage" in err and "ffff: no document" in err and "has this id" in err
+    # a key no row has: refused (it could only ever be stale), with the nearest keys
+    key = pd.read_parquet(out / "results").result_key[0]
+    typo = key.replace("despacho", "despaho")  # a letter lost copying it by hand
+    assert typo != key and main(["correct", str(out), doc_id, "results", typo, "physical_pct", "5"]) == 2
+    err = capsys.readouterr().err
+    assert "has no row with the key" in err and err.split("the nearest: ")[1].startswith(repr(key))
+    assert not (out / "corrections.csv").exists()
 
 
 # ---------------------------------------------------------------- the file under attack (concurrency, hand edits)
@@ -236,3 +244,14 @@ def test_a_malformed_line_of_a_hand_edited_file_is_reported_with_its_line_number
     assert rows[1]["reason"].startswith("corrections.csv line 3: table 'resultados'")
     assert rows[2]["reason"].startswith("corrections.csv line 4:")
     assert rows[0]["reason"] == fix.NO_ROW  # well formed, but no row has that key
+
+
+def test_poa_version_says_the_pipeline_version_a_documents_row_records(capsys):
+    from poa.cli import main
+    from poa.version import pipeline_version
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    said = capsys.readouterr().out
+    assert said.startswith(f"poa {pipeline_version()} (") and "pypdfium2" in said

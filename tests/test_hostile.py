@@ -1003,6 +1003,7 @@ def test_poa_correct_and_poa_review_on_a_full_disk_say_so_in_one_line(mini_pdf, 
     """A full (or read-only) output folder: no traceback, one line naming what could not be written, and no temp
     file left behind for no run to remove."""
     import poa.outputs.review as review_page
+    import pyarrow.parquet as pq
 
     import poa.corrections as corrections
     from poa.cli import main
@@ -1016,7 +1017,8 @@ def test_poa_correct_and_poa_review_on_a_full_disk_say_so_in_one_line(mini_pdf, 
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(corrections.os, "replace", full)
-    assert main(["correct", str(out), o.document.doc_id, "results", "k/1", "physical_pct", "50%"]) == 1
+    key = pq.read_table(out / "results" / f"{o.document.doc_id}.parquet").column("result_key")[0].as_py()
+    assert main(["correct", str(out), o.document.doc_id, "results", key, "physical_pct", "50%"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("poa: cannot write") and "No space left on device" in err and err.count("\n") == 1
     assert not list(out.glob(".corrections.csv.*")) and not (out / "corrections.csv").exists()
