@@ -349,6 +349,33 @@ def audit(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+SUMMARY = ("documents", "ok", "review", "failed", "skipped", "redone", "pages", "results", "deviations", "findings",
+           "error findings")
+WIDE_SUMMARY = 110  # columns the summary needs a row per run: narrower, a row per measure
+
+
+def summary_table(title: str, rows: dict[str, list], width: int):
+    """The run's and the folder's figures (`rows`: label → one value per SUMMARY measure): a row each where the
+    screen is wide, a row per measure where it is not (at 80 columns, twelve columns would cut every title)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    t = Table(title=Text(title), show_edge=False)
+    if width >= WIDE_SUMMARY:
+        t.add_column("")
+        for measure in SUMMARY:
+            t.add_column(measure, justify="right")
+        for label, values in rows.items():
+            t.add_row(label, *map(str, values))
+        return t
+    t.add_column("")
+    for label in rows:
+        t.add_column(label, justify="right")
+    for i, measure in enumerate(SUMMARY):
+        t.add_row(measure, *(str(values[i]) for values in rows.values()))
+    return t
+
+
 class Reporter:
     """Progress while the batch runs and a summary at its end, on a terminal or as plain lines."""
 
@@ -440,22 +467,18 @@ class Reporter:
         review = [o for o in read if o.document.status == "review"]
         failed = [o for o in self.outcomes if not o.document.read]
         elapsed = time.monotonic() - self.t0
-        t = Table(title=Text(f"poa run → {printable(display_path(out))}/"), show_edge=False)
-        for col in ("", "documents", "ok", "review", "failed", "skipped", "redone", "pages", "results", "deviations",
-                    "findings", "error findings"):
-            t.add_column(col, justify="right")
-        t.add_row("this run", str(len(self.outcomes)), str(len(read) - len(review)), str(len(review)), str(len(failed)),
-                  str(sum(o.skipped for o in read)), str(sum(bool(o.redone) for o in self.outcomes)), str(self.pages),
-                  str(sum(o.results for o in read if not o.skipped)), str(sum(o.deviations for o in read if not o.skipped)),
-                  str(sum(o.findings for o in read if not o.skipped)), str(sum(o.errors for o in read if not o.skipped)))
+        rows = {"this run": [len(self.outcomes), len(read) - len(review), len(review), len(failed),
+                             sum(o.skipped for o in read), sum(bool(o.redone) for o in self.outcomes), self.pages,
+                             sum(o.results for o in read if not o.skipped),
+                             sum(o.deviations for o in read if not o.skipped),
+                             sum(o.findings for o in read if not o.skipped), sum(o.errors for o in read if not o.skipped)]}
         try:
             f = folder_totals(Path(out))
-            t.add_row("the folder", str(f["documents"]), str(f["documents_ok"]), str(f["documents_review"]),
-                      str(f["documents_failed"]), "", "", str(f["pages"]), str(f["results"]), str(f["deviations"]),
-                      str(f["findings"]), str(f["error_findings"]))
+            rows["the folder"] = [f["documents"], f["documents_ok"], f["documents_review"], f["documents_failed"], "",
+                                  "", f["pages"], f["results"], f["deviations"], f["findings"], f["error_findings"]]
         except Exception:  # noqa: BLE001 - the run's own figures are what matters
             f = None
-        self.console.print(t)
+        self.console.print(summary_table(f"poa run → {printable(display_path(out))}/", rows, self.console.width))
         notes = [f"{elapsed:.1f} s"]
         if f and f["duplicates"]:
             notes.append(f"{f['duplicates']} documents repeat another's entity and period (documents.duplicate_of)")

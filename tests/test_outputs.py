@@ -117,3 +117,21 @@ def test_a_document_that_fails_leaves_no_rows_of_an_earlier_success(tmp_path):
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == [
         f"documents/{doc_id}.parquet"]
     assert pd.read_parquet(tmp_path / "documents").status.tolist() == ["failed"]
+
+
+def test_the_run_summary_reads_whole_at_80_columns():
+    """On an 80-column terminal the summary turns: a row per measure, so that no title is cut to "doc…"."""
+    import io
+
+    from rich.console import Console
+
+    from poa.cli import SUMMARY, summary_table
+
+    rows = {"this run": [48, 47, 0, 1, 12, 0, 1085, 10325, 2966, 1508, 88],
+            "the folder": [47, 47, 0, 0, "", "", 1085, 10325, 2966, 1508, 88]}
+    for width in (80, 140):
+        console = Console(file=io.StringIO(), width=width, color_system=None)
+        console.print(summary_table("poa run → out/", rows, width))
+        text = console.file.getvalue()
+        assert "…" not in text and all(measure in text for measure in SUMMARY), text
+        assert max(len(line) for line in text.splitlines()) <= width
