@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
-from .page import HIDDEN, Drawing, Fill, Glyphs, Page, Path, Ruling, Word
+from .page import HIDDEN, NO_INK, OFF_PAGE, Drawing, Fill, Glyphs, Page, Path, Ruling, Word
 
 
 @dataclass(frozen=True)
@@ -290,8 +290,8 @@ def split_hidden(g: Glyphs, fills, width: float, height: float) -> tuple[Glyphs,
     if (g.hidden is None or not g.hidden.any()) and not off.any():
         return g, []
     why = np.zeros(len(g), dtype=np.int8) if g.hidden is None else g.hidden.copy()
-    why[off] = 3
-    white = np.flatnonzero(why == 2)
+    why[off] = OFF_PAGE
+    white = np.flatnonzero(why == NO_INK)
     if len(white) and fills:
         xc, yc = (g.x0[white] + g.x1[white]) / 2, (g.top[white] + g.bottom[white]) / 2
         on_fill = np.zeros(len(white), dtype=bool)

@@ -84,8 +84,9 @@ class Glyph:
 # Why a glyph does not show on the page: drawn with an invisible text render mode (3: neither filled nor
 # stroked; 7: a clipping path only), in no ink (white, or fully transparent) where no filled shape lies under it,
 # or off the page (its box: what a viewer and a printer show).
-HIDDEN = {1: "invisible text (render mode 3 or 7)", 2: "text in white or transparent ink, on no filled shape",
-          3: "text outside the page's box"}
+INVISIBLE, NO_INK, OFF_PAGE = 1, 2, 3
+HIDDEN = {INVISIBLE: "invisible text (render mode 3 or 7)", NO_INK: "text in white or transparent ink, on no filled shape",
+          OFF_PAGE: "text outside the page's box"}
 
 
 @dataclass

@@ -193,10 +193,7 @@ def read(page: int, lines: Sequence[Line], rulings: Sequence[Ruling], spec: Tabl
     for i, ln in enumerate(lines):
         if i in used_lines or (head := heading(ln, profile)) is None:
             continue
-        below = [x for x in lines[i + 1:] if x.top >= ln.bottom - 1]
-        bottom = below[min(len(below), 4) - 1].bottom if below else ln.bottom
-        edges = column_bounds(head, rulings, ln.top, bottom, settings)
-        rows, closed = figure_rows(below, edges, spec, profile)
+        edges, rows, closed = _under(lines, i, head, rulings, spec, profile, settings)
         if not any(r.role for r in rows):
             continue  # a line of codes with no row the profile names under it: a chart's axis, a list
         used_lines.update(range(i, i + 1 + len(rows)))
@@ -243,15 +240,23 @@ def _table(page: int, head: Heading, rows: list[FigureRow], closed: bool,
     return table, used
 
 
-def rows_named(lines: Sequence[Line], profile: Profile, spec: TableSpec) -> int:
+def _under(lines: Sequence[Line], i: int, head: Heading, rulings: Sequence[Ruling], spec: TableSpec,
+           profile: Profile, settings: TableSettings) -> tuple[list[float], list[FigureRow], bool]:
+    """The column edges of the heading on line `i`, the figure rows under it, and whether a line closed them."""
+    ln = lines[i]
+    below = [x for x in lines[i + 1:] if x.top >= ln.bottom - 1]
+    bottom = below[min(len(below), 4) - 1].bottom if below else ln.bottom
+    edges = column_bounds(head, rulings, ln.top, bottom, settings)
+    return (edges, *figure_rows(below, edges, spec, profile))
+
+
+def rows_named(lines: Sequence[Line], rulings: Sequence[Ruling], profile: Profile, spec: TableSpec,
+               settings: TableSettings = DEFAULT) -> int:
     """How many of the table's required rows a heading on these lines has under it (how well the profile fits
-    a page, where it chooses among profiles)."""
+    a page, where it chooses among profiles): the rows `read` would find."""
     best = 0
     for i, ln in enumerate(lines):
-        if (head := heading(ln, profile)) is None:
-            continue
-        xs = head.centres
-        edges = [xs[0] - (xs[1] - xs[0]) / 2] + [(a + b) / 2 for a, b in zip(xs, xs[1:])]
-        rows, _ = figure_rows([x for x in lines[i + 1:] if x.top >= ln.bottom - 1], edges, spec, profile)
-        best = max(best, sum(r.role in spec.required for r in rows))
+        if (head := heading(ln, profile)) is not None:
+            _, rows, _ = _under(lines, i, head, rulings, spec, profile, settings)
+            best = max(best, sum(r.role in spec.required for r in rows))
     return best

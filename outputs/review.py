@@ -16,6 +16,8 @@ from collections import defaultdict
 from html import escape
 from pathlib import Path
 
+from poa.keys import KEY_COLUMN
+
 from .pages import find_source, fitted, open_pdf, render_page, to_pixels
 from .parquet import atomic
 from .safe import xml_text
@@ -79,7 +81,7 @@ def _summary(table: str, r: dict) -> list[str]:
 
 
 def _key(table: str, r: dict) -> str:
-    return r.get({"results": "result_key", "deviations": "deviation_key", "units": "key"}[table]) or ""
+    return r.get(KEY_COLUMN[table]) or ""
 
 
 def render_review(rows: dict[str, list[dict]], out: Path, every_page: bool = False) -> Path | None:

@@ -237,13 +237,13 @@ def results_sheet(sheet: Sheet, report: Report) -> dict[str, int]:
             figures.append((attr, len(cols), fmt == PCT_2))
     at = {attr: column_letter(col) for attr, col, _ in figures}
     rounded = PCT_INT if a.decimals == 0 else PCT_2
-    recomputed = []  # (column, its formula over a row's cells, the printed % column it is checked against)
+    recomputed = []  # (column, the figure over, the figure under, the printed % column it is checked against)
     if a.row_pct and {"target", "achieved"} <= at.keys():
         cols.append(Column("Avance recalculado %", 12, rounded))
-        recomputed.append((len(cols), "{achieved}{i}/{target}{i}", "K"))
+        recomputed.append((len(cols), "achieved", "target", "K"))
     if a.budget_ratio and {"budget_current", "budget_executed", "budget_pct"} <= at.keys():
         cols.append(Column("Avance pptario. recalculado %", 12, rounded))
-        recomputed.append((len(cols), "{budget_executed}{i}/{budget_current}{i}", at["budget_pct"]))
+        recomputed.append((len(cols), "budget_executed", "budget_current", at["budget_pct"]))
     t = Table(sheet, cols)
     t.comment(12, (
         "El avance si entra en el promedio de su unidad (número entre 0 y 100); vacío si no tiene avance impreso "
@@ -270,13 +270,13 @@ def results_sheet(sheet: Sheet, report: Report) -> dict[str, int]:
         for attr, col, is_pct in figures:
             value = getattr(r, attr)
             t.put(i, col, value, pct_format(value) if is_pct else None)
-        for col, ratio, _ in recomputed:
-            over, under = ratio.format(i=i, **at).split("/")
+        for col, over_attr, under_attr, _ in recomputed:
+            over, under = f"{at[over_attr]}{i}", f"{at[under_attr]}{i}"
             t.formula(i, col, f'IF(AND(ISNUMBER({over}),ISNUMBER({under}),{under}<>0),'
                               f'ROUND({over}/{under}*100,{a.decimals}),"")')
     n = len(report.results)
     t.finish(n)
-    for col, _, printed in recomputed:  # the printed % that the live one does not give
+    for col, _, _, printed in recomputed:  # the printed % that the live one does not give
         here = column_letter(col)
         t.conditional(f"{here}2:{here}{n + 1}", f'AND(ISNUMBER(${here}2),ISNUMBER(${printed}2),${here}2<>${printed}2)',
                       MISMATCH_FILL)

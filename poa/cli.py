@@ -252,12 +252,13 @@ def _known_key(out, c) -> None:
     its correction is written, and reported stale on every run until the document is read."""
     import difflib
 
+    from poa.keys import KEY_COLUMN
     from poa.outputs.parquet import read_poa_file
 
     doc = read_poa_file(out / "documents" / f"{c.doc_id}.parquet", ["status"])
     if doc is None or doc.column("status")[0].as_py() == "failed":
         return
-    column = {"results": "result_key", "deviations": "deviation_key", "units": "key"}[c.table]
+    column = KEY_COLUMN[c.table]
     table = read_poa_file(out / c.table / f"{c.doc_id}.parquet", [column])
     keys = [k for k in (table.column(column).to_pylist() if table is not None else []) if k]
     if c.key not in keys:
@@ -285,6 +286,7 @@ def correct(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from poa.corrections import Correction, CorrectionError, add, check
+    from poa.keys import KEY_COLUMN
     from poa.outputs.parquet import read_poa_file
 
     out = Path(args.out)
@@ -300,7 +302,7 @@ def correct(args: argparse.Namespace) -> int:
     except OSError as e:  # a full or read-only folder: nothing written, no temp file left
         print(f"poa: cannot write {printable(out / 'corrections.csv')}: {printable(e.strerror or e)}", file=sys.stderr)
         return 1
-    key = {"results": "result_key", "deviations": "deviation_key", "units": "key"}[c.table]
+    key = KEY_COLUMN[c.table]
     table = read_poa_file(out / c.table / f"{doc_id}.parquet")
     rows = [r for r in (table.to_pylist() if table is not None else []) if r.get(key) == c.key]
     now = (f"now {printable(rows[0].get(c.column))!r}" if rows else

@@ -23,7 +23,7 @@ import math
 import os
 import tempfile
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Iterator
 
@@ -128,9 +128,8 @@ def load(out: Path) -> list[Correction]:
         reader.fieldnames = header
         out_: list[Correction] = []
         for row in reader:
-            c = Correction(**{k: (v if isinstance(v, str) else "") for k, v in row.items() if k in FIELDS},
-                           line=reader.line_num)
-            out_.append(Correction(**{**asdict(c), "doc_id": normal_doc_id(c.doc_id)}))
+            given = {k: (v if isinstance(v, str) else "") for k, v in row.items() if k in FIELDS}
+            out_.append(Correction(**{**given, "doc_id": normal_doc_id(given.get("doc_id", ""))}, line=reader.line_num))
         return out_
 
 
@@ -163,8 +162,7 @@ def add(out: Path, c: Correction, profile: Profile | None = None) -> Correction:
     """Append a correction to OUT/corrections.csv (written whole, atomically). A later correction of the
     same cell wins when applied; both stay in the file as its history. `profile`: the document's, which says
     what a code looks like."""
-    c = Correction(**{**asdict(c), "doc_id": normal_doc_id(c.doc_id), "date": c.date or dt.date.today().isoformat()})
-    c = check(c, profile)
+    c = check(replace(c, doc_id=normal_doc_id(c.doc_id), date=c.date or dt.date.today().isoformat()), profile)
     path = Path(out) / FILE
     with locked(out):  # read and written again whole: no other writer in between
         rows = load(out) + [c]
@@ -189,12 +187,11 @@ def correct(report: Report, corrections: list[Correction]) -> list[Applied]:
     return what became of each. The stage between normalize and validate."""
     from collections import Counter
 
-    from poa.keys import repeated, result_key
+    from poa.keys import KEY_COLUMN, repeated, result_key
     from poa.normalize import parse_pct
 
-    keyed = {"results": [(r.result_key, r) for r in report.results],
-             "deviations": [(d.deviation_key, d) for d in report.deviations],
-             "units": [(n.key, n) for n in report.units]}
+    records = {"results": report.results, "deviations": report.deviations, "units": report.units}
+    keyed = {table: [(getattr(x, KEY_COLUMN[table]), x) for x in xs] for table, xs in records.items()}
     rows = {table: dict(pairs) for table, pairs in keyed.items()}
     shared = {table: {k for k, n in Counter(k for k, _ in pairs).items() if n > 1} for table, pairs in keyed.items()}
     ids = {"results": "result_id", "deviations": "deviation_id", "units": "node_id"}

@@ -57,6 +57,10 @@ def deviation_key(unit: str | None, code: str, nth: int) -> str:
     return f"{unit or 'unidad-desconocida'}/{code or 'sin-codigo'}/{nth}"
 
 
+# The stable key of each table's rows: the attribute of its records and the column of its Parquet
+KEY_COLUMN = {"results": "result_key", "deviations": "deviation_key", "units": "key"}
+
+
 def repeated(key: str, nth: int) -> str:
     """The key of the `nth` row of a document that has one another row of it already has (a code printed twice in
     one unit, a unit's name twice): `…~2`, `…~3` in print order, so that no key names two rows and each is the same
@@ -67,5 +71,4 @@ def repeated(key: str, nth: int) -> str:
 def first_of(key: str) -> str | None:
     """The key a repeated one repeats (`…/x~2` → `…/x`); None for a key that repeats none."""
     plain, mark, nth = key.rpartition("~")
-    return plain if mark and nth.isdigit() and "/" not in nth else None
-
+    return plain if mark and nth.isdigit() else None

@@ -558,10 +558,7 @@ def parse(data: dict, source: str | None = None) -> Profile:
         if legend is not None and not transposed:
             raise ProfileError(f"{where}legend", "only a transposed table lists its texts in a legend", source)
         if legend is not None:
-            try:
-                re.compile(legend, re.I)
-            except re.error as e:
-                raise ProfileError(f"{where}legend", f"is not a regular expression: {e}", source) from None
+            _regex(legend, f"{where}legend", source)
         kind = _get(t, "kind", str, where, source=source)
         table_name = _get(t, "name", str, where, kind, source)
         if kind not in TABLE_KINDS:

@@ -94,7 +94,7 @@ def choose(profiles: Sequence[Profile], pages: Sequence[tuple[Sequence, Sequence
                 best[h.kind] = max(best.get(h.kind, 0), named)
             for t in p.tables:
                 if t.transposed:
-                    best[t.name] = max(best.get(t.name, 0), rows_named(lines, p, t))
+                    best[t.name] = max(best.get(t.name, 0), rows_named(lines, rulings, p, t, settings))
         wanted = sum(len(t.required) for t in p.tables)
         return sum(best.values()) / wanted if wanted else 0.0
 

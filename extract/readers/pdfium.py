@@ -13,7 +13,7 @@ import functools
 import re
 from typing import Callable
 
-from ..page import Drawing, Glyphs, Path, SourceError
+from ..page import INVISIBLE, NO_INK, Drawing, Glyphs, Path, SourceError
 from .base import Reader
 
 try:
@@ -84,12 +84,12 @@ def _unseen(raw, textpage, i: int) -> int:
     obj = raw.FPDFText_GetTextObject(textpage, i)
     mode = raw.FPDFTextObj_GetTextRenderMode(obj) if obj else -1
     if mode in INVISIBLE_MODES:
-        return 1
+        return INVISIBLE
     r, g, b, a = (ctypes.c_uint() for _ in range(4))
     get = raw.FPDFText_GetStrokeColor if mode in (1, 5) else raw.FPDFText_GetFillColor
     if not get(textpage, i, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)):
         return 0
-    return 2 if a.value == 0 or min(r.value, g.value, b.value) >= 250 else 0
+    return NO_INK if a.value == 0 or min(r.value, g.value, b.value) >= 250 else 0
 
 
 def _descents(drop, size):

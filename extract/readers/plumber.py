@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..page import Drawing, Glyphs, Path, SourceError, causes, reason
+from ..page import NO_INK, Drawing, Glyphs, Path, SourceError, causes, reason
 from .base import Reader
 
 
@@ -53,7 +53,7 @@ class PdfplumberSource(Reader):
             text = [c["text"] for c in chars]
             unmapped = sum(t.startswith("(cid:") for t in text)
             col = lambda key: np.array([c[key] for c in chars], dtype=float)  # noqa: E731
-            white = np.array([2 if _white(c.get("non_stroking_color")) else 0 for c in chars], dtype=np.int8)
+            white = np.array([NO_INK if _white(c.get("non_stroking_color")) else 0 for c in chars], dtype=np.int8)
             glyphs = Glyphs(text, col("x0"), col("top"), col("x1"), col("bottom"),
                             np.array([direction_of(c["matrix"]) for c in chars], dtype=int), None,
                             white if white.any() else None)
