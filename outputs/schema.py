@@ -16,6 +16,14 @@ CELLS = pa.list_(pa.struct([("column", S), ("page", I32), ("x0", F), ("top", F),
 CELLS_DOC = ("Where each cell of the row stands: column (key, or an extra column's title), page, and box in PDF "
              "points from the page's top-left; a cell broken across pages has a box on each.")
 
+
+
+def corrected(example: str) -> tuple[str, pa.DataType, str]:
+    return ("corrected", LS, f"The columns of this row set by hand (`corrections.csv`: `poa correct`, `poa review "
+                             f"--serve`), e.g. `[{example}]`; empty for a row as read. The `corrections` table says "
+                             "from what, to what, by whom and why.")
+
+
 BBOX = [
     ("x0", F, "Left edge of the row on its first page, PDF points from the left."),
     ("top", F, "Top edge of the row on its first page, PDF points from the top."),
@@ -184,6 +192,7 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("page", I32, "Page (1-based) where the row is printed."),
         ("page_last", I32, "Page where the row ends: its page, or the next where it goes on past a page break."),
         ("seq", I32, "Position of the row in the results table (1-based, all row kinds counted)."),
+        corrected("reported_physical_pct"),
         ("cells", CELLS, CELLS_DOC),
     ],
     "results": [
@@ -237,6 +246,7 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("page_first", I32, "Page where the row starts."),
         ("page_last", I32, "Page where the row ends (greater than page_first for a row broken across pages)."),
         ("seq", I32, "Position of the row in the results table."),
+        corrected("physical_pct"),
         ("extra", MSS, "Cells of the columns the tool has no name for (RESPONSABLE, INDICADOR…): title → text as printed."),
         ("ocr_confidence", MSF, "For cells read by OCR from a scan: column → Tesseract's confidence (0–100) of its least "
                                 "sure word; null for a row read from the PDF's text."),
@@ -263,6 +273,7 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("page", I32, "Page where the row starts."),
         ("page_last", I32, "Page where the row ends."),
         ("seq", I32, "Position of the row in the deviation table."),
+        corrected("cause"),
         ("extra", MSS, "Cells of the columns the tool has no name for (OBSERVACIONES…): title → text as printed."),
         ("ocr_confidence", MSF, "For cells read by OCR: column → confidence (0–100) of its least sure word; null otherwise."),
         ("cells", CELLS, CELLS_DOC),

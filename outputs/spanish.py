@@ -12,6 +12,7 @@ import re
 from typing import Callable
 
 from poa.profile import Profile, load
+from poa.vocab import date_es
 
 BOLIVIA = dt.timezone(dt.timedelta(hours=-4), "BOT")  # Bolivia keeps UTC-4 all year (no daylight saving)
 
@@ -117,6 +118,13 @@ CHECK_ES: dict[str, tuple[str, str]] = {
         "Lectura dudosa",
         "Las medidas de calidad de la lectura deben estar dentro de sus límites; si no, el documento queda en "
         "revisión y sus cifras deben compararse con el PDF."),
+    "correction_applied": (
+        "Valor corregido a mano",
+        "Una cifra o un texto que una persona corrigió contra el PDF (archivo de correcciones) reemplaza al leído; "
+        "los promedios y hallazgos se recalculan con él, y el valor leído queda registrado."),
+    "correction_stale": (
+        "Corrección no aplicada",
+        "Cada corrección del archivo de correcciones debe encontrar su fila y columna en el documento leído."),
     "ocr_low_confidence": (
         "Celda leída por OCR con baja confianza",
         "Un código o porcentaje leído por OCR con poca confianza debe compararse con el PDF."),
@@ -211,10 +219,7 @@ def pct(x: float | None, digits: int | None = None, empty: str = "—") -> str:
 
 def date(iso: str | dt.date | None, empty: str = "?") -> str:
     """dd/mm/aaaa."""
-    if not iso:
-        return empty
-    d = dt.date.fromisoformat(iso) if isinstance(iso, str) else iso
-    return d.strftime("%d/%m/%Y")
+    return date_es(iso if isinstance(iso, str | None) else iso.isoformat(), empty)
 
 
 def timestamp(when: dt.datetime) -> str:

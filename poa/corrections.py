@@ -44,6 +44,11 @@ CORRECTABLE: dict[str, dict[str, str]] = {
     "deviations": {"code": "code", "expected": "text", "cause": "text", "corrective_measure": "text"},
     "units": {"name": "text", "number": "text", "reported_physical_pct": "pct", "reported_budget_pct": "pct"},
 }
+# What each correctable column is called in the reports' language (auditors and archivists read it).
+COLUMN_ES = {"code": "código", "expected": "resultado esperado", "obtained": "resultado obtenido",
+             "physical_pct": "avance físico", "budget_pct": "avance presupuestario", "cause": "causa de desviación",
+             "corrective_measure": "medida correctiva", "name": "nombre", "number": "número",
+             "reported_physical_pct": "avance físico", "reported_budget_pct": "avance presupuestario"}
 
 
 @dataclass(frozen=True)
@@ -182,9 +187,22 @@ def add(out: Path, c: Correction, profile: Profile | None = None) -> Correction:
     return c
 
 
+# A % cell's text as printed, kept beside the figure a correction sets: what "read" means for a %.
+PRINTED = {"physical_pct": "physical_raw", "budget_pct": "budget_raw", "reported_physical_pct": "reported_physical_raw",
+           "reported_budget_pct": "reported_budget_raw", "code": "code_raw"}
+
+
+def as_read(row: object, column: str) -> str | None:
+    """A cell's value as read from the PDF, as printed (None for a blank cell): the % as its text, not its
+    float ("50%", never "50.0")."""
+    value = getattr(row, PRINTED.get(column, column))
+    return value if value not in ("", None) else None
+
+
 def correct(report: Report, corrections: list[Correction]) -> list[Applied]:
-    """Apply a document's corrections to its records, in file order (a later one of the same cell wins);
-    return what became of each. The stage between normalize and validate."""
+    """Apply a document's corrections to its records, in file order (a later one of the same cell wins, and
+    every one of that cell says what the PDF read, never what an earlier correction set); mark each row's
+    `corrected` columns; return what became of each. The stage between normalize and validate."""
     from collections import Counter
 
     from poa.keys import KEY_COLUMN, repeated, result_key
@@ -195,6 +213,7 @@ def correct(report: Report, corrections: list[Correction]) -> list[Applied]:
     rows = {table: dict(pairs) for table, pairs in keyed.items()}
     shared = {table: {k for k, n in Counter(k for k, _ in pairs).items() if n > 1} for table, pairs in keyed.items()}
     ids = {"results": "result_id", "deviations": "deviation_id", "units": "node_id"}
+    read: dict[tuple[int, str], str | None] = {}  # (row, column) -> the value the PDF gave, before any correction
     out: list[Applied] = []
     for c in corrections:
         try:
@@ -210,7 +229,7 @@ def correct(report: Report, corrections: list[Correction]) -> list[Applied]:
             out.append(Applied(c, "stale", reason=SHARED_KEY))
             continue
         kind = CORRECTABLE[c.table][c.column]
-        original = getattr(row, c.column)
+        original = read.setdefault((id(row), c.column), as_read(row, c.column))
         if kind == "pct":
             setattr(row, c.column, parse_pct(c.value) if c.value.strip() else None)
         elif kind == "code":
@@ -226,5 +245,6 @@ def correct(report: Report, corrections: list[Correction]) -> list[Applied]:
                 rows["results"][row.result_key] = row
         else:
             setattr(row, c.column, c.value)
-        out.append(Applied(c, "applied", None if original is None else str(original), subject_id=getattr(row, ids[c.table])))
+        row.corrected = sorted({*row.corrected, c.column})
+        out.append(Applied(c, "applied", original, subject_id=getattr(row, ids[c.table])))
     return out

@@ -189,6 +189,7 @@ class Node:
     depth: int | None = None  # 0 for the profile's outermost level, one more for each level in; None for rows of no level
     part: str = ""  # the table it stands in, where the family prints several results tables (the profile's name)
     level_label: str = ""  # the level's name as the report calls it (the profile's label): "Dirección General"
+    corrected: list[str] = field(default_factory=list)  # its columns set by hand (`poa.corrections`), e.g. ["name"]
 
 
 @dataclass
@@ -236,6 +237,7 @@ class Result:
     cumulative_pct: float | None = None  # the % accumulated since the year began, beside the period's own
     cumulative_raw: str = ""
     part: str = ""  # the table it stands in, where the family prints several results tables (the profile's name)
+    corrected: list[str] = field(default_factory=list)  # its columns set by hand (`poa.corrections`), e.g. ["physical_pct"]
 
 
 @dataclass
@@ -261,6 +263,7 @@ class Deviation:
     unit_key: str | None = None  # the results-table unit it belongs to (set when the units are aligned)
     result_key: str | None = None  # the result it explains (set when it is linked)
     deviation_key: str | None = None  # stable key of the row itself: its own unit's, its code, its place
+    corrected: list[str] = field(default_factory=list)  # its columns set by hand (`poa.corrections`), e.g. ["cause"]
 
 
 @dataclass

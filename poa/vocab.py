@@ -25,6 +25,15 @@ def squash(text: str) -> str:
 DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 
 
+def date_es(iso: str | None, empty: str = "?") -> str:
+    """An ISO date as the reports write one, dd/mm/aaaa ("2016-06-30" → "30/06/2016"); text that is no ISO
+    date (a hand-edited corrections.csv) as it is."""
+    if not iso:
+        return empty
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", str(iso)[:10])
+    return f"{m[3]}/{m[2]}/{m[1]}" if m else str(iso)
+
+
 def runs(numbers) -> list[tuple[int, int]]:
     """Numbers as runs of consecutive ones, first and last: [1, 2, 3, 5] → [(1, 3), (5, 5)] (pages for a
     reason, rows for a formula's cell references)."""

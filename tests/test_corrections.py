@@ -44,11 +44,36 @@ def test_a_corrected_percentage_changes_the_value_the_recomputed_average_and_the
     assert unit(report, "02").recomputed_physical_pct == pytest.approx(58)
     assert not any(f.check == "average_mismatch" and f.subject_id == unit(report, "02").node_id for f in report.findings)
     assert [(a.status, a.original, a.subject_id) for a in report.corrections] == [
-        ("applied", "50.0", r.result_id) for r in fixed]
+        ("applied", "50%", r.result_id) for r in fixed]  # what the PDF printed, not the figure read from it
     notes = [f for f in report.findings if f.check == "correction_applied"]
     assert len(notes) == 2 and all("ana" in f.message and "vuelto a leer" in f.message for f in notes)
+    assert "En el PDF se leyó «50%»; se fijó «82» (por ana el 26/11/2026)" in notes[0].message
+    assert f"avance físico del resultado {targets[0].code_raw}" in notes[0].message
     table = report.tables()["corrections"]
-    assert list(table.status) == ["applied"] * 2 and list(table.original) == ["50.0"] * 2
+    assert list(table.status) == ["applied"] * 2 and list(table.original) == ["50%"] * 2
+    assert [list(r.corrected) for r in fixed] == [["physical_pct"]] * 2
+    assert all(r.corrected == [] for r in report.results if r not in fixed)
+
+
+def test_repeated_corrections_of_a_cell_keep_what_the_pdf_read_and_apply_the_last(planted):
+    t = next(r for r in planted.results if r.unit_number == "02")
+    doc = planted.document.doc_id
+    cs = [Correction(doc, "results", t.result_key, "physical_pct", v, "", "ana", "2026-11-26") for v in ("150", "82")]
+    report = run(corrections=cs)
+    (fixed,) = [r for r in report.results if r.result_key == t.result_key]
+    assert fixed.physical_pct == 82 and fixed.corrected == ["physical_pct"]
+    assert [a.original for a in report.corrections] == [t.physical_raw, t.physical_raw]
+    notes = [f.message for f in report.findings if f.check == "correction_applied"]
+    assert all(f"se leyó «{t.physical_raw}»" in m for m in notes) and not any("«150" in m.split("se fijó")[0] for m in notes)
+
+
+def test_a_blank_cell_corrected_says_it_was_blank(planted):
+    t = next(r for r in planted.results if r.physical_pct is None)
+    report = run(corrections=[Correction(planted.document.doc_id, "results", t.result_key, "physical_pct", "40")])
+    (fixed,) = [r for r in report.results if r.result_key == t.result_key]
+    assert (fixed.physical_pct, fixed.physical_raw, fixed.corrected) == (40, "", ["physical_pct"])
+    (note,) = [f.message for f in report.findings if f.check == "correction_applied"]
+    assert "En el PDF se leyó en blanco; se fijó «40»" in note and "None" not in note
 
 
 def test_a_corrected_code_reads_as_a_code_and_keeps_its_printed_form(planted):
@@ -111,7 +136,7 @@ def test_a_correction_made_with_poa_correct_lasts_through_force_and_another_read
         assert units.loc["02"].recomputed_physical_pct == pytest.approx(58)
         fixes = pd.read_parquet(out / "corrections")
         assert sorted(fixes.status) == ["applied", "applied", "stale"]
-        assert list(fixes[fixes.status == "applied"].original) == ["50.0", "50.0"]
+        assert list(fixes[fixes.status == "applied"].original) == ["50%", "50%"]  # as printed
         checks = set(pd.read_parquet(out / "findings").check)
         assert {"correction_applied", "correction_stale"} <= checks
         html = (out / "review" / f"{doc_id}.html").read_text(encoding="utf-8")
