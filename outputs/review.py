@@ -12,15 +12,20 @@ It is built from the rows as the Parquet holds them (`rows_of`, or the files of 
 
 from __future__ import annotations
 
+import json
+import shlex
 from collections import defaultdict
 from html import escape
 from pathlib import Path
 
+from poa.corrections import COLUMN_ES, PRINTED
 from poa.keys import KEY_COLUMN
+from poa.vocab import date_es
 
 from .pages import find_source, fitted, open_pdf, render_page, to_pixels
 from .parquet import atomic
 from .safe import xml_text
+from .spanish import STATUS_ES, check_label, decimal_commas, pct
 
 SCALE = 1.5  # pixels per point: 108 dpi, small print still legible, ~70 kB a page in grey
 LOW_CONFIDENCE = 80.0  # an OCR'd cell below this is marked for a look
@@ -29,17 +34,118 @@ STATUS = {  # status -> (colour, Spanish label)
     "finding": ("#d93025", "con hallazgo"),
     "ocr": ("#8e24aa", "OCR con baja confianza"),
     "corrected": ("#1a73e8", "corregida a mano"),
+    "blank": ("#9aa0a6", "en blanco"),
+}
+IDS = {"results": "result_id", "deviations": "deviation_id", "units": "node_id"}
+# A cell's column on the page → the column a correction sets, per table (`poa.corrections.CORRECTABLE`): a
+# section row's number stands in the code column and its name in the expected result's.
+CORRECTS = {
+    "results": {"code": "code", "expected": "expected", "obtained": "obtained", "physical": "physical_pct",
+                "budget": "budget_pct"},
+    "deviations": {"code": "code", "expected": "expected", "cause": "cause", "measure": "corrective_measure"},
+    "units": {"code": "number", "expected": "name", "physical": "reported_physical_pct", "budget": "reported_budget_pct"},
+}
+BLANKABLE = ("physical", "budget")  # a blank % cell gets a box where its column stands, to be seen and corrected
+HEADS = {  # each table's rows beside the page: (title, the columns shown)
+    "units": ("Filas de la jerarquía", ("Nº", "Nombre", "Avance impreso", "Recalculado")),
+    "results": ("Resultados", ("Código", "Resultado esperado", "Resultado obtenido", "Avance físico")),
+    "deviations": ("Causas de desviación", ("Código", "Resultado esperado", "Causa", "Medida correctiva")),
 }
 CSS = """
 body{font-family:system-ui,Arial,sans-serif;margin:16px;color:#1d1d1f;font-size:13px}
 h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:24px 0 8px;border-bottom:2px solid #ddd}
-.page{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start} .sheet{position:relative;flex:none;border:1px solid #bbb}
-.sheet img{display:block} .cell{position:absolute;border:2px solid;box-sizing:border-box}
-.cell:target,.cell:hover{background:rgba(255,235,59,.35)} .rows{flex:1;min-width:360px}
+h3{font-size:13px;margin:10px 0 4px}
+.page{display:grid;grid-template-columns:minmax(0,3fr) minmax(320px,2fr);gap:16px;align-items:start}
+@media (max-width:900px){.page{grid-template-columns:1fr}}
+.sheet{position:relative;border:1px solid #bbb} .sheet img{display:block;width:100%;height:auto}
+.cell{position:absolute;border:2px solid;box-sizing:border-box} .cell.blank{border-style:dashed}
+.cell:target,.cell:hover,.cell.sel{background:rgba(255,235,59,.35)} .rows{min-width:0;font-size:12px}
+.cell .fix{position:absolute;left:100%;top:-2px;background:#fff;color:#1a73e8;font:600 11px system-ui,sans-serif;
+padding:0 3px;border:1px solid #1a73e8;white-space:nowrap;text-decoration:none} td.n{white-space:nowrap}
 table{border-collapse:collapse;width:100%} th,td{border:1px solid #ddd;padding:3px 5px;vertical-align:top;text-align:left}
 th{background:#f2f2f2} tr:target td{background:#fff3c4} code{font-size:11px;color:#555}
 .legend span{display:inline-block;width:12px;height:12px;border:2px solid;margin:0 4px 0 12px;vertical-align:middle}
 .st-finding{color:#d93025} .st-ocr{color:#8e24aa} .st-corrected{color:#1a73e8} .review{background:#fff4d6;padding:8px 12px}
+s{color:#888} ins{color:#1a73e8;text-decoration:none;font-weight:600}
+#panel{position:fixed;right:16px;bottom:16px;width:380px;max-width:90vw;background:#fff;border:2px solid #1a73e8;
+border-radius:6px;padding:10px 12px;box-shadow:0 4px 16px rgba(0,0,0,.2);display:none}
+#panel.open{display:block} #panel label{display:block;margin-top:6px} #panel input,#panel textarea{width:100%;box-sizing:border-box}
+#panel .read{white-space:pre-wrap;max-height:8em;overflow:auto;background:#f6f6f6;padding:3px}
+#panel .msg{margin-top:6px} #panel .err{color:#d93025} .app-only{display:none} body.app .app-only{display:initial}
+body.app .static-only{display:none}
+"""
+SCRIPT = r"""
+(() => {
+  const app = !!window.POA_APP, panel = document.getElementById('panel');
+  if (app) document.body.classList.add('app');
+  const q = s => panel.querySelector(s);
+  let cell = null;
+  const cells = [...document.querySelectorAll('a.cell[data-c]')];
+  const doubtful = cells.filter(a => a.dataset.st !== 'ok');
+  function show(a) {
+    if (cell) cell.classList.remove('sel');
+    cell = a; a.classList.add('sel'); panel.classList.add('open');
+    q('.what').textContent = a.dataset.label + ' · ' + a.dataset.t;
+    q('.key').textContent = a.dataset.k;
+    q('.read').textContent = a.dataset.read || '(en blanco)';
+    q('.now').textContent = a.dataset.now === a.dataset.read ? '' : 'Ahora: ' + (a.dataset.now || '(en blanco)');
+    q('input[name=value]').value = a.dataset.now || '';
+    q('textarea[name=note]').value = '';
+    q('.msg').textContent = ''; q('.msg').className = 'msg';
+    q('.cmd').textContent = 'poa correct ' + document.body.dataset.out + ' ' + document.body.dataset.doc + ' ' +
+      a.dataset.t + " '" + a.dataset.k + "' " + a.dataset.c + " '…' --note '…'";
+    if (app) q('input[name=value]').focus();
+  }
+  cells.forEach(a => a.addEventListener('click', e => { e.preventDefault(); show(a); }));
+  function step(d) {
+    if (!doubtful.length) return;
+    const i = cell ? doubtful.indexOf(cell) : -1;
+    const a = doubtful[(i + d + doubtful.length) % doubtful.length];
+    a.scrollIntoView({block: 'center'}); show(a);
+  }
+  document.addEventListener('keydown', e => {
+    if (e.key === 'Escape') { panel.classList.remove('open'); return; }
+    if (/INPUT|TEXTAREA/.test(e.target.tagName)) return;
+    if (e.key === 'n' || e.key === 'j') step(1);
+    if (e.key === 'p' || e.key === 'k') step(-1);
+  });
+  function say(text, bad) { q('.msg').textContent = text; q('.msg').className = 'msg' + (bad ? ' err' : ''); }
+  async function post(path, body) {
+    const r = await fetch(path, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)});
+    const j = await r.json().catch(() => ({error: r.statusText}));
+    if (!r.ok) throw new Error(j.error || r.statusText);
+    return j;
+  }
+  async function wait(job) {
+    for (;;) {
+      await new Promise(r => setTimeout(r, 300));
+      const j = await (await fetch('/api/job/' + job)).json();
+      if (j.state === 'done') { location.reload(); return; }
+      if (j.state === 'failed') throw new Error(j.error);
+    }
+  }
+  q('form').addEventListener('submit', async e => {
+    e.preventDefault();
+    say('Guardando…');
+    try {
+      const j = await post('/api/correct', {doc_id: document.body.dataset.doc, table: cell.dataset.t, key: cell.dataset.k,
+        column: cell.dataset.c, value: q('input[name=value]').value, note: q('textarea[name=note]').value});
+      say('Guardado en corrections.csv; leyendo el documento otra vez…');
+      sessionStorage.setItem('poa-cell', cell.id);
+      await wait(j.job);
+    } catch (err) { say(err.message, true); }
+  });
+  document.querySelectorAll('button.undo').forEach(b => b.addEventListener('click', async () => {
+    b.disabled = true; b.textContent = 'Deshaciendo…';
+    try { await wait((await post('/api/undo', JSON.parse(b.dataset.c))).job); }
+    catch (err) { b.textContent = err.message; }
+  }));
+  const again = sessionStorage.getItem('poa-cell');
+  if (again && document.getElementById(again)) {
+    sessionStorage.removeItem('poa-cell');
+    const a = document.getElementById(again); a.scrollIntoView({block: 'center'}); show(a);
+  }
+})();
 """
 
 
@@ -52,14 +158,14 @@ def statuses(rows: dict[str, list[dict]]) -> dict[tuple[str, str], str]:
     finding (error or warning), or ok."""
     flagged = {f["subject_id"] for f in rows.get("findings", []) if f["severity"] in ("error", "warning")}
     fixed = {(c["subject_id"], c["column"]) for c in rows.get("corrections", []) if c.get("status") == "applied"}
-    column_of = {"physical_pct": "physical", "budget_pct": "budget", "reported_physical_pct": "physical",
-                 "reported_budget_pct": "budget", "corrective_measure": "measure", "name": "expected"}
-    fixed |= {(sid, column_of.get(col, col)) for sid, col in fixed}
+    fixed |= {(sid, cell) for sid, col in set(fixed) for columns in CORRECTS.values()
+              for cell, c in columns.items() if c == col}
+    extents = column_extents(rows)
     out: dict[tuple[str, str], str] = {}
-    for table, key in (("results", "result_id"), ("deviations", "deviation_id"), ("units", "node_id")):
+    for table, key in IDS.items():
         for r in rows.get(table, []):
             sid, conf = r[key], dict(r.get("ocr_confidence") or {})
-            for c in _cells(r):
+            for c in _cells(r) + _blank_cells(table, r, extents):
                 col = c["column"]
                 if (sid, col) in fixed:
                     out[(sid, col)] = "corrected"
@@ -72,16 +178,64 @@ def statuses(rows: dict[str, list[dict]]) -> dict[tuple[str, str], str]:
     return out
 
 
-def _summary(table: str, r: dict) -> list[str]:
+def column_extents(rows: dict[str, list[dict]]) -> dict[tuple[int, str], tuple[float, float]]:
+    """(page, column) -> the left and right edges of the results table's column on that page, as far as its
+    cells read show them (where a blank cell of that column would stand)."""
+    out: dict[tuple[int, str], tuple[float, float]] = {}
+    for table in ("results", "units"):
+        for r in rows.get(table, []):
+            for c in _cells(r):
+                if c["column"] in BLANKABLE:
+                    x0, x1 = out.get((c["page"], c["column"]), (c["x0"], c["x1"]))
+                    out[(c["page"], c["column"])] = (min(x0, c["x0"]), max(x1, c["x1"]))
+    return out
+
+
+def _blank_cells(table: str, r: dict, extents: dict[tuple[int, str], tuple[float, float]]) -> list[dict]:
+    """Boxes for a results or section row's blank % cells, on its first page, where its column stands: a blank
+    the report left (or the read lost) is seen on the page and can be corrected like any cell."""
+    if table not in ("results", "units") or not _cells(r):
+        return []
+    page = min(c["page"] for c in _cells(r))
+    on_page = [c for c in _cells(r) if c["page"] == page]
+    top, bottom = min(c["top"] for c in on_page), max(c["bottom"] for c in on_page)
+    have = {c["column"] for c in _cells(r)}
+    return [{"column": col, "page": page, "x0": extents[(page, col)][0], "top": top, "x1": extents[(page, col)][1],
+             "bottom": min(bottom, top + 14), "blank": True}
+            for col in BLANKABLE if col not in have and (page, col) in extents]
+
+
+SHORT = 140  # characters of a long text shown in the rows beside the page (the whole text: hover, or click its cell)
+
+
+def _short(text: str) -> str:
+    text = xml_text(text)
+    return escape(text) if len(text) <= SHORT else f"<span title='{escape(text)}'>{escape(text[:SHORT])}…</span>"
+
+
+def _shown(table: str, r: dict, column: str, fixed: dict[tuple[str, str], dict]) -> str:
+    """A cell of the rows beside the page: its value as read, or, corrected, the value read struck through and
+    the one set beside it (a blank read included)."""
+    read, now = _value_of(table, r, column, fixed)
+    if (r[IDS[table]], column) not in fixed:
+        return _short(read)
+    return f"<s>{_short(read) or '(en blanco)'}</s> <ins>{_short(now) or '(en blanco)'}</ins>"
+
+
+def _row_cells(table: str, r: dict, fixed: dict[tuple[str, str], dict]) -> list[str]:
     if table == "results":
-        return [r.get("code_raw") or "", r.get("expected") or "", r.get("obtained") or "", r.get("physical_raw") or ""]
+        return [_shown(table, r, c, fixed) for c in ("code", "expected", "obtained", "physical_pct")]
     if table == "deviations":
-        return [r.get("code_raw") or "", r.get("expected") or "", r.get("cause") or "", r.get("corrective_measure") or ""]
-    return [r.get("number") or "", r.get("name") or "", "", r.get("reported_physical_raw") or ""]
+        return [_shown(table, r, c, fixed) for c in ("code", "expected", "cause", "corrective_measure")]
+    return [_shown(table, r, "number", fixed), _shown(table, r, "name", fixed),
+            _shown(table, r, "reported_physical_pct", fixed), escape(pct(r.get("recomputed_physical_pct")))]
 
 
-def _key(table: str, r: dict) -> str:
-    return r.get(KEY_COLUMN[table]) or ""
+def _value_of(table: str, r: dict, column: str, fixed: dict[tuple[str, str], dict]) -> tuple[str, str]:
+    """(the cell as read from the PDF, as it is now): as printed, a correction's value where one was applied."""
+    c = fixed.get((r[IDS[table]], column))
+    read = r.get(PRINTED.get(column, column)) or ""
+    return (c.get("original") or "", c["value"]) if c else (read, read)
 
 
 def render_review(rows: dict[str, list[dict]], out: Path, every_page: bool = False) -> Path | None:
@@ -94,24 +248,33 @@ def render_review(rows: dict[str, list[dict]], out: Path, every_page: bool = Fal
     doc_id = doc["doc_id"]
     folder = Path(out) / "review" / doc_id
     turns = dict(doc.get("pages_turned") or {})
-    ids = {"results": "result_id", "deviations": "deviation_id", "units": "node_id"}
     by_page: dict[int, list[tuple[str, dict]]] = defaultdict(list)
     for table in ("units", "results", "deviations"):
         for r in rows.get(table, []):
             for page in sorted({c["page"] for c in _cells(r)}):
                 by_page[page].append((table, r))
     status = statuses(rows)
-    h = [f"<!DOCTYPE html><html lang='es'><head><meta charset='utf-8'><title>Revisión — {escape(doc['source_path'])}"
-         f"</title><style>{CSS}</style></head><body><h1>Revisión de la lectura</h1>",
+    worst: dict[str, str] = {}  # a row's colour beside the page: its most telling cell's
+    for (sid, _), st in status.items():
+        worst[sid] = max(worst.get(sid, "ok"), st, key=["ok", "finding", "ocr", "corrected"].index)
+    extents = column_extents(rows)
+    applied = [c for c in rows.get("corrections", []) if c.get("status") == "applied"]
+    fixed = {(c["subject_id"], c["column"]): c for c in applied}  # the last of a cell's wins, as when applied
+    h = [f"<!DOCTYPE html><html lang='es'><head><meta charset='utf-8'>"
+         f"<meta name='viewport' content='width=device-width'><title>Revisión — {escape(xml_text(doc['source_path']))}"
+         f"</title><style>{CSS}</style></head><body data-doc='{doc_id}' data-out='{escape(shlex.quote(str(out)))}'>"
+         "<p class='app-only'><a href='/'>← Documentos de la carpeta</a></p><h1>Revisión de la lectura</h1>",
          f"<p>Archivo <code>{escape(xml_text(doc['source_path']))}</code> · documento <code>{doc_id}</code> · "
-         f"{doc.get('pages') or '?'} páginas · estado: <b>{escape(doc['status'])}</b></p>"]
+         f"{doc.get('pages') or '?'} páginas · estado: <b>{escape(STATUS_ES.get(doc['status'], doc['status']))}</b></p>"]
     if doc["status"] == "review":
         h.append("<p class='review'>Lectura en revisión: " + escape("; ".join(doc.get("review_reasons") or [])) + "</p>")
     if doc["status"] == "failed":
         h.append("<p class='review'>No leído: " + escape(xml_text(doc.get("error") or "")) + "</p>")
     h.append("<p class='legend'>" + "".join(f"<span style='border-color:{c}'></span>{label}" for c, label in STATUS.values())
-             + "</p><p>Para corregir una celda: <code>poa correct DIR &lt;doc_id&gt; &lt;tabla&gt; &lt;clave&gt; "
-             "&lt;columna&gt; &lt;valor&gt; --note …</code> con la clave de la fila que se muestra abajo.</p>")
+             + "</p><p class='static-only'>Haga clic en una celda para ver su valor, su clave y la orden <code>poa "
+             "correct</code> que la corrige; <code>poa review DIR --serve</code> permite corregirla aquí mismo.</p>"
+             "<p class='app-only'>Haga clic en una celda para corregirla; teclas <b>n</b> / <b>p</b>: celda dudosa "
+             "siguiente / anterior; <b>Esc</b> cierra.</p>")
     findings = [f for f in rows.get("findings", []) if f["severity"] in ("error", "warning")]
     findings_at = len(h)  # the list goes here once the pages are drawn: it links to the cells that were
     drawn: set[tuple[str, str]] = set()
@@ -124,7 +287,7 @@ def render_review(rows: dict[str, list[dict]], out: Path, every_page: bool = Fal
         pdf = None
     try:
         for page in (range(1, len(pdf) + 1) if every_page and pdf is not None else sorted(by_page)):
-            h.append(f"<h2>Página {page}</h2><div class='page'>")
+            h.append(f"<h2>Página {page}</h2><div class='page'><div>")
             image = None
             if pdf is not None:
                 try:
@@ -137,45 +300,103 @@ def render_review(rows: dict[str, list[dict]], out: Path, every_page: bool = Fal
                     image.save(tmp, "PNG", compress_level=6)  # grey: ~70 kB, a third of JPEG's on text
                 boxes = []
                 for table, r in by_page[page]:
-                    sid = r[ids[table]]
-                    for c in _cells(r):
-                        if c["page"] != page:
-                            continue
-                        x0, y0, x1, y1 = to_pixels((c["x0"], c["top"], c["x1"], c["bottom"]), scale)
-                        st = status.get((sid, c["column"]), "ok")
-                        drawn.add((sid, c["column"]))
-                        boxes.append(f"<a class='cell' id='{escape(sid)}-{escape(c['column'])}' href='#{escape(sid)}' "
-                                     f"title='{escape(c['column'])}: {STATUS[st][1]}' style='left:{x0 - 2}px;top:{y0 - 2}px;"
-                                     f"width:{x1 - x0 + 4}px;height:{y1 - y0 + 4}px;border-color:{STATUS[st][0]}'></a>")
-                h.append(f"<div class='sheet' style='width:{image.width}px;height:{image.height}px'>"
-                         f"<img src='{doc_id}/p{page}.png' width='{image.width}' height='{image.height}' "
-                         f"alt='Página {page} del PDF'>" + "".join(boxes) + "</div>")
-            h.append("<div class='rows'><table><tr><th>Fila</th><th>Cód.</th><th>Texto</th><th>Otra columna</th>"
-                     "<th>%</th></tr>")
-            for table, r in by_page[page]:
-                sid = r[ids[table]]
-                cells = _summary(table, r)
-                worst = max((status.get((sid, c["column"]), "ok") for c in _cells(r)),
-                            key=["ok", "finding", "ocr", "corrected"].index, default="ok")
-                h.append(f"<tr id='{escape(sid)}' class='st-{worst}'><td><code>{escape(_key(table, r))}</code></td>"
-                         + "".join(f"<td>{escape(xml_text(c))}</td>" for c in cells) + "</tr>")
-            h.append("</table></div></div>")
+                    boxes += [_box(table, r, c, page, scale, image.size, status, fixed, drawn)
+                              for c in _cells(r) + _blank_cells(table, r, extents) if c["page"] == page]
+                h.append(f"<div class='sheet'><img src='{doc_id}/p{page}.png' width='{image.width}' "
+                         f"height='{image.height}' alt='Página {page} del PDF'>" + "".join(boxes) + "</div>")
+            h.append("</div><div class='rows'>")
+            for table in ("units", "results", "deviations"):
+                mine = [r for t, r in by_page[page] if t == table]
+                if not mine:
+                    continue
+                title, heads = HEADS[table]
+                h.append(f"<h3>{title}</h3><table><tr>" + "".join(f"<th>{x}</th>" for x in heads) + "</tr>")
+                for r in mine:
+                    sid = r[IDS[table]]
+                    first, *rest = _row_cells(table, r, fixed)
+                    h.append(f"<tr id='{escape(sid)}' class='st-{worst.get(sid, 'ok')}'><td class='n' title='clave: "
+                             f"{escape(_key(table, r))}'>{first}</td>" + "".join(f"<td>{c}</td>" for c in rest) + "</tr>")
+                h.append("</table>")
+            h.append("</div></div>")
     finally:
         if pdf is not None:
             pdf.close()
+    listed = []
     if findings:
         listed = ["<h2>Hallazgos</h2><ul>"]
         for f in findings:
             target = finding_target(f, drawn)
             page = f" (pág. {f['page']})" if f.get("page") else ""
-            link = f"<a href='{target}'>{escape(f['check'])}</a>" if target else escape(f["check"])
-            listed.append(f"<li class='st-finding'>{link}{page}: {escape(xml_text(f['message']))}</li>")
-        h[findings_at:findings_at] = listed + ["</ul>"]
-    h.append("<p><small>Generado por poa.</small></p></body></html>")
+            label = escape(check_label(f["check"]))
+            link = f"<a href='{target}' data-check='{escape(f['check'])}'>{label}</a>" if target else label
+            listed.append(f"<li class='st-finding'>{link}{page}: {escape(xml_text(decimal_commas(f['message'])))}</li>")
+        listed.append("</ul>")
+    h[findings_at:findings_at] = listed + _corrections_list(rows.get("corrections", []))
+    h.append(PANEL + f"<script>{SCRIPT}</script><p><small>Generado por poa.</small></p></body></html>")
     path = Path(out) / "review" / f"{doc_id}.html"
     with atomic(path) as tmp:
         tmp.write_text("\n".join(h), encoding="utf-8")
     return path
+
+
+PANEL = """<div id='panel' role='dialog' aria-label='Celda'><b class='what'></b><div><code class='key'></code></div>
+<label>Leído en el PDF</label><div class='read'></div><div class='now'></div>
+<form class='app-only'><label>Valor correcto <input name='value' autocomplete='off'></label>
+<label>Nota (qué dice el PDF) <textarea name='note' rows='2'></textarea></label>
+<p><button type='submit'>Guardar corrección</button></p></form>
+<div class='static-only'><label>Para corregirla:</label><code class='cmd'></code></div><div class='msg'></div></div>"""
+
+
+def _box(table: str, r: dict, c: dict, page: int, scale: float, size: tuple[int, int],
+         status: dict[tuple[str, str], str], fixed: dict[tuple[str, str], dict], drawn: set[tuple[str, str]]) -> str:
+    """A cell's box over the page image, placed in % of the image (it follows the image's width on screen), with
+    what a click shows: its table, key, column, the value read and the value now."""
+    sid, col = r[IDS[table]], c["column"]
+    x0, y0, x1, y1 = to_pixels((c["x0"], c["top"], c["x1"], c["bottom"]), scale)
+    w, hh = size
+    st = status.get((sid, col), "ok")
+    drawn.add((sid, col))
+    place = (f"left:{100 * (x0 - 2) / w:.3f}%;top:{100 * (y0 - 2) / hh:.3f}%;width:{100 * (x1 - x0 + 4) / w:.3f}%;"
+             f"height:{100 * (y1 - y0 + 4) / hh:.3f}%")
+    colour = STATUS["blank" if c.get("blank") and st == "ok" else st][0]
+    blank = " blank" if c.get("blank") else ""
+    column = CORRECTS[table].get(col)
+    data = ""
+    if column:
+        read, now = _value_of(table, r, column, fixed)
+        data = (f" data-t='{table}' data-k='{escape(_key(table, r))}' data-c='{column}' data-st='{st}' "
+                f"data-label='{escape(COLUMN_ES.get(column, column))}' data-read='{escape(xml_text(read))}' "
+                f"data-now='{escape(xml_text(now))}'")
+    label = STATUS[st][1] if not c.get("blank") or st != "ok" else STATUS["blank"][1]
+    shown = ""
+    if st == "corrected" and column and (sid, column) in fixed and len(fixed[(sid, column)]["value"]) <= 24:
+        shown = f"<span class='fix'>{escape(xml_text(fixed[(sid, column)]['value'])) or '∅'}</span>"  # the value set, on the page
+    return (f"<a class='cell{blank}' id='{escape(sid)}-{escape(col)}' href='#{escape(sid)}' "
+            f"title='{escape(COLUMN_ES.get(column or '', col))}: {label}' style='{place};border-color:{colour}'{data}>"
+            f"{shown}</a>")
+
+
+def _corrections_list(corrections: list[dict]) -> list[str]:
+    """The document's corrections, each undoable from the page (the app) or by deleting its line (the file)."""
+    if not corrections:
+        return []
+    out = ["<h2>Correcciones</h2><table><tr><th>Línea</th><th>Fila</th><th>Columna</th><th>Leído</th><th>Fijado</th>"
+           "<th>Nota</th><th>Quién, cuándo</th><th>Estado</th><th class='app-only'></th></tr>"]
+    for c in corrections:
+        fields = {k: c.get(k) or "" for k in ("doc_id", "table", "key", "column", "value", "note", "author", "date")}
+        state = "aplicada" if c.get("status") == "applied" else f"no aplicada: {c.get('reason') or ''}"
+        out.append(f"<tr><td>{c.get('line') or ''}</td><td><code>{escape(xml_text(c['key']))}</code></td>"
+                   f"<td>{escape(COLUMN_ES.get(c['column'], c['column']))}</td>"
+                   f"<td>{escape(xml_text(c.get('original') or '')) or '(en blanco)'}</td>"
+                   f"<td>{escape(xml_text(c['value'])) or '(en blanco)'}</td><td>{escape(xml_text(c.get('note') or ''))}</td>"
+                   f"<td>{escape(xml_text(c.get('author') or ''))} {date_es(c.get('date'), '')}</td><td>{escape(state)}</td>"
+                   f"<td class='app-only'><button class='undo' data-c='{escape(json.dumps(fields))}'>Deshacer</button></td></tr>")
+    out.append("</table>")
+    return out
+
+
+def _key(table: str, r: dict) -> str:
+    return r.get(KEY_COLUMN[table]) or ""
 
 
 # The cell a finding is about, where its check names one: the printed %, or the code (a unit's number stands in

@@ -36,7 +36,8 @@ def test_every_table_page_gets_its_image_and_every_cell_read_its_box(page):
     assert sorted(set(images)) == pages
     assert all((out / "review" / report.document.doc_id / f"p{n}.png").stat().st_size > 5_000 for n in pages)
     cells = sum(len(r.cells) for r in report.results + report.deviations + report.units)
-    assert html.count("class='cell'") == cells
+    blank = sum(r.physical_pct is None and r.physical_raw == "" for r in report.results)
+    assert html.count("class='cell'") == cells and html.count("class='cell blank'") >= blank > 0
 
 
 def test_cells_are_coloured_by_what_became_of_them(page):
@@ -59,7 +60,7 @@ def test_findings_link_to_their_cells_and_rows_show_their_keys(page):
     _, report, path = page
     html = path.read_text(encoding="utf-8")
     listed = html.split("<h2>Hallazgos</h2>", 1)[1].split("</ul>", 1)[0]
-    links = re.findall(r"<li class='st-finding'><a href='#([^']+)'>([a-z_]+)</a>", listed)
+    links = re.findall(r"<li class='st-finding'><a href='#([^']+)' data-check='([a-z_]+)'>[^<a-z_]", listed)
     subjects = {f.subject_id for f in report.findings if f.severity in ("error", "warning")}
     assert links and all(t in subjects or t.rsplit("-", 1)[0] in subjects for t, _ in links)
     cells = 0
