@@ -9,6 +9,7 @@ import sys
 import time
 import unicodedata
 
+from poa.corrections import CORRECTABLE
 from poa.options import ENGINES, EXECUTORS, OCR_MODES, READERS, REVIEW_PAGES
 
 
@@ -124,6 +125,14 @@ def _parser() -> argparse.ArgumentParser:
                                    "where `poa run` read them. Exit status: 0 done, 1 a page could not be made, 2 usage.")
     v.add_argument("out", metavar="OUT", help="the output folder of `poa run`")
     v.add_argument("doc_ids", nargs="*", metavar="DOC_ID", help="documents to take (default: all); a unique prefix will do")
+    v.add_argument("--serve", action="store_true",
+                   help="open the review app instead: the folder's documents in the browser, where a click on a cell "
+                        "and the right value typed correct it (written to OUT/corrections.csv, as poa correct does) "
+                        "and the document is read again; on 127.0.0.1 only, with a token in the URL; Ctrl-C ends it")
+    v.add_argument("--port", type=int, default=0, help="with --serve: the port (default: a free one)")
+    v.add_argument("--no-browser", action="store_true", help="with --serve: print the URL, do not open a browser")
+    v.add_argument("--author", default=os.environ.get("USER", ""),
+                   help="with --serve: who corrects, for corrections.csv (default: $USER)")
     c = sub.add_parser("correct", help="correct a misread cell; the next `poa run` applies it",
                        description="Add a correction to OUT/corrections.csv (a file you may also edit): the cell "
                                    "COLUMN of the row KEY (its result_key, deviation_key or units key, as the "
@@ -132,11 +141,16 @@ def _parser() -> argparse.ArgumentParser:
                                    "averages, findings, audit and review pages follow it; the original value is kept "
                                    "in OUT/corrections/. Exit status: 0 added, 2 usage error.")
     c.add_argument("out", metavar="OUT", help="the output folder of `poa run`")
-    c.add_argument("doc_id", metavar="DOC_ID", help="the document (a unique prefix will do)")
-    c.add_argument("table", metavar="TABLE", choices=("results", "deviations", "units"))
-    c.add_argument("key", metavar="KEY")
-    c.add_argument("column", metavar="COLUMN")
-    c.add_argument("value", metavar="VALUE")
+    c.add_argument("doc_id", metavar="DOC_ID", help="the document (its doc_id; a unique prefix will do)")
+    c.add_argument("table", metavar="TABLE", choices=tuple(CORRECTABLE),
+                   help=f"the table of the row: {', '.join(CORRECTABLE)}")
+    c.add_argument("key", metavar="KEY", help="the row's stable key as read: results.result_key, "
+                                              "deviations.deviation_key or units.key (a click on its cell in the "
+                                              "review page shows it); a key no row has is refused")
+    c.add_argument("column", metavar="COLUMN", help="the cell: " + "; ".join(
+        f"{t}: {', '.join(cols)}" for t, cols in CORRECTABLE.items()))
+    c.add_argument("value", metavar="VALUE", help="what the PDF really says: text as printed, a code in the "
+                                                  "template's form, a %% as 50, 50%% or 50,5 %%; '' for a blank cell")
     c.add_argument("--note", default="", help="why: what the PDF says")
     c.add_argument("--author", default=os.environ.get("USER", ""), help="who corrects (default: $USER)")
     t = sub.add_parser("templates", help="the template profiles poa reads reports as; `check FILE` checks one",
@@ -202,28 +216,21 @@ def inspect(args: argparse.Namespace) -> int:
     return {"ok": 0, "review": 3}.get(x.report.document.status, 1)
 
 
-def _doc_ids(out, wanted: list[str]) -> list[str]:
-    """The doc_ids of OUT's documents: every one, or those named (a unique prefix of an id will do)."""
-    from poa.outputs.parquet import pick_ids, read_poa_folder
-
-    have = [t.column("doc_id")[0].as_py() for t in read_poa_folder(out, "documents", ["doc_id"]) if t.num_rows]
-    if not have:
-        raise ValueError(f"{out}: no document; run `poa run … --out {out}` first")
-    return pick_ids(have, wanted, f"{out}")
-
-
 def review(args: argparse.Namespace) -> int:
     """`poa review`: the work lives in poa.outputs.review."""
     from pathlib import Path
 
+    from poa.correcting import doc_ids
     from poa.outputs.review import render_review, rows_from
 
     out = Path(args.out)
     try:
-        ids = _doc_ids(out, args.doc_ids)
+        ids = doc_ids(out, args.doc_ids)
     except ValueError as e:
         print(f"poa: {printable(e)}", file=sys.stderr)
         return 2
+    if args.serve:
+        return _serve(out, args)
     missing = 0
     for doc_id in ids:
         rows = rows_from(out, doc_id)
@@ -246,68 +253,53 @@ def review(args: argparse.Namespace) -> int:
     return 1 if missing else 0
 
 
-def _known_key(out, c) -> None:
-    """ValueError where the document was read and no row of the table has the key (with the nearest keys): a
-    correction that could only ever be stale is not written. A failed document has no rows to check against:
-    its correction is written, and reported stale on every run until the document is read."""
-    import difflib
+def _serve(out, args: argparse.Namespace) -> int:
+    """`poa review OUT --serve`: the work lives in poa.serve."""
+    import webbrowser
 
-    from poa.keys import KEY_COLUMN
-    from poa.outputs.parquet import read_poa_file
+    from poa.serve import can_open_browser, server
 
-    doc = read_poa_file(out / "documents" / f"{c.doc_id}.parquet", ["status"])
-    if doc is None or doc.column("status")[0].as_py() == "failed":
-        return
-    column = KEY_COLUMN[c.table]
-    table = read_poa_file(out / c.table / f"{c.doc_id}.parquet", [column])
-    keys = [k for k in (table.column(column).to_pylist() if table is not None else []) if k]
-    if c.key not in keys:
-        near = difflib.get_close_matches(c.key, keys, n=3, cutoff=0.5)
-        raise ValueError(f"{c.table} of {c.doc_id} has no row with the key {printable(c.key)!r}"
-                         + (f"; the nearest: {', '.join(map(repr, near))}" if near else "")
-                         + " (the keys are in the Parquet and on the review page)")
-
-
-def _template_of(out, doc_id: str):
-    """The profile a document of OUT was read with (the seed family's for one written before profiles)."""
-    from poa.outputs.parquet import read_poa_file
-    from poa.profile import ProfileError, load
-
-    doc = read_poa_file(out / "documents" / f"{doc_id}.parquet")
-    name = (doc.to_pylist()[0].get("template") if doc is not None and doc.num_rows else None) or None
     try:
-        return load(name) if name else load()
-    except ProfileError:
-        return None  # a profile no longer installed: the code is checked when the document is read again
+        httpd, url = server(out, args.port, args.author)
+    except OSError as e:
+        print(f"poa: --port {args.port}: {printable(e.strerror or e)}", file=sys.stderr)
+        return 2
+    print(f"review app for {printable(out)}: {url}\n(Ctrl-C ends it; corrections go to "
+          f"{printable(out / 'corrections.csv')})", flush=True)
+    if not args.no_browser and can_open_browser():
+        webbrowser.open(url)
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        httpd.server_close()
+    return 0
 
 
 def correct(args: argparse.Namespace) -> int:
-    """`poa correct`: the work lives in poa.corrections."""
+    """`poa correct`: the work lives in poa.correcting."""
     from pathlib import Path
 
-    from poa.corrections import Correction, CorrectionError, add, check
-    from poa.keys import KEY_COLUMN
-    from poa.outputs.parquet import read_poa_file
+    from poa.correcting import read_value, submit
+    from poa.corrections import Correction
 
     out = Path(args.out)
     try:
-        (doc_id,) = _doc_ids(out, [args.doc_id])
-        profile = _template_of(out, doc_id)
-        c = check(Correction(doc_id, args.table, args.key, args.column, args.value, args.note, args.author), profile)
-        _known_key(out, c)
-        c = add(out, c, profile)
-    except (ValueError, CorrectionError) as e:
+        c, row = submit(out, Correction(args.doc_id, args.table, args.key, args.column, args.value, args.note,
+                                        args.author))
+    except ValueError as e:  # a CorrectionError among them
         print(f"poa: {printable(e)}", file=sys.stderr)
         return 2
     except OSError as e:  # a full or read-only folder: nothing written, no temp file left
         print(f"poa: cannot write {printable(out / 'corrections.csv')}: {printable(e.strerror or e)}", file=sys.stderr)
         return 1
-    key = KEY_COLUMN[c.table]
-    table = read_poa_file(out / c.table / f"{doc_id}.parquet")
-    rows = [r for r in (table.to_pylist() if table is not None else []) if r.get(key) == c.key]
-    now = (f"now {printable(rows[0].get(c.column))!r}" if rows else
-           "its document was not read: reported stale on every run until it is")
-    print(f"added   {doc_id} {c.table} {printable(c.key)} {c.column} = {printable(c.value)!r} ({now}); "
+    if row is None:
+        now = "its document was not read: reported stale on every run until it is"
+    else:
+        read = read_value(row, c.column)
+        now = "the PDF reads it blank" if read is None else f"the PDF reads {printable(read, 80)!r}"
+    print(f"added   {c.doc_id} {c.table} {printable(c.key)} {c.column} = {printable(c.value)!r} ({now}); "
           f"`poa run` on {printable(out)} applies it", flush=True)
     return 0
 

@@ -168,23 +168,41 @@ def add(out: Path, c: Correction, profile: Profile | None = None) -> Correction:
     same cell wins when applied; both stay in the file as its history. `profile`: the document's, which says
     what a code looks like."""
     c = check(replace(c, doc_id=normal_doc_id(c.doc_id), date=c.date or dt.date.today().isoformat()), profile)
-    path = Path(out) / FILE
     with locked(out):  # read and written again whole: no other writer in between
-        rows = load(out) + [c]
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: getattr(r, k) for k in FIELDS})
-        fd, tmp = tempfile.mkstemp(prefix=f".{FILE}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                f.write(buf.getvalue())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)  # a full disk leaves no temp file behind
-            raise
+        _write(out, load(out) + [c])
     return c
+
+
+def remove(out: Path, c: Correction) -> bool:
+    """Undo a correction: take its last line out of OUT/corrections.csv (the line with all its fields, the
+    note and date included, so that a correction made again since is not the one undone). False where no
+    line is that correction (undone already, from another tab)."""
+    with locked(out):
+        rows = load(out)
+        same = [i for i, r in enumerate(rows) if all(getattr(r, k) == getattr(c, k) for k in FIELDS)]
+        if not same:
+            return False
+        del rows[same[-1]]
+        _write(out, rows)
+    return True
+
+
+def _write(out: Path, rows: list[Correction]) -> None:
+    """OUT/corrections.csv, replaced whole in one rename (a reader sees the old file or the new one)."""
+    path = Path(out) / FILE
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: getattr(r, k) for k in FIELDS})
+    fd, tmp = tempfile.mkstemp(prefix=f".{FILE}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(buf.getvalue())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)  # a full disk leaves no temp file behind
+        raise
 
 
 # A % cell's text as printed, kept beside the figure a correction sets: what "read" means for a %.
