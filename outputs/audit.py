@@ -12,10 +12,12 @@ chart kept whole.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.request import pathname2url
 
 from poa.normalize.numbers import half_up
 
@@ -33,6 +35,7 @@ from .spanish import (
     STATUS_ES,
     check_label,
     check_rule,
+    corrections_note,
     criteria,
     date,
     decimal_commas,
@@ -218,6 +221,7 @@ def _provenance(report: Report, generated: dt.datetime, pdf_path: str | None) ->
         ("Documento", f"<code>{escape(doc.doc_id)}</code>, {plural(doc.pages or 0, 'página', 'páginas')}; lector "
                       f"{escape(doc.reader or '?')}, motor {escape(doc.engine or '?')}"),
         ("Estado de la lectura", escape(status)),
+        *_hand(report),
         ("Versión de poa", f"<code>{escape(doc.pipeline_version or '?')}</code>"),
         ("Fecha de generación", escape(timestamp(generated))),
         ("Ref. P/T", ""),
@@ -225,6 +229,11 @@ def _provenance(report: Report, generated: dt.datetime, pdf_path: str | None) ->
     if pdf_path is None:
         rows.insert(4, ("Imágenes del PDF", "no disponibles: el archivo ya no está en esa ruta con el mismo SHA-256"))
     return (["<table class='prov'>"] + [f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows] + ["</table>"])
+
+
+def _hand(report: Report) -> list[tuple[str, str]]:
+    note = corrections_note(report)
+    return [("Correcciones a mano", f"<b>{escape(note)}</b>")] if note else []
 
 
 def _criteria(profile: Profile) -> list[str]:
@@ -341,6 +350,9 @@ def _hierarchy(ws: list[Working], decimals: int) -> list[str]:
     return h
 
 
+HAND = "<br><small class='hand'>corregido a mano</small>"  # a figure in the memoria set by a person, not read
+
+
 def _working_block(w: Working) -> list[str]:
     n = w.node
     h = [f"<div class='calc' id='calc-{n.seq}'><h3>{escape(w.label)} {escape(node_label(n))} "
@@ -353,14 +365,16 @@ def _working_block(w: Working) -> list[str]:
         for o in w.operands:
             h.append(f"<tr class='{'' if o.counted else 'out'}'><td class='code'>{escape(o.label)}</td>"
                      f"<td class='num'>{o.page}</td>"
-                     f"<td class='num'>{pct(o.value)}</td><td>{'sí' if o.counted else 'no: ' + o.why_not}</td></tr>")
+                     f"<td class='num'>{pct(o.value)}{HAND if o.corrected else ''}</td>"
+                     f"<td>{'sí' if o.counted else 'no: ' + o.why_not}</td></tr>")
     else:
         h.append("<table><thead><tr><th>Componente</th><th class='num'>Pág.</th><th class='num'>Recalculado sin "
                  "redondear</th><th class='num'>Impreso</th><th>Entra</th></tr></thead><tbody>")
         for o in w.operands:
             h.append(f"<tr class='{'' if o.counted else 'out'}'><td><a href='#calc-{o.seq}'>{escape(o.label)}</a>"
                      f"</td><td class='num'>{o.page}</td><td class='num'>{pct(o.value, 4)}</td>"
-                     f"<td class='num'>{pct(o.printed)}</td><td>{'sí' if o.counted else 'no: ' + o.why_not}</td></tr>")
+                     f"<td class='num'>{pct(o.printed)}{HAND if o.corrected else ''}</td>"
+                     f"<td>{'sí' if o.counted else 'no: ' + o.why_not}</td></tr>")
     h.append("</tbody></table>")
     if w.value is None:
         h.append("<p class='res'>Ningún valor entra en el promedio: no hay cifra recalculada.</p></div>")
@@ -427,26 +441,30 @@ SIGNOFF = ("<div class='signoff'><h2 id='conformidad'>9. Conformidad</h2><table>
            "<tr><th>Revisado por</th><td></td><td></td><td></td></tr></tbody></table></div>")
 
 
-def source_uri(pdf_path: str | None) -> str | None:
+def source_uri(pdf_path: str | None, base: Path | None = None) -> str | None:
+    """The link to the source PDF: relative to `base`, the folder the paper is written to (it still works once
+    the output folder and the PDFs are shared or moved together), or a file:// URI where there is no base."""
     if pdf_path is None:
         return None
     try:
+        if base is not None:
+            return pathname2url(os.path.relpath(Path(pdf_path).resolve(), Path(base).resolve()))
         return Path(pdf_path).resolve().as_uri()
     except ValueError:
         return None
 
 
 def render_html(report: Report, *, generated: dt.datetime | None = None, pdf_path: str | None | bool = True,
-                images: bool = True) -> str:
+                images: bool = True, base: Path | None = None) -> str:
     """The working paper of one document. `pdf_path`: the PDF to picture findings from (True: the document's
     own file, if it is still there with the same SHA-256; None/False: no pictures); `generated`: the date
-    the header gives (now)."""
+    the header gives (now); `base`: the folder the paper goes to, which its links to the PDF are relative to."""
     doc = report.document
     generated = generated or dt.datetime.now(BOLIVIA)
     if pdf_path is True:
         pdf_path = pg.find_source(doc.source_path, doc.sha256)
     pdf_path = pdf_path or None
-    uri = source_uri(pdf_path)
+    uri = source_uri(pdf_path, base)
     found = numbered(report)
     ws = workings(report)
     pictures = region_images(found, pdf_path) if images else {}

@@ -199,7 +199,7 @@ def write_report(report: Report, out: Path, *, audit: bool = True, review: str =
         from .audit import render_html, write_xlsx
 
         with atomic(out / "audit" / f"{doc_id}.html") as tmp:
-            tmp.write_text(render_html(report), encoding="utf-8")
+            tmp.write_text(render_html(report, base=out / "audit"), encoding="utf-8")
         with atomic(out / "audit" / f"{doc_id}.xlsx") as tmp:
             write_xlsx(report, tmp)
         (out / "audit" / f"{doc_id}.pdf").unlink(missing_ok=True)  # printed from the old page: `poa audit --pdf` again

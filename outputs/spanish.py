@@ -12,6 +12,7 @@ import re
 from typing import Callable
 
 from poa.profile import Profile, load
+from poa.records import Report
 from poa.vocab import date_es
 
 BOLIVIA = dt.timezone(dt.timedelta(hours=-4), "BOT")  # Bolivia keeps UTC-4 all year (no daylight saving)
@@ -234,6 +235,22 @@ def plural(n: int, one: str, many: str) -> str:
 
 def severity_count(n: int, severity: str) -> str:
     return plural(n, *SEVERITY_PLURAL_ES[severity])
+
+
+def corrections_note(report: Report) -> str | None:
+    """The working paper's line on corrections by hand: how many values a person set against the PDF, by whom,
+    and where each is told; None where the paper holds only what was read."""
+    if not report.corrections:
+        return None
+    applied = [a for a in report.corrections if a.status == "applied"]
+    cells = {(a.subject_id, a.correction.column) for a in applied}
+    who = sorted({a.correction.author for a in applied if a.correction.author})
+    text = (f"Este papel incluye {plural(len(cells), 'valor corregido', 'valores corregidos')} a mano"
+            + (f" por {', '.join(who)}" if who else "") + " contra el PDF; cada uno figura en los hallazgos "
+            "«Valor corregido a mano», con el valor leído y el fijado." if cells else "Ninguna corrección a mano se aplicó.")
+    if stale := len(report.corrections) - len(applied):
+        text += f" {plural(stale, 'corrección no aplicada', 'correcciones no aplicadas')}: véanse los hallazgos."
+    return text
 
 
 def period(value: str | None) -> str:

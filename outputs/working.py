@@ -157,6 +157,7 @@ class Operand:
     why_not: str = ""  # why it is left out
     seq: int | None = None  # a part: its row, to link to its own working
     weight: float | None = None  # what it weighs in the average, where the profile weights it (Pond.)
+    corrected: bool = False  # its % (a result's, or a part's printed one) was set by hand, not read from the PDF
 
 
 @dataclass(frozen=True)
@@ -235,7 +236,7 @@ def _result_operand(r: Result, weighted: bool, top: float | None = 100.0) -> Ope
            ("fuera de 0–100 %" if top is not None else "negativo") if not counts(r.physical_pct, top) else
            "sin peso (Pond.) impreso" if weighted and r.weight is None else "")
     return Operand(r.code_raw or "(sin código)", r.page_first, r.physical_pct, None, not why, why,
-                   weight=r.weight if weighted else None)
+                   weight=r.weight if weighted else None, corrected="physical_pct" in r.corrected)
 
 
 def _part_operand(p: Node, tree: Tree, weighted: bool) -> Operand:
@@ -243,7 +244,8 @@ def _part_operand(p: Node, tree: Tree, weighted: bool) -> Operand:
     weight = sum(r.weight for r in tree.results_under(p) if counts(r.physical_pct, tree.top) and r.weight is not None) \
         if weighted else None
     return Operand(node_label(p), p.page, v, p.reported_physical_pct, v is not None,
-                   "" if v is not None else "sin valor recalculado", p.seq, weight)
+                   "" if v is not None else "sin valor recalculado", p.seq, weight,
+                   corrected="reported_physical_pct" in p.corrected)
 
 
 def working(node: Node, tree: Tree) -> Working:

@@ -32,6 +32,7 @@ from .spanish import (
     STATUS_ES,
     check_label,
     check_rule,
+    corrections_note,
     criteria,
     decimal_commas,
     number,
@@ -47,6 +48,7 @@ SHEETS = ("Documento", "Hallazgos", HIERARCHY, RESULTS, "Vínculos")
 HEADER_FILL = "E8E8E8"
 MISMATCH_FILL = "FDE2E1"
 EXPLAINED_FILL = "FFF4D6"
+CORRECTED_FILL = "D2E3FC"  # a cell set by hand (corrections.csv), the review page's blue
 SEVERITY_FILL = {"error": MISMATCH_FILL, "warning": EXPLAINED_FILL, "info": "E4EEFC"}
 
 PCT_INT = '0" %"'
@@ -216,6 +218,9 @@ FIGURES = (("weight", "weight", "Ponderación", None), ("target", "target", "Met
            ("budget", "budget_pct", "Avance pptario. impreso %", PCT_2))
 
 
+HAND_COLUMNS = {7: "code", 9: "expected", 10: "obtained"}  # Resultados' columns a correction may set, by number
+
+
 def results_sheet(sheet: Sheet, report: Report) -> dict[str, int]:
     """Every result row; returns result_id → its row. Column L is the value a unit's average takes. After the
     seed's columns, the figures the profile's tables print (targets, weights, budgets…) and, where its rule makes
@@ -259,8 +264,12 @@ def results_sheet(sheet: Sheet, report: Report) -> dict[str, int]:
         t.put(i, 1, r.seq)
         for col, v in enumerate((r.viceministry, r.direction, r.unit_number, r.unit_name, r.area, r.code, r.code_raw,
                                  r.expected, r.obtained), 2):
-            t.text(i, col, v)
-        t.put(i, 11, r.physical_pct, pct_format(r.physical_pct))
+            cell = t.text(i, col, v)
+            if HAND_COLUMNS.get(col) in r.corrected:
+                t.fill(cell, CORRECTED_FILL)
+        cell = t.put(i, 11, r.physical_pct, pct_format(r.physical_pct))
+        if "physical_pct" in r.corrected:
+            t.fill(cell, CORRECTED_FILL)
         t.formula(i, 12, f'IF(AND(ISNUMBER(K{i}),K{i}>=0{bound(i)}),K{i},"")', pct_format(r.physical_pct))
         t.text(i, 13, r.physical_raw)
         t.put(i, 14, r.page_first)
@@ -405,6 +414,8 @@ def document_sheet(sheet: Sheet, report: Report, generated: dt.datetime) -> None
         ("Generado el (hora de Bolivia)", generated.astimezone(BOLIVIA).replace(tzinfo=None), DATETIME),
         ("Hallazgos", len(report.findings), None),
     ]
+    if note := corrections_note(report):
+        rows.insert(12, ("Correcciones a mano", note + " En la hoja Resultados, en azul.", None))
     doubts = [f.message for f in report.findings if f.check == "read_doubt"]  # documents.review_reasons, in Spanish
     if doubts:
         rows.insert(12, ("Razones de la revisión", " ".join(doubts), None))

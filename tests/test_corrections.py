@@ -280,3 +280,35 @@ def test_poa_version_says_the_pipeline_version_a_documents_row_records(capsys):
     assert done.value.code == 0
     said = capsys.readouterr().out
     assert said.startswith(f"poa {pipeline_version()} (") and "pypdfium2" in said
+
+
+def test_a_blank_cell_corrected_shows_in_the_working_paper_and_the_workbook(planted, tmp_path):
+    """The header counts the values set by hand and names who set them; the finding says, in Spanish, what was
+    read (a blank) and what was set; the memoria de cálculo marks the corrected value; the workbook's cell holds
+    it, in blue, and its Documento sheet says so."""
+    import openpyxl
+
+    from poa.outputs.audit import render_html, write_xlsx
+
+    t = next(r for r in planted.results if r.physical_pct is None)
+    report = run(corrections=[Correction(planted.document.doc_id, "results", t.result_key, "physical_pct", "40",
+                                         "dice 40 %", "ana", "2026-12-01")])
+    html = render_html(report, pdf_path=None)
+    assert "Este papel incluye 1 valor corregido a mano por ana" in html
+    assert "Valor corregido a mano" in html and "En el PDF se leyó en blanco; se fijó «40» (por ana el 01/12/2026)" in html
+    memoria = html.split("id='memoria'", 1)[1]
+    block = next(b for b in memoria.split("<div class='calc'")[1:] if f">{t.code_raw}<" in b)
+    row = next(r for r in block.split("<tr")[1:] if f">{t.code_raw}<" in r)
+    assert "40\u00a0%" in row and "corregido a mano" in row
+    assert "corregido a mano" not in "".join(r for r in block.split("<tr")[1:] if f">{t.code_raw}<" not in r)
+    assert "corregido" not in render_html(planted, pdf_path=None).split("id='criterios'")[0]  # none, no line
+
+    write_xlsx(report, tmp_path / "p.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "p.xlsx")
+    sheet = book["Resultados"]
+    (line,) = [r for r in sheet.iter_rows(min_row=2) if r[7].value == t.code_raw and r[10].value is not None
+               and r[3].value == t.unit_number]
+    assert line[10].value == 40 and line[10].fill.fgColor.rgb.endswith("D2E3FC")
+    assert sum(c.fill.fgColor.rgb.endswith("D2E3FC") for r in sheet.iter_rows(min_row=2) for c in r) == 1
+    doc = {r[0].value: r[1].value for r in book["Documento"].iter_rows() if r[0].value}
+    assert doc["Correcciones a mano"].startswith("Este papel incluye 1 valor corregido a mano por ana")
