@@ -446,3 +446,25 @@ def rows_from(out: Path, doc_id: str) -> dict[str, list[dict]]:
         t = read_poa_file(Path(out) / table / f"{doc_id}.parquet")
         rows[table] = t.to_pylist() if t is not None else []
     return rows
+
+
+def missing_pages(out: Path, doc_ids: list[str], which: str) -> int:
+    """Write the review pages `which` asks for that documents done by an earlier run do not have (a batch
+    skips them, but `--review all` after a run with none should still give every page); return how many were
+    written. Only a document with no page is read back, and a doubtful one is told from its documents row."""
+    from .parquet import read_poa_file
+
+    made = 0
+    for doc_id in doc_ids:
+        if which == "none" or (Path(out) / "review" / f"{doc_id}.html").is_file():
+            continue
+        if which == "doubtful":
+            doc = read_poa_file(Path(out) / "documents" / f"{doc_id}.parquet", ["status", "ocr_pages", "corrections"])
+            row = doc.to_pylist()[0] if doc is not None and doc.num_rows else {}
+            if not (row.get("status") == "review" or row.get("ocr_pages") or row.get("corrections")):
+                continue
+        try:
+            made += render_review(rows_from(out, doc_id), out) is not None
+        except Exception:  # noqa: BLE001 - a page that cannot be shown costs its page, never the batch
+            pass
+    return made

@@ -94,8 +94,9 @@ class Batch:
             remove_temporaries(self.out, self.run_id, pid)
 
 
-def earlier(out: Path, doc: Document) -> dict | None:
-    """The documents row an earlier run wrote for this document, if it finished it (ok or review)."""
+def earlier(out: Path, doc: Document, statuses: tuple[str, ...] = ("ok", "review")) -> dict | None:
+    """The documents row an earlier run wrote for this document, if it ended it so (default: finished it, ok
+    or review)."""
     from poa.outputs.parquet import read_poa_file
 
     table = read_poa_file(out / "documents" / f"{doc.doc_id}.parquet")  # a foreign or corrupt file: not done
@@ -103,7 +104,33 @@ def earlier(out: Path, doc: Document) -> dict | None:
         row = table.to_pylist()[0] if table is not None else {}
     except Exception:  # noqa: BLE001 - a row that cannot be read was not written by this version
         return None
-    return row if row.get("status") in ("ok", "review") else None
+    return row if row.get("status") in statuses else None
+
+
+def failed_before(out: Path, doc: Document, options: Options | None = None) -> Document | None:
+    """The earlier run's document where it failed this document with this pipeline version and these options:
+    the same bytes would fail the same way (`--retry-failed` tries anyway: Tesseract installed since, higher
+    limits)."""
+    row = earlier(out, doc, ("failed",))
+    if row is None or row.get("pipeline_version") != doc.pipeline_version:
+        return None
+    if (options or Options()).differences(row.get("engine"), row.get("reader"), row.get("ocr"), row.get("gx"),
+                                          row.get("template")):
+        return None
+    return _document_of(row)
+
+
+def _document_of(row: dict) -> Document | None:
+    """A documents row as the Document that wrote it; None for a row this version did not write."""
+    try:
+        fields = {k: v for k, v in row.items() if k in Document.__dataclass_fields__}
+        for k in ("expected_date", "obtained_date"):
+            fields[k] = fields[k].isoformat() if fields.get(k) else None
+        if isinstance(fields.get("quality"), dict):
+            fields.pop("quality")
+        return Document(**fields)
+    except Exception:  # noqa: BLE001 - a row that does not make a Document was not written by this version
+        return None
 
 
 def already_done(out: Path, doc: Document, options: Options | None = None,
@@ -129,15 +156,8 @@ def already_done(out: Path, doc: Document, options: Options | None = None,
             why.append(f"its {', '.join(lost)} table{'s are' if len(lost) > 1 else ' is'} missing")
     if why:
         return None, "; ".join(why)
-    try:
-        fields = {k: v for k, v in row.items() if k in Document.__dataclass_fields__}
-        for k in ("expected_date", "obtained_date"):
-            fields[k] = fields[k].isoformat() if fields.get(k) else None
-        if isinstance(fields.get("quality"), dict):
-            fields.pop("quality")
-        return Document(**fields), None
-    except Exception:  # noqa: BLE001 - a row that does not make a Document was not written by this version
-        return None, "its earlier outputs cannot be read back"
+    done = _document_of(row)
+    return (done, None) if done is not None else (None, "its earlier outputs cannot be read back")
 
 
 # ------------------------------------------------------------------ the run record and temporary files
@@ -595,6 +615,7 @@ def run_batch(
     page_timeout: float = lim.DEFAULT_PAGE_TIMEOUT,
     max_memory: int | str = lim.DEFAULT_MAX_MEMORY,
     force: bool = False,
+    retry_failed: bool = False,
     on_start: Callable[[int, int], None] | None = None,
     on_done: Callable[[Outcome], None] | None = None,
     on_pages: Progress | None = None,
@@ -604,7 +625,9 @@ def run_batch(
     """Process every path; return one Outcome per path, in the order given. Usage errors (UsageError) are
     raised before anything is written. A document done before is skipped only when it was done by this
     pipeline version with these options and its current corrections (OUT/corrections.csv); otherwise it is
-    read again and its Outcome says why. After the batch: the audit index, the duplicate marks and
+    read again and its Outcome says why. A document that failed with this pipeline version and these options
+    is not tried again unless `retry_failed` (or `force`): its Outcome is that failure, skipped. Skipped documents
+    get the review page `review` asks for where they have none. After the batch: the audit index, the duplicate marks and
     datapackage.json describe the whole folder.
 
     `executor`: "local" (forked workers, `jobs` at a time) or "dask" (tasks on the Dask scheduler at the
@@ -617,10 +640,11 @@ def run_batch(
     jobs = max(1, jobs or os.cpu_count() or 1)
     with executor_for(executor, dask, jobs, on_pages) as execute:  # a scheduler that cannot be reached: nothing written
         check_out(out)
-        return _batch([Path(p) for p in paths], out, options, review, limits, force, execute, on_start, on_done)
+        return _batch([Path(p) for p in paths], out, options, review, limits, (force, retry_failed), execute,
+                      on_start, on_done)
 
 
-def _batch(paths: list[Path], out: Path, options: Options, review: str, limits: Limits, force: bool,
+def _batch(paths: list[Path], out: Path, options: Options, review: str, limits: Limits, again: tuple[bool, bool],
            execute: Execute, on_start: Callable[[int, int], None] | None,
            on_done: Callable[[Outcome], None] | None) -> list[Outcome]:
     """run_batch once its arguments are checked: identify, skip, run the rest with `execute`, describe."""
@@ -630,6 +654,7 @@ def _batch(paths: list[Path], out: Path, options: Options, review: str, limits: 
     pending: list[tuple[int, Job]] = []
     first: dict[str, int] = {}  # sha256 -> index of the first input with those bytes
     copies: dict[int, list[int]] = {}  # that index -> the later inputs with the same bytes
+    force, retry_failed = again
     docs = [identify(p, limits.timeout) for p in paths]
     try:
         corrections = fixes.load(out)
@@ -656,16 +681,25 @@ def _batch(paths: list[Path], out: Path, options: Options, review: str, limits: 
             first[doc.sha256] = i
             mine = tuple(fixes.for_document(corrections, doc.doc_id))
             prior, why = already_done(out, doc, options, fixes.fingerprint(list(mine)))
+            failed = failed_before(out, doc, options) if prior is None and why is None else None
             if prior is not None and not force:
                 known.append((i, Outcome(prior, skipped=True)))
+            elif failed is not None and not (force or retry_failed):
+                known.append((i, Outcome(replace(failed, source_path=doc.source_path), skipped=True)))
             else:
-                pending.append((i, Job(path, doc, mine, "--force" if prior is not None else why)))
+                again = "--force" if prior is not None else "it failed before (--retry-failed)" if failed else why
+                pending.append((i, Job(path, doc, mine, again)))
         if on_start:
             on_start(len(paths), len(pending))
         for i, o in known:
             done(i, o)
         if pending:
             execute(pending, Batch(out, options, review, limits, run.id, run.tmp), done)
+        skipped = [o.document.doc_id for o in outcomes.values() if o.skipped and o.document.read]
+        if review != "none" and skipped:
+            from poa.outputs.review import missing_pages
+
+            missing_pages(out, skipped, review)
         describe_folder(out)
     finally:
         run.end()

@@ -108,7 +108,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--review", choices=REVIEW_PAGES, default="doubtful",
                    help="which documents get a review page in OUT/review/: doubtful (default: in review, read by "
                         "OCR, or corrected), all, none")
-    r.add_argument("--force", action="store_true", help="redo documents an earlier run already finished")
+    r.add_argument("--force", action="store_true", help="redo documents an earlier run already finished or failed")
+    r.add_argument("--retry-failed", action="store_true",
+                   help="try again the documents that failed with this poa version and these options (by default "
+                        "they are not retried: the same bytes fail the same way, unless Tesseract or higher limits "
+                        "are there now)")
     r.add_argument("--quiet", action="store_true", help="no progress and no summary; failures still go to stderr")
     a = sub.add_parser("audit", help="the auditors' working papers of an output folder; --pdf prints them",
                        description="List the working papers `poa run` wrote in OUT/audit/ (every document's, or "
@@ -420,13 +424,14 @@ class Reporter:
             elif not self.quiet:
                 print(line, flush=True)
         elif not d.read:
+            why = ("failed before, not retried (--retry-failed tries again): " if o.skipped else "") + (d.error or d.status)
             if self.progress is not None:
                 from rich.text import Text
 
                 self.progress.console.print(Text.assemble(("FAILED", "red"), f"  {printable(d.source_path)}: "
-                                                                             f"{printable(d.error or d.status)}"), highlight=False)
+                                                                             f"{printable(why)}"), highlight=False)
             else:
-                print(f"FAILED  {printable(d.source_path)}: {printable(d.error or d.status)}", file=sys.stderr, flush=True)
+                print(f"FAILED  {printable(d.source_path)}: {printable(why)}", file=sys.stderr, flush=True)
         elif not self.quiet and not self.live:
             what = "skipped (done before)" if o.skipped else (
                 f"{o.results} results, {o.deviations} deviations, {o.findings} findings, {d.pages} pages")
@@ -474,6 +479,8 @@ class Reporter:
             f = None
         self.console.print(summary_table(f"poa run → {printable(display_path(out))}/", rows, self.console.width))
         notes = [f"{elapsed:.1f} s"]
+        if not_retried := sum(o.skipped for o in failed):
+            notes.append(f"{not_retried} failed before, not retried (--retry-failed tries again)")
         if f and f["duplicates"]:
             notes.append(f"{f['duplicates']} documents repeat another's entity and period (documents.duplicate_of)")
         if f and f["superseded"]:
@@ -535,7 +542,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         outcomes = run(args.inputs, out=args.out, engine=args.engine, reader=args.reader, ocr=args.ocr, gx=args.gx,
                        review=args.review, jobs=args.jobs, timeout=args.timeout, max_memory=args.max_memory,
-                       force=args.force, on_start=reporter.start, on_done=reporter.done, on_pages=reporter.pages_read,
+                       force=args.force, retry_failed=args.retry_failed, on_start=reporter.start,
+                       on_done=reporter.done, on_pages=reporter.pages_read,
                        executor=args.executor, dask=args.dask, template=args.template)
     except UsageError as e:
         print(f"poa: {printable(e)}", file=sys.stderr)

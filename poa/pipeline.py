@@ -262,6 +262,7 @@ def run(
     page_timeout: float = DEFAULT_PAGE_TIMEOUT,
     max_memory: int | str = DEFAULT_MAX_MEMORY,
     force: bool = False,
+    retry_failed: bool = False,
     on_start: Callable[[int, int], None] | None = None,
     on_done: Callable[[Outcome], None] | None = None,
     on_pages: Callable[[int, int], None] | None = None,
@@ -270,7 +271,9 @@ def run(
 ) -> list[Outcome]:
     """Process every input (files, folders, globs) and write its tables under `out`; one Outcome per
     document. A document already done by this pipeline version, with the same options and corrections, is
-    skipped unless `force`; one done otherwise is read again, and its Outcome says why.
+    skipped unless `force`; one done otherwise is read again, and its Outcome says why. A document that failed
+    with this pipeline version and these options is not tried again (its Outcome is the failure, skipped) unless
+    `retry_failed` or `force`: a re-run after a correction does not spend minutes failing the same scan again.
 
     `engine`, `reader`, `ocr`, `gx`, `template`: how documents are read and checked (`poa.options`). `review`: which
     documents get a review page (doubtful: in review, read by OCR or corrected; all; none).
@@ -291,4 +294,4 @@ def run(
 
     return run_batch(expand_inputs(inputs, Path(out)), Path(out), Options(engine, reader, ocr, gx, template),
                      review=review, jobs=jobs, timeout=timeout, page_timeout=page_timeout, max_memory=max_memory, force=force,
-                     on_start=on_start, on_done=on_done, on_pages=on_pages, executor=executor, dask=dask)
+                     retry_failed=retry_failed, on_start=on_start, on_done=on_done, on_pages=on_pages, executor=executor, dask=dask)

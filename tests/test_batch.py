@@ -304,6 +304,27 @@ def test_documents_done_by_another_pipeline_version_are_redone(mini_pdf, tmp_pat
     assert not again.skipped and again.document.pipeline_version == first.document.pipeline_version
 
 
+def test_a_failed_document_is_not_retried_unless_asked_and_skipped_ones_get_the_review_pages_asked_for(
+        mini_pdf, tmp_path):
+    """A re-run (after a correction, say) does not fail the same bytes again with the same version and options:
+    the failure stands, said as not retried; --retry-failed tries again, saying why. `--review all` after a run
+    that wrote no review page gives the skipped documents theirs."""
+    shutil.copy(mini_pdf, tmp_path / "a.pdf")
+    _prose_pdf(tmp_path / "minutes.pdf")
+    out = tmp_path / "out"
+    first = run([tmp_path / "a.pdf", tmp_path / "minutes.pdf"], out=out, review="none")
+    assert [o.document.status for o in first] == ["ok", "failed"] and not (out / "review").exists()
+    failed_row = out / "documents" / f"{first[1].document.doc_id}.parquet"
+    written = failed_row.stat().st_mtime_ns
+    again = run([tmp_path / "a.pdf", tmp_path / "minutes.pdf"], out=out, review="all")
+    assert [(o.skipped, o.document.status) for o in again] == [(True, "ok"), (True, "failed")]
+    assert again[1].document.error == first[1].document.error and failed_row.stat().st_mtime_ns == written
+    assert (out / "review" / f"{first[0].document.doc_id}.html").is_file()  # the skipped document's page
+    retried = run([tmp_path / "minutes.pdf"], out=out, retry_failed=True)
+    assert not retried[0].skipped and retried[0].redone == "it failed before (--retry-failed)"
+    assert run([tmp_path / "minutes.pdf"], out=out, ocr="never")[0].skipped is False  # other options: tried
+
+
 @pytest.mark.slow
 def test_a_worker_that_reads_documents_in_turn_writes_what_a_worker_per_document_writes(tmp_path):
     """A worker takes one document after another: nothing of one document carries over into the next. One

@@ -287,7 +287,6 @@ def test_a_blank_cell_corrected_shows_in_the_working_paper_and_the_workbook(plan
     read (a blank) and what was set; the memoria de cálculo marks the corrected value; the workbook's cell holds
     it, in blue, and its Documento sheet says so."""
     import openpyxl
-
     from poa.outputs.audit import render_html, write_xlsx
 
     t = next(r for r in planted.results if r.physical_pct is None)
