@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -59,7 +60,7 @@ __all__ = ["render_html", "render_index", "write_xlsx", "chart_svg", "escape", "
 
 MAX_IMAGES = 400  # pictures of the PDF per report: enough for any real report, bounded for a broken one
 IMAGE_SECONDS = 10.0  # and the time they may take (a report's take a tenth of a second): never a document's timeout
-PAGE_SCALE = 0.6  # a whole page (a finding with no row box) as a small picture
+PAGE_SCALE = 1.2  # a whole page (a finding with no row box), legible across the text column
 NOT_PCT = {"ocr_low_confidence"}  # findings whose figure is not a percentage (a confidence, in the message)
 
 CSS = """
@@ -80,13 +81,14 @@ small,.small{color:#666;font-size:85%} code{font-size:90%}
 .review{background:#fff4d6;border:2px solid #e0a800;border-radius:8px;padding:10px 16px;margin:12px 0}
 .wp{border:2px solid #444;padding:10px 14px;margin-bottom:12px}
 .wp .kicker{margin:0;text-transform:uppercase;letter-spacing:.05em;font-size:12px;color:#444}
-table.prov th{width:210px;background:#f7f7f7} table.prov td{word-break:break-all}
+table.prov th{width:210px;background:#f7f7f7} table.prov td{overflow-wrap:anywhere}
 table.findings{table-layout:fixed} td.code,span.code{white-space:nowrap}
 .findings td.no{font-weight:700;white-space:nowrap} .findings tr.group th{background:#fafafa;font-size:15px}
 .findings tr.group.error th{background:#fde2e1} .findings tr.group.warning th{background:#fff4d6}
 .findings tr.group.info th{background:#e4eefc} td.disp{min-width:150px}
 .findings .rule{display:block;color:#555;font-size:85%;margin-top:4px}
-figure{margin:6px 0 0} figure img{max-width:100%;border:1px solid #bbb;display:block}
+figure{margin:6px 0 0} figure img{width:100%;border:1px solid #bbb;display:block}
+td.fig{text-align:right} td.fig small{color:#666} tr.region td{border-top:none}
 figcaption{font-size:80%;color:#666}
 .calc{border-top:1px solid #ddd;margin-top:10px} .calc table{width:auto;min-width:50%} .calc td,.calc th{padding:2px 6px}
 .calc .op{margin:2px 0;color:#333} .calc .res{margin:4px 0} .calc tr.out td{color:#888}
@@ -98,7 +100,7 @@ figcaption{font-size:80%;color:#666}
 @media print{
  body{margin:0;font-size:9pt} h1{font-size:15pt} h2{font-size:12pt;margin-top:14pt} .card b{font-size:16pt}
  *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
- thead{display:table-header-group} tr,figure,.wp,.cards,.signoff{break-inside:avoid}
+ thead{display:table-header-group} tr,figure,.wp,.cards,.signoff,tbody.finding{break-inside:avoid}
  .chart{break-inside:avoid} h2,h3,.calc .op{break-after:avoid} a{color:inherit;text-decoration:none}
  .screen{display:none}}
 """
@@ -279,36 +281,51 @@ def _summary(report: Report, found: list[Numbered]) -> list[str]:
 ROUNDED = ("average_mismatch", "row_pct_mismatch", "budget_pct_mismatch", "budget_mismatch")  # printed rounded
 
 
+_CODE = re.compile(r"(?<![^\s(«])(?=[^\s<]{0,23}\d)(?=[^\s<]{0,23}-)[^\s<]{3,24}(?![^\s<])")
+
+
+def whole_codes(html: str) -> str:
+    """Escaped text with its codes (a token with a digit and a hyphen, short enough for a column:
+    08-01.01.01-07, H-003) kept on one line: a code broken at its hyphen reads as two."""
+    return _CODE.sub(lambda m: f"<span class='code'>{m[0]}</span>", html)
+
+
 def _finding_row(x: Numbered, ix: Index, image: str | None, source_uri: str | None) -> str:
+    """A finding's row (number, check, page, figures, detail, the auditor's disposition) and, below it, the
+    region of the PDF it points at across the whole table's width: a row of a landscape report shrunk into one
+    column would be too small to read."""
     f = x.finding
     decimals = ix.report.template.arithmetic.decimals
     shown = decimals or None  # the report's own decimals (58,40 %); whole percents as they come (55 %, 62,5 %)
-    printed = "" if f.reported is None or f.check in NOT_PCT else pct(f.reported, shown)
-    recomputed = ""
+    figures = []
+    if f.reported is not None and f.check not in NOT_PCT:
+        figures.append(f"<small>impreso</small><br>{pct(f.reported, shown)}")
     if f.recomputed is not None and f.check not in NOT_PCT:
-        recomputed = pct(f.recomputed, decimals + 2)
+        figures.append(f"<small>recalculado</small><br>{pct(f.recomputed, decimals + 2)}")
         if f.check in ROUNDED:
-            recomputed += f"<br><small>redondeado {pct(half_up(f.recomputed, decimals), shown)}</small>"
-    detail = [f"<b>{escape(x.subject)}</b><br>{escape(decimal_commas(f.message))}"]
+            figures.append(f"<small>redondeado</small><br>{pct(half_up(f.recomputed, decimals), shown)}")
+    detail = [f"<b>{whole_codes(escape(x.subject))}</b><br>{whole_codes(escape(decimal_commas(f.message)))}"]
     if rule := check_rule(f.check, ix.report.template):
         detail.append(f"<span class='rule'>Criterio: {escape(rule)}</span>")
     if f.subject_id in ix.nodes:
         detail.append(f"<span class='rule'><a href='#calc-{ix.nodes[f.subject_id].seq}'>Memoria de cálculo de la "
                       f"fila</a></span>")
-    if image:
-        where = "región" if x.region and x.region.box else "página completa"
-        detail.append(f"<figure><img src='{image}' alt='Página {x.region.page} del PDF, {where} del hallazgo'>"
-                      f"<figcaption>PDF, página {page_link(x.region.page, source_uri)} ({where})</figcaption></figure>")
-    return (f"<tr id='{x.number}'><td class='no'>{x.number}</td>"
-            f"<td><span class='sev-{f.severity}'>{SEVERITY_ES.get(f.severity, f.severity)}</span><br>"
-            f"{escape(check_label(f.check, ix.report.template))}<br><small><code>{escape(f.check)}</code></small></td>"
-            f"<td class='num'>{page_link(f.page, source_uri)}</td><td class='num'>{printed}</td>"
-            f"<td class='num'>{recomputed}</td><td>{''.join(detail)}</td><td class='disp'></td></tr>")
+    row = (f"<tr id='{x.number}'><td class='no'>{x.number}</td>"
+           f"<td><span class='sev-{f.severity}'>{SEVERITY_ES.get(f.severity, f.severity)}</span><br>"
+           f"<a href='#verificaciones'>{escape(check_label(f.check, ix.report.template))}</a></td>"
+           f"<td class='num'>{page_link(f.page, source_uri)}</td><td class='fig'>{'<br>'.join(figures)}</td>"
+           f"<td>{''.join(detail)}</td><td class='disp'></td></tr>")
+    if not image:
+        return f"<tbody class='finding'>{row}</tbody>"
+    where = "región" if x.region and x.region.box else "página completa"
+    return (f"<tbody class='finding'>{row}<tr class='region'><td></td><td colspan='5'><figure><img src='{image}' "
+            f"alt='Página {x.region.page} del PDF, {where} del hallazgo {x.number}'><figcaption>{x.number}: PDF, "
+            f"página {page_link(x.region.page, source_uri)} ({where})</figcaption></figure></td></tr></tbody>")
 
 
-FINDINGS_HEAD = ("<colgroup>" + "".join(f"<col style='width:{w}%'>" for w in (7, 14, 5, 7, 9, 40, 18)) + "</colgroup>"
-                 "<thead><tr><th>N°</th><th>Verificación</th><th>Pág.</th><th>Impreso</th><th>Recalculado</th>"
-                 "<th>Detalle, criterio y región del PDF</th><th>Disposición del auditor</th></tr></thead>")
+FINDINGS_HEAD = ("<colgroup>" + "".join(f"<col style='width:{w}%'>" for w in (9, 18, 6, 13, 36, 18)) + "</colgroup>"
+                 "<thead><tr><th>N°</th><th>Verificación</th><th>Pág.</th><th>Impreso y recalculado</th>"
+                 "<th>Detalle y criterio</th><th>Disposición del auditor</th></tr></thead>")
 
 
 def _findings(report: Report, found: list[Numbered], images: dict[str, str], source_uri: str | None) -> list[str]:
@@ -323,10 +340,9 @@ def _findings(report: Report, found: list[Numbered], images: dict[str, str], sou
         xs = [x for x in found if x.finding.severity == sev]
         if not xs:
             continue
-        h.append(f"<tbody><tr class='group {sev}'><th colspan='7'>{SEVERITY_PLURAL_ES[sev][1].capitalize()} "
-                 f"({len(xs)})</th></tr>")
+        h.append(f"<tbody><tr class='group {sev}'><th colspan='6'>{SEVERITY_PLURAL_ES[sev][1].capitalize()} "
+                 f"({len(xs)})</th></tr></tbody>")
         h += [_finding_row(x, ix, images.get(x.number), source_uri) for x in xs]
-        h.append("</tbody>")
     h.append("</table>")
     return h
 

@@ -49,24 +49,47 @@ def run_chromium(args: list[str], timeout: float = PRINT_TIMEOUT) -> subprocess.
     return subprocess.CompletedProcess(args, proc.returncode, out, err)
 
 
-def print_pdf(html: Path, pdf: Path, *, chromium: str | None = None, timeout: float = PRINT_TIMEOUT) -> Path:
-    """Print one HTML page to `pdf` (written atomically: a reader never sees half a PDF)."""
+PAPERS = {"carta": "letter", "a4": "A4", "oficio": "8.5in 13in"}  # the sizes Bolivian offices print on
+
+
+def print_pdf(html: Path, pdf: Path, *, chromium: str | None = None, timeout: float = PRINT_TIMEOUT,
+              paper: str = "carta") -> Path:
+    """Print one HTML page to `pdf` (written atomically: a reader never sees half a PDF) on `paper` (carta,
+    the paper's own; a4; oficio): another size is the page's CSS with its @page size changed, printed from a
+    copy beside it, so that its relative links stay right."""
     from .parquet import atomic
 
     chromium = chromium or find_chromium()
     if chromium is None:
         raise PrintError("headless Chromium is not installed (Debian: apt-get install chromium)")
-    with tempfile.TemporaryDirectory(prefix="poa-chromium-") as profile, atomic(pdf) as tmp:
-        args = chromium_command(chromium, Path(profile)) + [
-            "--no-pdf-header-footer", f"--print-to-pdf={tmp}", Path(html).resolve().as_uri()]
-        done = run_chromium(args, timeout)
-        with open(tmp, "rb") as f:
-            printed = f.read(5) == b"%PDF-"
-        if not printed:
-            err = done.stderr.decode(errors="replace").strip().splitlines()
-            raise PrintError(f"Chromium printed nothing (exit status {done.returncode})"
-                             + (f": {err[-1]}" if err else ""))
+    if paper not in PAPERS:
+        raise PrintError(f"paper {paper!r}: choose one of {', '.join(PAPERS)}")
+    html = Path(html)
+    copy = None
+    if paper != "carta":
+        copy = html.with_name(f".{html.stem}.{paper}.html")
+        text = html.read_text(encoding="utf-8")
+        copy.write_text(text.replace("</head>", f"<style>@page{{size:{PAPERS[paper]}}}</style></head>", 1),
+                        encoding="utf-8")
+    try:
+        with tempfile.TemporaryDirectory(prefix="poa-chromium-") as profile, atomic(pdf) as tmp:
+            args = chromium_command(chromium, Path(profile)) + [
+                "--no-pdf-header-footer", f"--print-to-pdf={tmp}", (copy or html).resolve().as_uri()]
+            done = run_chromium(args, timeout)
+            _check_printed(tmp, done)
+    finally:
+        if copy is not None:
+            copy.unlink(missing_ok=True)
     return pdf
+
+
+def _check_printed(tmp: Path, done: subprocess.CompletedProcess) -> None:
+    """PrintError unless Chromium wrote a PDF."""
+    with open(tmp, "rb") as f:
+        printed = f.read(5) == b"%PDF-"
+    if not printed:
+        err = done.stderr.decode(errors="replace").strip().splitlines()
+        raise PrintError(f"Chromium printed nothing (exit status {done.returncode})" + (f": {err[-1]}" if err else ""))
 
 
 def working_papers(out: Path, doc_ids: list[str] | None = None) -> list[str]:

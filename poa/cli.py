@@ -122,6 +122,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("out", metavar="OUT", help="the output folder of `poa run`")
     a.add_argument("doc_ids", nargs="*", metavar="DOC_ID", help="documents to take (default: all); a unique prefix will do")
     a.add_argument("--pdf", action="store_true", help="print each working paper to OUT/audit/<doc_id>.pdf")
+    a.add_argument("--paper", choices=("carta", "a4", "oficio"), default="carta",
+                   help="with --pdf: the paper size (default: carta)")
     v = sub.add_parser("review", help="the review pages of an output folder: each page beside the rows read from it",
                        description="Write OUT/review/<doc_id>.html for the documents named (default: every one read): "
                                    "each page of its tables as the PDF prints it, every cell read drawn over it and "
@@ -334,7 +336,7 @@ def audit(args: argparse.Namespace) -> int:
     for doc_id in ids:
         html, pdf = out / "audit" / f"{doc_id}.html", out / "audit" / f"{doc_id}.pdf"
         try:
-            print_pdf(html, pdf, chromium=chromium)
+            print_pdf(html, pdf, chromium=chromium, paper=args.paper)
         except (PrintError, OSError) as e:
             failed += 1
             print(f"FAILED  {doc_id}: {printable(e)}", file=sys.stderr, flush=True)

@@ -12,9 +12,11 @@ import re
 import shutil
 import subprocess
 from dataclasses import replace
+from html import unescape
+from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLE_NAMES, processed
+from conftest import ROOT, SAMPLE_NAMES, SAMPLES, processed
 from poa.normalize.numbers import half_up
 from poa.outputs.audit import render_html, render_index
 from poa.outputs.printing import chromium_command, find_chromium, print_pdf, run_chromium
@@ -83,10 +85,12 @@ def test_every_check_of_the_readme_has_a_spanish_label_and_its_rule(paper):
 def test_findings_rows_carry_number_label_rule_figures_page_and_an_empty_disposition(paper):
     _, _, html = paper
     row = re.search(r"<tr id='H-001'>(.*?)</tr>", html, re.S).group(1)
-    assert "Promedio impreso distinto del recalculado" in row and "<code>average_mismatch</code>" in row
-    assert "55\u00a0%" in row and "49,65\u00a0%" in row and "redondeado 50\u00a0%" in row  # printed, recomputed
+    assert "Promedio impreso distinto del recalculado</a>" in row  # linked to the check's criterion, section 8
+    assert "55\u00a0%" in row and "49,65\u00a0%" in row and "redondeado</small><br>50\u00a0%" in row  # printed, recomputed
     assert f"Dirección General {POLITICA_MINERA}" in row and "Criterio: El avance físico" in row
-    assert "#page=10'>10</a>" in row and "data:image/png;base64," in row  # the source page, and its region
+    assert "#page=10'>10</a>" in row  # the source page
+    region = re.search(r"<tr id='H-001'>.*?</tbody>", html, re.S).group(0)
+    assert "<tr class='region'><td></td><td colspan='5'><figure><img src='data:image/png;base64," in region
     assert row.endswith("<td class='disp'></td>")  # the auditor's disposition, left empty
     assert "49.65" not in html  # the message's figures as Bolivian documents write them
     assert html.count("<td class='disp'></td>") == 35
@@ -311,13 +315,13 @@ def printed(paper, tmp_path_factory):
     doc = pdfium.PdfDocument(str(pdf))
     texts = [doc[i].get_textpage().get_text_range().replace("\r\n", "\n") for i in range(len(doc))]
     sizes = {doc[i].get_size() for i in range(len(doc))}
-    doc.close()
-    return texts, sizes
+    words = [pdf_words(doc[i]) for i in range(len(doc))]
+    return texts, sizes, words
 
 
 @pytest.mark.slow  # headless Chromium
 def test_printed_pages_are_carta_numbered_and_repeat_the_findings_header(printed):
-    texts, sizes = printed
+    texts, sizes, _ = printed
     assert sizes == {(612.0, 792.0)}  # carta (letter), portrait
     n = len(texts)
     assert all(f"Página {i} de {n}" in t for i, t in enumerate(texts, 1))
@@ -326,17 +330,132 @@ def test_printed_pages_are_carta_numbered_and_repeat_the_findings_header(printed
     row = re.compile(r"^(H-\d{3}) (?:Error|Advertencia|Información)$", re.M)  # a findings row's first line
     table_pages = [t for t in texts[first:last + 1] if row.search(t)]
     assert len(table_pages) >= 5  # the findings table runs over several pages…
-    assert all("Detalle, criterio y región del PDF" in t and "Disposición del" in t for t in table_pages)  # …each
+    assert all("Detalle y criterio" in t and "Disposición del" in t for t in table_pages)  # …each
     numbers = row.findall("\n".join(texts[first:last + 1]))  # with its header; every finding printed once
     assert numbers == [f"H-{i:03d}" for i in range(1, 36)]
 
 
 def test_printed_chart_and_sign_off_are_not_split(printed):
-    texts, _ = printed
+    texts, _, _ = printed
     chart = [t for t in texts if "6. Gráfico por unidad" in t]
     assert len(chart) == 1 and "01 Asesoría de Despacho" in chart[0] and "19 Unidad de Fortalecimiento" in chart[0]
     signoff = [t for t in texts if "9. Conformidad" in t]
     assert len(signoff) == 1 and "Preparado por" in signoff[0] and "Revisado por" in signoff[0]
+
+
+# ------------------------------------------------------------------ printed clean: no overlap, no broken word
+
+
+def pdf_words(page) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """A printed page's words with their boxes, from the PDF's own character positions. A word ends at a space,
+    a line's end, a gap, or a character drawn back over the one before (text running into other text)."""
+    tp = page.get_textpage()
+    n = tp.count_chars()
+    text = tp.get_text_range(0, n)
+    words: list = []
+    word = None
+    for i in range(n):
+        x0, b, x1, t = tp.get_charbox(i)
+        ch = text[i] if i < len(text) else " "
+        if word is not None and (not ch.strip() or x1 <= x0 or abs((b + t) - (word[1][1] + word[1][3])) > t - b
+                                 or x0 > word[1][2] + 1.0 or x0 < word[1][2] - 1.5):
+            words.append(word)
+            word = None
+        if ch.strip() and x1 > x0:
+            word = [ch, (x0, b, x1, t)] if word is None else [word[0] + ch, (min(word[1][0], x0), min(word[1][1], b),
+                                                                               max(word[1][2], x1), max(word[1][3], t))]
+    return words + ([word] if word else [])
+
+
+def overlapping(words) -> list[tuple[str, str]]:
+    """Pairs of words whose boxes cross by more than a kerning's width: text printed over other text."""
+    items = sorted(words, key=lambda w: -w[1][3])
+    out = []
+    for i, (a, (l1, b1, r1, t1)) in enumerate(items):
+        for b, (l2, b2, r2, t2) in items[i + 1:]:
+            if t2 < b1:
+                break
+            if min(r1, r2) - max(l1, l2) > 1.5 and min(t1, t2) - max(b1, b2) > 2.0:
+                out.append((a, b))
+    return out
+
+
+def _norm(word: str) -> str:
+    return word.strip(".,;:()«»\"'¿?¡!—–[]/").lower()
+
+
+def broken_words(texts: list[str], html: str) -> list[tuple[int, str, str]]:
+    """Words cut at a line's end: the end of a line and the start of the next make one word of the page
+    (`obtenidos`, a code `08-01.01.01-07`) where one of the pieces alone is no word of it."""
+    visible = re.sub(r"<style.*?</style>|<script.*?</script>", " ", html, flags=re.S)
+    words = {_norm(w) for w in unescape(re.sub(r"<[^>]+>", " ", visible)).split()}
+    out = []
+    for n, text in enumerate(texts, 1):
+        lines = [line.split() for line in text.split("\n")]
+        for a, b in zip(lines, lines[1:]):
+            if a and b and _norm(a[-1] + b[0]) in words and (
+                    _norm(a[-1]) not in words or _norm(b[0]) not in words or a[-1].endswith("-")):
+                out.append((n, a[-1], b[0]))
+    return out
+
+
+def print_and_read(html_path: Path, paper: str, folder: Path):
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(print_pdf(html_path, folder / f"{html_path.stem}-{paper}.pdf", paper=paper)))
+    pages = [pdf[i] for i in range(len(pdf))]
+    texts = [p.get_textpage().get_text_range().replace("\r\n", "\n") for p in pages]
+    words = [pdf_words(p) for p in pages]
+    images = [(i + 1, o.get_bounds()) for i, p in enumerate(pages) for o in p.get_objects()
+              if o.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE]
+    sizes = {p.get_size() for p in pages}
+    return texts, words, images, sizes
+
+
+@pytest.fixture(scope="module")
+def corrected_paper(tmp_path_factory):
+    """The planted sample's paper, its findings pictured, with a blank cell corrected by hand."""
+    from poa.corrections import Correction
+    from poa.pipeline import process
+
+    pdf = SAMPLES / "mmm-2016-s1-planted.pdf"
+    first = processed("mmm-2016-s1-planted")
+    blank = next(r for r in first.results if r.physical_pct is None)
+    report = process(pdf, corrections=[Correction(first.document.doc_id, "results", blank.result_key, "physical_pct",
+                                                  "40", "el PDF dice 40 %", "ana", "2026-12-01")])
+    folder = tmp_path_factory.mktemp("corrected") / "audit"
+    folder.mkdir()
+    path = folder / f"{report.document.doc_id}.html"
+    path.write_text(render_html(report, generated=GENERATED, base=folder), encoding="utf-8")
+    return path, folder
+
+
+@pytest.mark.slow  # headless Chromium
+@needs_chromium
+@pytest.mark.parametrize("paper_size", ["carta", "a4"])
+def test_the_corrected_paper_prints_with_no_text_over_text_no_broken_word_and_pictures_across_the_page(
+        corrected_paper, paper_size):
+    path, folder = corrected_paper
+    html = path.read_text(encoding="utf-8")
+    texts, words, images, sizes = print_and_read(path, paper_size, folder)
+    ((w, h),) = sizes
+    assert (round(w), round(h)) == {"carta": (612, 792), "a4": (595, 842)}[paper_size]
+    assert [(n, pair) for n, ws in enumerate(words, 1) for pair in overlapping(ws)] == []
+    assert broken_words(texts, html) == []
+    assert any("Este papel incluye 1 valor corregido a mano por ana" in t for t in texts)
+    width = next(iter(sizes))[0] - 2 * 14 / 25.4 * 72  # the text column: the page less its side margins
+    pictures = [(n, right - left) for n, (left, _, right, _) in images]
+    assert len(pictures) >= 20 and all(w >= 0.85 * width for _, w in pictures), pictures  # legible, not thumbnails
+    links = set(re.findall(r"href='([^'#]+)#page=\d+'", html))  # to the source PDF: relative to the paper's folder
+    assert len(links) == 1 and (folder / links.pop()).resolve() == (SAMPLES / "mmm-2016-s1-planted.pdf").resolve()
+
+
+@pytest.mark.slow  # headless Chromium
+@needs_chromium
+def test_the_samples_papers_print_with_no_text_over_text_and_no_broken_word(printed, paper):
+    texts, _, words = printed
+    assert [(n, pair) for n, ws in enumerate(words, 1) for pair in overlapping(ws)] == []
+    assert broken_words(texts, paper[2]) == []
 
 
 @pytest.fixture(scope="module")
