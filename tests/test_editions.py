@@ -43,6 +43,9 @@ def test_a_file_saved_over_with_a_new_edition_supersedes_the_earlier_one(tmp_pat
     assert old["file_modified"] < new["file_modified"]
     totals = folder_totals(out)
     assert (totals["documents"], totals["superseded"], totals["results"]) == (1, 1, 239)
+    import poa
+
+    assert set(poa.read(out, "units").doc_id) == {new["doc_id"]}  # the earlier edition left out
 
 
 def test_of_two_files_of_one_entity_and_period_the_later_by_its_own_date_is_kept(tmp_path):
@@ -59,6 +62,18 @@ def test_of_two_files_of_one_entity_and_period_the_later_by_its_own_date_is_kept
     assert docs[outcomes["a.pdf"]]["duplicate_of"] == outcomes["z.pdf"]
     assert docs[outcomes["m.pdf"]]["duplicate_of"] == outcomes["z.pdf"]
     assert folder_totals(out)["duplicates"] == 2
+    # poa.read keeps the one the folder counts; every file with current=False
+    import poa
+
+    results = poa.read(out, "results")
+    assert set(results.doc_id) == {outcomes["z.pdf"]} and len(results) == 239
+    assert len(poa.read(out, "results", current=False)) == 3 * 239
+    assert results.attrs["table"] == "results"
+    assert results.attrs["descriptions"]["result_key"].startswith("Stable key of the result")
+    assert set(results.attrs["descriptions"]) == set(results.columns)
+    assert str(results.dtypes["year"]) == "Int32"
+    assert list(poa.read(out, "documents", columns=["entity"]).columns) == ["entity"]
+    assert list(poa.read(out, "findings").doc_id.unique()) == [outcomes["z.pdf"]]
 
 
 def test_the_end_of_a_batch_reads_the_documents_table_by_the_columns_it_needs(tmp_path, monkeypatch):
