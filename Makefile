@@ -7,11 +7,12 @@ JOBS   ?= 2
 .PHONY: run test check samples tools bench clean
 
 # The exact versions of constraints.txt (the set the tests pass with) within pyproject.toml's ranges.
-$(STAMP): pyproject.toml constraints.txt extract/readers/_glyphloop.c
+$(STAMP): pyproject.toml setup.py constraints.txt extract/readers/_glyphloop.c
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	@echo "installing poa and the versions of constraints.txt into $(VENV) (log: $(VENV)/install.log)"
+	@{ $(BIN)/pip install -q --upgrade pip && $(BIN)/pip install -q -c constraints.txt -e '.[dev]'; } \
+	  >$(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; echo "install failed (log: $(VENV)/install.log)"; exit 1; }
 	touch $(STAMP)
 
 run: $(STAMP) tools
