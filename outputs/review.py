@@ -20,7 +20,7 @@ from pathlib import Path
 
 from poa.corrections import COLUMN_ES, PRINTED
 from poa.keys import KEY_COLUMN
-from poa.vocab import date_es
+from poa.vocab import date_es, plural
 
 from .pages import find_source, fitted, open_pdf, render_page, to_pixels
 from .parquet import atomic
@@ -265,7 +265,8 @@ def render_review(rows: dict[str, list[dict]], out: Path, every_page: bool = Fal
          f"</title><style>{CSS}</style></head><body data-doc='{doc_id}' data-out='{escape(shlex.quote(str(out)))}'>"
          "<p class='app-only'><a href='/'>← Documentos de la carpeta</a></p><h1>Revisión de la lectura</h1>",
          f"<p>Archivo <code>{escape(xml_text(doc['source_path']))}</code> · documento <code>{doc_id}</code> · "
-         f"{doc.get('pages') or '?'} páginas · estado: <b>{escape(STATUS_ES.get(doc['status'], doc['status']))}</b></p>"]
+         f"{plural(doc.get('pages') or 0, 'página', 'páginas')} · estado: "
+         f"<b>{escape(STATUS_ES.get(doc['status'], doc['status']))}</b></p>"]
     if doc["status"] == "review":
         h.append("<p class='review'>Lectura en revisión: " + escape("; ".join(doc.get("review_reasons") or [])) + "</p>")
     if doc["status"] == "failed":

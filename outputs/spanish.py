@@ -13,7 +13,7 @@ from typing import Callable
 
 from poa.profile import Profile, load
 from poa.records import Report
-from poa.vocab import date_es
+from poa.vocab import date_es, plural
 
 BOLIVIA = dt.timezone(dt.timedelta(hours=-4), "BOT")  # Bolivia keeps UTC-4 all year (no daylight saving)
 
@@ -226,11 +226,6 @@ def date(iso: str | dt.date | None, empty: str = "?") -> str:
 def timestamp(when: dt.datetime) -> str:
     """dd/mm/aaaa hh:mm, in Bolivia's time."""
     return when.astimezone(BOLIVIA).strftime("%d/%m/%Y %H:%M") + " (hora de Bolivia)"
-
-
-def plural(n: int, one: str, many: str) -> str:
-    """"1 documento", "2 documentos", "0 documentos"."""
-    return f"{n} {one if n == 1 else many}"
 
 
 def severity_count(n: int, severity: str) -> str:

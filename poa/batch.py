@@ -107,12 +107,12 @@ def earlier(out: Path, doc: Document, statuses: tuple[str, ...] = ("ok", "review
     return row if row.get("status") in statuses else None
 
 
-def failed_before(out: Path, doc: Document, options: Options | None = None) -> Document | None:
-    """The earlier run's document where it failed this document with this pipeline version and these options:
-    the same bytes would fail the same way (`--retry-failed` tries anyway: Tesseract installed since, higher
-    limits)."""
+def failed_before(out: Path, doc: Document, options: Options | None = None, corrections: str = "") -> Document | None:
+    """The earlier run's document where it failed this document with this pipeline version, these options and
+    these corrections: the same bytes would fail the same way (`--retry-failed` tries anyway: Tesseract
+    installed since, higher limits). Its corrections changed, it is tried again, to say what became of them."""
     row = earlier(out, doc, ("failed",))
-    if row is None or row.get("pipeline_version") != doc.pipeline_version:
+    if row is None or row.get("pipeline_version") != doc.pipeline_version or (row.get("corrections") or "") != corrections:
         return None
     if (options or Options()).differences(row.get("engine"), row.get("reader"), row.get("ocr"), row.get("gx"),
                                           row.get("template")):
@@ -681,7 +681,7 @@ def _batch(paths: list[Path], out: Path, options: Options, review: str, limits: 
             first[doc.sha256] = i
             mine = tuple(fixes.for_document(corrections, doc.doc_id))
             prior, why = already_done(out, doc, options, fixes.fingerprint(list(mine)))
-            failed = failed_before(out, doc, options) if prior is None and why is None else None
+            failed = failed_before(out, doc, options, fixes.fingerprint(list(mine))) if prior is None and why is None else None
             if prior is not None and not force:
                 known.append((i, Outcome(prior, skipped=True)))
             elif failed is not None and not (force or retry_failed):

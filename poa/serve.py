@@ -42,6 +42,7 @@ from poa.outputs.review import render_review, rows_from
 from poa.outputs.safe import xml_text
 from poa.outputs.spanish import STATUS_ES, period
 from poa.profile import ProfileError, load
+from poa.vocab import plural
 
 DOC_ID = re.compile(r"[0-9a-f]{16}")
 IMAGE = re.compile(r"/review/([0-9a-f]{16})/p(\d{1,6})\.png")
@@ -164,7 +165,7 @@ def index_page(out: Path) -> str:
          "th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f2f2f2}"
          ".review{color:#b06000}.failed{color:#d93025}</style></head><body>",
          f"<h1>Revisión de la lectura</h1><p>Carpeta <code>{escape(xml_text(str(out)))}</code>: "
-         f"{len(docs)} documento{'s' if len(docs) != 1 else ''}. Abra uno para ver sus páginas y corregir sus "
+         f"{plural(len(docs), 'documento', 'documentos')}. Abra uno para ver sus páginas y corregir sus "
          "celdas.</p><table><tr><th>Archivo</th><th>Entidad</th><th>Período</th><th>Estado</th><th>Motivos</th>"
          "<th>Correcciones</th></tr>"]
     for d in docs:

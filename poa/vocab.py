@@ -34,6 +34,12 @@ def date_es(iso: str | None, empty: str = "?") -> str:
     return f"{m[3]}/{m[2]}/{m[1]}" if m else str(iso)
 
 
+def plural(n: int, one: str, many: str) -> str:
+    """"1 documento", "2 documentos", "0 documentos" (the words may carry their verb: "fila tiene" / "filas
+    tienen")."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def runs(numbers) -> list[tuple[int, int]]:
     """Numbers as runs of consecutive ones, first and last: [1, 2, 3, 5] → [(1, 3), (5, 5)] (pages for a
     reason, rows for a formula's cell references)."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from poa.normalize.numbers import half_up
 
 from poa.records import Finding, ReadQuality, Report
-from poa.vocab import page_list
+from poa.vocab import page_list, plural
 
 from .arithmetic import Tree
 
@@ -87,12 +87,16 @@ def doubts(q: ReadQuality, limits: Limits = LIMITS, code_form: str = "a code") -
         add("pct_mostly_blank", f"{n} of {q.result_rows} results have no physical %",
             f"{n} de {q.result_rows} resultados no tienen avance físico")
     if q.pct_in_text:
-        add("pct_in_text", f"{q.pct_in_text} results have no % of their own but a text cell ending in one",
-            f"{q.pct_in_text} resultados no tienen avance físico propio pero una celda de texto termina en un porcentaje",
-            "pct_in_text")
+        n = q.pct_in_text
+        add("pct_in_text", f"{plural(n, 'result has', 'results have')} no % of their own but a text cell ending in one",
+            f"{plural(n, 'resultado no tiene', 'resultados no tienen')} avance físico propio pero una celda de texto "
+            "termina en un porcentaje", "pct_in_text")
     if q.other_rows:
-        add("other_rows", f"{q.other_rows} rows of the results table are neither results nor sections",
-            f"{q.other_rows} filas de la tabla de resultados no son resultados ni secciones", "other_rows")
+        n = q.other_rows
+        add("other_rows", plural(n, "row of the results table is neither a result nor a section",
+                                 "rows of the results table are neither results nor sections"),
+            plural(n, "fila de la tabla de resultados no es resultado ni sección",
+                   "filas de la tabla de resultados no son resultados ni secciones"), "other_rows")
     if q.empty_units:
         one = q.empty_units == 1
         add("empty_units", f"{q.empty_units} unit{'' if one else 's'} print{'s' if one else ''} a % but "
@@ -102,12 +106,16 @@ def doubts(q: ReadQuality, limits: Limits = LIMITS, code_form: str = "a code") -
             f"tiene{'' if one else 'n'} ningún resultado (¿una fila de sección leída como unidad, o sus resultados "
             "perdidos?)", "empty_units")
     if q.cells_outside_column:
-        add("cells_outside_column", f"{q.cells_outside_column} words of result or deviation rows run across a column edge",
-            f"{q.cells_outside_column} palabras de filas de resultados o desviaciones cruzan el borde de una columna",
-            "cells_outside_column")
+        n = q.cells_outside_column
+        add("cells_outside_column", plural(n, "word of result or deviation rows runs", "words of result or deviation "
+                                              "rows run") + " across a column edge",
+            plural(n, "palabra de filas de resultados o desviaciones cruza", "palabras de filas de resultados o "
+                   "desviaciones cruzan") + " el borde de una columna", "cells_outside_column")
     if q.stray_chars:
-        add("stray_text", f"{q.stray_chars} characters inside a table's area are in no cell",
-            f"{q.stray_chars} caracteres dentro del área de una tabla no quedaron en ninguna celda", "stray_chars")
+        n = q.stray_chars
+        add("stray_text", plural(n, "character inside a table's area is", "characters inside a table's area are")
+            + " in no cell", plural(n, "carácter dentro del área de una tabla no quedó", "caracteres dentro del área "
+                                    "de una tabla no quedaron") + " en ninguna celda", "stray_chars")
     if q.rows_misaligned:
         one = q.rows_misaligned == 1
         add("rows_misaligned", f"{q.rows_misaligned} row{'' if one else 's'} start{'s' if one else ''} lower in "
@@ -117,11 +125,13 @@ def doubts(q: ReadQuality, limits: Limits = LIMITS, code_form: str = "a code") -
             f"que en las otras (¿líneas de la fila anterior unidas a {'ella' if one else 'ellas'}?)",
             "rows_misaligned")
     if q.hidden_chars:
-        add("hidden_text", f"{q.hidden_chars} characters inside a table's area are in the file but not on the page "
-                           "(invisible, or white on white): not read as cells; the file and what it shows differ",
-            f"{q.hidden_chars} caracteres dentro del área de una tabla están en el archivo pero no se ven en la página "
-            "(invisibles, o blanco sobre blanco): no se leyeron como celdas; el archivo y lo que muestra difieren",
-            "hidden_chars")
+        n = q.hidden_chars
+        add("hidden_text", plural(n, "character inside a table's area is", "characters inside a table's area are")
+            + " in the file but not on the page (invisible, or white on white): not read as cells; the file and what "
+            "it shows differ",
+            plural(n, "carácter dentro del área de una tabla está en el archivo pero no se ve", "caracteres dentro del "
+                   "área de una tabla están en el archivo pero no se ven") + " en la página (invisibles, o blanco "
+            "sobre blanco): no se leyeron como celdas; el archivo y lo que muestra difieren", "hidden_chars")
     if q.legend_unread:
         add("legend_unread", f"the list of texts above a table printed on its side lacks the text of a code, or "
                              f"holds a line no entry takes, {q.legend_unread} time{'s' if q.legend_unread > 1 else ''} "
