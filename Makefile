@@ -11,7 +11,9 @@ $(STAMP): pyproject.toml setup.py constraints.txt extract/readers/_glyphloop.c
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	@echo "installing poa and the versions of constraints.txt into $(VENV) (log: $(VENV)/install.log)"
-	@{ $(BIN)/pip install -q --upgrade pip && $(BIN)/pip install -q -c constraints.txt -e '.[dev]'; } \
+	@# --no-compile: Python compiles the modules it imports on first use; compiling every installed file up
+	@# front (great-expectations, dask, matplotlib…) took half of the install's minute.
+	@{ $(BIN)/pip install -q --upgrade pip && $(BIN)/pip install -q --no-compile -c constraints.txt -e '.[dev]'; } \
 	  >$(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; echo "install failed (log: $(VENV)/install.log)"; exit 1; }
 	touch $(STAMP)
 

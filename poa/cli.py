@@ -502,6 +502,8 @@ class Reporter:
         notes.append(f"audit: {printable(base / 'audit' / 'index.html')}")
         if (base / "review").is_dir():
             notes.append(f"review pages: {printable(base / 'review')}/")
+        if read:
+            notes.append(f"to check a page and correct a cell: poa review {printable(out)} --serve")
         self.console.print(Text(" · ".join(notes)))
         fresh = [o for o in review if not o.skipped]
         if fresh:

@@ -168,6 +168,14 @@ def test_poa_correct_refuses_what_it_cannot_apply(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "has no row with the key" in err and err.split("the nearest: ")[1].startswith(repr(key))
     assert not (out / "corrections.csv").exists()
+    # accepted: it says what the PDF printed, a blank as blank (it said "(now 'None')")
+    results = pd.read_parquet(out / "results")
+    blank = results[results.physical_pct.isna()].result_key.iloc[0]
+    printed = results[results.physical_raw == "150%"].result_key.iloc[0]
+    assert main(["correct", str(out), doc_id, "results", blank, "physical_pct", "40"]) == 0
+    assert "(the PDF reads it blank)" in capsys.readouterr().out
+    assert main(["correct", str(out), doc_id, "results", printed, "physical_pct", "15"]) == 0
+    assert "(the PDF reads '150%')" in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------- the file under attack (concurrency, hand edits)

@@ -960,9 +960,9 @@ def _cli_in_child(argv: list[str], err: str) -> None:
     os._exit(code)
 
 
-@pytest.mark.slow  # 20 rounds of ten processes
+@pytest.mark.slow  # 12 rounds of ten processes
 def test_concurrent_corrections_and_runs_on_one_folder_lose_nothing(mini_pdf, tmp_path):
-    """8 `poa correct` and 2 `poa run` at once on one folder, 20 rounds: every correction stays in the file, a
+    """8 `poa correct` and 2 `poa run` at once on one folder, 12 rounds: every correction stays in the file, a
     second run at the same time is refused (never interleaved), and no document is ok without its tables."""
     import multiprocessing
 
@@ -978,7 +978,7 @@ def test_concurrent_corrections_and_runs_on_one_folder_lose_nothing(mini_pdf, tm
     key = pq.read_table(out / "results" / f"{doc_id}.parquet").column("result_key")[0].as_py()
     ctx = multiprocessing.get_context("fork")
     written = 0
-    for round_ in range(20):
+    for round_ in range(12):
         argvs = [["correct", str(out), doc_id, "results", key, "physical_pct", f"{(round_ * 8 + k) % 100}%",
                   "--note", f"round {round_} writer {k}"] for k in range(8)]
         argvs += [["run", str(tmp_path / "a.pdf"), "--out", str(out), "--quiet", "--jobs", "1"]] * 2

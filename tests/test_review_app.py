@@ -79,6 +79,8 @@ def test_a_blank_cell_corrected_in_the_browser_reaches_the_page_the_parquet_and_
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(url)
         page.click("a[href$='.html']")  # the folder's one document
+        sheet, beside = page.locator(".sheet").first.bounding_box(), page.locator(".rows").first.bounding_box()
+        assert beside["x"] >= sheet["x"] + sheet["width"] and abs(beside["y"] - sheet["y"]) < 40  # rows beside, at 1400 px
         cell = f"#{row.result_id}-physical"
         assert "blank" in page.get_attribute(cell, "class")  # the blank % cell has a box to click
         page.click(cell)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from poa.validate import validate
 from poa.validate.arithmetic import recompute
 from poa.validate.match import text_score
@@ -96,3 +98,23 @@ def test_cut_off_text_needs_evidence():
     assert looks_cut_off("para el Archivo", fuller="para el Archivo Central.")
     assert not looks_cut_off("contiene el avance acumulado")
     assert not looks_cut_off("Ninguno.")
+
+
+def test_review_reasons_agree_with_their_count_in_both_languages():
+    from poa.validate.quality import doubts
+
+    from poa.records import ReadQuality
+
+    one = {d.code: d for d in doubts(ReadQuality(result_rows=10, stray_chars=1, other_rows=1, cells_outside_column=1,
+                                                 pct_in_text=1, hidden_chars=1, rows_misaligned=1, empty_units=1))}
+    many = {d.code: d for d in doubts(ReadQuality(result_rows=10, stray_chars=2, other_rows=2, cells_outside_column=2,
+                                                  pct_in_text=2, hidden_chars=2, rows_misaligned=2, empty_units=2))}
+    assert one["stray_text"].es.startswith("1 carácter dentro del área de una tabla no quedó")
+    assert many["stray_text"].es.startswith("2 caracteres dentro del área de una tabla no quedaron")
+    assert one["other_rows"].es.startswith("1 fila de la tabla de resultados no es resultado ni sección")
+    assert one["cells_outside_column"].en.startswith("1 word of result or deviation rows runs")
+    assert one["pct_in_text"].es.startswith("1 resultado no tiene") and many["pct_in_text"].es.startswith("2 resultados no tienen")
+    assert one["hidden_text"].es.startswith("1 carácter") and " se ve " in one["hidden_text"].es
+    for d in one.values():  # no plural noun after a 1, in either language
+        assert not re.match(r"1 (caracteres|filas|palabras|resultados|unidades|characters|rows|words|results|units)\b",
+                            d.es + " | " + d.en), d
