@@ -23,7 +23,7 @@ except ImportError:  # pragma: no cover - dev dependency
 
 def needs_browser(test):
     """Headless Chromium driven by Playwright, documents read again: slow, and skipped (saying why) without them."""
-    for mark in (pytest.mark.slow,
+    for mark in (pytest.mark.slow, pytest.mark.long,
                  pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)"),
                  pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed (pip install -e '.[dev]')")):
         test = mark(test)
