@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from poa.profile import Profile, installed
-from poa.records import Extraction, Leftover, RawCell, RawRow, ReadQuality
-from poa.vocab import fold, page_list, squash
+from poa.core.profile import Profile, installed
+from poa.core.records import Extraction, Leftover, RawCell, RawRow, ReadQuality
+from poa.core.vocab import fold, page_list, squash
 
 from .assemble import stitch
 from .engines import ENGINES, PageScan, PageTable, get_engine

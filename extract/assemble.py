@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from poa.profile import Profile
-from poa.records import RawRow
+from poa.core.profile import Profile
+from poa.core.records import RawRow
 
 from .engines.base import GridRow, PageTable
 from .layout import starts_row

@@ -13,8 +13,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from poa.profile import Profile
-from poa.vocab import fold, squash
+from poa.core.profile import Profile
+from poa.core.vocab import fold, squash
 
 from .layout import Line, opens_row
 

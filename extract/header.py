@@ -3,7 +3,7 @@
 A POA table is found by its header: a line holding "Cód." among other column-title words, with the title
 lines around it. The header's words are then grouped into column titles — cut where a ruling crosses their
 line or where a wide gap separates them, and stacked across the header's lines where they overlap — and each
-title is named by the profile's columns (`poa.profile`). A title spanning two others ("AVANCE %"
+title is named by the profile's columns (`poa.core.profile`). A title spanning two others ("AVANCE %"
 over "FÍSICO" and "PPTARIO.") is a group title, not a column. A title the vocabulary has no name for
 (RESPONSABLE, INDICADOR, OBSERVACIONES…) is a column of its own, kept as an extra column, so its text never
 ends up in a neighbour's cell.
@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
-from poa.profile import Profile
-from poa.vocab import fold, squash
+from poa.core.profile import Profile
+from poa.core.vocab import fold, squash
 
 from .layout import DEFAULT, Line, TableSettings, horizontal_edges, line_gap, opens_row
 from .page import Ruling, Word

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Iterable, Sequence
 
-from poa.profile import Profile
+from poa.core.profile import Profile
 
 from .page import Fill, Ruling, Word
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from poa.profile import CodeSpec, Profile, TableSpec
-from poa.vocab import fold
+from poa.core.profile import CodeSpec, Profile, TableSpec
+from poa.core.vocab import fold
 
 from .engines.base import GridRow, PageTable
 from .layout import DEFAULT, Line, TableSettings, bbox_of, column_of, confidence, line_gap, vertical_edges

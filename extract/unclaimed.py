@@ -12,7 +12,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Sequence
 
-from poa.records import RawCell
+from poa.core.records import RawCell
 
 from . import layout
 from .page import Ruling, Word

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-from poa import keys
-from poa.profile import Profile
-from poa.records import Deviation, Document, Extraction, Node, ReadQuality, Report, Result
+from poa.core import keys
+from poa.core.profile import Profile
+from poa.core.records import Deviation, Document, Extraction, Node, ReadQuality, Report, Result
 
 from .hierarchy import AMOUNTS, build_deviations, build_results
 from .metadata import metadata
@@ -35,7 +35,7 @@ def normalize(ex: Extraction, document: Document) -> Report:
 
 def assign_keys(document: Document, nodes: list[Node], results: list[Result], deviations: list[Deviation],
                 profile: Profile) -> None:
-    """Stable keys (`poa.keys`) on the document, every node, result and deviation. An area's key hangs under
+    """Stable keys (`poa.core.keys`) on the document, every node, result and deviation. An area's key hangs under
     its unit's (two units may each have an "Área de Sistemas"); a deviation row's unit key is its own name's
     until the validate stage aligns it with a results-table unit. No key names two rows: a unit or a result
     printed twice gets its place in the second key (`keys.repeated`)."""

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from poa.profile import TEXT_ROLES, LevelSpec, Profile
-from poa.records import Deviation, Node, RawRow, Result
-from poa.vocab import squash
+from poa.core.profile import TEXT_ROLES, LevelSpec, Profile
+from poa.core.records import Deviation, Node, RawRow, Result
+from poa.core.vocab import squash
 
 from .numbers import parse_pct, read_amount
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from poa.profile import Profile, TableSpec
-from poa.records import Extraction
-from poa.vocab import DATE, fold, squash
+from poa.core.profile import Profile, TableSpec
+from poa.core.records import Extraction
+from poa.core.vocab import DATE, fold, squash
 
 PERIOD = re.compile(r"(primer|segundo|1er\.?|2do\.?|i|ii)\s+semestre", re.I)
 QUARTER = re.compile(r"\b(primer|segundo|tercer|cuarto|1er\.?|2do\.?|3er\.?|4to\.?|i|ii|iii|iv)\s+trimestre", re.I)

@@ -22,8 +22,8 @@ from urllib.request import pathname2url
 
 from poa.normalize.numbers import half_up
 
-from poa.profile import Profile
-from poa.records import Node, Report
+from poa.core.profile import Profile
+from poa.core.records import Node, Report
 
 from . import pages as pg
 from .safe import FORMULA_START, NOT_XML, XLSX_CELL_MAX, escape, xlsx_text, xml_text

@@ -18,7 +18,7 @@ from typing import Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from poa.records import Report
+from poa.core.records import Report
 
 from .schema import CELL_FIELDS, TABLES, schema
 

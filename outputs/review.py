@@ -18,9 +18,9 @@ from collections import defaultdict
 from html import escape
 from pathlib import Path
 
+from poa.core.keys import KEY_COLUMN
+from poa.core.vocab import date_es, plural
 from poa.corrections import COLUMN_ES, PRINTED
-from poa.keys import KEY_COLUMN
-from poa.vocab import date_es, plural
 
 from .pages import find_source, fitted, open_pdf, render_page, to_pixels
 from .parquet import atomic

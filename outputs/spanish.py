@@ -11,9 +11,9 @@ import datetime as dt
 import re
 from typing import Callable
 
-from poa.profile import Profile, load
-from poa.records import Report
-from poa.vocab import date_es, plural
+from poa.core.profile import Profile, load
+from poa.core.records import Report
+from poa.core.vocab import date_es, plural
 
 BOLIVIA = dt.timezone(dt.timedelta(hours=-4), "BOT")  # Bolivia keeps UTC-4 all year (no daylight saving)
 

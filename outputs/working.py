@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from poa.normalize.numbers import half_up
 from poa.validate.arithmetic import Tree, counts, explaining
 
-from poa.records import Deviation, Finding, Node, Report, Result
+from poa.core.records import Deviation, Finding, Node, Report, Result
 
 from .pages import Region
 from .spanish import SEVERITY_RANK

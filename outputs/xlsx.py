@@ -21,8 +21,8 @@ from typing import Iterable
 
 from poa.validate.arithmetic import Tree
 
-from poa.records import Report
-from poa.vocab import runs
+from poa.core.records import Report
+from poa.core.vocab import runs
 
 from .safe import FORMULA_START, xlsx_text
 from .spanish import (

@@ -38,10 +38,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from . import limits as lim
+from .core.records import Document, Report
 from .limits import LimitExceeded, Limits
 from .options import EXECUTORS, Options
 from .pipeline import UsageError, identify
-from .records import Document, Report
 
 if TYPE_CHECKING:  # imported for real only by --executor dask
     from distributed import Client, Future, LocalCluster

@@ -180,8 +180,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def templates(args: argparse.Namespace) -> int:
-    """`poa templates [check FILE]`: the work lives in poa.profile."""
-    from poa.profile import ProfileError, installed, read
+    """`poa templates [check FILE]`: the work lives in poa.core.profile."""
+    from poa.core.profile import ProfileError, installed, read
 
     if args.action == "check":
         if not args.file:
@@ -203,8 +203,8 @@ def inspect(args: argparse.Namespace) -> int:
     """`poa inspect`: the work lives in poa.inspect."""
     from pathlib import Path
 
+    from poa.core.profile import ProfileError
     from poa.inspect import describe, inspection, review_page
-    from poa.profile import ProfileError
 
     if not Path(args.pdf).is_file():
         print(f"poa: {printable(args.pdf)}: no such file", file=sys.stderr)

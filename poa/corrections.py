@@ -5,7 +5,7 @@
     doc_id, table, key, column, value, note, author, date
 
 `table` is results, deviations or units; `key` the row's stable key as read (`results.result_key`,
-`deviations.deviation_key`, `units.key`: see `poa.keys`); `column` one of
+`deviations.deviation_key`, `units.key`: see `poa.core.keys`); `column` one of
 `CORRECTABLE[table]`. The stage runs after normalize and before validate, so the averages, the findings, the
 audit and the review pages all follow a correction; and since it lives in the output folder, not in the
 Parquet, it survives `--force`, another reader or engine, and an upgrade of poa. A correction whose row or
@@ -27,8 +27,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Iterator
 
-from poa.profile import Profile
-from poa.records import Report
+from poa.core.profile import Profile
+from poa.core.records import Report
 
 FILE = "corrections.csv"
 LOCK = ".corrections.lock"  # held while the file is read and written again: concurrent `poa correct` lose nothing
@@ -223,7 +223,7 @@ def correct(report: Report, corrections: list[Correction]) -> list[Applied]:
     `corrected` columns; return what became of each. The stage between normalize and validate."""
     from collections import Counter
 
-    from poa.keys import KEY_COLUMN, repeated, result_key
+    from poa.core.keys import KEY_COLUMN, repeated, result_key
     from poa.normalize import parse_pct
 
     records = {"results": report.results, "deviations": report.deviations, "units": report.units}

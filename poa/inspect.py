@@ -13,8 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .profile import Profile, ProfileError, installed, load
-from .records import Report
+from .core.profile import Profile, ProfileError, installed, load
+from .core.records import Report
 
 
 @dataclass
@@ -106,7 +106,7 @@ def review_page(x: Inspection, out: str | Path) -> Path | None:
 
 def check_profile(path: str | Path) -> Profile:
     """A profile file, checked as the pipeline reads it (ProfileError names the field and the problem)."""
-    from .profile import read
+    from .core.profile import read
 
     return read(path)
 

@@ -16,9 +16,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from .core.records import Document, Report
 from .limits import DEFAULT_MAX_MEMORY, DEFAULT_PAGE_TIMEOUT, DEFAULT_TIMEOUT
 from .options import READERS, Options
-from .records import Document, Report
 
 if TYPE_CHECKING:
     from .batch import Outcome

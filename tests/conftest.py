@@ -153,7 +153,7 @@ def pdf_of(objs: list[bytes]) -> bytes:
 
 def seed_profile():
     """The seed's family's template profile, as the pipeline loads it."""
-    from poa.profile import load
+    from poa.core.profile import load
 
     return load()
 

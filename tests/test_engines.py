@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import SAMPLES, processed
 
-from poa.vocab import squash
+from poa.core.vocab import squash
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,8 @@ from poa.normalize.numbers import half_up, read_amount
 from poa.validate import validate
 from test_layout import at
 
-from poa.profile import ProfileError, parse
-from poa.records import Document, Extraction, RawRow
+from poa.core.profile import ProfileError, parse
+from poa.core.records import Document, Extraction, RawRow
 
 WEIGHTED = r"""
 name = "seguimiento-ponderado"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import SAMPLE_NAMES, expected, processed
 
-from poa.vocab import squash
+from poa.core.vocab import squash
 
 LEVELS = {"group": "section"}  # the seed oracle calls group rows "group"; the contract calls them "section"
 

@@ -580,7 +580,7 @@ def test_markup_in_names_and_messages_is_printed_as_text_on_a_terminal(capsys):
 
     from poa.batch import Outcome
     from poa.cli import Reporter
-    from poa.records import Document
+    from poa.core.records import Document
 
     r = Reporter(quiet=False)
     r.console = Console(file=io.StringIO(), force_terminal=True, width=200)

@@ -6,7 +6,7 @@ from collections import Counter
 
 from conftest import processed
 
-from poa import keys
+from poa.core import keys
 
 
 def test_names_that_differ_in_case_accents_punctuation_and_y_de_share_a_key():
@@ -60,7 +60,7 @@ def test_no_key_names_two_rows_a_repeated_code_or_unit_gets_its_place():
     from poa.normalize import normalize
     from poa.validate import validate
 
-    from poa.records import Document, Extraction, RawRow
+    from poa.core.records import Document, Extraction, RawRow
 
     def row(*texts: str) -> RawRow:
         return RawRow("results", cells("results", *texts), (1,), (50, 300, 700, 320))

@@ -8,7 +8,7 @@ import shutil
 import pytest
 from conftest import expected
 
-from poa.vocab import squash
+from poa.core.vocab import squash
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 from conftest import cells, seed_profile
 from poa.normalize.metadata import metadata
 
-from poa.records import Extraction, Leftover, RawRow
+from poa.core.records import Extraction, Leftover, RawRow
 
 SEED = seed_profile()
 
@@ -78,7 +78,7 @@ def read(*title: str):
     from poa.normalize import normalize
     from poa.validate import validate
 
-    from poa.records import Document
+    from poa.core.records import Document
 
     return validate(normalize(report(*title), Document(doc_id="d", source_path="x.pdf", sha256="0" * 64)))
 
@@ -93,6 +93,6 @@ def test_a_report_whose_title_names_no_entity_is_in_review_saying_so():
 
 
 def test_a_family_whose_reports_print_no_entity_is_not_doubted_for_it():
-    from poa.profile import load
+    from poa.core.profile import load
 
     assert not load("evaluacion-acp").entity_printed and load("seguimiento-poa").entity_printed

@@ -459,7 +459,7 @@ def test_ocr_findings_name_the_cell_and_repairs_the_numbering_bears_out_or_not()
     from poa.normalize.hierarchy import build_results
     from poa.validate.ocr import ocr_findings
 
-    from poa.records import Document, RawRow, Report
+    from poa.core.records import Document, RawRow, Report
 
     def row(code, pct, conf=95.0):
         return RawRow("results", cells("results", code, "Se hizo.", "Se hizo.", pct), (3,), (0, 0, 1, 1),
@@ -487,7 +487,7 @@ def test_ocr_findings_name_the_cell_and_repairs_the_numbering_bears_out_or_not()
 def test_ocr_measures_out_of_bounds_put_a_document_in_review():
     from poa.validate.quality import doubts
 
-    from poa.records import ReadQuality
+    from poa.core.records import ReadQuality
 
     q = ReadQuality(result_rows=10, ocr_pages=[1, 2], ocr_confidence=71.5, ocr_unsure_cells=2, ocr_codes_unconfirmed=1)
     found = {d.code: d.en for d in doubts(q)}

@@ -107,7 +107,7 @@ def test_cli_exit_codes(tmp_path):
 def test_a_document_that_fails_leaves_no_rows_of_an_earlier_success(tmp_path):
     from dataclasses import replace
 
-    from poa.records import Report
+    from poa.core.records import Report
 
     report = processed("mmm-2016-s1-fpdf")
     write_report(report, tmp_path)

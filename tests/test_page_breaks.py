@@ -29,8 +29,8 @@ from poa.validate.quality import doubts
 from test_layout import at
 from test_layout_matrix import got_deviations, got_results, want_deviations, want_results
 
+from poa.core.records import Leftover, RawRow, ReadQuality
 from poa.options import READERS
-from poa.records import Leftover, RawRow, ReadQuality
 
 SWEEP = ROOT / "samples" / "sweep"
 SEED = seed_profile()

@@ -95,7 +95,7 @@ def test_rows_cut_in_the_wrong_places_put_the_document_in_review(monkeypatch):
 
 def test_a_document_with_no_result_rows_is_never_ok(monkeypatch):
     from poa import extract as stage
-    from poa.records import RawRow
+    from poa.core.records import RawRow
 
     real = stage.stitch
     monkeypatch.setattr(stage, "stitch", lambda tables, profile: [r for r in real(tables, profile) if r.table != "results"] or [

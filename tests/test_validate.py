@@ -9,8 +9,8 @@ from poa.validate.arithmetic import recompute
 from poa.validate.match import text_score
 from poa.validate.text import looks_cut_off
 
-from poa.keys import name_key
-from poa.records import Deviation, Document, Node, Report, Result
+from poa.core.keys import name_key
+from poa.core.records import Deviation, Document, Node, Report, Result
 
 
 def node(i, level, name, parent=None, number=None, pct=None, group=False):
@@ -103,7 +103,7 @@ def test_cut_off_text_needs_evidence():
 def test_review_reasons_agree_with_their_count_in_both_languages():
     from poa.validate.quality import doubts
 
-    from poa.records import ReadQuality
+    from poa.core.records import ReadQuality
 
     one = {d.code: d for d in doubts(ReadQuality(result_rows=10, stray_chars=1, other_rows=1, cells_outside_column=1,
                                                  pct_in_text=1, hidden_chars=1, rows_misaligned=1, empty_units=1))}

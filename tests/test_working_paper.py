@@ -24,7 +24,7 @@ from poa.outputs.spanish import BOLIVIA, CHECK_ES, check_label, date, decimal_co
 from poa.outputs.working import numbered, workings
 from poa.outputs.xlsx import HIERARCHY, RESULTS, SHEETS, write_xlsx
 
-from poa.records import Finding
+from poa.core.records import Finding
 
 CHROMIUM = find_chromium()
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -139,7 +139,7 @@ def test_document_errors_are_said_in_spanish(english, spanish):
 def test_the_index_says_a_failed_document_in_spanish_with_the_english_in_small_print(tmp_path):
     from poa.outputs import write_report
 
-    from poa.records import Document, Report
+    from poa.core.records import Document, Report
 
     error = "no text layer (a scanned or image-only PDF)"
     write_report(Report(Document("00000000000000aa", "scan.pdf", "", status="failed", error=error)), tmp_path)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from poa.records import Report
+from poa.core.records import Report
 
 from .arithmetic import (
     average_findings,

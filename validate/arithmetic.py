@@ -22,7 +22,7 @@ from statistics import fmean
 
 from poa.normalize.numbers import half_up
 
-from poa.records import Finding, Node, Report, Result
+from poa.core.records import Finding, Node, Report, Result
 
 
 def _mean(xs: list[float]) -> float | None:

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from poa.records import Finding, Report
+from poa.core.records import Finding, Report
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from poa.keys import first_of, name_key
-from poa.records import Deviation, Finding, Node, Report, Result
-from poa.vocab import fold, squash
+from poa.core.keys import first_of, name_key
+from poa.core.records import Deviation, Finding, Node, Report, Result
+from poa.core.vocab import fold, squash
 
 UNIT_MIN_SCORE = 85.0  # names this similar (after normalization) are the same unit
 CONFIRM_MIN_SCORE = 60.0  # wording this similar confirms a code match

@@ -15,8 +15,8 @@ from typing import Callable
 
 from poa.normalize.numbers import read_pct
 
-from poa.records import Deviation, Finding, Report, Result
-from poa.vocab import squash
+from poa.core.records import Deviation, Finding, Report, Result
+from poa.core.vocab import squash
 
 LOW_KEY_CELL = 80.0  # code and % cells
 LOW_TEXT_CELL = 50.0  # expected, obtained, cause, measure and extra cells

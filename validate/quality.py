@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from poa.normalize.numbers import half_up
 
-from poa.records import Finding, ReadQuality, Report
-from poa.vocab import page_list, plural
+from poa.core.records import Finding, ReadQuality, Report
+from poa.core.vocab import page_list, plural
 
 from .arithmetic import Tree
 

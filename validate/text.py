@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from poa.records import Finding, Report
-from poa.vocab import fold, squash
+from poa.core.records import Finding, Report
+from poa.core.vocab import fold, squash
 
 # "XX" where a figure should be; not the Roman numeral of a name ("Siglo XX", the mine).
 PLACEHOLDER = re.compile(r"(?<![Ss]iglo )(?<!\w)(?:X{2,}|x{3,})(?!\w)|_{3,}|\.{4,}|\?{2,}")

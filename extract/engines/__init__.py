@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from poa.core.profile import Profile, installed
 from poa.options import ENGINES, READERS
-from poa.profile import Profile, installed
 
 from .base import Engine, Fit, GridRow, PageScan, PageTable
 

@@ -6,8 +6,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
-from poa.profile import Profile, TableSpec
-from poa.records import BBox, Leftover, RawCell
+from poa.core.profile import Profile, TableSpec
+from poa.core.records import BBox, Leftover, RawCell
 
 Extra = tuple[tuple[str, str], ...]  # (column title, cell text) for the columns the tool has no name for
 

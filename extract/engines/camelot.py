@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Iterator, Sequence
 
+from poa.core.profile import Profile, load
+from poa.core.records import Leftover
+from poa.core.vocab import fold, squash
 from poa.options import READERS
-from poa.profile import Profile, load
-from poa.records import Leftover
-from poa.vocab import fold, squash
 
 from .. import layout
 from ..page import SourceError

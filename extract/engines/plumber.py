@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Iterator, Sequence
 
+from poa.core.profile import FIGURE_ROLES, Profile, load
+from poa.core.records import Leftover
 from poa.options import READERS
-from poa.profile import FIGURE_ROLES, Profile, load
-from poa.records import Leftover
 
 from .. import layout, transposed
 from ..furniture import Furniture

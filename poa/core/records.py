@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from poa.profile import Profile
+    from poa.core.profile import Profile
 
 DEFAULT_TEMPLATE = "seguimiento-poa"  # what a document read before profiles existed was read as
 
@@ -130,9 +130,9 @@ class Document:
     doc_id: str
     source_path: str
     sha256: str
-    template: str | None = None  # the profile it was read with (`poa.profile`): its name
+    template: str | None = None  # the profile it was read with (`poa.core.profile`): its name
     entity: str | None = None
-    entity_key: str | None = None  # the entity's name reduced to what identifies it (`poa.keys`)
+    entity_key: str | None = None  # the entity's name reduced to what identifies it (`poa.core.keys`)
     year: int | None = None
     semester: int | None = None
     period: str | None = None  # as the report states it: 2016-S1, 2019-Q3, 2018 (the whole year)
@@ -185,7 +185,7 @@ class Node:
     reported_cumulative_raw: str = ""
     recomputed_cumulative_pct: float | None = None
     cells: list[CellBox] = field(default_factory=list)  # where each of its cells stands on the page
-    key: str | None = None  # stable across semesters, years and spellings (`poa.keys`); areas under their unit
+    key: str | None = None  # stable across semesters, years and spellings (`poa.core.keys`); areas under their unit
     depth: int | None = None  # 0 for the profile's outermost level, one more for each level in; None for rows of no level
     part: str = ""  # the table it stands in, where the family prints several results tables (the profile's name)
     level_label: str = ""  # the level's name as the report calls it (the profile's label): "Dirección General"
@@ -219,7 +219,7 @@ class Result:
     extra: dict[str, str] = field(default_factory=dict)  # column title -> text, for columns the tool has no name for
     ocr_confidence: dict[str, float] | None = None  # column -> OCR confidence (0–100) of cells read by OCR
     cells: list[CellBox] = field(default_factory=list)  # where each of its cells stands (a review page draws them)
-    unit_key: str | None = None  # stable keys (`poa.keys`): the same unit and result in every report of the entity
+    unit_key: str | None = None  # stable keys (`poa.core.keys`): the same unit and result in every report of the entity
     result_key: str | None = None
     levels: dict[str, str] = field(default_factory=dict)  # every level above it (the profile's), level → name
     cause: str = ""  # its cause of deviation, where the results table prints them in a column of their own
@@ -296,7 +296,7 @@ class Report:
     def template(self) -> Profile:
         """The profile its checks and working papers follow: the one it was read as, or the one its document
         names, or the seed's family's."""
-        from poa.profile import load
+        from poa.core.profile import load
 
         return self.profile or load(self.document.template or DEFAULT_TEMPLATE)
 

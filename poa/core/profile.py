@@ -24,7 +24,7 @@ from typing import Any, Callable
 from .records import DEFAULT_TEMPLATE as DEFAULT
 from .vocab import fold
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # poa/templates/
 
 # The columns a table can have, by role. Text roles hold words; figure roles hold a number each.
 TEXT_ROLES = ("code", "expected", "obtained", "cause", "measure")

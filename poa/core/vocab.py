@@ -1,6 +1,6 @@
 """Text helpers every stage shares: folding for recognising words, whitespace joined for keeping text, dates,
 runs of numbers, page lists. What a report family's words are (its codes, headers, sections) is its profile's
-(`poa.profile`), never this module's."""
+(`poa.core.profile`), never this module's."""
 
 from __future__ import annotations
 
