@@ -123,7 +123,7 @@ for p in sys.argv[1:]:
 
 POA = """
 import json, sys
-from poa.pipeline import run
+from poa.batch import run
 out = run(sys.argv[4:], out=sys.argv[1], jobs=int(sys.argv[2]), reader=sys.argv[3], force=True)
 print(json.dumps({"worker_mib": max((o.memory for o in out), default=0) / 2**20,
                   "status": {s: sum(o.document.status == s for o in out) for s in ("ok", "review", "failed")}}))

@@ -7,7 +7,7 @@ from typing import Iterable
 from poa.core.profile import Profile
 from poa.core.records import RawRow
 
-from .engines.base import GridRow, PageTable
+from .engines.rows import GridRow, PageTable
 from .layout import starts_row
 
 

@@ -15,7 +15,7 @@ from typing import Sequence
 from poa.core.profile import CodeSpec, Profile, TableSpec
 from poa.core.vocab import fold
 
-from .engines.base import GridRow, PageTable
+from .engines.rows import GridRow, PageTable
 from .layout import DEFAULT, Line, TableSettings, bbox_of, column_of, confidence, line_gap, vertical_edges
 from .page import Ruling, Word
 

@@ -6,12 +6,12 @@ from collections import Counter
 from dataclasses import replace
 
 from poa.core import keys
+from poa.core.numbers import half_up, parse_pct
 from poa.core.profile import Profile
 from poa.core.records import Deviation, Document, Extraction, Node, ReadQuality, Report, Result
 
 from .hierarchy import AMOUNTS, build_deviations, build_results
 from .metadata import metadata
-from .numbers import half_up, parse_pct
 
 
 def normalize(ex: Extraction, document: Document) -> Report:

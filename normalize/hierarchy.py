@@ -8,11 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from poa.core.numbers import parse_pct, read_amount
 from poa.core.profile import TEXT_ROLES, LevelSpec, Profile
 from poa.core.records import Deviation, Node, RawRow, Result
 from poa.core.vocab import squash
-
-from .numbers import parse_pct, read_amount
 
 UNIT = re.compile(r"^(\d{1,3})\s*[.:\-)]?\s+(\S.*)$")
 

@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.request import pathname2url
 
-from poa.normalize.numbers import half_up
-
+from poa.core.numbers import half_up
 from poa.core.profile import Profile
 from poa.core.records import Node, Report
 
@@ -512,7 +511,7 @@ def render_index(out: Path) -> str:
     """One page over every document in an output folder: what each report is, and how it fared."""
     from collections import Counter
 
-    from .parquet import read_poa_folder
+    from .store import read_poa_folder
 
     def table(name: str, columns: list[str]) -> list[dict]:  # poa's files only: a stray one is left out
         return [row for part in read_poa_folder(out, name, columns) for row in part.to_pylist()]

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from .parquet import DOC_FILE_RE, atomic
 from .schema import CATEGORIES, FOREIGN_KEYS, PRIMARY_KEYS, TABLE_VERSION, TABLES
+from .store import DOC_FILE_RE, atomic
 
 PROFILE = "data-package"
 

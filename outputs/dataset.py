@@ -15,8 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .parquet import read_poa_folder
 from .schema import TABLES
+from .store import read_poa_folder
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from .parquet import read_poa_file, read_poa_folder, write_parquet
 from .schema import schema
+from .store import read_poa_file, read_poa_folder, write_parquet
 
 KEY = ["entity_key", "period"]
 COLUMNS = ["doc_id", "source_path", "status", *KEY, "pdf_modified", "file_modified", "duplicate_of", "superseded_by"]

@@ -57,7 +57,7 @@ def print_pdf(html: Path, pdf: Path, *, chromium: str | None = None, timeout: fl
     """Print one HTML page to `pdf` (written atomically: a reader never sees half a PDF) on `paper` (carta,
     the paper's own; a4; oficio): another size is the page's CSS with its @page size changed, printed from a
     copy beside it, so that its relative links stay right."""
-    from .parquet import atomic
+    from .store import atomic
 
     chromium = chromium or find_chromium()
     if chromium is None:
@@ -100,6 +100,6 @@ def working_papers(out: Path, doc_ids: list[str] | None = None) -> list[str]:
         have = sorted(p.name[:-5] for p in os.scandir(folder) if p.name.endswith(".html") and DOC_ID.match(p.name[:-5]))
     except OSError as e:
         raise ValueError(f"{out}: no audit folder ({e.strerror or e}); run `poa run … --out {out}` first") from None
-    from .parquet import pick_ids
+    from .store import pick_ids
 
     return pick_ids(have, doc_ids, str(folder), "working paper")

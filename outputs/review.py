@@ -18,14 +18,14 @@ from collections import defaultdict
 from html import escape
 from pathlib import Path
 
+from poa.core.corrections import COLUMN_ES, PRINTED
 from poa.core.keys import KEY_COLUMN
 from poa.core.vocab import date_es, plural
-from poa.corrections import COLUMN_ES, PRINTED
 
 from .pages import find_source, fitted, open_pdf, render_page, to_pixels
-from .parquet import atomic
 from .safe import xml_text
 from .spanish import STATUS_ES, check_label, decimal_commas, pct
+from .store import atomic
 
 SCALE = 1.5  # pixels per point: 108 dpi, small print still legible, ~70 kB a page in grey
 LOW_CONFIDENCE = 80.0  # an OCR'd cell below this is marked for a look
@@ -37,7 +37,7 @@ STATUS = {  # status -> (colour, Spanish label)
     "blank": ("#9aa0a6", "en blanco"),
 }
 IDS = {"results": "result_id", "deviations": "deviation_id", "units": "node_id"}
-# A cell's column on the page → the column a correction sets, per table (`poa.corrections.CORRECTABLE`): a
+# A cell's column on the page → the column a correction sets, per table (`poa.core.corrections.CORRECTABLE`): a
 # section row's number stands in the code column and its name in the expected result's.
 CORRECTS = {
     "results": {"code": "code", "expected": "expected", "obtained": "obtained", "physical": "physical_pct",
@@ -439,8 +439,8 @@ def wants_review(rows: dict[str, list[dict]], which: str) -> bool:
 
 def rows_from(out: Path, doc_id: str) -> dict[str, list[dict]]:
     """One document's rows as DIR holds them."""
-    from .parquet import read_poa_file
     from .schema import TABLES
+    from .store import read_poa_file
 
     rows: dict[str, list[dict]] = {}
     for table in TABLES:
@@ -453,7 +453,7 @@ def missing_pages(out: Path, doc_ids: list[str], which: str) -> int:
     """Write the review pages `which` asks for that documents done by an earlier run do not have (a batch
     skips them, but `--review all` after a run with none should still give every page); return how many were
     written. Only a document with no page is read back, and a doubtful one is told from its documents row."""
-    from .parquet import read_poa_file
+    from .store import read_poa_file
 
     made = 0
     for doc_id in doc_ids:

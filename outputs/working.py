@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from poa.normalize.numbers import half_up
 from poa.validate.arithmetic import Tree, counts, explaining
 
+from poa.core.numbers import half_up
 from poa.core.records import Deviation, Finding, Node, Report, Result
 
 from .pages import Region

@@ -1,21 +1,36 @@
 """poa: POA follow-up reports (PDF) → clean, checked Parquet datasets.
 
-    from poa import run, read
-    docs = run(["samples/"], out="out")
-    results = read("out", "results")     # one report per entity and period, columns described in .attrs
+    import poa
+    docs = poa.run(["samples/"], out="out")      # read a batch into an output folder
+    results = poa.read("out", "results")         # one table of it, one report per entity and period
+    report = poa.process("x.pdf")                # one document, in memory
+    frames = poa.tables(report)                  # …its tables as DataFrames, named as the Parquet tables
+
+Importing `poa` (or the kernel, `poa.core`) loads no stage: each of these loads what it needs when called.
 """
 
 __version__ = "0.1.0"
 
-from .pipeline import process, run  # noqa: E402
+__all__ = ["__version__", "process", "read", "run", "tables"]
 
 
-def read(out, table: str, *, current: bool = True, columns: list[str] | None = None):
-    """One table of an output folder as a DataFrame (`poa.outputs.dataset.read`): the reports the folder counts
-    (no copies, no earlier editions, no failed documents) unless `current=False`."""
-    from .outputs.dataset import read as read_table
+def __getattr__(name: str):
+    """`poa.run`, `poa.process`, `poa.read`, `poa.tables`, imported on first use (PEP 562): `import poa.core.records`
+    must not load the pipeline."""
+    if name == "run":
+        from .batch import run
 
-    return read_table(out, table, current=current, columns=columns)
+        return run
+    if name == "process":
+        from .pipeline import process
 
+        return process
+    if name == "read":
+        from .outputs.dataset import read
 
-__all__ = ["__version__", "process", "read", "run"]
+        return read
+    if name == "tables":
+        from .outputs.parquet import frames
+
+        return frames
+    raise AttributeError(f"module 'poa' has no attribute {name!r}")

@@ -38,10 +38,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from . import limits as lim
+from .core.options import EXECUTORS, READERS, Options
 from .core.records import Document, Report
 from .limits import LimitExceeded, Limits
-from .options import EXECUTORS, Options
-from .pipeline import UsageError, identify
+from .pipeline import UsageError, expand_inputs, identify
 
 if TYPE_CHECKING:  # imported for real only by --executor dask
     from distributed import Client, Future, LocalCluster
@@ -68,7 +68,7 @@ class Outcome:
 class Job:
     path: Path
     document: Document  # doc_id and hash known before the work starts
-    corrections: tuple = ()  # the document's corrections (`poa.corrections.Correction`)
+    corrections: tuple = ()  # the document's corrections (`poa.core.corrections.Correction`)
     redone: str | None = None  # why it is read again, when it was done before
 
 
@@ -89,7 +89,7 @@ class Batch:
         """A child ended: its temp folder goes; if it did not end cleanly, so do its half-written files."""
         shutil.rmtree(self.tmp / str(pid), ignore_errors=True)
         if not cleanly:
-            from poa.outputs.parquet import remove_temporaries
+            from poa.outputs.store import remove_temporaries
 
             remove_temporaries(self.out, self.run_id, pid)
 
@@ -97,7 +97,7 @@ class Batch:
 def earlier(out: Path, doc: Document, statuses: tuple[str, ...] = ("ok", "review")) -> dict | None:
     """The documents row an earlier run wrote for this document, if it ended it so (default: finished it, ok
     or review)."""
-    from poa.outputs.parquet import read_poa_file
+    from poa.outputs.store import read_poa_file
 
     table = read_poa_file(out / "documents" / f"{doc.doc_id}.parquet")  # a foreign or corrupt file: not done
     try:
@@ -149,7 +149,7 @@ def already_done(out: Path, doc: Document, options: Options | None = None,
     if (row.get("corrections") or "") != corrections:
         why.append("its corrections changed")
     if row.get("status") in ("ok", "review"):
-        from poa.outputs.parquet import ORDER
+        from poa.outputs.store import ORDER
 
         lost = [name for name in ORDER if not (out / name / f"{doc.doc_id}.parquet").is_file()]
         if lost:
@@ -193,7 +193,7 @@ class Run:
     """One batch's identity in DIR: its record, its temporary files, its workers' private temp folders."""
 
     def __init__(self, out: Path):
-        from poa.outputs.parquet import set_run_id
+        from poa.outputs.store import set_run_id
 
         self.out = out
         self.id = secrets.token_hex(6)
@@ -214,7 +214,7 @@ class Run:
     def end(self) -> None:
         """Remove this run's temporary files, temp folder and record (what cannot be removed now, the next
         run will: the record says the run is over once its process is gone)."""
-        from poa.outputs.parquet import remove_temporaries
+        from poa.outputs.store import remove_temporaries
 
         remove_temporaries(self.out, self.id)
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -270,7 +270,7 @@ def clean_dead_runs(out: Path, keep: str = "") -> None:
     """The temporary files (and temp folders) of runs recorded in DIR/.poa/ whose process is gone. A file
     is removed only if its name carries a dead run's id in poa's pattern, in one of poa's folders: never a
     user's `notes/.draft.tmp`, never a live run's file."""
-    from poa.outputs.parquet import remove_temporaries
+    from poa.outputs.store import remove_temporaries
 
     try:
         entries = list(os.scandir(out / ".poa"))
@@ -342,7 +342,7 @@ def _settle(batch: Batch) -> None:
     """Make the child the batch's wherever it was forked: its temporary files carry the batch's run id (the
     batch removes them at its end), and on a Dask worker relative input names resolve from the batch's working
     folder, as they would in the batch's own process (the audit paper finds the PDF by its name)."""
-    from poa.outputs.parquet import set_run_id
+    from poa.outputs.store import set_run_id
 
     set_run_id(batch.run_id)
     if batch.cwd:
@@ -526,7 +526,8 @@ WORKER_MODULES = (
     "numpy", "pyarrow", "pyarrow.parquet", "pandas", "PIL.Image", "PIL.PngImagePlugin",
     "rapidfuzz.fuzz", "rapidfuzz.process", "pypdfium2", "pypdfium2.raw",
     "poa.extract", "poa.extract.engines.plumber", "poa.extract.readers.pdfium", "poa.extract.readers.plumber",
-    "poa.normalize", "poa.validate", "poa.corrections", "poa.outputs.parquet", "poa.outputs.audit",
+    "poa.normalize", "poa.normalize.corrections", "poa.validate", "poa.outputs.parquet", "poa.outputs.store",
+    "poa.outputs.writer", "poa.outputs.audit",
     "poa.outputs.xlsx", "poa.outputs.review", "poa.outputs.pages",
 )
 
@@ -575,7 +576,7 @@ def check_limits(timeout: float, page_timeout: float, max_memory: int | str) -> 
 
 def check_options(options: Options, review: str) -> None:
     """Options poa knows, or UsageError."""
-    from .options import REVIEW_PAGES
+    from .core.options import REVIEW_PAGES
 
     try:
         options.check()
@@ -644,11 +645,59 @@ def run_batch(
                       on_start, on_done)
 
 
+def run(
+    inputs: Iterable[str | Path],
+    out: str | Path = "out",
+    engine: str = "pdfplumber",
+    *,
+    reader: str = READERS[0],
+    ocr: str = "auto",
+    gx: bool = False,
+    template: str | None = None,
+    review: str = "doubtful",
+    jobs: int | None = None,
+    timeout: float = lim.DEFAULT_TIMEOUT,
+    page_timeout: float = lim.DEFAULT_PAGE_TIMEOUT,
+    max_memory: int | str = lim.DEFAULT_MAX_MEMORY,
+    force: bool = False,
+    retry_failed: bool = False,
+    on_start: Callable[[int, int], None] | None = None,
+    on_done: Callable[[Outcome], None] | None = None,
+    on_pages: Callable[[int, int], None] | None = None,
+    executor: str | None = None,
+    dask: str | None = None,
+) -> list[Outcome]:
+    """Process every input (files, folders, globs) and write its tables under `out`; one Outcome per
+    document. A document already done by this pipeline version, with the same options and corrections, is
+    skipped unless `force`; one done otherwise is read again, and its Outcome says why. A document that failed
+    with this pipeline version and these options is not tried again (its Outcome is the failure, skipped) unless
+    `retry_failed` or `force`: a re-run after a correction does not spend minutes failing the same scan again.
+
+    `engine`, `reader`, `ocr`, `gx`, `template`: how documents are read and checked (`poa.core.options`). `review`: which
+    documents get a review page (doubtful: in review, read by OCR or corrected; all; none).
+    Each document runs in a worker limited to `timeout` seconds plus `page_timeout` for each of its pages
+    (more for pages read by OCR) and to `max_memory` bytes of address space (an int, or a size such as
+    "2G"). Corrections come from `out/corrections.csv`. Raises UsageError, having written nothing, for inputs
+    that name nothing, an output folder that cannot be written, and options or limits that make no sense.
+
+    `on_start(documents, to_do)`, `on_done(outcome)` and `on_pages(read, found)` (pages read and pages found,
+    each a change since the last call) follow the batch, e.g. for a progress bar.
+
+    `executor`: "local" (the default without `dask`): forked workers, `jobs` at a time, on this machine;
+    "dask" (the default with `dask`): each document a task on the Dask scheduler at the address `dask`
+    ("tcp://host:8786"), or with no address on a LocalCluster of `jobs` processes started for the run. The
+    outputs, the skipping and the limits are the same; with Dask, `out` (and the inputs) must be folders every
+    worker sees at the same path. Dask not installed, or a scheduler out of reach, is a UsageError."""
+    return run_batch(expand_inputs(inputs, Path(out)), Path(out), Options(engine, reader, ocr, gx, template),
+                     review=review, jobs=jobs, timeout=timeout, page_timeout=page_timeout, max_memory=max_memory, force=force,
+                     retry_failed=retry_failed, on_start=on_start, on_done=on_done, on_pages=on_pages, executor=executor, dask=dask)
+
+
 def _batch(paths: list[Path], out: Path, options: Options, review: str, limits: Limits, again: tuple[bool, bool],
            execute: Execute, on_start: Callable[[int, int], None] | None,
            on_done: Callable[[Outcome], None] | None) -> list[Outcome]:
     """run_batch once its arguments are checked: identify, skip, run the rest with `execute`, describe."""
-    from . import corrections as fixes
+    from .core import corrections as fixes
 
     outcomes: dict[int, Outcome] = {}
     pending: list[tuple[int, Job]] = []

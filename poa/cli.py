@@ -1,4 +1,4 @@
-"""`poa`: the command line, a thin shell over `poa.pipeline.run`."""
+"""`poa`: the command line, a thin shell over `poa.batch.run` (and the library functions each command names)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import sys
 import time
 import unicodedata
 
-from poa.corrections import CORRECTABLE
-from poa.options import ENGINES, EXECUTORS, OCR_MODES, READERS, REVIEW_PAGES
+from poa.core.corrections import CORRECTABLE
+from poa.core.options import ENGINES, EXECUTORS, OCR_MODES, READERS, REVIEW_PAGES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -287,8 +287,8 @@ def correct(args: argparse.Namespace) -> int:
     """`poa correct`: the work lives in poa.correcting."""
     from pathlib import Path
 
+    from poa.core.corrections import Correction
     from poa.correcting import read_value, submit
-    from poa.corrections import Correction
 
     out = Path(args.out)
     try:
@@ -460,7 +460,7 @@ class Reporter:
         from rich.table import Table
         from rich.text import Text
 
-        from poa.outputs.parquet import folder_totals
+        from poa.outputs.store import folder_totals
 
         from .pipeline import display_path
 
@@ -492,7 +492,7 @@ class Reporter:
             notes.append(f"corrections: {f['corrections_applied']} applied, {f['corrections_stale']} stale "
                          "(see the corrections table)")
         if f and f["corrections_unmatched"]:
-            from poa.outputs.parquet import unmatched_corrections
+            from poa.outputs.store import unmatched_corrections
 
             ids = unmatched_corrections(Path(out))
             notes.append(f"{len(ids)} doc_id{'s' if len(ids) > 1 else ''} of corrections.csv match no document of the "
@@ -539,7 +539,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("poa: --jobs must be at least 1", file=sys.stderr)
         return 2
-    from .pipeline import UsageError, run
+    from .batch import run
+    from .pipeline import UsageError
 
     reporter = Reporter(args.quiet)
     signal.signal(signal.SIGTERM, _terminated)  # stopped by a scheduler or `kill`: ended as Ctrl-C ends it

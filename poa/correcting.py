@@ -7,10 +7,10 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from poa.core.corrections import Correction, add, as_read, check
 from poa.core.keys import KEY_COLUMN
 from poa.core.profile import Profile, ProfileError, load
-from poa.corrections import Correction, add, as_read, check
-from poa.outputs.parquet import pick_ids, read_poa_file, read_poa_folder
+from poa.outputs.store import pick_ids, read_poa_file, read_poa_folder
 
 
 def doc_ids(out: Path, wanted: list[str]) -> list[str]:

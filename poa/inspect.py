@@ -40,7 +40,7 @@ def inspection(path: str | Path, template: str | None = None, reader: str | None
     from poa.extract.header import find_headers
     from poa.extract.readers import open_source
 
-    from .options import READERS
+    from .core.options import READERS
     from .pipeline import process
 
     reader = reader or READERS[0]

@@ -14,14 +14,13 @@ import stat
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Iterable
 
+from .core.options import READERS, Options
 from .core.records import Document, Report
-from .limits import DEFAULT_MAX_MEMORY, DEFAULT_PAGE_TIMEOUT, DEFAULT_TIMEOUT
-from .options import READERS, Options
 
 if TYPE_CHECKING:
-    from .batch import Outcome
+    pass
 
 
 class UsageError(Exception):
@@ -203,10 +202,10 @@ def process(path: str | Path, engine: str = "pdfplumber", document: Document | N
             gx: bool = False, template: str | None = None, options: Options | None = None) -> Report:
     """One document through every stage, in memory. Never raises for a bad document: it comes back with
     status "failed" and the reason. `engine`, `reader`, `ocr`, `gx`, `template` (or `options`, all at once): how
-    it is read and checked (see `poa.options`; `template`: an installed profile's name or a profile file, by
-    default the one that fits it best). `corrections`: the document's corrections (`poa.corrections`), applied
-    between normalize and validate. `report.tables()` gives its tables as DataFrames."""
-    from .corrections import fingerprint
+    it is read and checked (see `poa.core.options`; `template`: an installed profile's name or a profile file, by
+    default the one that fits it best). `corrections`: the document's corrections (`poa.core.corrections`), applied
+    between normalize and validate. `poa.tables(report)` gives its tables as DataFrames."""
+    from .core.corrections import fingerprint
 
     opts = options or Options(engine, reader, ocr, gx, template)
     path = Path(path)
@@ -218,9 +217,8 @@ def process(path: str | Path, engine: str = "pdfplumber", document: Document | N
     try:
         from poa.extract import NoTablesError, SourceError, extract
         from poa.normalize import normalize
+        from poa.normalize.corrections import correct
         from poa.validate import validate
-
-        from .corrections import correct
 
         try:
             extraction = extract(path, engine=opts.engine, reader=opts.reader, ocr=opts.ocr, profile=opts.profile())
@@ -240,58 +238,8 @@ def process(path: str | Path, engine: str = "pdfplumber", document: Document | N
 
 def _failed(doc: Document, reason: str, corrections: list | None = None) -> Report:
     """A document not read, and its corrections, each stale for it: never dropped without a word."""
-    from .corrections import Applied
+    from .core.corrections import Applied
 
     doc.status, doc.error = "failed", reason
     return Report(doc, corrections=[Applied(c, "stale", reason=f"its document was not read: {reason}")
                                     for c in corrections or []])
-
-
-def run(
-    inputs: Iterable[str | Path],
-    out: str | Path = "out",
-    engine: str = "pdfplumber",
-    *,
-    reader: str = READERS[0],
-    ocr: str = "auto",
-    gx: bool = False,
-    template: str | None = None,
-    review: str = "doubtful",
-    jobs: int | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    page_timeout: float = DEFAULT_PAGE_TIMEOUT,
-    max_memory: int | str = DEFAULT_MAX_MEMORY,
-    force: bool = False,
-    retry_failed: bool = False,
-    on_start: Callable[[int, int], None] | None = None,
-    on_done: Callable[[Outcome], None] | None = None,
-    on_pages: Callable[[int, int], None] | None = None,
-    executor: str | None = None,
-    dask: str | None = None,
-) -> list[Outcome]:
-    """Process every input (files, folders, globs) and write its tables under `out`; one Outcome per
-    document. A document already done by this pipeline version, with the same options and corrections, is
-    skipped unless `force`; one done otherwise is read again, and its Outcome says why. A document that failed
-    with this pipeline version and these options is not tried again (its Outcome is the failure, skipped) unless
-    `retry_failed` or `force`: a re-run after a correction does not spend minutes failing the same scan again.
-
-    `engine`, `reader`, `ocr`, `gx`, `template`: how documents are read and checked (`poa.options`). `review`: which
-    documents get a review page (doubtful: in review, read by OCR or corrected; all; none).
-    Each document runs in a worker limited to `timeout` seconds plus `page_timeout` for each of its pages
-    (more for pages read by OCR) and to `max_memory` bytes of address space (an int, or a size such as
-    "2G"). Corrections come from `out/corrections.csv`. Raises UsageError, having written nothing, for inputs
-    that name nothing, an output folder that cannot be written, and options or limits that make no sense.
-
-    `on_start(documents, to_do)`, `on_done(outcome)` and `on_pages(read, found)` (pages read and pages found,
-    each a change since the last call) follow the batch, e.g. for a progress bar.
-
-    `executor`: "local" (the default without `dask`): forked workers, `jobs` at a time, on this machine;
-    "dask" (the default with `dask`): each document a task on the Dask scheduler at the address `dask`
-    ("tcp://host:8786"), or with no address on a LocalCluster of `jobs` processes started for the run. The
-    outputs, the skipping and the limits are the same; with Dask, `out` (and the inputs) must be folders every
-    worker sees at the same path. Dask not installed, or a scheduler out of reach, is a UsageError."""
-    from .batch import run_batch
-
-    return run_batch(expand_inputs(inputs, Path(out)), Path(out), Options(engine, reader, ocr, gx, template),
-                     review=review, jobs=jobs, timeout=timeout, page_timeout=page_timeout, max_memory=max_memory, force=force,
-                     retry_failed=retry_failed, on_start=on_start, on_done=on_done, on_pages=on_pages, executor=executor, dask=dask)

@@ -34,15 +34,15 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from poa.core.corrections import FIELDS, Correction, remove
 from poa.core.profile import ProfileError, load
 from poa.core.vocab import plural
 from poa.correcting import submit
-from poa.corrections import FIELDS, Correction, remove
 from poa.outputs.pages import find_source
-from poa.outputs.parquet import read_poa_file, read_poa_folder
 from poa.outputs.review import render_review, rows_from
 from poa.outputs.safe import xml_text
 from poa.outputs.spanish import STATUS_ES, period
+from poa.outputs.store import read_poa_file, read_poa_folder
 
 DOC_ID = re.compile(r"[0-9a-f]{16}")
 IMAGE = re.compile(r"/review/([0-9a-f]{16})/p(\d{1,6})\.png")

@@ -12,7 +12,7 @@ from typing import Callable, TypeVar
 
 import pytest
 
-from poa.options import READERS
+from poa.core.options import READERS
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

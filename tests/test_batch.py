@@ -17,8 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import ROOT, SAMPLES, mini_seed, pdf_of
 
-from poa.batch import run_batch
-from poa.pipeline import run
+from poa.batch import run, run_batch
 
 
 @pytest.fixture(scope="module")

@@ -446,10 +446,10 @@ def test_the_workbook_recomputes_each_rows_percentage_live_and_only_the_planted_
     import subprocess
 
     from openpyxl import load_workbook
-    from poa.normalize.numbers import half_up
     from poa.outputs.xlsx import RESULTS, write_xlsx
 
     from poa import process
+    from poa.core.numbers import half_up
     from samples import efficacy, weighted
 
     soffice = shutil.which("soffice")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLES, processed
 
-from poa import corrections as fix
-from poa.corrections import Correction, CorrectionError
+from poa.core import corrections as fix
+from poa.core.corrections import Correction, CorrectionError
 
 PLANTED = SAMPLES / "mmm-2016-s1-planted.pdf"
 
@@ -49,7 +49,9 @@ def test_a_corrected_percentage_changes_the_value_the_recomputed_average_and_the
     assert len(notes) == 2 and all("ana" in f.message and "vuelto a leer" in f.message for f in notes)
     assert "En el PDF se leyó «50%»; se fijó «82» (por ana el 26/11/2026)" in notes[0].message
     assert f"avance físico del resultado {targets[0].code_raw}" in notes[0].message
-    table = report.tables()["corrections"]
+    import poa
+
+    table = poa.tables(report)["corrections"]
     assert list(table.status) == ["applied"] * 2 and list(table.original) == ["50%"] * 2
     assert [list(r.corrected) for r in fixed] == [["physical_pct"]] * 2
     assert all(r.corrected == [] for r in report.results if r not in fixed)
@@ -182,7 +184,7 @@ def test_poa_correct_refuses_what_it_cannot_apply(tmp_path, capsys):
 
 
 def _add_one(out: str, n: int) -> None:
-    from poa.corrections import Correction, add
+    from poa.core.corrections import Correction, add
 
     add(Path(out), Correction("a" * 16, "results", f"k/08-01.01.01-{n:02d}", "physical_pct", f"{n}%"))
 
@@ -191,7 +193,7 @@ def test_concurrent_poa_correct_lose_no_correction(tmp_path):
     """Twelve writers at once: each reads the file and writes it again whole, one at a time under a lock."""
     import multiprocessing
 
-    from poa.corrections import load
+    from poa.core.corrections import load
 
     ctx = multiprocessing.get_context("fork")
     workers = [ctx.Process(target=_add_one, args=(str(tmp_path), n)) for n in range(12)]
@@ -206,7 +208,7 @@ def test_concurrent_poa_correct_lose_no_correction(tmp_path):
 
 def test_a_corrections_file_from_a_spreadsheet_reads_as_written(tmp_path):
     """A byte-order mark, a doc_id in capitals with spaces around it, a field of 200 KB: read, never dropped."""
-    from poa.corrections import FILE, load
+    from poa.core.corrections import FILE, load
 
     big = "x" * 200_000
     (tmp_path / FILE).write_text("doc_id,table,key,column,value,note,author,date\n"
@@ -216,7 +218,7 @@ def test_a_corrections_file_from_a_spreadsheet_reads_as_written(tmp_path):
 
 
 def test_a_corrections_file_without_a_needed_column_is_refused_naming_it(tmp_path):
-    from poa.corrections import FILE, CorrectionsFileError, load
+    from poa.core.corrections import FILE, CorrectionsFileError, load
 
     (tmp_path / FILE).write_text("doc_id,table,key,column\nabc,results,k,physical_pct\n", encoding="utf-8")
     with pytest.raises(CorrectionsFileError, match=r"corrections.csv: line 1, the header, has no column 'value'"):
@@ -225,7 +227,7 @@ def test_a_corrections_file_without_a_needed_column_is_refused_naming_it(tmp_pat
 
 @pytest.mark.parametrize("value", ["-50%", "9" * 400 + "%", "inf", "1001 %"])
 def test_a_percentage_no_report_prints_is_refused_when_written_and_when_read(tmp_path, value):
-    from poa.corrections import Correction, CorrectionError, add, check
+    from poa.core.corrections import Correction, CorrectionError, add, check
 
     c = Correction("a" * 16, "results", "k/1", "physical_pct", value)
     with pytest.raises(CorrectionError):
@@ -241,7 +243,7 @@ def test_a_correction_of_a_failed_document_or_of_no_document_is_reported_every_r
 
     from poa import run
     from poa.cli import main
-    from poa.corrections import add
+    from poa.core.corrections import add
 
     (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.4\nnot really a PDF\n")
     out = tmp_path / "out"
@@ -262,7 +264,7 @@ def test_a_malformed_line_of_a_hand_edited_file_is_reported_with_its_line_number
     import pyarrow.parquet as pq
 
     from poa import run
-    from poa.corrections import FILE
+    from poa.core.corrections import FILE
 
     out = tmp_path / "out"
     (first,) = run([mini_pdf], out=out, jobs=1)

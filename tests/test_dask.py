@@ -19,8 +19,9 @@ from conftest import ROOT
 from test_batch import copies, parquet_bytes
 
 import poa.batch
+from poa.batch import run
 from poa.cli import main
-from poa.pipeline import UsageError, run
+from poa.pipeline import UsageError
 
 distributed = pytest.importorskip("distributed")
 
@@ -192,8 +193,8 @@ def test_a_worker_that_sees_other_bytes_or_runs_another_poa_refuses_the_document
     from dataclasses import replace
 
     from poa.batch import Batch, Job, run_task
+    from poa.core.options import Options
     from poa.limits import Limits
-    from poa.options import Options
     from poa.pipeline import identify
 
     path = tmp_path / "report.pdf"

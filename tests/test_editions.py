@@ -8,7 +8,7 @@ import shutil
 
 import pyarrow.parquet as pq
 from conftest import SAMPLES
-from poa.outputs.parquet import folder_totals
+from poa.outputs.store import folder_totals
 
 from poa import run
 
@@ -80,7 +80,7 @@ def test_the_end_of_a_batch_reads_the_documents_table_by_the_columns_it_needs(tm
     """A folder of thousands of documents: the marks, the index and the totals read a few columns of each row
     (the documents rows carry every read-quality list: all of them were 398 MiB for 2,000 documents)."""
     import poa.outputs.duplicates as duplicates
-    import poa.outputs.parquet as parquet
+    import poa.outputs.store as parquet
 
     from poa.batch import describe_folder
 

@@ -14,10 +14,10 @@ import pytest
 from poa.extract.page import Ruling
 from poa.extract.unclaimed import unclaimed_cells
 from poa.normalize import normalize
-from poa.normalize.numbers import half_up, read_amount
 from poa.validate import validate
 from test_layout import at
 
+from poa.core.numbers import half_up, read_amount
 from poa.core.profile import ProfileError, parse
 from poa.core.records import Document, Extraction, RawRow
 

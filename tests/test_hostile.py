@@ -25,8 +25,9 @@ import pytest
 from conftest import ROOT, SAMPLES, mini_seed, pdf_of
 
 from poa import limits as lim
+from poa.batch import run
 from poa.cli import main
-from poa.pipeline import identify, run
+from poa.pipeline import identify
 
 # ------------------------------------------------------------------ hostile PDFs, made here
 
@@ -481,7 +482,7 @@ def test_output_folder_and_input_usage_errors_write_nothing(mini_pdf, tmp_path, 
 
 
 def test_a_full_disk_mid_batch_fails_the_documents_without_a_traceback(mini_pdf, tmp_path, monkeypatch, capfd):
-    import poa.outputs.parquet as parquet
+    import poa.outputs.store as parquet
 
     def full(table, where, **kw):
         Path(where).write_bytes(b"PAR1 half")  # a half-written temporary, then the disk is full
@@ -501,7 +502,7 @@ def test_a_full_disk_mid_batch_fails_the_documents_without_a_traceback(mini_pdf,
 
 
 def test_poa_removes_only_its_own_temporary_files(mini_pdf, tmp_path, monkeypatch):
-    from poa.outputs.parquet import FOLDERS
+    from poa.outputs.store import FOLDERS
 
     out = tmp_path / "out"
     for folder in FOLDERS:
@@ -525,7 +526,7 @@ def test_poa_removes_only_its_own_temporary_files(mini_pdf, tmp_path, monkeypatc
                                                                "started": _proc_start(os.getpid())}))
 
     # A worker killed while writing leaves a half-written temporary file: the parent removes it.
-    import poa.outputs.parquet as parquet
+    import poa.outputs.store as parquet
 
     real, parent = parquet.pq.write_table, os.getpid()
 
@@ -564,7 +565,7 @@ def test_foreign_files_in_the_output_folder_are_ignored(mini_pdf, tmp_path):
     assert again.skipped and again.document.status == "ok"
     index = (out / "audit" / "index.html").read_text(encoding="utf-8")
     assert index.count("<tr") == 2 and "1 documento en" in index  # issue 11: no more "1 documentos"
-    from poa.outputs.parquet import read_poa_file
+    from poa.outputs.store import read_poa_file
 
     assert read_poa_file(docs / "00000000000000cc.parquet", ["doc_id", "status"]) is None
     own = docs / f"{first.document.doc_id}.parquet"
@@ -967,9 +968,9 @@ def test_concurrent_corrections_and_runs_on_one_folder_lose_nothing(mini_pdf, tm
     import multiprocessing
 
     import pyarrow.parquet as pq
-    from poa.outputs.parquet import ORDER
+    from poa.outputs.store import ORDER
 
-    from poa.corrections import load
+    from poa.core.corrections import load
 
     out = tmp_path / "out"
     _copy(mini_pdf, tmp_path / "a.pdf", "a")
@@ -1005,7 +1006,7 @@ def test_poa_correct_and_poa_review_on_a_full_disk_say_so_in_one_line(mini_pdf, 
     import poa.outputs.review as review_page
     import pyarrow.parquet as pq
 
-    import poa.corrections as corrections
+    import poa.core.corrections as corrections
     from poa.cli import main
 
     out = tmp_path / "out"

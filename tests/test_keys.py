@@ -84,7 +84,9 @@ def test_no_key_names_two_rows_a_repeated_code_or_unit_gets_its_place():
 
     # a correction lands on the row its key names, the second as well as the first; a code corrected, a later
     # correction may name the row by the key the outputs then show
-    from poa.corrections import Correction, correct
+    from poa.normalize.corrections import correct
+
+    from poa.core.corrections import Correction
 
     report = normalize(ex, Document(doc_id="d", source_path="x.pdf", sha256="0" * 64))
     second = f"{unit}/08-01.01.01-01~2"

@@ -6,7 +6,7 @@ from conftest import cells, seed_profile
 from poa.extract import header as headers
 from poa.extract import layout
 from poa.extract.assemble import stitch
-from poa.extract.engines.base import GridRow, PageTable
+from poa.extract.engines.rows import GridRow, PageTable
 from poa.extract.page import Ruling, Word
 
 SEED = seed_profile()

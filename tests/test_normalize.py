@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import cells, seed_profile
 from poa.normalize.hierarchy import build_deviations, build_results, split_unit
-from poa.normalize.numbers import half_up, parse_pct, read_pct
 
+from poa.core.numbers import half_up, parse_pct, read_pct
 from poa.core.records import RawRow
 
 CODE = seed_profile().code

@@ -12,7 +12,8 @@ import pytest
 from conftest import ROOT, SAMPLES, processed
 from poa.outputs import TABLES, dictionary_markdown, schema, write_report
 
-from poa.pipeline import UsageError, expand_inputs, run
+from poa.batch import run
+from poa.pipeline import UsageError, expand_inputs
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from conftest import ROOT, cells, pages_of, reading_from, seed_profile
 from poa.extract import assemble, header, layout, stray_chars
 from poa.extract import header_changes as headers_changed
 from poa.extract.engines import plumber
-from poa.extract.engines.base import GridRow, PageTable
+from poa.extract.engines.rows import GridRow, PageTable
 from poa.extract.page import Ruling
 from poa.normalize import row_quality, sequence_breaks
 from poa.normalize.hierarchy import build_deviations, build_results
@@ -29,8 +29,8 @@ from poa.validate.quality import doubts
 from test_layout import at
 from test_layout_matrix import got_deviations, got_results, want_deviations, want_results
 
+from poa.core.options import READERS
 from poa.core.records import Leftover, RawRow, ReadQuality
-from poa.options import READERS
 
 SWEEP = ROOT / "samples" / "sweep"
 SEED = seed_profile()

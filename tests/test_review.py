@@ -15,7 +15,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    from poa.corrections import Correction
+    from poa.core.corrections import Correction
     from poa.pipeline import process
 
     out = tmp_path_factory.mktemp("review")

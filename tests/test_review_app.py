@@ -33,7 +33,7 @@ def needs_browser(test):
 @pytest.fixture
 def folder(tmp_path):
     """An output folder holding the planted sample, read."""
-    from poa.pipeline import run
+    from poa.batch import run
 
     pdf = tmp_path / "planted.pdf"
     shutil.copy(SAMPLES / "mmm-2016-s1-planted.pdf", pdf)

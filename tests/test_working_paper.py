@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SAMPLE_NAMES, SAMPLES, processed
-from poa.normalize.numbers import half_up
 from poa.outputs.audit import render_html, render_index
 from poa.outputs.printing import chromium_command, find_chromium, print_pdf, run_chromium
 from poa.outputs.spanish import BOLIVIA, CHECK_ES, check_label, date, decimal_commas, error_es, number, pct, plural
 from poa.outputs.working import numbered, workings
 from poa.outputs.xlsx import HIERARCHY, RESULTS, SHEETS, write_xlsx
 
+from poa.core.numbers import half_up
 from poa.core.records import Finding
 
 CHROMIUM = find_chromium()
@@ -415,7 +415,7 @@ def print_and_read(html_path: Path, paper: str, folder: Path):
 @pytest.fixture(scope="module")
 def corrected_paper(tmp_path_factory):
     """The planted sample's paper, its findings pictured, with a blank cell corrected by hand."""
-    from poa.corrections import Correction
+    from poa.core.corrections import Correction
     from poa.pipeline import process
 
     pdf = SAMPLES / "mmm-2016-s1-planted.pdf"

@@ -20,8 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from statistics import fmean
 
-from poa.normalize.numbers import half_up
-
+from poa.core.numbers import half_up
 from poa.core.records import Finding, Node, Report, Result
 
 

@@ -4,9 +4,9 @@ dropped silently."""
 
 from __future__ import annotations
 
+from poa.core.corrections import COLUMN_ES, NO_ROW, SHARED_KEY, Applied
 from poa.core.records import Finding, Report
 from poa.core.vocab import date_es
-from poa.corrections import COLUMN_ES, NO_ROW, SHARED_KEY, Applied
 
 REASON_ES = {NO_ROW: "ninguna fila del documento, tal como se lee ahora, tiene esa clave",
              SHARED_KEY: "dos filas del documento tienen esa clave y no se puede saber a cuál se refiere"}

@@ -13,8 +13,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Callable
 
-from poa.normalize.numbers import read_pct
-
+from poa.core.numbers import read_pct
 from poa.core.records import Deviation, Finding, Report, Result
 from poa.core.vocab import squash
 

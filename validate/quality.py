@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from poa.normalize.numbers import half_up
-
+from poa.core.numbers import half_up
 from poa.core.records import Finding, ReadQuality, Report
 from poa.core.vocab import page_list, plural
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from poa.core.options import ENGINES, READERS
 from poa.core.profile import Profile, installed
-from poa.options import ENGINES, READERS
 
-from .base import Engine, Fit, GridRow, PageScan, PageTable
+from .base import Engine, Fit, PageScan
+from .rows import GridRow, PageTable
 
 
 def get_engine(name: str, reader: str = READERS[0], ocr: str = "auto",

@@ -7,37 +7,11 @@ from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
 from poa.core.profile import Profile, TableSpec
-from poa.core.records import BBox, Leftover, RawCell
+from poa.core.records import Leftover, RawCell
 
-Extra = tuple[tuple[str, str], ...]  # (column title, cell text) for the columns the tool has no name for
-
-
-@dataclass(frozen=True)
-class GridRow:
-    cells: dict[str, str]  # role → text, one per column of the profile's table, "" where empty
-    page: int
-    bbox: BBox
-    extra: Extra = ()
-    straddles: int = 0  # words of the row that run across a column edge (and made its cells one)
-    conf: tuple[tuple[str, float], ...] = ()  # (column key or extra title, OCR confidence) of the cells OCR read
-    boxes: tuple[tuple[str, int, float, float, float, float], ...] = ()  # (column, page, x0, top, x1, bottom) per cell
-
-
-@dataclass
-class PageTable:
-    """The part of one table that stands on one page, below its (repeated) header."""
-
-    kind: str  # results | deviations
-    page: int
-    header_text: str
-    columns: tuple[str, ...]  # the known columns found, by key
-    rows: list[GridRow]
-    closed: bool  # the table ended on this page (a footnote or gap follows it)
-    extras: tuple[str, ...] = ()  # titles of the columns the tool has no name for
-    strategy: str = ""  # how its rows were cut: rulings, shading, text, or a mix
-    legend_unread: int = 0  # a transposed table's codes its legend gives no text for, and legend lines no entry took
-    area: BBox | None = None  # what it covers on the page: below its header (or where it goes on), across its
-    # columns, down to its last row or its grid's last ruling; any text in there is the table's
+from ..header import find_headers
+from ..transposed import rows_named
+from .rows import Extra, PageTable
 
 
 @dataclass
@@ -83,9 +57,6 @@ def choose(profiles: Sequence[Profile], pages: Sequence[tuple[Sequence, Sequence
     """The profile whose tables' headers the pages (text lines and rulings of each) show best: for each of its
     tables, the most required columns one header names; a profile forced (the only one given) is taken as it
     is, measured all the same."""
-    from ..header import find_headers
-    from ..transposed import rows_named
-
     def score(p: Profile) -> float:
         best: dict[str, int] = {}
         for lines, rulings in pages:

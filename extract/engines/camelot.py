@@ -12,17 +12,18 @@ from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Iterator, Sequence
 
+from poa.core.options import READERS
 from poa.core.profile import Profile, load
 from poa.core.records import Leftover
 from poa.core.vocab import fold, squash
-from poa.options import READERS
 
 from .. import layout
 from ..page import SourceError
 from ..readers import open_source
 from ..unclaimed import unclaimed_cells
-from .base import Engine, GridRow, PageScan, PageTable, choose, full_row, page_scan
+from .base import Engine, PageScan, choose, full_row, page_scan
 from .plumber import LOOKAHEAD
+from .rows import GridRow, PageTable
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Iterator, Sequence
 
+from poa.core.options import READERS
 from poa.core.profile import FIGURE_ROLES, Profile, load
 from poa.core.records import Leftover
-from poa.options import READERS
 
 from .. import layout, transposed
 from ..furniture import Furniture
@@ -21,7 +21,8 @@ from ..header import Header, find_headers
 from ..page import Page, Word
 from ..readers import open_source
 from ..unclaimed import unclaimed_cells
-from .base import Engine, GridRow, PageScan, PageTable, choose, page_scan, split_row
+from .base import Engine, PageScan, choose, page_scan, split_row
+from .rows import GridRow, PageTable
 
 LOOKAHEAD = 8  # pages read before the first is cut, so that furniture repeated on later pages is known
 

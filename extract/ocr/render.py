@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..readers.base import PDFIUM_LOCK  # PDFium is not thread-safe, even across documents
+from ..pdfium_lock import PDFIUM_LOCK  # PDFium is not thread-safe, even across documents
 
 POINTS_PER_INCH = 72.0
 

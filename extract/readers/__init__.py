@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from poa.options import OCR_MODES, READERS
+from poa.core.options import OCR_MODES, READERS
 
 from ..page import PageSource
 

@@ -8,7 +8,6 @@ order.
 from __future__ import annotations
 
 import os
-import threading
 from abc import ABC, abstractmethod
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,12 +17,12 @@ from typing import Iterator
 
 from ..glyphs import DEFAULT, ReadSettings, page_of
 from ..page import Drawing, Glyphs, Page, SourceError, check_signature, page_error
+from ..pdfium_lock import PDFIUM_LOCK
 
 UNREADABLE_SHARE = 0.5  # of a page's glyphs with no Unicode text: under --ocr auto, the page is read from its image
 READ_AHEAD = 8  # text pages read past a page still being recognised, at most, besides the ones recognised
 # PDFium is not thread-safe, even across documents: a PDFium reader reads a page's drawing, and the recogniser
 # renders a page (`extract.ocr.render`), holding this lock.
-PDFIUM_LOCK = threading.Lock()
 
 
 class Reader(ABC):

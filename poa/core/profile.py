@@ -21,9 +21,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from .records import DEFAULT_TEMPLATE as DEFAULT
 from .vocab import fold
 
+DEFAULT = "seguimiento-poa"  # the seed's family: what a document read before profiles existed was read as
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # poa/templates/
 
 # The columns a table can have, by role. Text roles hold words; figure roles hold a number each.

@@ -9,12 +9,8 @@ outputs   -> Parquet files
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from poa.core.profile import Profile
-
-DEFAULT_TEMPLATE = "seguimiento-poa"  # what a document read before profiles existed was read as
+from .profile import DEFAULT, Profile, load
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom, in PDF points from the page's top-left
 CellBox = tuple[str, int, float, float, float, float]  # column, page, x0, top, x1, bottom
@@ -189,7 +185,7 @@ class Node:
     depth: int | None = None  # 0 for the profile's outermost level, one more for each level in; None for rows of no level
     part: str = ""  # the table it stands in, where the family prints several results tables (the profile's name)
     level_label: str = ""  # the level's name as the report calls it (the profile's label): "Dirección General"
-    corrected: list[str] = field(default_factory=list)  # its columns set by hand (`poa.corrections`), e.g. ["name"]
+    corrected: list[str] = field(default_factory=list)  # its columns set by hand (`poa.core.corrections`), e.g. ["name"]
 
 
 @dataclass
@@ -237,7 +233,7 @@ class Result:
     cumulative_pct: float | None = None  # the % accumulated since the year began, beside the period's own
     cumulative_raw: str = ""
     part: str = ""  # the table it stands in, where the family prints several results tables (the profile's name)
-    corrected: list[str] = field(default_factory=list)  # its columns set by hand (`poa.corrections`), e.g. ["physical_pct"]
+    corrected: list[str] = field(default_factory=list)  # its columns set by hand (`poa.core.corrections`), e.g. ["physical_pct"]
 
 
 @dataclass
@@ -263,7 +259,7 @@ class Deviation:
     unit_key: str | None = None  # the results-table unit it belongs to (set when the units are aligned)
     result_key: str | None = None  # the result it explains (set when it is linked)
     deviation_key: str | None = None  # stable key of the row itself: its own unit's, its code, its place
-    corrected: list[str] = field(default_factory=list)  # its columns set by hand (`poa.corrections`), e.g. ["cause"]
+    corrected: list[str] = field(default_factory=list)  # its columns set by hand (`poa.core.corrections`), e.g. ["cause"]
 
 
 @dataclass
@@ -289,20 +285,11 @@ class Report:
     leftovers: list[Leftover] = field(default_factory=list)
     unclaimed: list[RawCell] = field(default_factory=list)  # cells of the tables no profile claims (the `tables` table)
     validation: dict | None = None  # great-expectations' own validation results, JSON-ready
-    corrections: list = field(default_factory=list)  # what became of each correction (`poa.corrections.Applied`)
+    corrections: list = field(default_factory=list)  # what became of each correction (`poa.core.corrections.Applied`)
     profile: Profile | None = None  # the report family it was read as (None for a document not read)
 
     @property
     def template(self) -> Profile:
         """The profile its checks and working papers follow: the one it was read as, or the one its document
         names, or the seed's family's."""
-        from poa.core.profile import load
-
-        return self.profile or load(self.document.template or DEFAULT_TEMPLATE)
-
-    def tables(self) -> dict:
-        """The report as pandas DataFrames, one per Parquet table and under the same names and columns
-        (documents, units, results, deviations, findings, leftovers): what a notebook wants from `process()`."""
-        from poa.outputs.parquet import frames
-
-        return frames(self)
+        return self.profile or load(self.document.template or DEFAULT)

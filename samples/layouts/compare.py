@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from poa.options import READERS  # noqa: E402
+from poa.core.options import READERS  # noqa: E402
 
 RESULT_FIELDS = ("unit_number", "code", "expected", "obtained", "physical_pct")
 DEVIATION_FIELDS = ("unit_number", "code", "expected", "cause", "corrective_measure")
