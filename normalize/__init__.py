@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from itertools import groupby
+from typing import Callable
 
 from poa.core import keys
 from poa.core.numbers import half_up, parse_pct
@@ -26,11 +28,35 @@ def normalize(ex: Extraction, document: Document) -> Report:
     document.text_coverage = round(ex.chars_accounted / ex.chars_total, 4) if ex.chars_total else None
     nodes, results = build_results(document.doc_id, [r for r in ex.rows if r.table == "results"], profile)
     deviations = build_deviations(document.doc_id, [r for r in ex.rows if r.table == "deviations"], profile)
+    fill_codes(results, profile)
     assign_keys(document, nodes, results, deviations, profile)
     document.quality = row_quality(replace(ex.quality), nodes, results, deviations, profile)
     document.quality.entity_missing = profile.entity_printed and not document.entity
     return Report(document, units=nodes, results=results, deviations=deviations, leftovers=list(ex.leftovers),
                   unclaimed=list(ex.unclaimed), profile=profile)
+
+
+def neighbours(results: list[Result], profile: Profile, wanted: Callable[[Result], bool]):
+    """Each result `wanted` says to look at, with the codes (as read, repaired) of the results just before and
+    after it in its unit. Only those neighbours are parsed: most reports have no row to look at."""
+    for _, unit in groupby(results, key=lambda r: r.unit_id):
+        rows = list(unit)
+        for i, r in enumerate(rows):
+            if wanted(r):
+                before = profile.code.read(rows[i - 1].code_raw) if i > 0 else None
+                after = profile.code.read(rows[i + 1].code_raw) if i + 1 < len(rows) else None
+                yield r, before, after
+
+
+def fill_codes(results: list[Result], profile: Profile) -> None:
+    """A result code whose number cannot be read (a scan's smudge) is what the unit's numbering brackets: the
+    results just before and after it, of its objective, numbered n - 1 and n + 1. Filled here, before the keys,
+    so that its key and its deviation's link follow the code (validate says so: `code_repaired`); the printed
+    code stays in `code_raw`."""
+    for r, before, after in list(neighbours(results, profile, lambda r: r.code is None)):
+        code = profile.code.between(r.code_raw, before, after)
+        if code.code is not None:
+            r.code, r.objective, r.sequence = code.code, code.objective, code.sequence
 
 
 def assign_keys(document: Document, nodes: list[Node], results: list[Result], deviations: list[Deviation],

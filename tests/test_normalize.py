@@ -171,3 +171,28 @@ def test_a_date_that_does_not_exist_is_left_out_of_the_metadata():
 
     assert iso("30", "06", "2016") == "2016-06-30"
     assert iso("31", "02", "2016") is None
+
+
+def test_a_code_filled_from_the_units_numbering_is_keyed_and_linked_as_that_code():
+    """Issue 20's first bug: the repair ran in validate, after the keys and the links, so the result kept a
+    `texto-<hash>` key while its code became 08-01.01.01-05, and its deviation got a false
+    deviation_code_mismatch. Filled in normalize, before the keys: key, link and code agree."""
+    from poa.normalize import normalize
+    from poa.validate import validate
+
+    from poa.core.records import Document, Extraction
+
+    rows = [row("01", "Unidad de Auditoría Interna", "", "30%"), row("08-01.01.01-04", "Se auditó", "Hecho", "50%"),
+            row("08-01.01.01-(0)", "Se revisó el control interno", "En curso", "10%"),
+            row("08-01.01.01-06", "Se informó", "Hecho", "30%")]
+    rows += [RawRow("deviations", cells("deviations", *c), (1,), (0, 0, 1, 1)) for c in [
+        ("01 Unidad de Auditoría Interna", "", "", ""),
+        ("08-01.01.01-05", "Se revisó el control interno", "Falta de personal.", "Contratar.")]]
+    ex = Extraction(seed_profile(), "x.pdf", 1, "pdfplumber", "pdfium", {}, rows, [])
+    report = validate(normalize(ex, Document("d" * 16, "x.pdf", "")))
+    (filled,) = [r for r in report.results if r.code_raw == "08-01.01.01-(0)"]
+    assert filled.code == "08-01.01.01-05" and filled.result_key.endswith("/08-01.01.01-05")
+    (dev,) = report.deviations
+    assert dev.result_id == filled.result_id and dev.result_key == filled.result_key
+    checks = {f.check for f in report.findings if f.subject_id in (filled.result_id, dev.deviation_id)}
+    assert "code_repaired" in checks and "deviation_code_mismatch" not in checks

@@ -10,8 +10,9 @@ a text cell is a finding only under LOW_TEXT_CELL, a misread letter there being 
 
 from __future__ import annotations
 
-from itertools import groupby
 from typing import Callable
+
+from poa.normalize import neighbours
 
 from poa.core.numbers import read_pct
 from poa.core.records import Deviation, Finding, Report, Result
@@ -92,17 +93,7 @@ def pct_repairs(report: Report) -> list[Finding]:
 
 
 def _neighbours(report: Report, wanted: Callable[[Result], bool]):
-    """Each result `wanted` says to look at, with the codes (as read, repaired) of the results just before and
-    after it in its unit. Only those neighbours are parsed: most reports have no row to look at."""
-    code = report.template.code
-    for _, unit in groupby(report.results, key=lambda r: r.unit_id):
-        rows = list(unit)
-        for i, r in enumerate(rows):
-            if not wanted(r):
-                continue
-            before = code.read(rows[i - 1].code_raw) if i > 0 else None
-            after = code.read(rows[i + 1].code_raw) if i + 1 < len(rows) else None
-            yield r, before, after
+    return neighbours(report.results, report.template, wanted)
 
 
 def unconfirmed_repairs(report: Report) -> list[Finding]:
@@ -124,14 +115,14 @@ def unconfirmed_repairs(report: Report) -> list[Finding]:
 
 
 def sequence_repairs(report: Report) -> list[Finding]:
-    """Result codes whose last part cannot be read, filled in from the unit's numbering (the results just
-    before and after it, of the same objective, numbered n - 1 and n + 1). The row keeps its printed code."""
+    """Result codes whose last part cannot be read, that normalize filled in from the unit's numbering
+    (`normalize.fill_codes`): each is said, with the codes that bracket it. The row keeps its printed code."""
     out = []
-    for r, before, after in list(_neighbours(report, lambda r: r.code is None)):
+    filled = lambda r: r.code is not None and report.template.code.read(r.code_raw).code is None  # noqa: E731
+    for r, before, after in list(_neighbours(report, filled)):
         code = report.template.code.between(r.code_raw, before, after)
-        if code.code is None:
-            continue
-        r.code, r.objective, r.sequence = code.code, code.objective, code.sequence
+        if code.code != r.code:
+            continue  # set otherwise (a correction by hand)
         out.append(Finding(
             "code_repaired", "warning", r.result_id, page=r.page_first,
             message=(f"El código «{squash(r.code_raw)}» de la tabla de resultados (página {r.page_first}) no se "
