@@ -8,6 +8,7 @@ from dataclasses import asdict
 
 import pyarrow as pa
 
+from poa.core import errors
 from poa.core.records import Report
 
 from .schema import CELL_FIELDS, TABLES, schema
@@ -38,6 +39,7 @@ def rows_of(report: Report) -> dict[str, list[dict]]:
     d = asdict(doc)
     quality = d.pop("quality")
     quality["review_reasons"] = quality.pop("reasons")
+    d["error_code"] = errors.classify(doc.error)
     d.update(quality)
     d["expected_date"], d["obtained_date"] = _date(doc.expected_date), _date(doc.obtained_date)
     common = {"doc_id": doc.doc_id, "entity": doc.entity, "entity_key": doc.entity_key, "year": doc.year,

@@ -85,10 +85,16 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
                       "failed: not read (`error` says why; no other table has rows for it but `tables`, the raw cells "
                       "of the tables its pages print)."),
         ("error", S, "Why the document failed, in plain words; null when ok."),
+        ("error_code", S, "Why the document failed, as a stable code to group failures by (`not_pdf`, `encrypted`, "
+                          "`damaged`, `no_table`, `timeout`, `memory`, `ocr_unavailable`…: the list and their meaning "
+                          "in README, \"Why a document failed\"); `other` for a message poa does not know; null "
+                          "when read."),
         ("text_coverage", F, "Share (0–1) of the characters on the tables' pages found again in a cell or a leftover."),
         ("pipeline_version", S, "Version of poa that wrote the row: release + fingerprint of the stages' code "
                                 "and of the PDF-reading libraries' versions."),
         ("review_reasons", LS, "Why the document is in review, one plain sentence per measure out of bounds; empty when ok."),
+        ("review_codes", LS, "The same reasons as stable codes, one per sentence of `review_reasons`, in its order "
+                             "(`stray_text`, `code_sequence`, `template_ambiguous`…: `poa.validate.quality`)."),
         ("template_fit", F, "Share (0–1) of the template's required columns that the document's headers name: how "
                             "well the profile it was read as fits it (1.0: every column found; below, `missing_columns` "
                             "says which are not, and the document is in review)."),

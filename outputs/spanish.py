@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from typing import Callable
 
+from poa.core import errors
 from poa.core.profile import Profile, load
 from poa.core.records import Report
 from poa.core.vocab import date_es, plural
@@ -299,81 +300,58 @@ def _found_es(text: str) -> str:
     return "; ".join(pieces)
 
 
-# (pattern over the whole English message, its Spanish): the messages of extract/, extract/readers/,
-# poa/pipeline.py, poa/batch.py and poa/limits.py. A group named `rest` is translated again.
-_ERRORS: list[tuple[str, Callable[[re.Match], str]]] = [
-    (r"(?P<rest>.+) \(the same bytes as (?P<path>.+)\)",
-     lambda m: f"{error_es(m['rest']) or m['rest']} (los mismos bytes que {m['path']})"),
-    (r"(?P<rest>.+) \(not recorded in (?P<out>.+?): (?P<why>.+)\)",
-     lambda m: f"{error_es(m['rest']) or m['rest']} (no se pudo registrar en {m['out']}: {m['why']})"),
-    (r"not a PDF \(no %PDF- signature at the start of the file\)",
-     lambda m: "no es un PDF (el archivo no empieza con la firma %PDF-)"),
-    (r"encrypted or password-protected PDF", lambda m: "PDF cifrado o protegido con contraseña"),
-    (r"the PDF has no pages", lambda m: "el PDF no tiene páginas"),
-    (r"damaged or truncated PDF: (?P<d>.*)", lambda m: f"PDF dañado o truncado: {m['d']}"),
-    (r"damaged PDF: page (?P<n>\d+) cannot be read: (?P<d>.*)",
-     lambda m: f"PDF dañado: la página {m['n']} no se puede leer: {m['d']}"),
-    (r"page (?P<n>\d+) could not be recognised by OCR: (?P<d>.*)",
-     lambda m: f"la página {m['n']} no se pudo reconocer por OCR: {m['d']}"),
-    (r"page (?P<n>\d+) has no text layer and needs OCR: (?P<d>.*)",
-     lambda m: f"la página {m['n']} no tiene capa de texto y necesita OCR: {m['d']}"),
-    (r"no text layer \(a scanned or image-only PDF\)(?P<never>; run without --ocr never to recognise its pages)?",
-     lambda m: "sin capa de texto (PDF escaneado o solo de imágenes)"
-               + ("; ejecute sin --ocr never para reconocer sus páginas" if m["never"] else "")),
-    (r"nothing is printed on (?P<which>its page|any of its pages): no text, and no image with text in it",
-     lambda m: f"no hay nada impreso en {'su página' if m['which'] == 'its page' else 'ninguna de sus páginas'}: "
-               "ni texto ni imagen con texto"),
-    (r"no text found: (?P<found>.*) and nothing was recognised \(a blank or unreadable scan\)",
-     lambda m: f"no se encontró texto: {_found_es(m['found'])}, y no se reconoció nada (un escaneo en blanco o "
-               "ilegible)"),
-    (r"no POA results or deviations table found \(no header with the column titles of the templates? (?P<names>[^)]*)\)"
-     r"(?P<camelot>; camelot's lattice reads ruled tables only, try --engine pdfplumber)?(?:; (?P<found>.*))?",
-     lambda m: "no se encontró la tabla de resultados ni la de causas de desviación del POA (ningún encabezado "
-               f"con los títulos de columna de la{'s' if ',' in m['names'] else ''} plantilla"
-               f"{'s' if ',' in m['names'] else ''} {m['names']})"
-               + ("; el modo lattice de camelot solo lee tablas con líneas, pruebe --engine pdfplumber"
-                  if m["camelot"] else "")
-               + (f"; {_found_es(m['found'])}" if m["found"] else "")),
-    (r"timed out after (?P<s>[\d.]+) s \(--timeout(?: (?P<base>[\d.]+) s \+ (?P<per>[\d.]+) s × (?P<n>\d+) pages?"
-     r"(?:, × (?P<f>\d+) for each of the (?P<o>\d+) OCR'd)?)?\)",
-     lambda m: f"superó el tiempo límite de {_n(m['s'])} s (--timeout"
-               + (f" {_n(m['base'])} s + {_n(m['per'])} s × {m['n']} página{'s' if m['n'] != '1' else ''}"
-                  if m["base"] else "")
-               + (f", × {m['f']} por cada una de las {m['o']} leídas por OCR" if m["f"] else "") + ")"),
-    (r"ran out of the memory limit \((?P<size>[^,]+), --max-memory\) while reading it(?:: (?P<d>.*))?",
-     lambda m: f"agotó el límite de memoria ({m['size']}, --max-memory) al leerlo"
-               + (f": {m['d']}" if m["d"] else "")),
-    (r"the worker died while reading this document \((?P<how>.*)\)",
-     lambda m: f"el proceso de lectura terminó de forma inesperada al leer este documento ({m['how']})"),
-    (r"cannot write its outputs in (?P<out>.+?): (?P<d>.*)",
-     lambda m: f"no se pudieron escribir sus resultados en {m['out']}: {m['d']}"),
-    (r"not a regular file: (?P<kind>.*)",
-     lambda m: f"no es un archivo regular: {_KIND_ES.get(m['kind'], m['kind'])}"),
-    (r"not a regular file", lambda m: "no es un archivo regular"),
-    (r"not a regular file on disk: it reads more than its size \((?P<n>\d+) bytes\) says \(a /proc or /sys file\?\)",
-     lambda m: f"no es un archivo regular en disco: se lee más de lo que dice su tamaño ({m['n']} bytes) "
-               "(¿un archivo de /proc o /sys?)"),
-    (r"the file shrank while it was read", lambda m: "el archivo se achicó mientras se leía"),
-    (r"reading the file took more than (?P<s>[\d.]+) s",
-     lambda m: f"leer el archivo tomó más de {_n(m['s'])} s"),
-    (r"cannot list the folder: (?P<d>.*)", lambda m: f"no se puede listar la carpeta: {m['d']}"),
-    (r"cannot read the file: (?P<d>.*)", lambda m: f"no se puede leer el archivo: {m['d']}"),
-    (r"(?P<exc>[A-Z][A-Za-z]*(?:Error|Exception)): (?P<d>.*)",
-     lambda m: f"error inesperado de poa al leer el documento ({m['exc']}: {m['d']})"),
-]
-_ERRORS_RE = [(re.compile(p, re.DOTALL), f) for p, f in _ERRORS]
+# Each kind of failure (`poa.core.errors.KINDS`, matched by its English message) in Spanish, from the parts its
+# pattern names. A part named `rest` is translated again.
+_ERRORS_ES: dict[str, Callable[[re.Match], str]] = {
+    "copy": lambda m: f"{error_es(m['rest']) or m['rest']} (los mismos bytes que {m['path']})",
+    "not_recorded": lambda m: f"{error_es(m['rest']) or m['rest']} (no se pudo registrar en {m['out']}: {m['why']})",
+    "not_pdf": lambda m: "no es un PDF (el archivo no empieza con la firma %PDF-)",
+    "encrypted": lambda m: "PDF cifrado o protegido con contraseña",
+    "no_pages": lambda m: "el PDF no tiene páginas",
+    "damaged": lambda m: f"PDF dañado o truncado: {m['d']}",
+    "page_damaged": lambda m: f"PDF dañado: la página {m['n']} no se puede leer: {m['d']}",
+    "ocr_failed": lambda m: f"la página {m['n']} no se pudo reconocer por OCR: {m['d']}",
+    "ocr_unavailable": lambda m: f"la página {m['n']} no tiene capa de texto y necesita OCR: {m['d']}",
+    "ocr_no_text": lambda m: f"sin capa de texto (PDF escaneado o solo de imágenes), y el OCR no reconoció texto en él: "
+                             f"{_found_es(m['found'])}",
+    "ocr_off": lambda m: "sin capa de texto (PDF escaneado o solo de imágenes)"
+                         + ("; ejecute sin --ocr never para reconocer sus páginas" if m["never"] else ""),
+    "blank": lambda m: f"no hay nada impreso en {'su página' if m['which'] == 'its page' else 'ninguna de sus páginas'}: "
+                       "ni texto ni imagen con texto",
+    "unreadable_scan": lambda m: f"no se encontró texto: {_found_es(m['found'])}, y no se reconoció nada (un escaneo "
+                                 "en blanco o ilegible)",
+    "no_table": lambda m: ("no se encontró la tabla de resultados ni la de causas de desviación del POA (ningún "
+                           f"encabezado con los títulos de columna de la{'s' if ',' in m['names'] else ''} plantilla"
+                           f"{'s' if ',' in m['names'] else ''} {m['names']})"
+                           + ("; el modo lattice de camelot solo lee tablas con líneas, pruebe --engine pdfplumber"
+                              if m["camelot"] else "")
+                           + (f"; {_found_es(m['found'])}" if m["found"] else "")),
+    "timeout": lambda m: (f"superó el tiempo límite de {_n(m['s'])} s (--timeout"
+                          + (f" {_n(m['base'])} s + {_n(m['per'])} s × {m['n']} página{'s' if m['n'] != '1' else ''}"
+                             if m["base"] else "")
+                          + (f", × {m['f']} por cada una de las {m['o']} leídas por OCR" if m["f"] else "") + ")"),
+    "memory": lambda m: f"agotó el límite de memoria ({m['size']}, --max-memory) al leerlo" + (f": {m['d']}" if m["d"] else ""),
+    "worker_died": lambda m: f"el proceso de lectura terminó de forma inesperada al leer este documento ({m['how']})",
+    "write_failed": lambda m: f"no se pudieron escribir sus resultados en {m['out']}: {m['d']}",
+    "not_regular_file": lambda m: "no es un archivo regular" + (f": {_KIND_ES.get(m['kind'], m['kind'])}" if m["kind"] else ""),
+    "not_on_disk": lambda m: (f"no es un archivo regular en disco: se lee más de lo que dice su tamaño ({m['n']} bytes) "
+                              "(¿un archivo de /proc o /sys?)"),
+    "file_changed": lambda m: "el archivo se achicó mientras se leía",
+    "read_too_slow": lambda m: f"leer el archivo tomó más de {_n(m['s'])} s",
+    "cannot_list": lambda m: f"no se puede listar la carpeta: {m['d']}",
+    "cannot_read": lambda m: f"no se puede leer el archivo: {m['d']}",
+    "internal": lambda m: f"error inesperado de poa al leer el documento ({m['exc']}: {m['d']})",
+}
 
 
 def error_es(text: str | None) -> str | None:
     """A document's error (plain English, as `documents.error` keeps it) in Spanish; None for a message
     poa does not know (the page then shows the English as it is)."""
-    if not text:
+    found = errors.match(text)
+    if found is None:
         return None
-    for pattern, say in _ERRORS_RE:
-        m = pattern.fullmatch(text)
-        if m:
-            return say(m)
-    return None
+    kind, m = found
+    return _ERRORS_ES[kind.code](m)
 
 
 _DECIMAL_PCT = re.compile(r"(?<![\d.,])(\d+)\.(\d+)(?=\s?%)")

@@ -124,6 +124,11 @@ def test_each_kind_of_bad_input_is_a_failed_row_with_its_reason_and_the_rest_goe
         assert reason in got[name].error, (name, got[name].error)
     docs = pd.read_parquet(tmp_path / "documents")
     assert sorted(docs.status) == ["failed"] * len(reasons) + ["ok"]
+    codes = dict(zip(docs.source_path.map(lambda p: Path(p).name), docs.error_code.fillna("")))  # failures by cause
+    scanned = codes.pop("scanned.pdf")  # a page with no text: recognised by OCR, or Tesseract missing
+    assert scanned in ("ocr_no_text", "ocr_unavailable"), scanned
+    assert codes == {"notes.pdf": "not_pdf", "empty.pdf": "not_pdf", "truncated.pdf": "damaged",
+                     "zero-pages.pdf": "no_pages", "encrypted.pdf": "encrypted", "minutes.pdf": "no_table", "good.pdf": ""}
     assert set(pd.read_parquet(tmp_path / "results").doc_id) == {got["good.pdf"].doc_id}
     index = (tmp_path / "audit" / "index.html").read_text(encoding="utf-8")  # the auditors' way in
     assert index.count("<tr") == 1 + 1 + len(reasons) and f"href='{got['good.pdf'].doc_id}.html'" in index

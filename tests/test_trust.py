@@ -54,6 +54,12 @@ def test_a_column_edge_moved_puts_the_document_in_review(monkeypatch, shift):
     reasons = " ".join(report.document.quality.reasons)
     assert ("% cells hold something that is not a percentage" in reasons) or ("a text cell ending in one" in reasons)
     assert any(f.check == "read_doubt" and "Lectura dudosa" in f.message for f in report.findings)
+    q = report.document.quality  # each reason has its stable code, in the same order (documents.review_codes)
+    assert len(q.review_codes) == len(q.reasons) and {"pct_unreadable", "pct_in_text"} & set(q.review_codes)
+    import poa
+
+    (row,) = poa.tables(report)["documents"].to_dict("records")
+    assert list(row["review_codes"]) == q.review_codes and list(row["review_reasons"]) == q.reasons
 
 
 def test_a_header_line_lost_puts_the_document_in_review(monkeypatch):

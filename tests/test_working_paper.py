@@ -136,6 +136,19 @@ def test_document_errors_are_said_in_spanish(english, spanish):
     assert error_es(english) == spanish
 
 
+def test_every_kind_of_failure_has_a_code_and_its_spanish():
+    """documents.error_code: each kind's code (a copy's is the original's), and each said in Spanish."""
+    from poa.outputs.spanish import _ERRORS_ES
+
+    from poa.core.errors import KINDS, classify
+
+    assert {k.code for k in KINDS} == set(_ERRORS_ES)
+    assert classify("encrypted or password-protected PDF (the same bytes as /x/a.pdf)") == "encrypted"
+    assert classify("timed out after 130 s (--timeout 60 s + 5 s × 14 pages)") == "timeout"
+    assert classify("the PDF has no pages") == "no_pages" and classify("something new") == "other"
+    assert classify(None) is None
+
+
 def test_the_index_says_a_failed_document_in_spanish_with_the_english_in_small_print(tmp_path):
     from poa.outputs import write_report
 

@@ -211,7 +211,7 @@ def assess(report: Report, limits: Limits = LIMITS) -> list[Finding]:
     if report.deviations:
         q.deviations_linked_share = round(sum(d.result_id is not None for d in report.deviations) / len(report.deviations), 4)
     found = doubts(q, limits, report.template.code.example())
-    q.reasons = [d.en for d in found]
+    q.reasons, q.review_codes = [d.en for d in found], [d.code for d in found]
     if found and report.document.status == "ok":
         report.document.status = "review"
     return [Finding("read_doubt", "warning", None, message=f"Lectura dudosa: {d.es}. Revise el documento contra el PDF.")

@@ -103,6 +103,7 @@ class ReadQuality:
     measure_pages: dict[str, list[int]] = field(default_factory=dict)  # the pages where a measure found what it
     # counts, by the measure's name ("stray_chars": [7, 8]): the reason for review names them
     reasons: list[str] = field(default_factory=list)  # why the document is in review; empty when ok
+    review_codes: list[str] = field(default_factory=list)  # the same reasons as stable codes (`validate.quality`)
 
 
 @dataclass
