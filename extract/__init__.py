@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from poa.core.errors import PoaError
 from poa.core.profile import Profile, installed
 from poa.core.records import Extraction, Leftover, RawCell, RawRow, ReadQuality
 from poa.core.vocab import fold, page_list, squash
@@ -19,7 +20,7 @@ MIN_CODE_WORDS = 3  # a page with this many result codes holds table text
 MAX_DAMAGE_LISTED = 20  # damaged streams named in the quality record (the count of a wrecked file says enough)
 
 
-class NoTablesError(Exception):
+class NoTablesError(PoaError):
     """The PDF has pages but no POA table: a scan with no text layer, or another kind of document. `unclaimed`:
     the cells of the tables its pages print all the same (`extract.unclaimed`), kept for the archivist."""
 

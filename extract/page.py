@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator, Protocol, Sequence
 
+from poa.core.errors import PoaError
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -183,7 +185,7 @@ class PageSource(Protocol):
     def close(self) -> None: ...
 
 
-class SourceError(Exception):
+class SourceError(PoaError):
     """The file cannot be read as a PDF with text; the message says why, in plain words."""
 
 

@@ -15,12 +15,14 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from poa.core.errors import PoaError
+
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 DOC_ID = re.compile(r"^[0-9a-f]{16}$")
 PRINT_TIMEOUT = 180.0  # seconds for one page to print; a report prints in a few
 
 
-class PrintError(Exception):
+class PrintError(PoaError):
     """A working paper that could not be printed; the message says why."""
 
 

@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
+from .core.errors import PoaError, UsageError
 from .core.options import READERS, Options
 from .core.records import Document, Report
 
@@ -23,12 +24,7 @@ if TYPE_CHECKING:
     pass
 
 
-class UsageError(Exception):
-    """A command that cannot run: an input that names nothing (a missing file, a folder with no PDF, a glob
-    with no match), an output folder that cannot be written, a limit that makes no sense."""
-
-
-class NotReadable(OSError):
+class NotReadable(OSError, PoaError):
     """An input that is not a file poa will read: a folder, a FIFO, a device, a /proc file, one that takes
     too long to read. The message is the plain reason its documents row gives."""
 

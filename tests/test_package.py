@@ -183,4 +183,6 @@ def test_stages_import_only_the_kernel_and_earlier_stages():
 def test_the_kernel_loads_no_stage_and_no_orchestrator(tmp_path):
     out = _run("import sys, poa.core.records, poa.core.keys, poa.core.profile, poa.core.vocab; "
                "print(' '.join(sorted(m for m in sys.modules if m.startswith('poa'))))", tmp_path)
-    assert out.split() == ["poa", "poa.core", "poa.core.keys", "poa.core.profile", "poa.core.records", "poa.core.vocab"]
+    loaded = out.split()
+    assert {"poa.core.records", "poa.core.profile"} <= set(loaded)
+    assert [m for m in loaded if m != "poa" and not m.startswith("poa.core")] == []  # no stage, no orchestrator

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from poa.core.errors import PoaError
+
 PACKAGES = "tesseract-ocr tesseract-ocr-spa"
 LANGUAGE = "spa"
 
 
-class TesseractMissing(Exception):
+class TesseractMissing(PoaError):
     """Tesseract, or its Spanish data, is not installed; the message names the Debian packages."""
 
 

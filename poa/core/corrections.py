@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Iterator
 
+from .errors import PoaError
 from .numbers import parse_pct
 from .profile import Profile
 
@@ -78,11 +79,11 @@ class Applied:
     subject_id: str | None = None  # the row it changed
 
 
-class CorrectionError(ValueError):
+class CorrectionError(ValueError, PoaError):
     """A correction that cannot be written: unknown table or column, or a value of the wrong kind."""
 
 
-class CorrectionsFileError(ValueError):
+class CorrectionsFileError(ValueError, PoaError):
     """OUT/corrections.csv cannot be read as corrections (its header lacks a column): the message names the file
     and what it lacks."""
 

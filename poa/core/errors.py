@@ -18,8 +18,8 @@ class PoaError(Exception):
 
 
 class UsageError(PoaError):
-    """A run that cannot start as asked (an option, an input that names nothing, an output folder that cannot
-    be written): nothing was written."""
+    """A command that cannot run: an input that names nothing (a missing file, a folder with no PDF, a glob
+    with no match), an output folder that cannot be written, a limit that makes no sense. Nothing was written."""
 
 
 @dataclass(frozen=True)

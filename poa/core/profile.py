@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
+from .errors import PoaError
 from .vocab import fold
 
 DEFAULT = "seguimiento-poa"  # the seed's family: what a document read before profiles existed was read as
@@ -38,7 +39,7 @@ WORDS_SEEN = 50_000  # distinct words a profile remembers its answers for (is_an
 AVERAGES = ("mean", "weighted")
 
 
-class ProfileError(ValueError):
+class ProfileError(ValueError, PoaError):
     """A profile that cannot be used, with the field at fault: `tables[0].columns[2].titles[1]: … does not
     compile (…)`."""
 
