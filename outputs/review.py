@@ -13,6 +13,7 @@ It is built from the rows as the Parquet holds them (`rows_of`, or the files of 
 from __future__ import annotations
 
 import json
+import logging
 import shlex
 from collections import defaultdict
 from html import escape
@@ -466,6 +467,6 @@ def missing_pages(out: Path, doc_ids: list[str], which: str) -> int:
                 continue
         try:
             made += render_review(rows_from(out, doc_id), out) is not None
-        except Exception:  # noqa: BLE001 - a page that cannot be shown costs its page, never the batch
-            pass
+        except Exception as e:  # noqa: BLE001 - a page that cannot be shown costs its page, never the batch
+            logging.getLogger("poa").warning("review_page_failed", extra={"poa": {"doc_id": doc_id, "error": repr(e)}})
     return made

@@ -5,6 +5,7 @@ renderers; the Parquet writer (`parquet`) and the store know nothing of them."""
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -53,8 +54,8 @@ def write_report(report: Report, out: Path, *, audit: bool = True, review: str =
                 written["review"] = out / "review" / f"{doc_id}.html"
         except OSError:
             raise  # a full disk is the batch's to report
-        except Exception:  # noqa: BLE001 - a page that cannot be shown costs its review page, never the document
-            pass
+        except Exception as e:  # noqa: BLE001 - a page that cannot be shown costs its review page, never the document
+            logging.getLogger("poa").warning("review_page_failed", extra={"poa": {"doc_id": doc_id, "error": repr(e)}})
     for name in ORDER:
         if not ok and name != "documents" and not (name in ("tables", "corrections") and tables[name]):
             continue  # a failed document keeps its raw cells, and says what became of its corrections

@@ -32,12 +32,14 @@ import socket
 import tempfile
 import time
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, Pipe, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from . import limits as lim
+from . import log
+from .core import errors
 from .core.options import EXECUTORS, READERS, Options
 from .core.records import Document, Report
 from .limits import LimitExceeded, Limits
@@ -62,6 +64,7 @@ class Outcome:
     redone: str | None = None  # why a document done before was read again (another reader, new corrections…)
     seconds: float = 0.0
     memory: int = 0  # peak resident memory of its worker, bytes (0: no worker ran), shared pages included
+    stages: dict[str, float] = field(default_factory=dict)  # seconds each stage took (extract … write), as read
 
 
 @dataclass(frozen=True)
@@ -425,12 +428,14 @@ def _work(job: Job, batch: Batch) -> tuple:
     doc = report.document
     if doc.status == "failed" and lim.looks_out_of_memory(limits.max_memory, doc.error):
         doc.error = limits.memory_reason(doc.error)
+    clock = time.monotonic()
     try:
         write_report(report, out, review=batch.review)
     except OSError as e:  # a full or unwritable DIR, found out mid-batch
         return ("error", f"cannot write its outputs in {out}: {e.strerror or e}")
+    stages = {**report.timings, "write": round(time.monotonic() - clock, 3)}
     return ("ok", doc, len(report.results), len(report.deviations), len(report.findings),
-            sum(f.severity == "error" for f in report.findings))
+            sum(f.severity == "error" for f in report.findings), stages)
 
 
 def _fork(batch: Batch) -> _Worker:
@@ -704,6 +709,7 @@ def _batch(paths: list[Path], out: Path, options: Options, review: str, limits: 
     first: dict[str, int] = {}  # sha256 -> index of the first input with those bytes
     copies: dict[int, list[int]] = {}  # that index -> the later inputs with the same bytes
     force, retry_failed = again
+    started = time.monotonic()
     docs = [identify(p, limits.timeout) for p in paths]
     try:
         corrections = fixes.load(out)
@@ -714,6 +720,7 @@ def _batch(paths: list[Path], out: Path, options: Options, review: str, limits: 
 
         def done(i: int, o: Outcome) -> None:
             outcomes[i] = o
+            log_outcome(o)
             if on_done:
                 on_done(o)
             for k in copies.pop(i, []):
@@ -738,6 +745,8 @@ def _batch(paths: list[Path], out: Path, options: Options, review: str, limits: 
             else:
                 again = "--force" if prior is not None else "it failed before (--retry-failed)" if failed else why
                 pending.append((i, Job(path, doc, mine, again)))
+        log.event("run_start", out=str(out), inputs=len(paths), to_do=len(pending), engine=options.engine,
+                  reader=options.reader, ocr=options.ocr, template=options.template, run=run.id)
         if on_start:
             on_start(len(paths), len(pending))
         for i, o in known:
@@ -752,7 +761,20 @@ def _batch(paths: list[Path], out: Path, options: Options, review: str, limits: 
         describe_folder(out)
     finally:
         run.end()
+        states = [o.document.status for o in outcomes.values()]
+        log.event("run_end", out=str(out), documents=len(states), ok=states.count("ok"), review=states.count("review"),
+                  failed=states.count("failed"), skipped=sum(o.skipped for o in outcomes.values()),
+                  seconds=round(time.monotonic() - started, 3))
     return [outcomes[i] for i in sorted(outcomes)]
+
+
+def log_outcome(o: Outcome) -> None:
+    """A document's line in the run's log: what it came to, why, and what it took."""
+    d = o.document
+    log.event("document", doc_id=d.doc_id, path=d.source_path, status=d.status, error_code=errors.classify(d.error),
+              error=d.error, review_codes=d.quality.review_codes, pages=d.pages, results=o.results,
+              findings=o.findings, skipped=o.skipped, redone=o.redone, seconds=round(o.seconds, 3),
+              memory=o.memory, stages=o.stages)
 
 
 def describe_folder(out: Path) -> None:
@@ -764,11 +786,12 @@ def describe_folder(out: Path) -> None:
 
     from .version import pipeline_version
 
-    for step in (mark_duplicates, write_index, lambda o: write_datapackage(o, pipeline_version())):
+    for name, step in (("duplicates", mark_duplicates), ("index", write_index),
+                       ("datapackage", lambda o: write_datapackage(o, pipeline_version()))):
         try:
             step(out)
-        except Exception:  # noqa: BLE001 - the documents rows say what matters
-            pass
+        except Exception as e:  # noqa: BLE001 - the documents rows say what matters
+            log.warning("folder_not_described", out=str(out), step=name, error=f"{type(e).__name__}: {e}")
 
 
 def _start_run(out: Path) -> Run:
@@ -875,8 +898,8 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
         if result[0] == "error":
             o = _failed(out, w.job.document, result[1])
         else:
-            _, doc, n_results, n_devs, n_findings, n_errors = result
-            o = Outcome(doc, n_results, n_devs, n_findings, n_errors)
+            _, doc, n_results, n_devs, n_findings, n_errors, stages = result
+            o = Outcome(doc, n_results, n_devs, n_findings, n_errors, stages=stages)
         idle.append(w)  # until its outcome is recorded: a worker is always somewhere the batch's end finds it
         end(w, o, memory)
         if result[0] == "error" or worn(grown, limits) or not reusable:

@@ -114,6 +114,11 @@ def _parser() -> argparse.ArgumentParser:
                         "they are not retried: the same bytes fail the same way, unless Tesseract or higher limits "
                         "are there now)")
     r.add_argument("--quiet", action="store_true", help="no progress and no summary; failures still go to stderr")
+    r.add_argument("--log-file", metavar="FILE", default=None,
+                   help="append the run's events to FILE as JSON lines: run_start, one `document` line per input "
+                        "(status, error_code, review_codes, pages, seconds, each stage's duration), run_end, warnings")
+    r.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="warning",
+                   help="the events also said on stderr, from this level up (default: warning)")
     a = sub.add_parser("audit", help="the auditors' working papers of an output folder; --pdf prints them",
                        description="List the working papers `poa run` wrote in OUT/audit/ (every document's, or "
                                    "those named), or with --pdf print each OUT/audit/<doc_id>.html to "
@@ -540,8 +545,14 @@ def main(argv: list[str] | None = None) -> int:
         print("poa: --jobs must be at least 1", file=sys.stderr)
         return 2
     from .batch import run
+    from .log import configure
     from .pipeline import UsageError
 
+    try:
+        configure(args.log_file, args.log_level)
+    except OSError as e:
+        print(f"poa: --log-file {printable(args.log_file)}: {printable(e.strerror or e)}", file=sys.stderr)
+        return 2
     reporter = Reporter(args.quiet)
     signal.signal(signal.SIGTERM, _terminated)  # stopped by a scheduler or `kill`: ended as Ctrl-C ends it
     try:

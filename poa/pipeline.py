@@ -216,6 +216,7 @@ def process(path: str | Path, engine: str = "pdfplumber", document: Document | N
         from poa.normalize.corrections import correct
         from poa.validate import validate
 
+        clock = time.monotonic()
         try:
             extraction = extract(path, engine=opts.engine, reader=opts.reader, ocr=opts.ocr, profile=opts.profile())
         except NoTablesError as e:  # the tables its pages print are kept all the same, as raw cells
@@ -225,9 +226,15 @@ def process(path: str | Path, engine: str = "pdfplumber", document: Document | N
         except OSError as e:
             return _failed(doc, f"cannot read the file: {e.strerror or e}", corrections)
         doc.pdf_modified = pdf_date(path)
+        timings = {"extract": time.monotonic() - clock}
+        clock = time.monotonic()
         report = normalize(extraction, doc)
         report.corrections = correct(report, corrections or [])
-        return validate(report, expectations=opts.gx)
+        timings["normalize"], clock = time.monotonic() - clock, time.monotonic()
+        report = validate(report, expectations=opts.gx)
+        timings["validate"] = time.monotonic() - clock
+        report.timings = {k: round(v, 3) for k, v in timings.items()}
+        return report
     except Exception as e:  # a bug, or a file that breaks a library: recorded, the batch goes on
         return _failed(doc, f"{type(e).__name__}: {e}", corrections)
 

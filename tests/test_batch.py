@@ -441,3 +441,27 @@ def test_a_worker_whose_document_was_unreadable_takes_the_next_one(mini_pdf, tmp
         outcomes = run([folder], out=tmp_path / "out", jobs=1)
     assert [o.document.status for o in outcomes] == ["failed"] * 4 + ["ok"]
     assert len(forked) == 1
+
+
+def test_a_run_logs_each_document_as_a_json_line_with_its_code_and_stage_times(mini_pdf, tmp_path, capsys):
+    """`--log-file`: what an archivist greps after a night's batch: one line per document with its status, the
+    failure's code and what each stage took; the run's start and end around them."""
+    import json
+
+    from poa.cli import main
+
+    shutil.copy(mini_pdf, tmp_path / "a.pdf")
+    _prose_pdf(tmp_path / "minutes.pdf")
+    log = tmp_path / "run.jsonl"
+    assert main(["run", str(tmp_path / "a.pdf"), str(tmp_path / "minutes.pdf"), "--out", str(tmp_path / "out"),
+                 "--quiet", "--log-file", str(log)]) == 1
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [x["event"] for x in lines] == ["run_start", "document", "document", "run_end"]
+    docs = {Path(x["path"]).name: x for x in lines if x["event"] == "document"}
+    assert (docs["a.pdf"]["status"], docs["a.pdf"]["error_code"]) == ("ok", None)
+    assert set(docs["a.pdf"]["stages"]) == {"extract", "normalize", "validate", "write"}
+    assert (docs["minutes.pdf"]["status"], docs["minutes.pdf"]["error_code"]) == ("failed", "no_table")
+    assert lines[-1]["failed"] == 1 and lines[-1]["ok"] == 1 and all(x["time"].endswith("Z") for x in lines)
+    assert main(["run", str(tmp_path / "a.pdf"), "--out", str(tmp_path / "out"), "--log-file",
+                 str(tmp_path / "no" / "such" / "dir.jsonl")]) == 2
+    assert "--log-file" in capsys.readouterr().err

@@ -288,6 +288,7 @@ class Report:
     validation: dict | None = None  # great-expectations' own validation results, JSON-ready
     corrections: list = field(default_factory=list)  # what became of each correction (`poa.core.corrections.Applied`)
     profile: Profile | None = None  # the report family it was read as (None for a document not read)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds each stage took (the log's; never written)
 
     @property
     def template(self) -> Profile:
