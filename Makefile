@@ -22,7 +22,7 @@ run: $(STAMP) tools
 
 # The whole suite, as CI runs it (under ten minutes on 2 cores).
 test: $(STAMP) tools
-	$(BIN)/python -m pytest -n $(JOBS) --durations=15
+	$(BIN)/python -m pytest -n $(JOBS) --durations=40
 
 # The fast tier, for the inner loop (under a minute): everything but the tests marked slow.
 check: $(STAMP)
