@@ -6,7 +6,8 @@ from collections import Counter
 from pathlib import Path
 
 from poa.core.errors import PoaError
-from poa.core.profile import Profile, installed
+from poa.core.profile import Profile
+from poa.core.profiles import installed
 from poa.core.records import Extraction, Leftover, RawCell, RawRow, ReadQuality
 from poa.core.vocab import fold, page_list, squash
 

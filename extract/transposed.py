@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from poa.core.profile import CodeSpec, Profile, TableSpec
+from poa.core.codes import CodeSpec
+from poa.core.profile import Profile, TableSpec
 from poa.core.vocab import fold
 
 from .engines.rows import GridRow, PageTable

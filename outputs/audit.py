@@ -14,10 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import time
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.request import pathname2url
 
 from poa.core.numbers import half_up
@@ -25,6 +23,7 @@ from poa.core.profile import Profile
 from poa.core.records import Node, Report
 
 from . import pages as pg
+from .regions import region_images
 from .safe import FORMULA_START, NOT_XML, XLSX_CELL_MAX, escape, xlsx_text, xml_text
 from .spanish import (
     BOLIVIA,
@@ -39,27 +38,18 @@ from .spanish import (
     criteria,
     date,
     decimal_commas,
-    error_es,
     number,
     pct,
     period,
-    period_part,
     plural,
     timestamp,
 )
 from .working import Index, Numbered, Working, node_label, numbered, rounding_words, workings
 from .xlsx import write_xlsx
 
-if TYPE_CHECKING:
-    import pypdfium2
-    from PIL import Image
-
-__all__ = ["render_html", "render_index", "write_xlsx", "chart_svg", "escape", "xml_text", "xlsx_text",
+__all__ = ["render_html", "write_xlsx", "chart_svg", "escape", "xml_text", "xlsx_text",
            "FORMULA_START", "NOT_XML", "XLSX_CELL_MAX"]
 
-MAX_IMAGES = 400  # pictures of the PDF per report: enough for any real report, bounded for a broken one
-IMAGE_SECONDS = 10.0  # and the time they may take (a report's take a tenth of a second): never a document's timeout
-PAGE_SCALE = 1.2  # a whole page (a finding with no row box), legible across the text column
 NOT_PCT = {"ocr_low_confidence"}  # findings whose figure is not a percentage (a confidence, in the message)
 
 CSS = """
@@ -163,50 +153,6 @@ def page_link(page: int | None, source_uri: str | None) -> str:
     if page is None:
         return ""
     return f"<a href='{escape(source_uri)}#page={page}'>{page}</a>" if source_uri else str(page)
-
-
-def region_images(found: list[Numbered], pdf_path: str | None) -> dict[str, str]:
-    """H-number → data: URI of the PDF region the finding points at (each region rendered once). A picture
-    that cannot be made is left out: the page number and the link remain."""
-    if pdf_path is None:
-        return {}
-    out: dict[str, str] = {}
-    done: dict[pg.Region, str | None] = {}
-    try:
-        pdf = pg.open_pdf(pdf_path)
-    except Exception:  # noqa: BLE001 - a file PDFium refuses gets no pictures, never a failed report
-        return {}
-    started = time.monotonic()
-    loaded: dict[int, pypdfium2.PdfPage] = {}  # page number → the page, loaded once for all the regions on it
-    try:
-        for h in found:
-            region = h.region
-            if region is None or not 1 <= region.page <= len(pdf):
-                continue
-            if region not in done:
-                if len(done) >= MAX_IMAGES or time.monotonic() - started > IMAGE_SECONDS:
-                    break
-                try:
-                    done[region] = pg.data_uri(pg.png(_region_image(pdf, loaded, region)))
-                except Exception:  # noqa: BLE001
-                    done[region] = None
-            if done[region]:
-                out[h.number] = done[region]
-    finally:
-        for page in loaded.values():
-            page.close()
-        pdf.close()
-    return out
-
-
-def _region_image(pdf: pypdfium2.PdfDocument, loaded: dict[int, pypdfium2.PdfPage], region: pg.Region) -> Image.Image:
-    """The picture of one finding's region, its page taken from `loaded` (or loaded into it)."""
-    if region.page not in loaded:
-        loaded[region.page] = pdf[region.page - 1]
-    page = loaded[region.page]
-    if region.box is None:
-        return pg.render_loaded(page, region.page, turn=region.turn, scale=PAGE_SCALE, grayscale=True)
-    return pg.render_loaded(page, region.page, box=region.box, turn=region.turn, margin=4, grayscale=True)
 
 
 def _provenance(report: Report, generated: dt.datetime, pdf_path: str | None) -> list[str]:
@@ -502,66 +448,3 @@ def render_html(report: Report, *, generated: dt.datetime | None = None, pdf_pat
          f"<p><small>Generado por poa {escape(doc.pipeline_version or '')} el {escape(timestamp(generated))}."
          "</small></p></body></html>"]
     return "\n".join(h)
-
-
-# ------------------------------------------------------------------ the folder's index
-
-
-def render_index(out: Path) -> str:
-    """One page over every document in an output folder: what each report is, and how it fared."""
-    from collections import Counter
-
-    from .store import read_poa_folder
-
-    def table(name: str, columns: list[str]) -> list[dict]:  # poa's files only: a stray one is left out
-        return [row for part in read_poa_folder(out, name, columns) for row in part.to_pylist()]
-
-    docs = table("documents", ["doc_id", "source_path", "template", "entity", "year", "period", "status", "error"])
-    superseded = dict((r["doc_id"], r["superseded_by"]) for r in table("documents", ["doc_id", "superseded_by"]))
-    counts = Counter((f["doc_id"], f["severity"]) for f in table("findings", ["doc_id", "severity"]))
-    status = Counter(d["status"] for d in docs)
-    h = ["<!DOCTYPE html><html lang='es'><head><meta charset='utf-8'><title>Auditoría de reportes POA</title>",
-         f"<style>{CSS.replace('__FOOTER__', 'poa · índice de papeles de trabajo')}</style></head><body>"
-         "<h1>Auditoría de reportes de seguimiento al POA</h1>",
-         f"<p class='meta'>{plural(len(docs), 'documento', 'documentos')} en esta carpeta: "
-         f"{plural(int(status.get('ok', 0)), 'leído', 'leídos')} sin dudas, "
-         f"{int(status.get('review', 0))} en revisión (lectura dudosa), "
-         f"{int(status.get('failed', 0))} con error de lectura. "
-         f"Índice generado el {escape(timestamp(dt.datetime.now(BOLIVIA)))}.</p>",
-         "<table><thead><tr><th>Archivo</th><th>Formulario</th><th>Entidad</th><th>Gestión</th><th>Período</th>"
-         "<th>Estado</th>"
-         "<th>Errores</th><th>Advertencias</th><th>Informativos</th><th>Papel de trabajo</th></tr></thead><tbody>"]
-
-    def txt(v) -> str:
-        return "" if v is None else escape(str(v))
-
-    for d in sorted(docs, key=lambda d: d["source_path"] or ""):
-        n = {sev: counts[(d["doc_id"], sev)] for sev in ("error", "warning", "info")}
-        ok = d["status"] != "failed"
-        state = (f"Reemplazado por una edición posterior del archivo ({txt(superseded[d['doc_id']])})"
-                 if superseded.get(d["doc_id"]) else "Leído" if d["status"] == "ok" else
-                 "<span class='sev-warning'>En revisión: lectura dudosa (ver el papel de trabajo)</span>" if ok else
-                 f"<span class='sev-error'>No leído: {failure(d['error'])}</span>")
-        link = ""
-        if ok:
-            doc_id = txt(d["doc_id"])
-            link = f"<a href='{doc_id}.html'>abrir</a> · <a href='{doc_id}.xlsx'>xlsx</a>"
-            if (Path(out) / "audit" / f"{d['doc_id']}.pdf").is_file():
-                link += f" · <a href='{doc_id}.pdf'>pdf</a>"
-        h.append(f"<tr class='{'' if ok else 'mismatch'}'><td>{txt(d['source_path'])}</td><td>{txt(d['template'])}</td>"
-                 f"<td>{txt(d['entity'])}</td><td class='num'>{txt(d['year'])}</td>"
-                 f"<td>{period_part(d['period'])}</td><td>{state}</td>"
-                 f"<td class='num'>{n['error'] if ok else ''}</td><td class='num'>{n['warning'] if ok else ''}</td>"
-                 f"<td class='num'>{n['info'] if ok else ''}</td><td>{link}</td></tr>")
-    h.append("</tbody></table><p><small>Generado por poa.</small></p></body></html>")
-    return "\n".join(h)
-
-
-def failure(error: str | None) -> str:
-    """A document's error for the auditor: in Spanish where poa knows the message, the English kept small."""
-    if error is None or (isinstance(error, float)):
-        return "motivo no registrado"
-    es = error_es(error)
-    if es is None:
-        return f"{escape(error)}"
-    return f"{escape(es)} <small>(en inglés: {escape(error)})</small>"

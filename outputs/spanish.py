@@ -12,7 +12,8 @@ import re
 from typing import Callable
 
 from poa.core import errors
-from poa.core.profile import Profile, load
+from poa.core.profile import Profile
+from poa.core.profiles import load
 from poa.core.records import Report
 from poa.core.vocab import date_es, plural
 

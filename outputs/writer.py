@@ -11,7 +11,8 @@ from pathlib import Path
 
 from poa.core.records import Report
 
-from .audit import render_html, render_index, write_xlsx
+from .audit import render_html, write_xlsx
+from .index import render_index
 from .parquet import rows_of, to_table
 from .review import render_review, wants_review
 from .store import ORDER, atomic, write_parquet

@@ -40,7 +40,7 @@ from .spanish import (
     plural,
 )
 from .working import Index, numbered, workings
-from .xlsxfile import Cell, Conditional, Sheet, Style, column_letter, save
+from .xlsxfile import LINE_HEIGHT, Cell, Conditional, Sheet, Style, column_letter, save, wrapped_lines
 
 RESULTS, HIERARCHY = "Resultados", "Impreso vs recalculado"
 SHEETS = ("Documento", "Hallazgos", HIERARCHY, RESULTS, "Vínculos")
@@ -91,17 +91,6 @@ def ranges(col: str, rows: Iterable[int], sheet: str | None = None) -> str:
     """Cells of one column as compact references: rows 2,3,4,7 → B2:B4,B7 (a sheet prefix if given)."""
     prefix = f"'{sheet}'!" if sheet and " " in sheet else f"{sheet}!" if sheet else ""
     return ",".join(f"{prefix}{col}{a}" if a == b else f"{prefix}{col}{a}:{col}{b}" for a, b in runs(rows))
-
-
-LINE_HEIGHT = 15.0  # points per line of 11-point text
-
-
-def wrapped_lines(value: str, width: float) -> int:
-    """About how many lines a text takes in a wrapped column `width` characters wide."""
-    per_line = int(max(1.0, width * 1.1))
-    if "\n" not in value:
-        return max(1, -(-len(value) // per_line))
-    return sum(max(1, -(-len(part) // per_line)) for part in value.split("\n"))
 
 
 @dataclass(slots=True)

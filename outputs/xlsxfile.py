@@ -358,3 +358,14 @@ def save(sheets: list[Sheet], path: Path, created: dt.datetime) -> None:
             info = zipfile.ZipInfo(name, date_time=max(stamp, (1980, 1, 1, 0, 0, 0)))
             # level 1: level 6 takes twice the time for a file some 15 % smaller
             z.writestr(info, text.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+
+
+LINE_HEIGHT = 15.0  # points per line of 11-point text
+
+
+def wrapped_lines(value: str, width: float) -> int:
+    """About how many lines a text takes in a wrapped column `width` characters wide."""
+    per_line = int(max(1.0, width * 1.1))
+    if "\n" not in value:
+        return max(1, -(-len(value) // per_line))
+    return sum(max(1, -(-len(part) // per_line)) for part in value.split("\n"))

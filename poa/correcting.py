@@ -9,7 +9,8 @@ from pathlib import Path
 
 from poa.core.corrections import Correction, add, as_read, check
 from poa.core.keys import KEY_COLUMN
-from poa.core.profile import Profile, ProfileError, load
+from poa.core.profile import Profile, ProfileError
+from poa.core.profiles import load
 from poa.outputs.store import pick_ids, read_poa_file, read_poa_folder
 
 

@@ -13,7 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .core.profile import Profile, ProfileError, installed, load
+from .core.profile import Profile, ProfileError
+from .core.profiles import installed, load
 from .core.records import Report
 
 
@@ -106,7 +107,7 @@ def review_page(x: Inspection, out: str | Path) -> Path | None:
 
 def check_profile(path: str | Path) -> Profile:
     """A profile file, checked as the pipeline reads it (ProfileError names the field and the problem)."""
-    from .core.profile import read
+    from .core.profiles import read
 
     return read(path)
 

@@ -35,7 +35,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from poa.core.corrections import FIELDS, Correction, remove
-from poa.core.profile import ProfileError, load
+from poa.core.profile import ProfileError
+from poa.core.profiles import load
 from poa.core.vocab import plural
 from poa.correcting import submit
 from poa.outputs.pages import find_source

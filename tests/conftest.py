@@ -153,7 +153,7 @@ def pdf_of(objs: list[bytes]) -> bytes:
 
 def seed_profile():
     """The seed's family's template profile, as the pipeline loads it."""
-    from poa.core.profile import load
+    from poa.core.profiles import load
 
     return load()
 

@@ -351,7 +351,7 @@ def test_a_worker_has_the_same_room_under_its_limit_for_its_second_document():
     code = (
         "import io, numpy as np, pyarrow as pa, pyarrow.parquet as pq\n"
         "from poa import limits as lim\n"
-        "from poa.batch import _reserve_arrow\n"
+        "from poa.batch.worker import _reserve_arrow\n"
         "_reserve_arrow()\n"
         "lim.limit_memory(2 * lim.GiB)\n"
         "pq.write_table(pa.table({'a': [1]}), io.BytesIO())  # a first document's outputs\n"
@@ -364,7 +364,7 @@ def test_a_worker_has_the_same_room_under_its_limit_for_its_second_document():
 @contextmanager
 def recording_forks():
     """The pids of the workers the batch forks while inside."""
-    import poa.batch as batch
+    import poa.batch.pool as batch  # where the pool forks its workers
 
     forked: list[int] = []
     fork = batch._fork
@@ -399,7 +399,7 @@ def test_a_worker_killed_while_it_waits_costs_no_document(mini_pdf, tmp_path):
 def test_a_worker_that_dies_as_it_is_handed_a_document_costs_no_document(mini_pdf, tmp_path, monkeypatch):
     """The worker dies right after the document is sent to it, before it could count its pages: the document
     is tried once more on a fresh worker. One that kills its worker twice is failed, with the reason."""
-    import poa.batch as batch
+    import poa.batch.worker as batch
 
     paths = copies(mini_pdf, tmp_path / "in", 3)
     take = batch._Worker.take

@@ -79,7 +79,7 @@ def scheduler():
     cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import this test module
     with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
         cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                           scheduler_kwargs=poa.batch.LOCAL_SCHEDULER, silence_logs=logging.CRITICAL)
+                                           scheduler_kwargs=poa.batch.cluster.LOCAL_SCHEDULER, silence_logs=logging.CRITICAL)
     client = distributed.Client(cluster, set_as_default=False)
     client.register_plugin(Fragile())
     yield cluster.scheduler_address
@@ -192,7 +192,8 @@ def test_a_local_run_does_not_import_dask(tmp_path):
 def test_a_worker_that_sees_other_bytes_or_runs_another_poa_refuses_the_document(mini_pdf, tmp_path):
     from dataclasses import replace
 
-    from poa.batch import Batch, Job, run_task
+    from poa.batch import Batch, Job
+    from poa.batch.cluster import run_task
     from poa.core.options import Options
     from poa.limits import Limits
     from poa.pipeline import identify

@@ -18,7 +18,8 @@ from poa.validate import validate
 from test_layout import at
 
 from poa.core.numbers import half_up, read_amount
-from poa.core.profile import ProfileError, parse
+from poa.core.profile import ProfileError
+from poa.core.profiles import parse
 from poa.core.records import Document, Extraction, RawRow
 
 WEIGHTED = r"""

@@ -520,7 +520,7 @@ def test_poa_removes_only_its_own_temporary_files(mini_pdf, tmp_path, monkeypatc
     (out / ".poa").mkdir()
     (out / ".poa" / f"run-{dead}.json").write_text(json.dumps({"run_id": dead, "pid": gone.pid,
                                                                  "host": socket.gethostname(), "started": "1"}))
-    from poa.batch import _proc_start
+    from poa.batch.runrecord import _proc_start
 
     (out / ".poa" / f"run-{live}.json").write_text(json.dumps({"run_id": live, "pid": os.getpid(), "host": socket.gethostname(),
                                                                "started": _proc_start(os.getpid())}))
@@ -580,8 +580,8 @@ def test_markup_in_names_and_messages_is_printed_as_text_on_a_terminal(capsys):
     from rich.console import Console
 
     from poa.batch import Outcome
-    from poa.cli import Reporter
     from poa.core.records import Document
+    from poa.terminal import Reporter
 
     r = Reporter(quiet=False)
     r.console = Console(file=io.StringIO(), force_terminal=True, width=200)

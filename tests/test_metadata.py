@@ -93,6 +93,6 @@ def test_a_report_whose_title_names_no_entity_is_in_review_saying_so():
 
 
 def test_a_family_whose_reports_print_no_entity_is_not_doubted_for_it():
-    from poa.core.profile import load
+    from poa.core.profiles import load
 
     assert not load("evaluacion-acp").entity_printed and load("seguimiento-poa").entity_printed

@@ -126,7 +126,7 @@ def test_the_run_summary_reads_whole_at_80_columns():
 
     from rich.console import Console
 
-    from poa.cli import SUMMARY, summary_table
+    from poa.terminal import SUMMARY, summary_table
 
     rows = {"this run": [48, 47, 0, 1, 12, 0, 1085, 10325, 2966, 1508, 88],
             "the folder": [47, 47, 0, 0, "", "", 1085, 10325, 2966, 1508, 88]}

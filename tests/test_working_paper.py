@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SAMPLE_NAMES, SAMPLES, processed
-from poa.outputs.audit import render_html, render_index
+from poa.outputs.audit import render_html
+from poa.outputs.index import render_index
 from poa.outputs.printing import chromium_command, find_chromium, print_pdf, run_chromium
 from poa.outputs.spanish import BOLIVIA, CHECK_ES, check_label, date, decimal_commas, error_es, number, pct, plural
 from poa.outputs.working import numbered, workings
@@ -236,7 +237,7 @@ def test_each_finding_on_a_row_shows_that_region_of_the_pdf(paper):
 
 def test_a_finding_on_a_table_printed_sideways_shows_its_row_turned_upright(tmp_path):
     """A table drawn sideways on an upright page is read turned; its finding's picture is cut in that frame."""
-    from poa.outputs.audit import region_images
+    from poa.outputs.regions import region_images
 
     from poa import process
     from samples.layouts import render

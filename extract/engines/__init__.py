@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Sequence
 
 from poa.core.options import ENGINES, READERS
-from poa.core.profile import Profile, installed
+from poa.core.profile import Profile
+from poa.core.profiles import installed
 
 from .base import Engine, Fit, PageScan
 from .rows import GridRow, PageTable

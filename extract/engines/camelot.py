@@ -13,7 +13,8 @@ from itertools import chain, islice
 from typing import Iterator, Sequence
 
 from poa.core.options import READERS
-from poa.core.profile import Profile, load
+from poa.core.profile import Profile
+from poa.core.profiles import load
 from poa.core.records import Leftover
 from poa.core.vocab import fold, squash
 

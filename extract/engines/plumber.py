@@ -12,7 +12,8 @@ from itertools import chain, islice
 from typing import Iterator, Sequence
 
 from poa.core.options import READERS
-from poa.core.profile import FIGURE_ROLES, Profile, load
+from poa.core.profile import FIGURE_ROLES, Profile
+from poa.core.profiles import load
 from poa.core.records import Leftover
 
 from .. import layout, transposed

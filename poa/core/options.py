@@ -30,7 +30,8 @@ class Options:
             if value not in known:
                 raise ValueError(f"{name} {value!r}: choose one of {', '.join(known)}")
         if self.template is not None:
-            from .profile import ProfileError, load
+            from .profile import ProfileError
+            from .profiles import load
 
             try:
                 load(self.template)
@@ -40,7 +41,7 @@ class Options:
 
     def profile(self):
         """The profile documents are read as, where one is forced (None: each document's best fit)."""
-        from .profile import load
+        from .profiles import load
 
         return load(self.template) if self.template is not None else None
 

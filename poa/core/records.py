@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .profile import DEFAULT, Profile, load
+from .profile import DEFAULT, Profile
+from .profiles import load
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom, in PDF points from the page's top-left
 CellBox = tuple[str, int, float, float, float, float]  # column, page, x0, top, x1, bottom
