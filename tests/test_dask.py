@@ -162,7 +162,7 @@ def test_a_second_dask_run_skips_what_the_first_did(scheduler, mini_pdf, tmp_pat
 
 def test_a_scheduler_out_of_reach_is_a_one_line_usage_error_and_nothing_is_written(mini_pdf, tmp_path, monkeypatch,
                                                                                     capsys):
-    monkeypatch.setattr(poa.batch, "CONNECT_TIMEOUT", 1.0)
+    monkeypatch.setattr(poa.batch.cluster, "CONNECT_TIMEOUT", 1.0)
     out = tmp_path / "out"
     for address in ("tcp://127.0.0.1:9", "no-port-here"):
         assert main(["run", str(mini_pdf), "--out", str(out), "--dask", address, "--quiet"]) == 2

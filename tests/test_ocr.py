@@ -458,6 +458,7 @@ def test_ocr_pages_get_a_larger_time_allowance():
 
 
 def test_ocr_findings_name_the_cell_and_repairs_the_numbering_bears_out_or_not():
+    from poa.normalize import fill_codes
     from poa.normalize.hierarchy import build_results
     from poa.validate.ocr import ocr_findings
 
@@ -471,6 +472,7 @@ def test_ocr_findings_name_the_cell_and_repairs_the_numbering_bears_out_or_not()
             row("08-01.01.01-04", "5096"), row("08-01.01.01- (0)", "50%", 41.0), row("08-01.01.01-06", "50%"),
             row("08-01.01.01-0B", "50%", 88.0)]
     nodes, results = build_results("d", rows, seed_profile())
+    fill_codes(results, seed_profile())  # as normalize does, before the keys
     report = Report(Document("d", "x.pdf", ""), units=nodes, results=results)
     findings = ocr_findings(report)
     checks = sorted(f.check for f in findings)

@@ -61,7 +61,7 @@ def check_limits(timeout: float, page_timeout: float, max_memory: int | str) -> 
 
 def check_options(options: Options, review: str) -> None:
     """Options poa knows, or UsageError."""
-    from .core.options import REVIEW_PAGES
+    from ..core.options import REVIEW_PAGES
 
     try:
         options.check()
@@ -182,7 +182,7 @@ def _batch(paths: list[Path], out: Path, options: Options, review: str, limits: 
            execute: Execute, on_start: Callable[[int, int], None] | None,
            on_done: Callable[[Outcome], None] | None) -> list[Outcome]:
     """run_batch once its arguments are checked: identify, skip, run the rest with `execute`, describe."""
-    from .core import corrections as fixes
+    from ..core import corrections as fixes
 
     outcomes: dict[int, Outcome] = {}
     pending: list[tuple[int, Job]] = []
@@ -264,7 +264,7 @@ def describe_folder(out: Path) -> None:
     from poa.outputs.datapackage import write_datapackage
     from poa.outputs.duplicates import mark_duplicates
 
-    from .version import pipeline_version
+    from ..version import pipeline_version
 
     for name, step in (("duplicates", mark_duplicates), ("index", write_index),
                        ("datapackage", lambda o: write_datapackage(o, pipeline_version()))):

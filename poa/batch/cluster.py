@@ -15,15 +15,14 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from ..core.options import EXECUTORS
 from ..limits import Limits
 from ..pipeline import UsageError
+from .pool import _failed, _work_through, largest_first, run_job
+from .records import Batch, Job, Outcome, Progress
+from .worker import preload
 
 if TYPE_CHECKING:  # imported for real only by --executor dask
     from distributed import Client, Future, LocalCluster
 
-from .pool import _failed, _work_through, run_job  # noqa
-from .worker import _private_tmp, count_pages, plausible_pages  # noqa
-from .pool import largest_first
-from .records import CONNECT_TIMEOUT, Batch, Job, Outcome, Progress
-from .worker import preload
+CONNECT_TIMEOUT = 5.0  # seconds to reach a Dask scheduler before --dask is a usage error
 
 
 # ------------------------------------------------------------------ executors: local workers or a Dask cluster
@@ -191,8 +190,8 @@ def _cannot_run(job: Job, limits: Limits) -> str | None:
     """Why this worker must not run the document (None: it may). Another poa than the batch's would write
     outputs that the batch, and its re-runs, would take for its own version's; and a worker on another
     machine sees the batch's files only through a shared folder mounted at the same path."""
-    from .pipeline import sha256_of
-    from .version import pipeline_version
+    from ..pipeline import sha256_of
+    from ..version import pipeline_version
 
     worker = f"the Dask worker on {socket.gethostname()}"
     if (mine := pipeline_version()) != job.document.pipeline_version:

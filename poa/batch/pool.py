@@ -10,16 +10,12 @@ from contextlib import suppress
 from dataclasses import replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from ..core.records import Document, Report
 from ..limits import Limits
-
-if TYPE_CHECKING:  # imported for real only by --executor dask
-    pass
-
-from .worker import _clear_private_tmp, _death, _fork, _kill, _reap, _Worker, _send  # noqa
 from .records import GRACE, Batch, Job, Outcome, Progress
+from .worker import _death, _fork, _kill, _reap, _Worker
 
 
 def _failed(out: Path, doc: Document, reason: str) -> Outcome:

@@ -6,20 +6,14 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from ..core.options import Options
 from ..core.records import Document
 from ..limits import Limits
 
-if TYPE_CHECKING:  # imported for real only by --executor dask
-    pass
-
-
-
 GRACE = 5.0  # seconds past its time limit the parent gives a worker to report it itself before killing it
 MIN_PAGE_BYTES = 100  # a page counted for the time limit needs at least this much of the file (a lying page tree gets no hours)
-CONNECT_TIMEOUT = 5.0  # seconds to reach a Dask scheduler before --dask is a usage error
 
 
 @dataclass

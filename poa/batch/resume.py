@@ -4,14 +4,9 @@ these corrections (skipped), failed it so (not retried unless asked), or must re
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..core.options import Options
 from ..core.records import Document
-
-if TYPE_CHECKING:  # imported for real only by --executor dask
-    pass
-
 
 
 def earlier(out: Path, doc: Document, statuses: tuple[str, ...] = ("ok", "review")) -> dict | None:

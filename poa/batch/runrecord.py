@@ -12,13 +12,8 @@ import socket
 import tempfile
 from contextlib import suppress
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..pipeline import UsageError
-
-if TYPE_CHECKING:  # imported for real only by --executor dask
-    pass
-
 
 
 def _proc_start(pid: int) -> str | None:

@@ -12,16 +12,11 @@ from contextlib import suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .. import limits as lim
 from ..core.options import Options
 from ..limits import LimitExceeded, Limits
 from .records import MIN_PAGE_BYTES, Batch, Job
-
-if TYPE_CHECKING:  # imported for real only by --executor dask
-    pass
-
 
 
 def count_pages(path: Path) -> int | None:
@@ -146,7 +141,7 @@ def _document(conn: Connection, job: Job, batch: Batch) -> tuple:
 def _work(job: Job, batch: Batch) -> tuple:
     from poa.outputs import write_report
 
-    from .pipeline import process
+    from ..pipeline import process
 
     out, limits = batch.out, batch.limits
     report = process(job.path, document=job.document, options=batch.options, corrections=list(job.corrections))
@@ -251,7 +246,7 @@ def preload(options: Options | None = None) -> None:
     scanned page."""
     import importlib
 
-    from .version import pipeline_version
+    from ..version import pipeline_version
 
     options = options or Options()
     for name in WORKER_MODULES:
