@@ -151,13 +151,6 @@ def data_uri(png_bytes: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png_bytes).decode("ascii")
 
 
-def write_png(image: Image.Image, path: Path) -> Path:
-    """For pages kept beside an HTML page (DIR/audit/<doc_id>/p<N>.png) rather than inline."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    image.save(path, "PNG", compress_level=6)
-    return path
-
-
 def candidates(source_path: str) -> list[str]:
     """The paths a document's `source_path` may name: as stored, and with the backslash escapes that stand
     for a name's undecodable bytes (`caf\\xe9.pdf`) turned back into those bytes."""

@@ -130,6 +130,7 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
                               "(`entity.printed`): a review reason."),
         ("pages_without_table", LI, "Pages that hold result codes but where no table was found."),
         ("unmapped_chars", I32, "Characters whose font gives no readable text."),
+        ("chars_total", I32, "Characters on the pages that hold the tables: what `unmapped_chars` is a share of."),
         ("unterminated", B, "The results table runs off the end of the document with no closing row or note."),
         ("damaged_streams", LS, "The file's compressed streams that are corrupt or cut short (`object N (byte B): "
                                 "why`, the first 20): a PDF reader draws such a page up to the damage and says "

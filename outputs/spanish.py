@@ -230,10 +230,6 @@ def timestamp(when: dt.datetime) -> str:
     return when.astimezone(BOLIVIA).strftime("%d/%m/%Y %H:%M") + " (hora de Bolivia)"
 
 
-def severity_count(n: int, severity: str) -> str:
-    return plural(n, *SEVERITY_PLURAL_ES[severity])
-
-
 def corrections_note(report: Report) -> str | None:
     """The working paper's line on corrections by hand: how many values a person set against the PDF, by whom,
     and where each is told; None where the paper holds only what was read."""

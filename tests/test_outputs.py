@@ -136,3 +136,22 @@ def test_the_run_summary_reads_whole_at_80_columns():
         text = console.file.getvalue()
         assert "…" not in text and all(measure in text for measure in SUMMARY), text
         assert max(len(line) for line in text.splitlines()) <= width
+
+
+def test_every_field_of_a_record_reaches_a_column_of_its_table():
+    """A field renamed, or added to a record, without its column would be dropped from the Parquet without a
+    word (ReadQuality.chars_total was). Each field is a column of its table, under its own name or the one
+    rows_of gives it."""
+    from dataclasses import fields
+
+    from poa.outputs.schema import TABLES
+
+    from poa.core.records import Deviation, Document, Finding, Leftover, Node, RawCell, ReadQuality, Result
+
+    written_as = {"bbox": {"x0", "top", "x1", "bottom"}, "reasons": {"review_reasons"}, "quality": set()}
+    for record, table in ((Result, "results"), (Deviation, "deviations"), (Node, "units"), (Finding, "findings"),
+                          (Leftover, "leftovers"), (RawCell, "tables"), (Document, "documents"),
+                          (ReadQuality, "documents")):
+        columns = {name for name, _, _ in TABLES[table]}
+        lost = [f.name for f in fields(record) if not written_as.get(f.name, {f.name}) <= columns]
+        assert lost == [], f"{record.__name__}: {lost} reach no column of {table}"

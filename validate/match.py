@@ -40,12 +40,6 @@ def text_score(a: str, b: str) -> float:
     return float(fuzz.token_sort_ratio(folded(a), folded(b)))
 
 
-def name_score(a: str, b: str) -> float:
-    from rapidfuzz import fuzz
-
-    return float(fuzz.ratio(name_key(a), name_key(b)))
-
-
 @dataclass
 class DeviationUnit:
     """A unit as the deviation table prints it, with its rows."""
