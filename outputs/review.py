@@ -53,6 +53,12 @@ HEADS = {  # each table's rows beside the page: (title, the columns shown)
     "results": ("Resultados", ("Código", "Resultado esperado", "Resultado obtenido", "Avance físico")),
     "deviations": ("Causas de desviación", ("Código", "Resultado esperado", "Causa", "Medida correctiva")),
 }
+def read_mark(doc: dict) -> str:
+    """Which read of the document a page shows: the pipeline version and the corrections applied (a page of
+    an earlier read, or from before a correction, is made again by the review app)."""
+    return escape(f"{doc.get('pipeline_version') or ''}/{doc.get('corrections') or ''}/{doc.get('status') or ''}")
+
+
 def _cells(row: dict) -> list[dict]:
     return list(row.get("cells") or [])
 
@@ -165,7 +171,8 @@ def render_review(rows: dict[str, list[dict]], out: Path, every_page: bool = Fal
     applied = [c for c in rows.get("corrections", []) if c.get("status") == "applied"]
     fixed = {(c["subject_id"], c["column"]): c for c in applied}  # the last of a cell's wins, as when applied
     h = [f"<!DOCTYPE html><html lang='es'><head><meta charset='utf-8'>"
-         f"<meta name='viewport' content='width=device-width'><title>Revisión — {escape(xml_text(doc['source_path']))}"
+         f"<meta name='viewport' content='width=device-width'><meta name='poa-read' content='{read_mark(doc)}'>"
+         f"<title>Revisión — {escape(xml_text(doc['source_path']))}"
          f"</title><style>{CSS}</style></head><body data-doc='{doc_id}' data-out='{escape(shlex.quote(str(out)))}'>"
          "<p class='app-only'><a href='/'>← Documentos de la carpeta</a></p><h1>Revisión de la lectura</h1>",
          f"<p>Archivo <code>{escape(xml_text(doc['source_path']))}</code> · documento <code>{doc_id}</code> · "

@@ -40,7 +40,7 @@ from poa.core.profiles import load
 from poa.core.vocab import plural
 from poa.correcting import submit
 from poa.outputs.pages import find_source
-from poa.outputs.review import render_review, rows_from
+from poa.outputs.review import read_mark, render_review, rows_from
 from poa.outputs.safe import xml_text
 from poa.outputs.spanish import STATUS_ES, period
 from poa.outputs.store import read_poa_file, read_poa_folder
@@ -137,12 +137,16 @@ def read_again(out: Path, doc_id: str) -> None:
 
 
 def fresh_page(out: Path, doc_id: str) -> Path | None:
-    """OUT/review/<doc_id>.html, made again where it is missing or older than the document's outputs."""
+    """OUT/review/<doc_id>.html, made again where it is missing or shows another read of the document than
+    its outputs hold (another version of poa, other corrections: the page's `poa-read` mark)."""
     page = out / "review" / f"{doc_id}.html"
-    made = out / "documents" / f"{doc_id}.parquet"
+    row = read_poa_file(out / "documents" / f"{doc_id}.parquet", ["pipeline_version", "corrections", "status"])
+    if row is None or not row.num_rows:
+        return None
     try:
-        if page.stat().st_mtime >= made.stat().st_mtime:
-            return page
+        with open(page, encoding="utf-8") as f:
+            if f"<meta name='poa-read' content='{read_mark(row.to_pylist()[0])}'>" in f.read(4096):
+                return page
     except OSError:
         pass
     rows = rows_from(out, doc_id)
