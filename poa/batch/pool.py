@@ -14,7 +14,7 @@ from typing import Callable
 
 from ..core.records import Document, Report
 from ..limits import Limits
-from .records import GRACE, Batch, Job, Outcome, Progress
+from .records import GRACE, Batch, Done, Job, NotRead, Outcome, PageRead, PagesFound, Progress
 from .worker import _death, _fork, _kill, _reap, _Worker
 
 
@@ -103,17 +103,16 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
         w.job = None
         done(w.index, o)
 
-    def finish(w: _Worker, msg: tuple) -> None:
+    def finish(w: _Worker, msg: Done) -> None:
         del busy[w.conn]
-        _, result, memory, grown, reusable = msg
-        if result[0] == "error":
-            o = _failed(out, w.job.document, result[1])
+        r = msg.result
+        if isinstance(r, NotRead):
+            o = _failed(out, w.job.document, r.reason)
         else:
-            _, doc, n_results, n_devs, n_findings, n_errors, stages = result
-            o = Outcome(doc, n_results, n_devs, n_findings, n_errors, stages=stages)
+            o = Outcome(r.document, r.results, r.deviations, r.findings, r.errors, stages=r.stages)
         idle.append(w)  # until its outcome is recorded: a worker is always somewhere the batch's end finds it
-        end(w, o, memory)
-        if result[0] == "error" or worn(grown, limits) or not reusable:
+        end(w, o, msg.peak)
+        if isinstance(r, NotRead) or worn(msg.grown, limits) or not msg.reusable:
             idle.remove(w)
             stop(w)  # a fresh worker for the next document: nothing of this one's trouble carries over
 
@@ -139,14 +138,14 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
                     msg = conn.recv()
                 except Exception:  # noqa: BLE001 - the worker died (EOF) or was cut off mid-message
                     msg = None
-                if isinstance(msg, tuple) and msg and msg[0] == "pages":
-                    tell(0, msg[1] - (w.pages or 0))
-                    w.pages, w.ocr_pages = msg[1], msg[2]
-                elif isinstance(msg, tuple) and msg and msg[0] == "read":
+                if isinstance(msg, PagesFound):
+                    tell(0, msg.pages - (w.pages or 0))
+                    w.pages, w.ocr_pages = msg.pages, msg.ocr_pages
+                elif isinstance(msg, PageRead):
                     if w.read < (w.pages or 0):
                         w.read += 1
                         tell(1, 0)
-                elif isinstance(msg, tuple) and len(msg) == 5 and msg[0] == "end":
+                elif isinstance(msg, Done):
                     finish(w, msg)
                 else:
                     lost(w)

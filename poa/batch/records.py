@@ -62,3 +62,52 @@ class Batch:
 
 # The batch's progress in pages: progress(pages read, pages found), each a change since the last call.
 Progress = Callable[[int, int], None]
+
+
+# ------------------------------------------------------------------ what a worker tells the batch, as it reads
+
+
+@dataclass(frozen=True)
+class PagesFound:
+    """The worker knows how many pages its document has (of them, how many it recognises by OCR): its time limit
+    grows with them."""
+
+    pages: int
+    ocr_pages: int = 0
+
+
+@dataclass(frozen=True)
+class PageRead:
+    """One more page read: the progress bar moves, and the page watch knows the worker is not stuck."""
+
+    page: int
+
+
+@dataclass(frozen=True)
+class Read:
+    """A document read and written: its row, its counts and each stage's seconds."""
+
+    document: Document
+    results: int
+    deviations: int
+    findings: int
+    errors: int
+    stages: dict[str, float]
+
+
+@dataclass(frozen=True)
+class NotRead:
+    """A document the worker could not read or write (a limit, a crash the pipeline did not catch): why."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Done:
+    """The worker's last word on a document: what it came to, its peak resident memory, how far its address
+    space and resident memory have grown since the worker started, and whether it may take another."""
+
+    result: Read | NotRead
+    peak: int
+    grown: tuple[int, int]
+    reusable: bool

@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import limits as lim
 from ..core.options import Options
 from ..limits import LimitExceeded, Limits
-from .records import MIN_PAGE_BYTES, Batch, Job
+from .records import MIN_PAGE_BYTES, Batch, Done, Job, NotRead, PageRead, PagesFound, Read
 
 
 def count_pages(path: Path) -> int | None:
@@ -52,7 +52,7 @@ def _private_tmp(run_tmp: Path) -> None:
     os.environ["TMPDIR"] = str(d)
 
 
-def _send(conn: Connection, msg: tuple) -> None:
+def _send(conn: Connection, msg: PagesFound | PageRead) -> None:
     """A message to the parent, never cut in half by a deadline's signal (the parent would read garbage)."""
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
     try:
@@ -75,9 +75,7 @@ def _settle(batch: Batch) -> None:
 
 def _serve(conn: Connection, batch: Batch, parent: int) -> None:
     """A worker: the documents the parent sends, one after another, each under its limits and each answered
-    with one final message: ("end", outcome, its peak resident memory, how far the worker's address space and
-    resident memory have grown since it started, whether it may take another). A None, or the parent gone,
-    ends it."""
+    with one final message (`Done`). A None, or the parent gone, ends it."""
     lim.die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops its workers
     try:
@@ -87,7 +85,7 @@ def _serve(conn: Connection, batch: Batch, parent: int) -> None:
         _settle(batch)
         broken = None
     except BaseException as e:  # noqa: BLE001 - said for the first document, and the worker is replaced
-        broken = ("error", f"{type(e).__name__}: {e}")
+        broken = NotRead(f"{type(e).__name__}: {e}")
     born = lim.address_space(), lim.resident_memory()
     while True:
         try:
@@ -102,7 +100,7 @@ def _serve(conn: Connection, batch: Batch, parent: int) -> None:
         grown = max(0, lim.address_space() - born[0]), max(0, lim.resident_memory() - born[1])
         # where the peak cannot be reset, a worker ends after its document: the next one's peak (and the cause
         # of a death the parent reads from it) would mix in this one's
-        conn.send(("end", msg, lim.peak_memory(), grown, peak_is_this_documents))
+        conn.send(Done(msg, lim.peak_memory(), grown, peak_is_this_documents))
 
 
 def _reserve_arrow() -> None:
@@ -114,8 +112,8 @@ def _reserve_arrow() -> None:
     pa.allocate_buffer(1)
 
 
-def _document(conn: Connection, job: Job, batch: Batch) -> tuple:
-    """One document in a worker, under its time limit: ("ok", …) or ("error", reason), never an exception."""
+def _document(conn: Connection, job: Job, batch: Batch) -> Read | NotRead:
+    """One document in a worker, under its time limit: Read or NotRead, never an exception."""
     limits = batch.limits
     try:
         with lim.deadline(limits.seconds(None), limits.timeout_reason(None)) as budget:
@@ -123,22 +121,22 @@ def _document(conn: Connection, job: Job, batch: Batch) -> tuple:
             def on_pages(pages: int, ocr_pages: int = 0) -> None:
                 pages = plausible_pages(pages, job.path)
                 ocr_pages = min(ocr_pages, pages)
-                _send(conn, ("pages", pages, ocr_pages))
+                _send(conn, PagesFound(pages, ocr_pages))
                 budget.move(limits.seconds(pages, ocr_pages), limits.timeout_reason(pages, ocr_pages))
 
-            lim.watch_pages(limits.page_stall(), on_pages, lambda page: _send(conn, ("read", page)))
+            lim.watch_pages(limits.page_stall(), on_pages, lambda page: _send(conn, PageRead(page)))
             if (pages := count_pages(job.path)) is not None:
                 lim.pages_known(pages)
             return _work(job, batch)
     except LimitExceeded as e:
-        return ("error", str(e))
+        return NotRead(str(e))
     except MemoryError as e:
-        return ("error", limits.memory_reason(f"MemoryError: {e}" if str(e) else "MemoryError"))
+        return NotRead(limits.memory_reason(f"MemoryError: {e}" if str(e) else "MemoryError"))
     except BaseException as e:  # noqa: BLE001 - even a failure to write is reported, never raised into the batch
-        return ("error", f"{type(e).__name__}: {e}")
+        return NotRead(f"{type(e).__name__}: {e}")
 
 
-def _work(job: Job, batch: Batch) -> tuple:
+def _work(job: Job, batch: Batch) -> Read | NotRead:
     from poa.outputs import write_report
 
     from ..pipeline import process
@@ -152,10 +150,10 @@ def _work(job: Job, batch: Batch) -> tuple:
     try:
         write_report(report, out, review=batch.review)
     except OSError as e:  # a full or unwritable DIR, found out mid-batch
-        return ("error", f"cannot write its outputs in {out}: {e.strerror or e}")
+        return NotRead(f"cannot write its outputs in {out}: {e.strerror or e}")
     stages = {**report.timings, "write": round(time.monotonic() - clock, 3)}
-    return ("ok", doc, len(report.results), len(report.deviations), len(report.findings),
-            sum(f.severity == "error" for f in report.findings), stages)
+    return Read(doc, len(report.results), len(report.deviations), len(report.findings),
+                sum(f.severity == "error" for f in report.findings), stages)
 
 
 def _fork(batch: Batch) -> _Worker:
