@@ -10,6 +10,7 @@ from poa.core.profile import Profile
 from poa.core.profiles import installed
 from poa.core.records import Extraction, Leftover, RawCell, RawRow, ReadQuality
 from poa.core.vocab import fold, page_list, squash
+from poa.core.watch import NO_WATCH, PageWatch
 
 from .assemble import stitch
 from .engines import ENGINES, PageScan, PageTable, get_engine
@@ -31,11 +32,13 @@ class NoTablesError(PoaError):
 
 
 def extract(path: str | Path, engine: str = "pdfplumber", reader: str = READERS[0], ocr: str = "auto",
-            profile: Profile | None = None) -> Extraction:
+            profile: Profile | None = None, watch: PageWatch = NO_WATCH) -> Extraction:
     """Read the tables of a report as `profile`'s family, or, where none is given, as the installed profile that
-    fits its first pages best. Raises SourceError / NoTablesError with a plain reason."""
+    fits its first pages best; `watch` hears of each page read. Raises SourceError / NoTablesError with a plain
+    reason."""
     candidates = (profile,) if profile is not None else tuple(installed())
     eng = get_engine(engine, reader, ocr, candidates)
+    eng.watch = watch
     scans = list(eng.scan(str(path)))
     fit = eng.fit
     profile = fit.profile if fit is not None else candidates[0]

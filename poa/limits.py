@@ -258,6 +258,18 @@ def reading_page(number: int, pages: int, ocr: bool = False) -> Iterator[None]:
         yield
 
 
+class WorkerWatch:
+    """What a batch's worker hands the reader (`poa.core.watch.PageWatch`): each page held to its limit, the
+    batch told of the pages as they are read."""
+
+    reading_page = staticmethod(reading_page)
+    ocr_page = staticmethod(ocr_page)
+    page_read = staticmethod(page_read)
+
+
+WORKER_WATCH = WorkerWatch()
+
+
 # ------------------------------------------------------------------ memory and the parent
 
 

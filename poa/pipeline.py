@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Iterable
 from .core.errors import PoaError, UsageError
 from .core.options import READERS, Options
 from .core.records import Document, Report
+from .core.watch import NO_WATCH, PageWatch
 
 if TYPE_CHECKING:
     pass
@@ -195,7 +196,8 @@ def pdf_date(path: Path) -> str | None:
 
 def process(path: str | Path, engine: str = "pdfplumber", document: Document | None = None,
             reader: str = READERS[0], ocr: str = "auto", *, corrections: list | None = None,
-            gx: bool = False, template: str | None = None, options: Options | None = None) -> Report:
+            gx: bool = False, template: str | None = None, options: Options | None = None,
+            watch: PageWatch = NO_WATCH) -> Report:
     """One document through every stage, in memory. Never raises for a bad document: it comes back with
     status "failed" and the reason. `engine`, `reader`, `ocr`, `gx`, `template` (or `options`, all at once): how
     it is read and checked (see `poa.core.options`; `template`: an installed profile's name or a profile file, by
@@ -218,7 +220,8 @@ def process(path: str | Path, engine: str = "pdfplumber", document: Document | N
 
         clock = time.monotonic()
         try:
-            extraction = extract(path, engine=opts.engine, reader=opts.reader, ocr=opts.ocr, profile=opts.profile())
+            extraction = extract(path, engine=opts.engine, reader=opts.reader, ocr=opts.ocr, profile=opts.profile(),
+                                 watch=watch)
         except NoTablesError as e:  # the tables its pages print are kept all the same, as raw cells
             return replace(_failed(doc, str(e), corrections), unclaimed=e.unclaimed)
         except SourceError as e:

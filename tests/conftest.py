@@ -91,8 +91,8 @@ def reading_from(path: Path, pages: list):
     from poa.extract.engines import plumber
 
     real = plumber.open_source
-    plumber.open_source = lambda p, reader=None, ocr="auto": Cached(str(p), pages) if Path(p) == Path(path) else real(
-        p, reader, ocr)
+    plumber.open_source = lambda p, reader=None, ocr="auto", watch=None: (
+        Cached(str(p), pages) if Path(p) == Path(path) else real(p, reader, ocr, *([watch] if watch else [])))
     try:
         yield
     finally:

@@ -154,9 +154,6 @@ def test_no_module_of_poa_imports_one_that_imports_it_back():
     assert cycles == []
 
 
-# Known and left (issue 20): the readers report each page read to the batch's page watch through poa.limits'
-# module state; they are to be handed an observer instead. Nothing else may join this list.
-KNOWN = {"poa.extract.readers.base imports poa.limits"}
 
 
 def test_stages_import_only_the_kernel_and_earlier_stages():
@@ -177,7 +174,7 @@ def test_stages_import_only_the_kernel_and_earlier_stages():
             theirs = layer(other)
             if theirs is None or theirs > mine:
                 wrong.append(f"{name} imports {other}")
-    assert sorted(set(wrong) - KNOWN) == [] and KNOWN <= set(wrong)  # the list shrinks as the debt is paid
+    assert wrong == []
 
 
 def test_the_kernel_loads_no_stage_and_no_orchestrator(tmp_path):

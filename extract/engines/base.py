@@ -8,6 +8,7 @@ from typing import Iterator, Sequence
 
 from poa.core.profile import Profile, TableSpec
 from poa.core.records import Leftover, RawCell
+from poa.core.watch import NO_WATCH, PageWatch
 
 from ..header import find_headers
 from ..transposed import rows_named
@@ -78,6 +79,7 @@ def choose(profiles: Sequence[Profile], pages: Sequence[tuple[Sequence, Sequence
 class Engine(ABC):
     name: str
     fit: Fit | None = None  # the profile it read the document as, once `scan` has chosen it
+    watch: PageWatch = NO_WATCH  # handed to its page source: who hears of each page read
 
     @abstractmethod
     def scan(self, path: str) -> Iterator[PageScan]:

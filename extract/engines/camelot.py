@@ -82,7 +82,7 @@ class CamelotEngine(Engine):
         self.profiles = tuple(profiles) or (load(),)
 
     def scan(self, path: str) -> Iterator[PageScan]:
-        source = open_source(path, self.reader, self.ocr)  # fails first, with a plain reason, on a file that is no PDF
+        source = open_source(path, self.reader, self.ocr, self.watch)  # fails first, with a plain reason, on a file that is no PDF
         try:
             last = None
             pages = iter(source)

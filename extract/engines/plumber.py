@@ -50,7 +50,7 @@ class PlumberEngine(Engine):
         self.profiles = tuple(profiles) or (load(),)
 
     def scan(self, path: str) -> Iterator[PageScan]:
-        source = open_source(path, self.reader, self.ocr)
+        source = open_source(path, self.reader, self.ocr, self.watch)
         try:
             pages = iter(source)
             ahead = list(islice(pages, LOOKAHEAD))

@@ -6,23 +6,29 @@ from __future__ import annotations
 from pathlib import Path
 
 from poa.core.options import OCR_MODES, READERS
+from poa.core.watch import NO_WATCH, PageWatch
 
 from ..page import PageSource
 
 
-def open_source(path: str | Path, reader: str = READERS[0], ocr: str = "auto") -> PageSource:
+def open_source(path: str | Path, reader: str = READERS[0], ocr: str = "auto", watch: PageWatch = NO_WATCH) -> PageSource:
     """The page source for a file: PDFium's (the default: several times faster) or pdfplumber's (the same
-    page); `ocr` says which pages are recognised from their image (auto: those with no text layer)."""
+    page); `ocr` says which pages are recognised from their image (auto: those with no text layer); `watch`
+    hears of each page as it is read."""
     if ocr not in OCR_MODES:
         raise ValueError(f"unknown OCR mode {ocr!r}; choose one of {', '.join(OCR_MODES)}")
     if reader == "pdfium":
         from .pdfium import PdfiumSource
 
-        return PdfiumSource(path, ocr=ocr)
+        source = PdfiumSource(path, ocr=ocr)
+        source.watch = watch
+        return source
     if reader == "pdfplumber":
         from .plumber import PdfplumberSource
 
-        return PdfplumberSource(path, ocr=ocr)
+        source = PdfplumberSource(path, ocr=ocr)
+        source.watch = watch
+        return source
     raise ValueError(f"unknown page reader {reader!r}; choose one of {', '.join(READERS)}")
 
 

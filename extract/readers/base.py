@@ -15,6 +15,8 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Iterator
 
+from poa.core.watch import NO_WATCH, PageWatch
+
 from ..glyphs import DEFAULT, ReadSettings, page_of
 from ..page import Drawing, Glyphs, Page, SourceError, check_signature, page_error
 from ..pdfium_lock import PDFIUM_LOCK
@@ -30,6 +32,7 @@ class Reader(ABC):
     read each page's drawing; a page that cannot be read fails the document with its number."""
 
     name: str
+    watch: PageWatch = NO_WATCH  # who hears of each page as it is read (a batch's worker: its page limit)
 
     def __init__(self, path: str | Path, settings: ReadSettings = DEFAULT, ocr: str = "auto", ocr_options=None):
         self.path = str(path)
@@ -74,8 +77,7 @@ class Reader(ABC):
             raise page_error(i + 1, e) from e
 
     def __iter__(self) -> Iterator[Page]:
-        from poa.limits import ocr_page, page_read, reading_page
-
+        ocr_page, page_read, reading_page = self.watch.ocr_page, self.watch.page_read, self.watch.reading_page
         n = len(self)
         ocr = None  # the recogniser (extract.ocr, OpenCV and all), imported when a page first needs it
         pool: ThreadPoolExecutor | None = None

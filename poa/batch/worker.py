@@ -142,7 +142,8 @@ def _work(job: Job, batch: Batch) -> Read | NotRead:
     from ..pipeline import process
 
     out, limits = batch.out, batch.limits
-    report = process(job.path, document=job.document, options=batch.options, corrections=list(job.corrections))
+    report = process(job.path, document=job.document, options=batch.options, corrections=list(job.corrections),
+                     watch=lim.WORKER_WATCH)
     doc = report.document
     if doc.status == "failed" and lim.looks_out_of_memory(limits.max_memory, doc.error):
         doc.error = limits.memory_reason(doc.error)
