@@ -17,7 +17,9 @@ from .arithmetic import Tree
 
 
 @dataclass(frozen=True)
-class Limits:
+class Bounds:
+    """The bounds each measure of a read is held to (not `poa.limits.Limits`, a batch's time and memory)."""
+
     pct_blank_share: float = 0.2  # more results than this with no % at all: the % column was probably missed
     unit_agreement: float = 0.75  # fewer units than this whose printed % the rows give back…
     unit_agreement_min_units: int = 4  # …among at least this many units with a printed %
@@ -26,7 +28,7 @@ class Limits:
     ocr_confidence: float = 80.0  # OCR'd pages whose words Tesseract is this sure of, on average, or less
 
 
-LIMITS = Limits()
+LIMITS = Bounds()
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class Doubt:
     es: str  # for the auditor's finding
 
 
-def doubts(q: ReadQuality, limits: Limits = LIMITS, code_form: str = "a code") -> list[Doubt]:
+def doubts(q: ReadQuality, limits: Bounds = LIMITS, code_form: str = "a code") -> list[Doubt]:
     """Every measure out of bounds, worded for people (`code_form`: what a result code looks like, the
     profile's "NN-NN.NN.NN-NN")."""
     out: list[Doubt] = []
@@ -197,7 +199,7 @@ def doubts(q: ReadQuality, limits: Limits = LIMITS, code_form: str = "a code") -
     return out
 
 
-def assess(report: Report, limits: Limits = LIMITS) -> list[Finding]:
+def assess(report: Report, limits: Bounds = LIMITS) -> list[Finding]:
     """Fill the validate stage's measures, set the document's status (ok or review) and reasons; return one
     read_doubt finding per reason."""
     q = report.document.quality
