@@ -76,10 +76,11 @@ class Rereader:
         threading.Thread(target=self._loop, name="poa-reread", daemon=True).start()
 
     def reread(self, doc_id: str) -> Job:
-        """A job that reads the document again; one already queued for it (not started) is shared."""
+        """A job that reads the document again; one already queued for it and not started is shared (it will
+        read the file as it is then). One already running read the file before this correction: a new job."""
         with self.ready:
             for job in self.queue:
-                if job.doc_id == doc_id:
+                if job.doc_id == doc_id and job.state == "queued":
                     return job
             job = Job(next(self.ids), doc_id)
             self.jobs[job.id] = job
@@ -239,8 +240,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _body(self) -> dict:
         size = int(self.headers.get("Content-Length") or 0)
-        if size > 1 << 20:
-            raise ValueError("request too large")
+        if not 0 <= size <= 1 << 20:
+            raise ValueError("request too large, or of no size")
         data = json.loads(self.rfile.read(size) or b"{}")
         if not isinstance(data, dict):
             raise ValueError("expected a JSON object")
