@@ -171,3 +171,31 @@ def test_the_app_refuses_requests_without_its_token_or_from_another_site(folder)
         assert not (folder / "corrections.csv").exists()
     finally:
         httpd.shutdown()
+
+
+def test_a_correction_saved_while_its_document_is_read_again_gets_a_read_of_its_own(tmp_path, monkeypatch):
+    """The running read took corrections.csv as it was before the new line: sharing its job would leave the
+    new correction unapplied. A job not yet started is shared (it reads the file as it is then)."""
+    import time
+
+    import poa.serve as serve
+
+    started, release, reads = threading.Event(), threading.Event(), []
+
+    def slow_read(out, doc_id):
+        reads.append(doc_id)
+        started.set()
+        release.wait(10)
+
+    monkeypatch.setattr(serve, "read_again", slow_read)
+    rereads = serve.Rereader(tmp_path)
+    first = rereads.reread("a" * 16)
+    assert started.wait(10)  # running
+    second, third = rereads.reread("a" * 16), rereads.reread("a" * 16)
+    assert second is not first and third is second  # a new read, shared by the saves made before it starts
+    release.set()
+    for _ in range(100):
+        if second.state == "done":
+            break
+        time.sleep(0.05)
+    assert (first.state, second.state, reads) == ("done", "done", ["a" * 16] * 2)
