@@ -213,8 +213,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
-        if cookie:
-            self.send_header("Set-Cookie", f"{COOKIE}={self.app.token}; Path=/; HttpOnly; SameSite=Strict")
+        if cookie:  # one per port: a browser keeps cookies per host, and two apps on 127.0.0.1 must not share one
+            self.send_header("Set-Cookie", f"{self._cookie()}={self.app.token}; Path=/; HttpOnly; SameSite=Strict")
         self.end_headers()
         self.wfile.write(data)
 
@@ -231,8 +231,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if given and hmac.compare_digest(given, self.app.token):
             return True, True
         jar = SimpleCookie(self.headers.get("Cookie") or "")
-        kept = jar[COOKIE].value if COOKIE in jar else ""
+        kept = jar[self._cookie()].value if self._cookie() in jar else ""
         return bool(kept) and hmac.compare_digest(kept, self.app.token), False
+
+    def _cookie(self) -> str:
+        return f"{COOKIE}_{self.server.server_address[1]}"
 
     def _refuse(self) -> None:
         self._send(403, "<p>poa review: abra la dirección con el token que imprimió <code>poa review --serve</code>."

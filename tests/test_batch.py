@@ -329,6 +329,18 @@ def test_a_failed_document_is_not_retried_unless_asked_and_skipped_ones_get_the_
     assert run([tmp_path / "minutes.pdf"], out=out, ocr="never")[0].skipped is False  # other options: tried
 
 
+def test_a_document_past_its_time_limit_is_recorded_so_and_not_tried_again(mini_pdf, tmp_path):
+    """A failure the batch writes itself (a limit, a crash) carries the options it was tried with and its
+    corrections, as a worker's would: a re-run does not spend its time limit on it again."""
+    shutil.copy(mini_pdf, tmp_path / "a.pdf")
+    (first,) = run([tmp_path / "a.pdf"], out=tmp_path / "out", timeout=0.01, page_timeout=0.001, jobs=1)
+    assert first.document.status == "failed" and "timed out" in first.document.error
+    row = pd.read_parquet(tmp_path / "out" / "documents").iloc[0]
+    assert (row.engine, row.reader, row.ocr, row.error_code) == ("pdfplumber", "pdfium", "auto", "timeout")
+    (again,) = run([tmp_path / "a.pdf"], out=tmp_path / "out", timeout=0.01, page_timeout=0.001, jobs=1)
+    assert again.skipped and again.document.status == "failed"
+
+
 @pytest.mark.slow
 def test_a_worker_that_reads_documents_in_turn_writes_what_a_worker_per_document_writes(tmp_path):
     """A worker takes one document after another: nothing of one document carries over into the next. One

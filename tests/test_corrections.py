@@ -321,3 +321,14 @@ def test_a_blank_cell_corrected_shows_in_the_working_paper_and_the_workbook(plan
     assert sum(c.fill.fgColor.rgb.endswith("D2E3FC") for r in sheet.iter_rows(min_row=2) for c in r) == 1
     doc = {r[0].value: r[1].value for r in book["Documento"].iter_rows() if r[0].value}
     assert doc["Correcciones a mano"].startswith("Este papel incluye 1 valor corregido a mano por ana")
+
+
+def test_a_correction_with_a_carriage_return_is_kept_whole_in_the_file(tmp_path):
+    """A note pasted with CRLF line ends: written quoted, read back as one correction (unquoted, it was read as
+    two, and the next write made the damage permanent)."""
+    from poa.core.corrections import Correction, add, load
+
+    add(tmp_path, Correction("a" * 16, "results", "k/1", "expected", "dos\r\nlíneas", "nota\rcon CR", "ana"))
+    add(tmp_path, Correction("a" * 16, "results", "k/2", "physical_pct", "50"))
+    first, second = load(tmp_path)
+    assert (first.value, first.note, second.key) == ("dos\r\nlíneas", "nota\rcon CR", "k/2")

@@ -161,7 +161,8 @@ def test_the_app_refuses_requests_without_its_token_or_from_another_site(folder)
         assert status("/?" + url.split("?")[1]) == 200
         token = url.split("token=")[1]
         body = json.dumps({"doc_id": "0" * 16}).encode()
-        cookie = {"Cookie": f"poa_token={token}", "Content-Type": "application/json"}
+        port = url.split(":")[2].split("/")[0]
+        cookie = {"Cookie": f"poa_token_{port}={token}", "Content-Type": "application/json"}  # one per app
         assert status("/api/correct", body, {**cookie, "Origin": "http://evil.example"}) == 403
         assert status("/api/correct", body, {**cookie, "Host": "evil.example"}) == 403
         r = results(folder).iloc[0]

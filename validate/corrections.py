@@ -24,7 +24,7 @@ def _row(report: Report, a: Applied) -> str:
     rows, id_ = (report.results, "result_id") if table == "results" else (report.deviations, "deviation_id")
     row = next((r for r in rows if getattr(r, id_) == a.subject_id), None)
     what = "del resultado" if table == "results" else "de la fila de desviación"
-    return f"{what} {(row.code_raw or row.code) if row else a.correction.key}"
+    return f"{what} {(row.code_raw or row.code or a.correction.key) if row else a.correction.key}"
 
 
 def _quoted(value: str | None) -> str:

@@ -209,7 +209,7 @@ def _batch(paths: list[Path], out: Path, options: Options, review: str, limits: 
         known: list[tuple[int, Outcome]] = []
         for i, (path, doc) in enumerate(zip(paths, docs)):
             if doc.status == "failed":
-                known.append((i, _failed(out, doc, doc.error)))
+                known.append((i, _failed(out, doc, doc.error, options=options)))
                 continue
             if doc.sha256 in first:
                 copies.setdefault(first[doc.sha256], []).append(i)  # the same bytes under another name: done once

@@ -168,7 +168,7 @@ def _task_outcome(future: Future, job: Job, out: Path) -> Outcome:
     except Exception as e:  # noqa: BLE001 - whatever the cluster says, the batch goes on
         why = (str(e).strip().splitlines() or [""])[0]
         reason = f"the Dask cluster could not run it: {type(e).__name__}" + (f": {why}" if why else "")
-    o = _failed(out, job.document, reason)
+    o = _failed(out, job.document, reason, job)
     o.redone = job.redone
     return o
 
@@ -179,7 +179,7 @@ def run_task(job: Job, batch: Batch) -> Outcome:
     that a PDF that hangs, blows its memory or crashes takes down that child, never the worker."""
     preload(batch.options)  # once per worker process: its children then start warm
     if (reason := _cannot_run(job, batch.limits)) is not None:
-        o = _failed(batch.out, job.document, reason)
+        o = _failed(batch.out, job.document, reason, job, batch.options)
         o.redone = job.redone
         return o
     with _task_tmp(batch) as tmp:

@@ -12,19 +12,31 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Callable
 
-from ..core.records import Document, Report
+from ..core.corrections import fingerprint
+from ..core.options import Options
+from ..core.records import Document
 from ..limits import Limits
 from .records import GRACE, Batch, Done, Job, NotRead, Outcome, PageRead, PagesFound, Progress
 from .worker import _death, _fork, _kill, _reap, _Worker
 
 
-def _failed(out: Path, doc: Document, reason: str) -> Outcome:
-    """A failed documents row. If DIR cannot take even that, the outcome still says failed, and why."""
+def _failed(out: Path, doc: Document, reason: str, job: Job | None = None, options: Options | None = None) -> Outcome:
+    """A failed documents row, written by the batch where no worker could (a limit, a crash): with the options
+    it was tried with and its corrections' fingerprint, so that a re-run knows it failed so (and does not try
+    it again unless asked), and each of its corrections said stale. If DIR cannot take even that, the outcome
+    still says failed, and why."""
     from poa.outputs import write_report
 
-    doc = replace(doc, status="failed", error=reason)
+    from ..pipeline import _failed as not_read
+
+    corrections = list(job.corrections) if job is not None else []
+    if options is not None:
+        doc = replace(doc, engine=options.engine, reader=options.reader, ocr=options.ocr, gx=options.gx,
+                      template=options.profile().name if options.template is not None else doc.template)
+    report = not_read(replace(doc, corrections=fingerprint(corrections)), reason, corrections)
+    doc = report.document
     try:
-        write_report(Report(doc), out)
+        write_report(report, out)
     except Exception as e:  # noqa: BLE001 - a full disk must not end the batch in a traceback
         doc = replace(doc, error=f"{reason} (not recorded in {out}: {getattr(e, 'strerror', None) or e})")
     return Outcome(doc)
@@ -95,7 +107,8 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
             retried.add(w.index)
             pending.append((w.index, w.job))
             return
-        end(w, _failed(out, w.job.document, reason or _death(status, peak - w.shared, limits)), peak)
+        end(w, _failed(out, w.job.document, reason or _death(status, peak - w.shared, limits), w.job, batch.options),
+            peak)
 
     def end(w: _Worker, o: Outcome, memory: int) -> None:
         o.seconds, o.memory, o.redone = time.monotonic() - w.started, memory, w.job.redone
@@ -107,7 +120,7 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
         del busy[w.conn]
         r = msg.result
         if isinstance(r, NotRead):
-            o = _failed(out, w.job.document, r.reason)
+            o = _failed(out, w.job.document, r.reason, w.job, batch.options)
         else:
             o = Outcome(r.document, r.results, r.deviations, r.findings, r.errors, stages=r.stages)
         idle.append(w)  # until its outcome is recorded: a worker is always somewhere the batch's end finds it
@@ -127,7 +140,7 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
                 except OSError:
                     lost(w)
                     if fresh:  # not even a new worker takes it
-                        done(i, _failed(out, job.document, "no worker could be started for it"))
+                        done(i, _failed(out, job.document, "no worker could be started for it", job, batch.options))
                     else:  # the worker died while idle: the document goes to another
                         pending.append((i, job))
                     continue

@@ -190,7 +190,7 @@ def _write(out: Path, rows: list[Correction]) -> None:
     """OUT/corrections.csv, replaced whole in one rename (a reader sees the old file or the new one)."""
     path = Path(out) / FILE
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
+    w = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\r\n")  # RFC 4180: a \r in a field is quoted too
     w.writeheader()
     for r in rows:
         w.writerow({k: getattr(r, k) for k in FIELDS})
