@@ -37,7 +37,7 @@ def correct(report: Report, corrections: list[Correction]) -> list[Applied]:
             out.append(Applied(c, "stale", reason=SHARED_KEY))
             continue
         kind = CORRECTABLE[c.table][c.column]
-        original = read.setdefault((id(row), c.column), as_read(row, c.column))
+        original = read.setdefault((id(row), c.column), as_read(vars(row), c.column))
         if kind == "pct":
             setattr(row, c.column, parse_pct(c.value) if c.value.strip() else None)
         elif kind == "code":

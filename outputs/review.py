@@ -19,7 +19,7 @@ from collections import defaultdict
 from html import escape
 from pathlib import Path
 
-from poa.core.corrections import COLUMN_ES, PRINTED
+from poa.core.corrections import COLUMN_ES, as_read
 from poa.core.keys import KEY_COLUMN
 from poa.core.vocab import date_es, plural
 
@@ -144,7 +144,7 @@ def _row_cells(table: str, r: dict, fixed: dict[tuple[str, str], dict]) -> list[
 def _value_of(table: str, r: dict, column: str, fixed: dict[tuple[str, str], dict]) -> tuple[str, str]:
     """(the cell as read from the PDF, as it is now): as printed, a correction's value where one was applied."""
     c = fixed.get((r[IDS[table]], column))
-    read = r.get(PRINTED.get(column, column)) or ""
+    read = as_read(r, column) or ""
     return (c.get("original") or "", c["value"]) if c else (read, read)
 
 

@@ -274,8 +274,8 @@ def correct(args: argparse.Namespace) -> int:
     """`poa correct`: the work lives in poa.correcting."""
     from pathlib import Path
 
-    from poa.core.corrections import Correction
-    from poa.correcting import read_value, submit
+    from poa.core.corrections import Correction, as_read
+    from poa.correcting import submit
 
     out = Path(args.out)
     try:
@@ -290,7 +290,7 @@ def correct(args: argparse.Namespace) -> int:
     if row is None:
         now = "its document was not read: reported stale on every run until it is"
     else:
-        read = read_value(row, c.column)
+        read = as_read(row, c.column)
         now = "the PDF reads it blank" if read is None else f"the PDF reads {printable(read, 80)!r}"
     print(f"added   {c.doc_id} {c.table} {printable(c.key)} {c.column} = {printable(c.value)!r} ({now}); "
           f"`poa run` on {printable(out)} applies it", flush=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from poa.core.corrections import Correction, add, as_read, check
+from poa.core.corrections import Correction, add, check
 from poa.core.keys import KEY_COLUMN
 from poa.core.profile import Profile, ProfileError
 from poa.core.profiles import load
@@ -65,14 +65,3 @@ def submit(out: Path, c: Correction) -> tuple[Correction, dict | None]:
     row = row_of(out, c)
     return add(out, c, profile), row
 
-
-class _Row:
-    """A Parquet row seen as a record, for `as_read`."""
-
-    def __init__(self, row: dict):
-        self.__dict__.update(row)
-
-
-def read_value(row: dict, column: str) -> str | None:
-    """The cell as the PDF printed it (None for a blank one), from the row as the Parquet holds it."""
-    return as_read(_Row(row), column)
