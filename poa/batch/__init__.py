@@ -216,8 +216,9 @@ def _batch(paths: list[Path], out: Path, options: Options, review: str, limits: 
                 continue
             first[doc.sha256] = i
             mine = tuple(fixes.for_document(corrections, doc.doc_id))
-            prior, why = already_done(out, doc, options, fixes.fingerprint(list(mine)))
-            failed = failed_before(out, doc, options, fixes.fingerprint(list(mine))) if prior is None and why is None else None
+            row, fingerprint = earlier(out, doc), fixes.fingerprint(list(mine))  # the documents row, read once
+            prior, why = already_done(out, doc, row, options, fingerprint)
+            failed = failed_before(doc, row, options, fingerprint)
             if prior is not None and not force:
                 known.append((i, Outcome(prior, skipped=True)))
             elif failed is not None and not (force or retry_failed):

@@ -9,28 +9,36 @@ from ..core.options import Options
 from ..core.records import Document
 
 
-def earlier(out: Path, doc: Document, statuses: tuple[str, ...] = ("ok", "review")) -> dict | None:
-    """The documents row an earlier run wrote for this document, if it ended it so (default: finished it, ok
-    or review)."""
+def earlier(out: Path, doc: Document) -> dict | None:
+    """The documents row an earlier run wrote for this document, whatever became of it (None: none that this
+    version can read)."""
     from poa.outputs.store import read_poa_file
 
     table = read_poa_file(out / "documents" / f"{doc.doc_id}.parquet")  # a foreign or corrupt file: not done
     try:
-        row = table.to_pylist()[0] if table is not None else {}
+        return table.to_pylist()[0] if table is not None and table.num_rows else None
     except Exception:  # noqa: BLE001 - a row that cannot be read was not written by this version
         return None
-    return row if row.get("status") in statuses else None
 
 
-def failed_before(out: Path, doc: Document, options: Options | None = None, corrections: str = "") -> Document | None:
+def changes(row: dict, doc: Document, options: Options | None, corrections: str) -> list[str]:
+    """How this read of the document would differ from the one its row records, in words: another pipeline
+    version, other options, other corrections (empty: the same read)."""
+    why = []
+    if row.get("pipeline_version") != doc.pipeline_version:
+        why.append(f"poa {row.get('pipeline_version')} before, now {doc.pipeline_version}")
+    why += (options or Options()).differences(row.get("engine"), row.get("reader"), row.get("ocr"), row.get("gx"),
+                                              row.get("template"))
+    if (row.get("corrections") or "") != corrections:
+        why.append("its corrections changed")
+    return why
+
+
+def failed_before(doc: Document, row: dict | None, options: Options | None = None, corrections: str = "") -> Document | None:
     """The earlier run's document where it failed this document with this pipeline version, these options and
     these corrections: the same bytes would fail the same way (`--retry-failed` tries anyway: Tesseract
     installed since, higher limits). Its corrections changed, it is tried again, to say what became of them."""
-    row = earlier(out, doc, ("failed",))
-    if row is None or row.get("pipeline_version") != doc.pipeline_version or (row.get("corrections") or "") != corrections:
-        return None
-    if (options or Options()).differences(row.get("engine"), row.get("reader"), row.get("ocr"), row.get("gx"),
-                                          row.get("template")):
+    if row is None or row.get("status") != "failed" or changes(row, doc, options, corrections):
         return None
     return _document_of(row)
 
@@ -48,27 +56,19 @@ def _document_of(row: dict) -> Document | None:
         return None
 
 
-def already_done(out: Path, doc: Document, options: Options | None = None,
+def already_done(out: Path, doc: Document, row: dict | None, options: Options | None = None,
                  corrections: str = "") -> tuple[Document | None, str | None]:
-    """(the earlier run's document, None) when it finished this document with this pipeline version, these
-    options and these corrections: nothing to do; else (None, why it must be read again), the reason None
-    for a document never finished."""
-    row = earlier(out, doc)
-    if row is None:
+    """(the earlier run's document, None) when it finished this document (its `row`, ok or review) with this
+    pipeline version, these options and these corrections: nothing to do; else (None, why it must be read
+    again), the reason None for a document never finished."""
+    if row is None or row.get("status") not in ("ok", "review"):
         return None, None
-    why = []
-    if row.get("pipeline_version") != doc.pipeline_version:
-        why.append(f"poa {row.get('pipeline_version')} before, now {doc.pipeline_version}")
-    why += (options or Options()).differences(row.get("engine"), row.get("reader"), row.get("ocr"), row.get("gx"),
-                                              row.get("template"))
-    if (row.get("corrections") or "") != corrections:
-        why.append("its corrections changed")
-    if row.get("status") in ("ok", "review"):
-        from poa.outputs.store import ORDER
+    why = changes(row, doc, options, corrections)
+    from poa.outputs.store import ORDER
 
-        lost = [name for name in ORDER if not (out / name / f"{doc.doc_id}.parquet").is_file()]
-        if lost:
-            why.append(f"its {', '.join(lost)} table{'s are' if len(lost) > 1 else ' is'} missing")
+    lost = [name for name in ORDER if not (out / name / f"{doc.doc_id}.parquet").is_file()]
+    if lost:
+        why.append(f"its {', '.join(lost)} table{'s are' if len(lost) > 1 else ' is'} missing")
     if why:
         return None, "; ".join(why)
     done = _document_of(row)
