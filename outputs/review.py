@@ -63,14 +63,16 @@ def _cells(row: dict) -> list[dict]:
     return list(row.get("cells") or [])
 
 
-def statuses(rows: dict[str, list[dict]]) -> dict[tuple[str, str], str]:
-    """(subject id, column) -> status of each cell read: corrected, OCR with low confidence, subject of a
-    finding (error or warning), or ok."""
+def statuses(rows: dict[str, list[dict]], extents: dict[tuple[int, str], tuple[float, float]] | None = None
+             ) -> dict[tuple[str, str], str]:
+    """(subject id, column) -> status of each cell read, blank % cells included (`extents`: where the columns
+    stand, `column_extents`): corrected, OCR with low confidence, subject of a finding (error or warning), or
+    ok."""
     flagged = {f["subject_id"] for f in rows.get("findings", []) if f["severity"] in ("error", "warning")}
     fixed = {(c["subject_id"], c["column"]) for c in rows.get("corrections", []) if c.get("status") == "applied"}
     fixed |= {(sid, cell) for sid, col in set(fixed) for columns in CORRECTS.values()
               for cell, c in columns.items() if c == col}
-    extents = column_extents(rows)
+    extents = column_extents(rows) if extents is None else extents
     out: dict[tuple[str, str], str] = {}
     for table, key in IDS.items():
         for r in rows.get(table, []):
@@ -163,11 +165,11 @@ def render_review(rows: dict[str, list[dict]], out: Path, every_page: bool = Fal
         for r in rows.get(table, []):
             for page in sorted({c["page"] for c in _cells(r)}):
                 by_page[page].append((table, r))
-    status = statuses(rows)
+    extents = column_extents(rows)
+    status = statuses(rows, extents)
     worst: dict[str, str] = {}  # a row's colour beside the page: its most telling cell's
     for (sid, _), st in status.items():
         worst[sid] = max(worst.get(sid, "ok"), st, key=["ok", "finding", "ocr", "corrected"].index)
-    extents = column_extents(rows)
     applied = [c for c in rows.get("corrections", []) if c.get("status") == "applied"]
     fixed = {(c["subject_id"], c["column"]): c for c in applied}  # the last of a cell's wins, as when applied
     h = [f"<!DOCTYPE html><html lang='es'><head><meta charset='utf-8'>"
