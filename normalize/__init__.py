@@ -17,22 +17,20 @@ from .metadata import metadata
 
 
 def normalize(ex: Extraction, document: Document) -> Report:
-    """Fill the document's metadata and build its records by the extraction's profile; the Extraction is left
-    untouched."""
+    """The document's metadata and its records, built by the extraction's profile. A new Report: the Extraction
+    and the Document it is given are left as they were."""
     profile = ex.profile
-    meta = metadata(ex, profile)
-    for key, value in meta.items():
-        setattr(document, key, value)
-    document.pages = ex.pages
-    document.engine, document.reader, document.template = ex.engine, ex.reader, profile.name
-    document.text_coverage = round(ex.chars_accounted / ex.chars_total, 4) if ex.chars_total else None
     nodes, results = build_results(document.doc_id, [r for r in ex.rows if r.table == "results"], profile)
     deviations = build_deviations(document.doc_id, [r for r in ex.rows if r.table == "deviations"], profile)
-    fill_codes(results, profile)
-    assign_keys(document, nodes, results, deviations, profile)
-    document.quality = row_quality(replace(ex.quality), nodes, results, deviations, profile)
-    document.quality.entity_missing = profile.entity_printed and not document.entity
-    return Report(document, units=nodes, results=results, deviations=deviations, leftovers=list(ex.leftovers),
+    results = fill_codes(results, profile)
+    doc = replace(document, **metadata(ex, profile), pages=ex.pages, engine=ex.engine, reader=ex.reader,
+                  template=profile.name,
+                  text_coverage=round(ex.chars_accounted / ex.chars_total, 4) if ex.chars_total else None)
+    doc.entity_key = keys.entity_key(doc.entity)
+    assign_keys(doc.entity, nodes, results, deviations, profile)
+    quality = row_quality(ex.quality, nodes, results, deviations, profile)
+    doc.quality = replace(quality, entity_missing=profile.entity_printed and not doc.entity)
+    return Report(doc, units=nodes, results=results, deviations=deviations, leftovers=list(ex.leftovers),
                   unclaimed=list(ex.unclaimed), profile=profile)
 
 
@@ -48,25 +46,26 @@ def neighbours(results: list[Result], profile: Profile, wanted: Callable[[Result
                 yield r, before, after
 
 
-def fill_codes(results: list[Result], profile: Profile) -> None:
+def fill_codes(results: list[Result], profile: Profile) -> list[Result]:
     """A result code whose number cannot be read (a scan's smudge) is what the unit's numbering brackets: the
     results just before and after it, of its objective, numbered n - 1 and n + 1. Filled here, before the keys,
     so that its key and its deviation's link follow the code (validate says so: `code_repaired`); the printed
-    code stays in `code_raw`."""
-    for r, before, after in list(neighbours(results, profile, lambda r: r.code is None)):
+    code stays in `code_raw`. The results given are left as they were: the filled ones are new."""
+    filled = {}
+    for r, before, after in neighbours(results, profile, lambda r: r.code is None):
         code = profile.code.between(r.code_raw, before, after)
         if code.code is not None:
-            r.code, r.objective, r.sequence = code.code, code.objective, code.sequence
+            filled[id(r)] = replace(r, code=code.code, objective=code.objective, sequence=code.sequence)
+    return [filled.get(id(r), r) for r in results]
 
 
-def assign_keys(document: Document, nodes: list[Node], results: list[Result], deviations: list[Deviation],
+def assign_keys(entity: str | None, nodes: list[Node], results: list[Result], deviations: list[Deviation],
                 profile: Profile) -> None:
-    """Stable keys (`poa.core.keys`) on the document, every node, result and deviation. An area's key hangs under
+    """Stable keys (`poa.core.keys`) on every node, result and deviation normalize has just built (the only
+    records it fills in place: its own, before anyone else sees them). An area's key hangs under
     its unit's (two units may each have an "Área de Sistemas"); a deviation row's unit key is its own name's
     until the validate stage aligns it with a results-table unit. No key names two rows: a unit or a result
     printed twice gets its place in the second key (`keys.repeated`)."""
-    entity = document.entity
-    document.entity_key = keys.entity_key(entity)
     by_id = {n.node_id: n for n in nodes}
     inside = {lv.name for lv in profile.levels if lv.within}
     taken: Counter = Counter()  # keys given so far: a repeated one gets its place (`keys.repeated`)
@@ -99,7 +98,9 @@ def assign_keys(document: Document, nodes: list[Node], results: list[Result], de
 def row_quality(q: ReadQuality, nodes: list[Node], results: list[Result], deviations: list[Deviation],
                 profile: Profile) -> ReadQuality:
     """The measures the rows themselves give: codes that read as codes, percentages that read as numbers,
-    percentages that seem to have slid into a text cell, rows that are neither results nor sections."""
+    percentages that seem to have slid into a text cell, rows that are neither results nor sections: `q` with
+    them, a new record."""
+    q = q.copy()
     q.result_rows, q.deviation_rows = len(results), len(deviations)
     if results:
         q.code_valid_share = round(sum(r.code is not None for r in results) / len(results), 4)

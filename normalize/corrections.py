@@ -5,6 +5,7 @@ follow them."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from poa.core.corrections import CORRECTABLE, FILE, NO_ROW, SHARED_KEY, Applied, Correction, CorrectionError, as_read, check
 from poa.core.keys import KEY_COLUMN, repeated, result_key
@@ -12,11 +13,15 @@ from poa.core.numbers import parse_pct
 from poa.core.records import Report
 
 
-def correct(report: Report, corrections: list[Correction]) -> list[Applied]:
-    """Apply a document's corrections to its records, in file order (a later one of the same cell wins, and
-    every one of that cell says what the PDF read, never what an earlier correction set); mark each row's
-    `corrected` columns; return what became of each. The stage between normalize and validate."""
-    records = {"results": report.results, "deviations": report.deviations, "units": report.units}
+def correct(report: Report, corrections: list[Correction]) -> Report:
+    """The report with a document's corrections applied, in file order (a later one of the same cell wins, and
+    every one of that cell says what the PDF read, never what an earlier correction set), each row's
+    `corrected` columns marked, and what became of each correction (`Report.corrections`). The stage between
+    normalize and validate: a new Report, whose corrected rows are new; the report given is left as it was."""
+    if not corrections:
+        return replace(report, corrections=[])
+    records = {"results": [replace(x) for x in report.results], "deviations": [replace(x) for x in report.deviations],
+               "units": [replace(x) for x in report.units]}  # this stage's own rows, to correct in place
     keyed = {table: [(getattr(x, KEY_COLUMN[table]), x) for x in xs] for table, xs in records.items()}
     rows = {table: dict(pairs) for table, pairs in keyed.items()}
     shared = {table: {k for k, n in Counter(k for k, _ in pairs).items() if n > 1} for table, pairs in keyed.items()}
@@ -55,4 +60,4 @@ def correct(report: Report, corrections: list[Correction]) -> list[Applied]:
             setattr(row, c.column, c.value)
         row.corrected = sorted({*row.corrected, c.column})
         out.append(Applied(c, "applied", original, subject_id=getattr(row, ids[c.table])))
-    return out
+    return replace(report, corrections=out, **records)

@@ -207,9 +207,8 @@ def process(path: str | Path, engine: str = "pdfplumber", document: Document | N
 
     opts = options or Options(engine, reader, ocr, gx, template)
     path = Path(path)
-    doc = document or identify(path)
-    doc.engine, doc.reader, doc.ocr, doc.gx = opts.engine, opts.reader, opts.ocr, opts.gx
-    doc.corrections = fingerprint(corrections or [])
+    doc = replace(document or identify(path), engine=opts.engine, reader=opts.reader, ocr=opts.ocr, gx=opts.gx,
+                  corrections=fingerprint(corrections or []))
     if doc.status == "failed":
         return _failed(doc, doc.error or "not read", corrections)
     try:
@@ -228,16 +227,14 @@ def process(path: str | Path, engine: str = "pdfplumber", document: Document | N
             return _failed(doc, str(e), corrections)
         except OSError as e:
             return _failed(doc, f"cannot read the file: {e.strerror or e}", corrections)
-        doc.pdf_modified = pdf_date(path)
+        doc = replace(doc, pdf_modified=pdf_date(path))
         timings = {"extract": time.monotonic() - clock}
         clock = time.monotonic()
-        report = normalize(extraction, doc)
-        report.corrections = correct(report, corrections or [])
+        report = correct(normalize(extraction, doc), corrections or [])
         timings["normalize"], clock = time.monotonic() - clock, time.monotonic()
         report = validate(report, expectations=opts.gx)
         timings["validate"] = time.monotonic() - clock
-        report.timings = {k: round(v, 3) for k, v in timings.items()}
-        return report
+        return replace(report, timings={k: round(v, 3) for k, v in timings.items()})
     except Exception as e:  # a bug, or a file that breaks a library: recorded, the batch goes on
         return _failed(doc, f"{type(e).__name__}: {e}", corrections)
 
@@ -246,6 +243,5 @@ def _failed(doc: Document, reason: str, corrections: list | None = None) -> Repo
     """A document not read, and its corrections, each stale for it: never dropped without a word."""
     from .core.corrections import Applied
 
-    doc.status, doc.error = "failed", reason
-    return Report(doc, corrections=[Applied(c, "stale", reason=f"its document was not read: {reason}")
-                                    for c in corrections or []])
+    stale = [Applied(c, "stale", reason=f"its document was not read: {reason}") for c in corrections or []]
+    return Report(replace(doc, status="failed", error=reason), corrections=stale)

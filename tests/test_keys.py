@@ -93,9 +93,10 @@ def test_no_key_names_two_rows_a_repeated_code_or_unit_gets_its_place():
     done = correct(report, [Correction("d", "results", second, "physical_pct", "30%"),
                             Correction("d", "results", second, "code", "08-01.01.01-02"),
                             Correction("d", "results", f"{unit}/08-01.01.01-02", "physical_pct", "35%")])
-    assert [a.status for a in done] == ["applied"] * 3
-    assert [(r.code, r.physical_pct) for r in report.results] == [
+    assert [a.status for a in done.corrections] == ["applied"] * 3
+    assert [(r.code, r.physical_pct) for r in done.results] == [
         ("08-01.01.01-01", 50.0), ("08-01.01.01-02", 35.0), ("08-01.01.01-01", 40.0)]
     report.results[2].result_key = report.results[0].result_key  # two rows under one key (never made by poa)
-    (refused,) = correct(report, [Correction("d", "results", report.results[0].result_key, "physical_pct", "10%")])
-    assert refused.status == "stale" and "two rows" in refused.reason and report.results[0].physical_pct == 50.0
+    refused = correct(report, [Correction("d", "results", report.results[0].result_key, "physical_pct", "10%")])
+    (stale,) = refused.corrections
+    assert stale.status == "stale" and "two rows" in stale.reason and refused.results[0].physical_pct == 50.0

@@ -460,7 +460,7 @@ def test_ocr_pages_get_a_larger_time_allowance():
 def test_ocr_findings_name_the_cell_and_repairs_the_numbering_bears_out_or_not():
     from poa.normalize import fill_codes
     from poa.normalize.hierarchy import build_results
-    from poa.validate.ocr import ocr_findings
+    from poa.validate.ocr import ocr_findings, ocr_measures
 
     from poa.core.records import Document, RawRow, Report
 
@@ -472,7 +472,7 @@ def test_ocr_findings_name_the_cell_and_repairs_the_numbering_bears_out_or_not()
             row("08-01.01.01-04", "5096"), row("08-01.01.01- (0)", "50%", 41.0), row("08-01.01.01-06", "50%"),
             row("08-01.01.01-0B", "50%", 88.0)]
     nodes, results = build_results("d", rows, seed_profile())
-    fill_codes(results, seed_profile())  # as normalize does, before the keys
+    results = fill_codes(results, seed_profile())  # as normalize does, before the keys
     report = Report(Document("d", "x.pdf", ""), units=nodes, results=results)
     findings = ocr_findings(report)
     checks = sorted(f.check for f in findings)
@@ -480,8 +480,7 @@ def test_ocr_findings_name_the_cell_and_repairs_the_numbering_bears_out_or_not()
     assert results[1].code == "08-01.01.01-05" and results[1].code_raw == "08-01.01.01- (0)"  # from the numbering
     assert results[0].physical_pct == 50 and results[0].physical_raw == "5096"
     assert results[3].code == "08-01.01.01-08"  # B read as 8, but 06 is before it and nothing after
-    q = report.document.quality
-    assert (q.ocr_unsure_cells, q.ocr_codes_unconfirmed) == (1, 1)
+    assert ocr_measures(report) == {"ocr_unsure_cells": 1, "ocr_codes_unconfirmed": 1}
     (low,) = [f for f in findings if f.check == "ocr_low_confidence"]
     assert "«código»" in low.message and "página 3" in low.message and "confianza 41" in low.message
     (pct,) = [f for f in findings if f.check == "pct_repaired"]

@@ -46,7 +46,7 @@ def test_a_row_whose_code_is_unreadable_links_by_its_wording():
     devs = [deviation(1, "4", "Unidad de Auditoria Interna:", None,
                       "Se dio seguimiento a las recomendaciones de los Informes de Auditoría.")]
     r = validate(report([UNIT], list(RESULTS), devs), expectations=False)
-    assert (devs[0].result_id, devs[0].match_method) == ("R2", "text")
+    assert (r.deviations[0].result_id, r.deviations[0].match_method) == ("R2", "text")
     checks = {f.check for f in r.findings}
     assert {"unit_number_inconsistent", "unit_name_variant", "deviation_missing"} <= checks  # R1 at 0 % unexplained
 
@@ -55,7 +55,7 @@ def test_a_row_with_the_wrong_code_links_by_wording_and_says_so():
     devs = [deviation(1, "04", "Unidad de Auditoría Interna", "08-01.01.01-01",
                       "Se dio seguimiento a las recomendaciones de los informes.")]
     r = validate(report([UNIT], list(RESULTS), devs), expectations=False)
-    assert devs[0].result_id == "R2"
+    assert r.deviations[0].result_id == "R2"
     assert [f.check for f in r.findings if f.subject_id == "D1"] == ["deviation_code_mismatch"]
 
 
@@ -63,21 +63,21 @@ def test_a_row_that_explains_nothing_is_unmatched_and_names_its_closest_candidat
     devs = [deviation(1, "04", "Unidad de Auditoría Interna", "08-01.01.01-09", "Se compró un vehículo.")]
     r = validate(report([UNIT], list(RESULTS), devs), expectations=False)
     (f,) = [f for f in r.findings if f.check == "deviation_unmatched"]
-    assert f.subject_id == "D1" and "Candidato más cercano" in f.message and devs[0].result_id is None
+    assert f.subject_id == "D1" and "Candidato más cercano" in f.message and r.deviations[0].result_id is None
 
 
 def test_a_unit_found_nowhere_is_reported_and_its_rows_searched_everywhere():
     devs = [deviation(1, "30", "Unidad de Logística", "08-01.01.01-01",
                       "Se elaboró un Informe de Auditoría sobre los Estados Financieros.")]
     r = validate(report([UNIT], list(RESULTS), devs), expectations=False)
-    assert "unit_unmatched" in {f.check for f in r.findings} and devs[0].result_id == "R1"
+    assert "unit_unmatched" in {f.check for f in r.findings} and r.deviations[0].result_id == "R1"
 
 
 def test_one_deviation_explains_one_result():
     devs = [deviation(i, "04", "Unidad de Auditoría Interna", "08-01.01.01-01",
                       "Se elaboró un Informe de Auditoría sobre los Estados Financieros.") for i in (1, 2)]
-    validate(report([UNIT], list(RESULTS), devs), expectations=False)
-    assert devs[0].result_id == "R1" and devs[1].result_id != "R1"
+    r = validate(report([UNIT], list(RESULTS), devs), expectations=False)
+    assert r.deviations[0].result_id == "R1" and r.deviations[1].result_id != "R1"
 
 
 def test_direction_averages_unrounded_unit_means():

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from poa.core.records import Report
 
 from .arithmetic import (
     average_findings,
     band_findings,
+    band_line,
     budget_findings,
     cumulative_findings,
     recompute,
@@ -17,7 +20,7 @@ from .arithmetic import (
 from .corrections import correction_findings
 from .expectations import check_rows, run_expectations
 from .match import deviation_rule, duplicate_numbers, link, repeated_units
-from .ocr import ocr_findings
+from .ocr import ocr_findings, ocr_measures
 from .quality import assess
 from .text import code_findings, text_findings
 
@@ -25,30 +28,37 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 def validate(report: Report, *, expectations: bool = False) -> Report:
-    """Fill recomputed figures and deviation links, add every finding; returns the same report.
+    """The report checked: a new Report whose section rows carry their recomputed figures, whose deviation rows
+    are linked to the results they explain, whose document has its status (ok or review) and measures, with
+    every finding added. The report given is left as it was.
 
     The row checks run in plain Python; `expectations=True` also runs them as great-expectations suites
-    (seconds to import) and keeps GX's own validation result in `report.validation`.
+    (seconds to import) and keeps GX's own validation result in `validation`.
     """
     values, budgets = recompute(report), recompute_budget(report)
     cumulative = recompute(report, "cumulative_pct") if report.template.has_column("results", "cumulative") else {}
-    for n in report.units:
-        n.recomputed_physical_pct, n.recomputed_budget_pct = values.get(n.node_id), budgets.get(n.node_id)
-        n.recomputed_cumulative_pct = cumulative.get(n.node_id)
+    units = [replace(n, recomputed_physical_pct=values.get(n.node_id), recomputed_budget_pct=budgets.get(n.node_id),
+                     recomputed_cumulative_pct=cumulative.get(n.node_id)) for n in report.units]
+    report = replace(report, units=units)
+    deviations, linked = link(report)
+    band = band_line(report)
+    document = replace(report.document, band=band[0].text if band else report.document.band,
+                       quality=replace(report.document.quality, **ocr_measures(report)))
+    report = replace(report, deviations=deviations, document=document)
     findings = average_findings(report) + budget_findings(report) + row_findings(report) + cumulative_findings(report)
     findings += band_findings(report)
-    findings += link(report) + duplicate_numbers(report) + repeated_units(report)
+    findings += linked + duplicate_numbers(report) + repeated_units(report)
     findings += deviation_rule(report)
     findings += code_findings(report)
     findings += text_findings(report)
     findings += ocr_findings(report)  # after code_findings: a code filled in from the unit's numbering is its own finding
     findings += check_rows(report)
     findings += correction_findings(report)
-    if expectations:
-        _, report.validation = run_expectations(report)
-    findings += assess(report)
-    report.findings += sorted(findings, key=lambda f: (f.page or 0, SEVERITY_ORDER[f.severity], f.check, f.subject_id or ""))
-    return report
+    validation = run_expectations(report)[1] if expectations else report.validation
+    document, doubts = assess(report)
+    findings += doubts
+    ordered = sorted(findings, key=lambda f: (f.page or 0, SEVERITY_ORDER[f.severity], f.check, f.subject_id or ""))
+    return replace(report, document=document, findings=[*report.findings, *ordered], validation=validation)
 
 
 __all__ = ["validate"]

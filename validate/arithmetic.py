@@ -16,12 +16,13 @@ used are tried so the auditor learns how the figure was probably made.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from statistics import fmean
 
 from poa.core.numbers import half_up
-from poa.core.records import Finding, Node, Report, Result
+from poa.core.records import Finding, Leftover, Node, Report, Result
 
 
 def _mean(xs: list[float]) -> float | None:
@@ -262,17 +263,22 @@ def cumulative_findings(report: Report) -> list[Finding]:
                            "el recalculado a partir de sus filas")
 
 
+def band_line(report: Report) -> tuple[Leftover, re.Match] | None:
+    """The line that states the band the total falls in, where the profile reads one, and its match."""
+    profile = report.template
+    return next(((lo, m) for lo in report.leftovers if (m := profile.band_of(lo.text)) is not None), None)
+
+
 def band_findings(report: Report) -> list[Finding]:
-    """Where the profile reads a band line ("CUMPLIMIENTO : 58.43% -> REGULAR (51% - 75%)"): it is kept in
-    `documents.band`, and band_mismatch says where its figure is not the total's (recomputed, rounded) or lies
+    """Where the profile reads a band line ("CUMPLIMIENTO : 58.43% -> REGULAR (51% - 75%)"; `documents.band`
+    keeps it: `band_line`), band_mismatch says where its figure is not the total's (recomputed, rounded) or lies
     outside the band it names."""
-    profile, d = report.template, report.template.arithmetic.decimals
-    found = next(((lo, m) for lo in report.leftovers if (m := profile.band_of(lo.text)) is not None), None)
+    d = report.template.arithmetic.decimals
+    found = band_line(report)
     total = next((n for n in report.units if n.level == "total"), None)
     if found is None:
         return []
     line, m = found
-    report.document.band = line.text
     value, low, high = (float(m.group(g).replace(",", ".")) for g in ("value", "low", "high"))
     name = m.group("name").strip().upper()
     out = []

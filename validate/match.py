@@ -11,7 +11,7 @@ row explains one result.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from poa.core.keys import first_of, name_key
@@ -108,14 +108,16 @@ def _best(dev: Deviation, candidates: list[Result], used: set[str]) -> tuple[Res
     return r, score
 
 
-def link(report: Report) -> list[Finding]:
-    """Fill result_id / match_score / match_method on every deviation row; return the findings."""
+def link(report: Report) -> tuple[list[Deviation], list[Finding]]:
+    """The report's deviation rows, new, each with the result it explains (result_id, result_key, match_score,
+    match_method) and its results-table unit (unit_key); and the findings."""
     findings: list[Finding] = []
     units = [n for n in report.units if n.level == report.template.unit_name]
     by_unit: dict[str | None, list[Result]] = defaultdict(list)
     for r in report.results:
         by_unit[r.unit_id].append(r)
-    dunits = deviation_units(report.deviations)
+    deviations = [replace(d) for d in report.deviations]  # filled below: the report's own stay as they were
+    dunits = deviation_units(deviations)
     aligned = align_units(dunits, units)
     used: set[str] = set()
 
@@ -148,7 +150,7 @@ def link(report: Report) -> list[Finding]:
             if unit is not None:
                 dev.unit_key = unit.key  # the results table's unit, whatever the deviation table calls it
             findings += _link_row(dev, candidates, used)
-    return findings
+    return deviations, findings
 
 
 def _link_row(dev: Deviation, candidates: list[Result], used: set[str]) -> list[Finding]:

@@ -29,12 +29,14 @@ CELL_TEXT = {"code": "code_raw", "expected": "expected", "obtained": "obtained",
 
 
 def ocr_findings(report: Report) -> list[Finding]:
-    """Every OCR finding of the report; fills the read-quality record's counts of unsure code and % cells and
-    of repaired codes the numbering does not bear out."""
-    report.document.quality.ocr_unsure_cells = unsure_key_cells(report)
-    unconfirmed = unconfirmed_repairs(report)
-    report.document.quality.ocr_codes_unconfirmed = len(unconfirmed)
-    return sequence_repairs(report) + unconfirmed + pct_repairs(report) + low_confidence(report)
+    """Every OCR finding of the report."""
+    return sequence_repairs(report) + unconfirmed_repairs(report) + pct_repairs(report) + low_confidence(report)
+
+
+def ocr_measures(report: Report) -> dict[str, int]:
+    """The read-quality record's counts of OCR'd code and % cells read unsure, and of repaired codes the
+    numbering does not bear out (`ReadQuality.ocr_unsure_cells`, `ocr_codes_unconfirmed`)."""
+    return {"ocr_unsure_cells": unsure_key_cells(report), "ocr_codes_unconfirmed": len(unconfirmed_repairs(report))}
 
 
 def unsure_key_cells(report: Report) -> int:

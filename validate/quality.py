@@ -7,10 +7,10 @@ auditor. A document is `ok` only when no measure doubts the read: a wrong row mu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from poa.core.numbers import half_up
-from poa.core.records import Finding, ReadQuality, Report
+from poa.core.records import Document, Finding, ReadQuality, Report
 from poa.core.vocab import page_list, plural
 
 from .arithmetic import Tree
@@ -199,10 +199,10 @@ def doubts(q: ReadQuality, limits: Bounds = LIMITS, code_form: str = "a code") -
     return out
 
 
-def assess(report: Report, limits: Bounds = LIMITS) -> list[Finding]:
-    """Fill the validate stage's measures, set the document's status (ok or review) and reasons; return one
-    read_doubt finding per reason."""
-    q = report.document.quality
+def assess(report: Report, limits: Bounds = LIMITS) -> tuple[Document, list[Finding]]:
+    """The report's document, new, with the validate stage's measures, its status (ok or review) and the
+    reasons; and one read_doubt finding per reason."""
+    q = report.document.quality.copy()
     tree = Tree(report)
     units = [n for n in report.units if n.level == tree.unit and n.reported_physical_pct is not None
              and n.recomputed_physical_pct is not None and tree.results_of[n.node_id]]
@@ -214,7 +214,7 @@ def assess(report: Report, limits: Bounds = LIMITS) -> list[Finding]:
         q.deviations_linked_share = round(sum(d.result_id is not None for d in report.deviations) / len(report.deviations), 4)
     found = doubts(q, limits, report.template.code.example())
     q.reasons, q.review_codes = [d.en for d in found], [d.code for d in found]
-    if found and report.document.status == "ok":
-        report.document.status = "review"
-    return [Finding("read_doubt", "warning", None, message=f"Lectura dudosa: {d.es}. Revise el documento contra el PDF.")
-            for d in found]
+    status = "review" if found and report.document.status == "ok" else report.document.status
+    return (replace(report.document, quality=q, status=status),
+            [Finding("read_doubt", "warning", None, message=f"Lectura dudosa: {d.es}. Revise el documento contra el PDF.")
+             for d in found])

@@ -9,7 +9,7 @@ import signal
 import tempfile
 import time
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
 
@@ -146,7 +146,8 @@ def _work(job: Job, batch: Batch) -> Read | NotRead:
                      watch=lim.WORKER_WATCH)
     doc = report.document
     if doc.status == "failed" and lim.looks_out_of_memory(limits.max_memory, doc.error):
-        doc.error = limits.memory_reason(doc.error)
+        doc = replace(doc, error=limits.memory_reason(doc.error))
+        report = replace(report, document=doc)
     clock = time.monotonic()
     try:
         write_report(report, out, review=batch.review)

@@ -8,6 +8,7 @@ outputs   -> Parquet files
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from .profile import DEFAULT, Profile
@@ -105,6 +106,10 @@ class ReadQuality:
     # counts, by the measure's name ("stray_chars": [7, 8]): the reason for review names them
     reasons: list[str] = field(default_factory=list)  # why the document is in review; empty when ok
     review_codes: list[str] = field(default_factory=list)  # the same reasons as stable codes (`validate.quality`)
+
+    def copy(self) -> ReadQuality:
+        """A copy with lists and dicts of its own: a later stage's measures never change an earlier stage's record."""
+        return copy.deepcopy(self)
 
 
 @dataclass
