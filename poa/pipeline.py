@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from .core.errors import PoaError, UsageError
 from .core.options import READERS, Options
-from .core.records import Document, Report
+from .core.records import Document, Report, Status
 from .core.watch import NO_WATCH, PageWatch
 
 if TYPE_CHECKING:
@@ -151,7 +151,7 @@ def identify(path: Path, max_seconds: float | None = None) -> Document:
         sha = sha256_of(path, max_seconds)
     except OSError as e:
         return Document(doc_id=hashlib.sha256(os.fsencode(path)).hexdigest()[:16], source_path=display_path(path),
-                        sha256="", status="failed", error=_unreadable_reason(path, e),
+                        sha256="", status=Status.FAILED, error=_unreadable_reason(path, e),
                         pipeline_version=pipeline_version())
     return Document(doc_id=sha[:16], source_path=display_path(path), sha256=sha, pipeline_version=pipeline_version(),
                     file_modified=file_time(path))
@@ -244,4 +244,4 @@ def _failed(doc: Document, reason: str, corrections: list | None = None) -> Repo
     from .core.corrections import Applied
 
     stale = [Applied(c, "stale", reason=f"its document was not read: {reason}") for c in corrections or []]
-    return Report(replace(doc, status="failed", error=reason), corrections=stale)
+    return Report(replace(doc, status=Status.FAILED, error=reason), corrections=stale)

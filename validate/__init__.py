@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from poa.core.records import Report
+from poa.core.records import Report, Severity
 
 from .arithmetic import (
     average_findings,
@@ -24,7 +24,7 @@ from .ocr import ocr_findings, ocr_measures
 from .quality import assess
 from .text import code_findings, text_findings
 
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_ORDER = {s: i for i, s in enumerate(Severity)}  # heaviest first
 
 
 def validate(report: Report, *, expectations: bool = False) -> Report:

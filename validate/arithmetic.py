@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from statistics import fmean
 
 from poa.core.numbers import half_up
-from poa.core.records import Finding, Leftover, Node, Report, Result
+from poa.core.records import Finding, Leftover, Node, Report, Result, Severity
 
 
 def _mean(xs: list[float]) -> float | None:
@@ -234,7 +234,7 @@ def average_findings(report: Report) -> list[Finding]:
         else:
             msg += " Ninguna regla de cálculo alternativa explica la cifra impresa."
         findings.append(Finding(
-            "average_mismatch", "warning" if explained else "error", n.node_id, page=n.page,
+            "average_mismatch", Severity.WARNING if explained else "error", n.node_id, page=n.page,
             reported=printed, recomputed=round(recomputed, 4), message=msg,
         ))
     return findings
@@ -250,7 +250,7 @@ def node_mismatches(report: Report, check: str, figure: str, what: str, how: str
         if printed is None or recomputed is None or half_up(recomputed, d) == printed:
             continue
         out.append(Finding(
-            check, "error", n.node_id, page=n.page, reported=printed, recomputed=round(recomputed, 4),
+            check, Severity.ERROR, n.node_id, page=n.page, reported=printed, recomputed=round(recomputed, 4),
             message=(f"El {what} impreso para {called(n, report)} «{_label(n)}» (página {n.page}) es "
                      f"{printed_as(printed, d)} %, pero {how} es {rounding(recomputed, d)}.")))
     return out
@@ -285,13 +285,13 @@ def band_findings(report: Report) -> list[Finding]:
     recomputed = total.recomputed_physical_pct if total is not None else None
     if recomputed is not None and half_up(recomputed, d) != value:
         out.append(Finding(
-            "band_mismatch", "error", total.node_id, page=line.page, reported=value, recomputed=round(recomputed, 4),
+            "band_mismatch", Severity.ERROR, total.node_id, page=line.page, reported=value, recomputed=round(recomputed, 4),
             message=(f"La banda de la página {line.page} («{line.text}») califica un cumplimiento de "
                      f"{printed_as(value, d)} %, pero el total recalculado a partir de sus filas es "
                      f"{rounding(recomputed, d)}.")))
     if not low <= value <= high:
         out.append(Finding(
-            "band_mismatch", "error", total.node_id if total is not None else None, page=line.page, reported=value,
+            "band_mismatch", Severity.ERROR, total.node_id if total is not None else None, page=line.page, reported=value,
             message=(f"La banda de la página {line.page} («{line.text}») llama {name} a un cumplimiento de "
                      f"{value:g} %, fuera del rango que ella misma da ({low:g} % – {high:g} %).")))
     return out
@@ -316,7 +316,7 @@ def row_findings(report: Report) -> list[Finding]:
             if printed is None or recomputed is None or half_up(recomputed, a.decimals) == printed:
                 continue
             out.append(Finding(
-                check, "error", r.result_id, page=r.page_first, reported=printed, recomputed=round(recomputed, 4),
+                check, Severity.ERROR, r.result_id, page=r.page_first, reported=printed, recomputed=round(recomputed, 4),
                 message=(f"El {what} impreso del resultado «{r.code_raw}» (página {r.page_first}) es "
                          f"{printed_as(printed, a.decimals)} %, pero {how} × 100 es {rounding(recomputed, a.decimals)}.")))
     return out
@@ -330,7 +330,7 @@ def budget_findings(report: Report) -> list[Finding]:
         return node_mismatches(report, "budget_mismatch", "budget", "avance presupuestario",
                                "el presupuesto ejecutado entre el vigente de sus filas, sumados,")
     return [
-        Finding("budget_not_recomputable", "info", n.node_id, page=n.page, reported=n.reported_budget_pct,
+        Finding("budget_not_recomputable", Severity.INFO, n.node_id, page=n.page, reported=n.reported_budget_pct,
                 message=(f"El avance presupuestario impreso para {called(n, report)} «{_label(n)}» "
                          f"({n.reported_budget_pct:g} %, página {n.page}) no se puede verificar: el reporte no "
                          f"incluye la ejecución presupuestaria de sus resultados."))

@@ -5,7 +5,7 @@ dropped silently."""
 from __future__ import annotations
 
 from poa.core.corrections import COLUMN_ES, NO_ROW, SHARED_KEY, Applied
-from poa.core.records import Finding, Report
+from poa.core.records import Finding, Report, Severity
 from poa.core.vocab import date_es
 
 REASON_ES = {NO_ROW: "ninguna fila del documento, tal como se lee ahora, tiene esa clave",
@@ -40,14 +40,14 @@ def correction_findings(report: Report) -> list[Finding]:
         note = f" Nota: «{c.note}»." if c.note else ""
         if a.status == "applied":
             out.append(Finding(
-                "correction_applied", "info", a.subject_id,
+                "correction_applied", Severity.INFO, a.subject_id,
                 message=(f"Corregido a mano en {TABLE_ES[c.table]}: {column} {_row(report, a)}. En el PDF se leyó "
                          f"{_quoted(a.original)}; se fijó {_quoted(c.value)}" + (f" ({who})" if who else "")
                          + f".{note}"),
             ))
         else:
             out.append(Finding(
-                "correction_stale", "warning", None,
+                "correction_stale", Severity.WARNING, None,
                 message=(f"La corrección de {column} de {c.key} en {TABLE_ES.get(c.table, c.table)} no se pudo "
                          f"aplicar: {REASON_ES.get(a.reason, 'la corrección no es válida (' + str(a.reason) + ')')}. "
                          "Revise el archivo de correcciones." + note),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from poa.core.keys import first_of, name_key
-from poa.core.records import Deviation, Finding, Node, Report, Result
+from poa.core.records import Deviation, Finding, Node, Report, Result, Severity
 from poa.core.vocab import fold, squash
 
 UNIT_MIN_SCORE = 85.0  # names this similar (after normalization) are the same unit
@@ -126,7 +126,7 @@ def link(report: Report) -> tuple[list[Deviation], list[Finding]]:
         label = f"{du.number or ''} {du.name or ''}".strip()
         if unit is None:
             findings.append(Finding(
-                "unit_unmatched", "error", du.rows[0].deviation_id, page=du.rows[0].page,
+                "unit_unmatched", Severity.ERROR, du.rows[0].deviation_id, page=du.rows[0].page,
                 message=(f"La unidad «{label}» de la tabla de causas de desviación no corresponde a ninguna "
                          f"unidad de la tabla de resultados; sus filas se vinculan por código y texto en todo "
                          f"el reporte. Página {du.rows[0].page}."),
@@ -134,14 +134,14 @@ def link(report: Report) -> tuple[list[Deviation], list[Finding]]:
         else:
             if du.number and unit.number and du.number != unit.number:
                 findings.append(Finding(
-                    "unit_number_inconsistent", "warning", unit.node_id, page=du.rows[0].page,
+                    "unit_number_inconsistent", Severity.WARNING, unit.node_id, page=du.rows[0].page,
                     message=(f"La unidad «{unit.name}» lleva el número {unit.number} en la tabla de resultados "
                              f"(página {unit.page}) y el número {du.number} en la tabla de causas de desviación "
                              f"(página {du.rows[0].page})."),
                 ))
             if du.name and spelling_key(du.name) != spelling_key(unit.name):
                 findings.append(Finding(
-                    "unit_name_variant", "info", unit.node_id, page=du.rows[0].page,
+                    "unit_name_variant", Severity.INFO, unit.node_id, page=du.rows[0].page,
                     message=(f"La unidad se escribe «{unit.name}» en la tabla de resultados (página {unit.page}) "
                              f"y «{du.name}» en la tabla de causas de desviación (página {du.rows[0].page})."),
                 ))
@@ -164,7 +164,7 @@ def _link_row(dev: Deviation, candidates: list[Result], used: set[str]) -> list[
         target, method = by_text, "text"
         if dev.code:
             findings.append(Finding(
-                "deviation_code_mismatch", "warning", dev.deviation_id, page=dev.page,
+                "deviation_code_mismatch", Severity.WARNING, dev.deviation_id, page=dev.page,
                 message=(f"La fila de desviación con código {dev.code_raw} (página {dev.page}) explica, por su "
                          f"texto, el resultado {by_text.code_raw} de la página {by_text.page_first}: el código no "
                          f"coincide."),
@@ -174,7 +174,7 @@ def _link_row(dev: Deviation, candidates: list[Result], used: set[str]) -> list[
     else:
         best = f"«{by_text.code_raw} {by_text.expected[:80]}» (similitud {score:.0f})" if by_text else "ninguno"
         findings.append(Finding(
-            "deviation_unmatched", "error", dev.deviation_id, page=dev.page,
+            "deviation_unmatched", Severity.ERROR, dev.deviation_id, page=dev.page,
             message=(f"La fila de desviación {dev.code_raw or '(sin código)'} de la página {dev.page} no se pudo "
                      f"vincular a ningún resultado de su unidad. Candidato más cercano: {best}."),
         ))
@@ -202,7 +202,7 @@ def duplicate_numbers(report: Report) -> list[Finding]:
             if number in first and name_key(first[number][0]) != name_key(name or ""):
                 other, other_page = first[number]
                 findings.append(Finding(
-                    "unit_number_duplicate", "warning", sid, page=page,
+                    "unit_number_duplicate", Severity.WARNING, sid, page=page,
                     message=(f"En {where} el número {number} se usa para dos unidades: «{other}» (página "
                              f"{other_page}) y «{name}» (página {page})."),
                 ))
@@ -224,7 +224,7 @@ def repeated_units(report: Report) -> list[Finding]:
         other = first.get(plain)
         where = f" (páginas {other.page} y {n.page})" if other is not None else f" (página {n.page})"
         findings.append(Finding(
-            "unit_name_duplicate", "warning", n.node_id, page=n.page,
+            "unit_name_duplicate", Severity.WARNING, n.node_id, page=n.page,
             message=(f"La fila «{n.name}» aparece más de una vez en la tabla de resultados{where}: son dos filas que el "
                      f"reporte no distingue; la segunda se identifica con la clave «{n.key}».")))
     return findings
@@ -250,7 +250,7 @@ def deviation_rule(report: Report) -> list[Finding]:
             where = ("no tiene causa de desviación en su columna" if in_column
                      else "no figura en la tabla de causas de desviación y medidas correctivas")
             findings.append(Finding(
-                "deviation_missing", "warning", r.result_id, page=r.page_first, reported=r.physical_pct,
+                "deviation_missing", Severity.WARNING, r.result_id, page=r.page_first, reported=r.physical_pct,
                 message=(f"El resultado {r.code_raw} de la unidad «{unit}» (página {r.page_first}) tiene un avance "
                          f"físico de {r.physical_pct:g} %, menor al {limit:g} %, y {where}."),
             ))
@@ -259,7 +259,7 @@ def deviation_rule(report: Report) -> list[Finding]:
                                    if in_column else (d.deviation_id, d.page,
                                                       f"La tabla de causas de desviación (página {d.page}) explica"))
             findings.append(Finding(
-                "deviation_unneeded", "info", subject, page=page, reported=r.physical_pct,
+                "deviation_unneeded", Severity.INFO, subject, page=page, reported=r.physical_pct,
                 message=(f"{said} el resultado {r.code_raw} de la unidad «{unit}», cuyo avance físico es "
                          f"{r.physical_pct:g} % (página {r.page_first}), no menor al {limit:g} %."),
             ))

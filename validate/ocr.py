@@ -15,7 +15,7 @@ from typing import Callable
 from poa.normalize import neighbours
 
 from poa.core.numbers import read_pct
-from poa.core.records import Deviation, Finding, Report, Result
+from poa.core.records import Deviation, Finding, Report, Result, Severity
 from poa.core.vocab import squash
 
 LOW_KEY_CELL = 80.0  # code and % cells
@@ -63,7 +63,7 @@ def low_confidence(report: Report) -> list[Finding]:
             text = getattr(row, CELL_TEXT[column], None) if column in CELL_TEXT else row.extra.get(column, "")
             name = COLUMNS_ES.get(column, column)
             out.append(Finding(
-                "ocr_low_confidence", "warning", sid, page=page, reported=round(conf, 1),
+                "ocr_low_confidence", Severity.WARNING, sid, page=page, reported=round(conf, 1),
                 message=(f"La celda «{name}» de {_label(row)} en {where} (página {page}) se leyó por OCR con "
                          f"confianza {conf:.0f} de 100: «{squash(text or '')[:80]}». Compárela con el PDF."),
             ))
@@ -78,7 +78,7 @@ def pct_repairs(report: Report) -> list[Finding]:
                                                                                       "avance presupuestario")):
             if value is not None and read_pct(raw, top).repaired:
                 out.append(Finding(
-                    "pct_repaired", "warning", r.result_id, page=r.page_first, reported=value,
+                    "pct_repaired", Severity.WARNING, r.result_id, page=r.page_first, reported=value,
                     message=(f"El {what} de {_label(r)} (página {r.page_first}) se leyó «{squash(raw)}», que no es un "
                              f"porcentaje posible; se tomó como {value:g} % (el signo % mal leído)."),
                 ))
@@ -87,7 +87,7 @@ def pct_repairs(report: Report) -> list[Finding]:
                                  (n.reported_budget_raw, n.reported_budget_pct, "avance presupuestario")):
             if value is not None and read_pct(raw, top).repaired:
                 out.append(Finding(
-                    "pct_repaired", "warning", n.node_id, page=n.page, reported=value,
+                    "pct_repaired", Severity.WARNING, n.node_id, page=n.page, reported=value,
                     message=(f"El {what} de «{squash(n.name)[:60]}» (página {n.page}) se leyó «{squash(raw)}», que no "
                              f"es un porcentaje posible; se tomó como {value:g} % (el signo % mal leído)."),
                 ))
@@ -108,7 +108,7 @@ def unconfirmed_repairs(report: Report) -> list[Finding]:
         if not code.repaired or code.code != r.code or report.template.code.follows(code, before, after):
             continue
         out.append(Finding(
-            "code_repaired", "warning", r.result_id, page=r.page_first,
+            "code_repaired", Severity.WARNING, r.result_id, page=r.page_first,
             message=(f"El código «{squash(r.code_raw)}» de la tabla de resultados (página {r.page_first}), leído por OCR, "
                      f"se reparó como {code.code}, pero la numeración de su unidad no lo confirma "
                      f"({before.code if before else 'nada'} antes, {after.code if after else 'nada'} después)."),
@@ -126,7 +126,7 @@ def sequence_repairs(report: Report) -> list[Finding]:
         if code.code != r.code:
             continue  # set otherwise (a correction by hand)
         out.append(Finding(
-            "code_repaired", "warning", r.result_id, page=r.page_first,
+            "code_repaired", Severity.WARNING, r.result_id, page=r.page_first,
             message=(f"El código «{squash(r.code_raw)}» de la tabla de resultados (página {r.page_first}) no se "
                      f"lee entero; por la numeración de su unidad ({before.code} antes, {after.code} después) "
                      f"se tomó como {code.code}."),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from poa.core.numbers import half_up
-from poa.core.records import Document, Finding, ReadQuality, Report
+from poa.core.records import Document, Finding, ReadQuality, Report, Severity, Status
 from poa.core.vocab import page_list, plural
 
 from .arithmetic import Tree
@@ -214,7 +214,7 @@ def assess(report: Report, limits: Bounds = LIMITS) -> tuple[Document, list[Find
         q.deviations_linked_share = round(sum(d.result_id is not None for d in report.deviations) / len(report.deviations), 4)
     found = doubts(q, limits, report.template.code.example())
     q.reasons, q.review_codes = [d.en for d in found], [d.code for d in found]
-    status = "review" if found and report.document.status == "ok" else report.document.status
+    status = Status.REVIEW if found and report.document.status == Status.OK else report.document.status
     return (replace(report.document, quality=q, status=status),
-            [Finding("read_doubt", "warning", None, message=f"Lectura dudosa: {d.es}. Revise el documento contra el PDF.")
+            [Finding("read_doubt", Severity.WARNING, None, message=f"Lectura dudosa: {d.es}. Revise el documento contra el PDF.")
              for d in found])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from poa.core.records import Finding, Report
+from poa.core.records import Finding, Report, Severity
 from poa.core.vocab import fold, squash
 
 # "XX" where a figure should be; not the Roman numeral of a name ("Siglo XX", the mine).
@@ -57,14 +57,14 @@ def text_findings(report: Report) -> list[Finding]:
             m = PLACEHOLDER.search(text) if _may_hold_placeholder(text) else None
             if m:
                 findings.append(Finding(
-                    "placeholder_text", "warning", sid, page=page,
+                    "placeholder_text", Severity.WARNING, sid, page=page,
                     message=(f"El {FIELDS_ES[field]} de {row.code_raw} (página {page}) contiene el marcador "
                              f"«{m.group(0)}» en lugar de un dato: «…{_around(text, m.start())}…»."),
                 ))
             other = twin.get(sid) if field == "expected" else None
             if looks_cut_off(text, other):
                 findings.append(Finding(
-                    "text_truncated", "warning", sid, page=page,
+                    "text_truncated", Severity.WARNING, sid, page=page,
                     message=(f"El {FIELDS_ES[field]} de {row.code_raw} (página {page}) parece cortado a mitad de "
                              f"frase: termina en «…{squash(text)[-60:]}»."
                              + (f" La otra tabla lo escribe completo: «…{squash(other)[-60:]}»." if other and
@@ -76,7 +76,7 @@ def text_findings(report: Report) -> list[Finding]:
         if r.physical_pct is not None and r.physical_pct > 0 and (not obtained or NOTHING.match(obtained)):
             said = f"«{squash(r.obtained)}»" if obtained else "nada (celda vacía)"
             findings.append(Finding(
-                "progress_text_conflict", "warning", r.result_id, page=r.page_first, reported=r.physical_pct,
+                "progress_text_conflict", Severity.WARNING, r.result_id, page=r.page_first, reported=r.physical_pct,
                 message=(f"El resultado {r.code_raw} (página {r.page_first}) declara un avance físico de "
                          f"{r.physical_pct:g} % pero como resultado obtenido dice {said}."),
             ))
@@ -91,7 +91,7 @@ def code_findings(report: Report) -> list[Finding]:
     for row, sid, page, where in rows:
         if row.code and row.code != "".join(row.code_raw.split()):
             findings.append(Finding(
-                "code_repaired", "warning", sid, page=page,
+                "code_repaired", Severity.WARNING, sid, page=page,
                 message=(f"El código «{squash(row.code_raw)}» de {where} (página {page}) tiene letras en lugar de "
                          f"dígitos; se leyó como {row.code}."),
             ))

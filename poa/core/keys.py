@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from .kinds import Table
 from .vocab import fold, squash
 
 _NOT_WORD = re.compile(r"[^\w\s]")
@@ -58,7 +59,7 @@ def deviation_key(unit: str | None, code: str, nth: int) -> str:
 
 
 # The stable key of each table's rows: the attribute of its records and the column of its Parquet
-KEY_COLUMN = {"results": "result_key", "deviations": "deviation_key", "units": "key"}
+KEY_COLUMN = {Table.RESULTS: "result_key", Table.DEVIATIONS: "deviation_key", Table.UNITS: "key"}
 
 
 def repeated(key: str, nth: int) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
+from .kinds import Severity, Status, Table
 from .profile import DEFAULT, Profile
 from .profiles import load
 
@@ -22,7 +23,7 @@ CellBox = tuple[str, int, float, float, float, float]  # column, page, x0, top, 
 class RawRow:
     """One table row as printed: its cells' text (whitespace joined) and where it stands."""
 
-    table: str  # "results" | "deviations"
+    table: Table  # results or deviations
     cells: dict[str, str]  # column role (the profile's: code, expected, physical…) → text, every role of its table
     pages: tuple[int, ...]  # 1-based; more than one when the row continues on the next page
     bbox: BBox  # on the first page
@@ -153,12 +154,12 @@ class Document:
     file_modified: str | None = None  # the file's modification time when it was read (ISO, UTC)
     pdf_modified: str | None = None  # the PDF's own date (its /ModDate, else /CreationDate; ISO), if it states one
     superseded_by: str | None = None  # the doc_id of a later edition saved under the same path (set after a batch)
-    status: str = "ok"  # ok | review | failed
+    status: Status = Status.OK
 
     @property
     def read(self) -> bool:
         """Its tables were read and written (ok or review), as opposed to failed."""
-        return self.status != "failed"
+        return self.status != Status.FAILED
     error: str | None = None
     text_coverage: float | None = None
     pipeline_version: str | None = None
@@ -272,7 +273,7 @@ class Deviation:
 @dataclass
 class Finding:
     check: str
-    severity: str  # error | warning | info
+    severity: Severity
     subject_id: str | None
     message: str  # Spanish: auditors read it
     page: int | None = None
