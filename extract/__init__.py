@@ -31,7 +31,7 @@ class NoTablesError(PoaError):
         self.unclaimed = unclaimed or []
 
 
-def extract(path: str | Path, engine: str = "pdfplumber", reader: str = READERS[0], ocr: str = "auto",
+def extract(path: str | Path, engine: str = ENGINES[0], reader: str = READERS[0], ocr: str = "auto",
             profile: Profile | None = None, watch: PageWatch = NO_WATCH) -> Extraction:
     """Read the tables of a report as `profile`'s family, or, where none is given, as the installed profile that
     fits its first pages best; `watch` hears of each page read. Raises SourceError / NoTablesError with a plain
@@ -54,7 +54,7 @@ def extract(path: str | Path, engine: str = "pdfplumber", reader: str = READERS[
                                     f"{what_was_found(scans)}")
             why = "; run without --ocr never to recognise its pages" if ocr == "never" else ""
             raise NoTablesError(f"no text layer (a scanned or image-only PDF){why}")
-        hint = "; camelot's lattice reads ruled tables only, try --engine pdfplumber" if engine == "camelot" else ""
+        hint = "; camelot's lattice reads ruled tables only, try --engine geometry" if engine == "camelot" else ""
         names = ", ".join(p.name for p in candidates)
         raise NoTablesError(f"no POA results or deviations table found (no header with the column titles of the "
                             f"template{'s' if len(candidates) > 1 else ''} {names}){hint}; {what_was_found(scans)}",

@@ -72,7 +72,8 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("mission", S, "The entity's Misión as printed in the title block."),
         ("vision", S, "The entity's Visión as printed in the title block."),
         ("pages", I32, "Number of pages in the PDF."),
-        ("engine", S, "Extraction engine used: pdfplumber or camelot."),
+        ("engine", S, ("Table engine used: geometry (poa's own, any layout) or camelot (lattice, ruled tables); "
+                      "'pdfplumber' in rows of earlier versions is the geometry engine's earlier name.")),
         ("reader", S, "Page source the engine read words and rulings with: pdfium or pdfplumber."),
         ("template", S, "The template profile the document was read as (`poa templates`): its name, e.g. "
                         "`seguimiento-poa`. Levels, codes, columns and rules are that profile's."),

@@ -320,7 +320,7 @@ _ERRORS_ES: dict[str, Callable[[re.Match], str]] = {
     "no_table": lambda m: ("no se encontró la tabla de resultados ni la de causas de desviación del POA (ningún "
                            f"encabezado con los títulos de columna de la{'s' if ',' in m['names'] else ''} plantilla"
                            f"{'s' if ',' in m['names'] else ''} {m['names']})"
-                           + ("; el modo lattice de camelot solo lee tablas con líneas, pruebe --engine pdfplumber"
+                           + ("; el modo lattice de camelot solo lee tablas con líneas, pruebe --engine geometry"
                               if m["camelot"] else "")
                            + (f"; {_found_es(m['found'])}" if m["found"] else "")),
     "timeout": lambda m: (f"superó el tiempo límite de {_n(m['s'])} s (--timeout"

@@ -8,7 +8,7 @@ import signal
 import sys
 
 from poa.core.corrections import CORRECTABLE
-from poa.core.options import ENGINES, EXECUTORS, OCR_MODES, READERS, REVIEW_PAGES
+from poa.core.options import ENGINE_ALIASES, ENGINES, EXECUTORS, OCR_MODES, READERS, REVIEW_PAGES
 from poa.terminal import Reporter, printable
 
 
@@ -61,8 +61,9 @@ def _parser() -> argparse.ArgumentParser:
                                    "3 none failed but some are in review (read, with doubts: see the summary).")
     r.add_argument("inputs", nargs="+", help="PDF files, folders (searched recursively) or globs")
     r.add_argument("--out", default="out", help="output folder (default: out)")
-    r.add_argument("--engine", choices=ENGINES, default="pdfplumber",
-                   help="table engine: pdfplumber (default: poa's own geometry, any layout) or camelot (lattice, ruled)")
+    r.add_argument("--engine", choices=(*ENGINES, *ENGINE_ALIASES), default=ENGINES[0], metavar="{geometry,camelot}",
+                   help="table engine: geometry (default: poa's own geometry, any layout) or camelot (lattice, ruled); "
+                        "'pdfplumber' is the geometry engine's earlier name")
     r.add_argument("--reader", choices=READERS, default=READERS[0],
                    help="page reader: pdfium (default) or pdfplumber, which reads the same words and rulings, slower")
     r.add_argument("--ocr", choices=OCR_MODES, default="auto",
@@ -362,6 +363,11 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:
         print(f"poa: --log-file {printable(args.log_file)}: {printable(e.strerror or e)}", file=sys.stderr)
         return 2
+    if args.engine in ENGINE_ALIASES:  # said once, plainly, where a library user gets a FutureWarning
+        new, until = ENGINE_ALIASES[args.engine]
+        print(f"poa: --engine {args.engine} is now --engine {new} (the old name is accepted until poa {until})",
+              file=sys.stderr)
+        args.engine = new
     reporter = Reporter(args.quiet)
     signal.signal(signal.SIGTERM, _terminated)  # stopped by a scheduler or `kill`: ended as Ctrl-C ends it
     try:

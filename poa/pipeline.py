@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from .core.errors import PoaError, UsageError
-from .core.options import READERS, Options
+from .core.options import ENGINES, READERS, Options
 from .core.records import Document, Report, Status
 from .core.watch import NO_WATCH, PageWatch
 
@@ -194,7 +194,7 @@ def pdf_date(path: Path) -> str | None:
     return None
 
 
-def process(path: str | Path, engine: str = "pdfplumber", document: Document | None = None,
+def process(path: str | Path, engine: str = ENGINES[0], document: Document | None = None,
             reader: str = READERS[0], ocr: str = "auto", *, corrections: list | None = None,
             gx: bool = False, template: str | None = None, options: Options | None = None,
             watch: PageWatch = NO_WATCH) -> Report:

@@ -88,19 +88,19 @@ def pages_of(path: Path, reader: str | None = None) -> list:
 @contextmanager
 def reading_from(path: Path, pages: list):
     """`poa.process(path)` inside reads `pages` instead of opening the file again."""
-    from poa.extract.engines import plumber
+    from poa.extract.engines import geometry
 
-    real = plumber.open_source
-    plumber.open_source = lambda p, reader=None, ocr="auto", watch=None: (
+    real = geometry.open_source
+    geometry.open_source = lambda p, reader=None, ocr="auto", watch=None: (
         Cached(str(p), pages) if Path(p) == Path(path) else real(p, reader, ocr, *([watch] if watch else [])))
     try:
         yield
     finally:
-        plumber.open_source = real
+        geometry.open_source = real
 
 
 @lru_cache(maxsize=None)
-def processed(name: str, engine: str = "pdfplumber", reader: str = READERS[0]):
+def processed(name: str, engine: str = "geometry", reader: str = READERS[0]):
     """Each sample goes through the pipeline once per test session, whatever the number of tests reading it."""
     from poa import process
 

@@ -173,7 +173,7 @@ def test_a_crashing_or_hanging_worker_takes_down_only_its_own_document(mini_pdf,
 
     real = poa.pipeline.process
 
-    def fragile(path, engine="pdfplumber", document=None, **options):
+    def fragile(path, engine="geometry", document=None, **options):
         if Path(path).name == "crash.pdf":
             import faulthandler
 
@@ -336,7 +336,7 @@ def test_a_document_past_its_time_limit_is_recorded_so_and_not_tried_again(mini_
     (first,) = run([tmp_path / "a.pdf"], out=tmp_path / "out", timeout=0.01, page_timeout=0.001, jobs=1)
     assert first.document.status == "failed" and "timed out" in first.document.error
     row = pd.read_parquet(tmp_path / "out" / "documents").iloc[0]
-    assert (row.engine, row.reader, row.ocr, row.error_code) == ("pdfplumber", "pdfium", "auto", "timeout")
+    assert (row.engine, row.reader, row.ocr, row.error_code) == ("geometry", "pdfium", "auto", "timeout")
     (again,) = run([tmp_path / "a.pdf"], out=tmp_path / "out", timeout=0.01, page_timeout=0.001, jobs=1)
     assert again.skipped and again.document.status == "failed"
 

@@ -98,7 +98,7 @@ ROWS = [
 @pytest.fixture(scope="module")
 def report():
     profile = parse(tomllib.loads(WEIGHTED))
-    ex = Extraction(profile=profile, source_path="ponderado.pdf", pages=1, engine="pdfplumber", reader="pdfium",
+    ex = Extraction(profile=profile, source_path="ponderado.pdf", pages=1, engine="geometry", reader="pdfium",
                     header_texts={"results": "Cód. Pond. Acciones de corto plazo"}, rows=ROWS, leftovers=[])
     return validate(normalize(ex, Document(doc_id="ponderado", source_path="ponderado.pdf", sha256="0" * 64)))
 

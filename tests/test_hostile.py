@@ -374,7 +374,7 @@ def test_a_page_that_makes_no_progress_fails_with_the_page_guard(mini_pdf, tmp_p
     reaches the parent, a stuck page fails on its own limit."""
     import poa.pipeline
 
-    def stuck(path, engine="pdfplumber", document=None, **options):
+    def stuck(path, engine="geometry", document=None, **options):
         with lim.reading_page(1, 3):
             pass
         with lim.reading_page(2, 3):
@@ -610,7 +610,7 @@ def test_camelot_on_a_page_too_large_to_render_fails_in_plain_words(tmp_path, ca
     assert "Traceback" not in printed.out + printed.err
     (error,) = pd.read_parquet(out / "documents").error
     assert error == ("camelot could not render page 1 to an image (14400 × 14400 pt is 60000 × 60000 pixels at 300 dpi, "
-                     "more than 100 million): try --engine pdfplumber")
+                     "more than 100 million): try --engine geometry")
 
 
 def test_a_page_camelot_cannot_render_is_named_and_leaves_no_temp_folder(mini_pdf, tmp_path, monkeypatch):
@@ -638,7 +638,7 @@ def test_a_page_camelot_cannot_render_is_named_and_leaves_no_temp_folder(mini_pd
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
     doc = process(mini_pdf, engine="camelot").document
     assert doc.status == "failed"
-    assert doc.error == "camelot could not render page 2 to an image (Failed to fill bitmap rectangle.): try --engine pdfplumber"
+    assert doc.error == "camelot could not render page 2 to an image (Failed to fill bitmap rectangle.): try --engine geometry"
     assert list(temp.iterdir()) == []
 
 

@@ -70,7 +70,7 @@ def test_no_key_names_two_rows_a_repeated_code_or_unit_gets_its_place():
             row("08-01.01.01-01", "Otra auditoría con el mismo código.", "Hecha.", "50%"),
             row("02", "Unidad de Auditoría Interna", "", "40%"),
             row("08-01.01.01-01", "Una auditoría más.", "A medias.", "40%")]
-    ex = Extraction(seed_profile(), "x.pdf", 1, "pdfplumber", "pdfium", {}, rows, [])
+    ex = Extraction(seed_profile(), "x.pdf", 1, "geometry", "pdfium", {}, rows, [])
     once, twice = (validate(normalize(ex, Document(doc_id="d", source_path="x.pdf", sha256="0" * 64)))
                    for _ in range(2))
     unit = "entidad-desconocida/unidad-de-auditoria-interna"

@@ -60,9 +60,9 @@ def test_camelot_reads_a_ruled_table_whose_header_is_printed_once(tmp_path):
 
     path = tmp_path / "once.pdf"
     render_reportlab(read_seed(), path, landscape_ruled=True, repeat_header=False)
-    plumber, camelot = extract(path), extract(path, engine="camelot")
+    ours, camelot = extract(path), extract(path, engine="camelot")
     key = lambda ex: [(r.table, {k: squash(c) for k, c in r.cells.items()}, r.pages) for r in ex.rows]  # noqa: E731
-    assert key(camelot) == key(plumber)
+    assert key(camelot) == key(ours)
     assert sum(r.table == "results" and r.cells["code"][:2].isdigit() and "-" in r.cells["code"] for r in camelot.rows) == 239
 
 

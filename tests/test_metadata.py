@@ -16,7 +16,7 @@ def report(*title: str, expected: str = "31/12/2016", obtained: str = "30/06/201
     header = f"Cód. RESULTADOS ESPERADOS AL {expected} RESULTADOS OBTENIDOS AL {obtained} AVANCE % FÍSICO PPTARIO."
     lines = [Leftover(1, (50, 20 + 14 * i, 500, 30 + 14 * i), text) for i, text in enumerate(title)]
     row = RawRow("results", cells("results", "08-01.01.01-01", "Un resultado.", "Hecho.", "50%"), (1,), (50, 300, 700, 320))
-    return Extraction(SEED, "x.pdf", 1, "pdfplumber", "pdfium", {"results": header}, [row], lines)
+    return Extraction(SEED, "x.pdf", 1, "geometry", "pdfium", {"results": header}, [row], lines)
 
 
 @pytest.mark.parametrize("title, obtained, period, semester", [

@@ -188,7 +188,7 @@ def test_a_code_filled_from_the_units_numbering_is_keyed_and_linked_as_that_code
     rows += [RawRow("deviations", cells("deviations", *c), (1,), (0, 0, 1, 1)) for c in [
         ("01 Unidad de Auditoría Interna", "", "", ""),
         ("08-01.01.01-05", "Se revisó el control interno", "Falta de personal.", "Contratar.")]]
-    ex = Extraction(seed_profile(), "x.pdf", 1, "pdfplumber", "pdfium", {}, rows, [])
+    ex = Extraction(seed_profile(), "x.pdf", 1, "geometry", "pdfium", {}, rows, [])
     report = validate(normalize(ex, Document("d" * 16, "x.pdf", "")))
     (filled,) = [r for r in report.results if r.code_raw == "08-01.01.01-(0)"]
     assert filled.code == "08-01.01.01-05" and filled.result_key.endswith("/08-01.01.01-05")

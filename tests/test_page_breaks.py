@@ -20,7 +20,7 @@ import pytest
 from conftest import ROOT, cells, pages_of, reading_from, seed_profile
 from poa.extract import assemble, header, layout, stray_chars
 from poa.extract import header_changes as headers_changed
-from poa.extract.engines import plumber
+from poa.extract.engines import geometry
 from poa.extract.engines.rows import GridRow, PageTable
 from poa.extract.page import Ruling
 from poa.normalize import row_quality, sequence_breaks
@@ -208,7 +208,7 @@ def damaged_table(page_no: int, damage):
     """The engine's table on one page read with `damage`: its body lines changed before the table is cut
     (`damage.before`), or its cutting changed while it is (`damage.during`). Where the page offers nothing to
     damage, the read stops there (NotApplied, taken as `hit` staying empty)."""
-    real, real_scan, hit = plumber._table, plumber.scan_page, []
+    real, real_scan, hit = geometry._table, geometry.scan_page, []
 
     def table_(page, head, body, closed_at, settings, profile, carry=None, start=None):
         if page.number != page_no or hit:
@@ -222,13 +222,13 @@ def damaged_table(page_no: int, damage):
             raise NotApplied
         return out
 
-    plumber._table, plumber.scan_page = table_, scan_page_
+    geometry._table, geometry.scan_page = table_, scan_page_
     try:
         yield hit
     except NotApplied:
         pass
     finally:
-        plumber._table, plumber.scan_page = real, real_scan
+        geometry._table, geometry.scan_page = real, real_scan
 
 
 class Damage:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from conftest import SAMPLES, cells, processed
 from poa.extract import layout
-from poa.extract.engines import plumber
+from poa.extract.engines import geometry
 
 
 def process(name: str = "mmm-2016-s1-ruled", **kw):
@@ -82,8 +82,8 @@ def test_page_furniture_taken_for_rows_puts_the_document_in_review(monkeypatch):
     from samples.layouts import prints
 
     pdf = prints.committed("chromium-letterhead")
-    monkeypatch.setattr(plumber, "drawn_extent", lambda *a, **k: None)
-    monkeypatch.setattr(plumber.Furniture, "is_furniture", lambda *a, **k: False)
+    monkeypatch.setattr(geometry, "drawn_extent", lambda *a, **k: None)
+    monkeypatch.setattr(geometry.Furniture, "is_furniture", lambda *a, **k: False)
     from poa import process as run
 
     report = run(pdf)

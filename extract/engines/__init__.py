@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from poa.core.options import ENGINES, READERS
+from poa.core.options import ENGINES, READERS, engine_name
 from poa.core.profile import Profile
 from poa.core.profiles import installed
 
@@ -18,10 +18,11 @@ def get_engine(name: str, reader: str = READERS[0], ocr: str = "auto",
     recognises from their image, `profiles` the report families it may read the document as (the one that
     fits its first pages best; default: every installed profile)."""
     profiles = tuple(profiles or installed())
-    if name == "pdfplumber":
-        from .plumber import PlumberEngine
+    name = engine_name(name)
+    if name == "geometry":
+        from .geometry import GeometryEngine
 
-        return PlumberEngine(reader=reader, ocr=ocr, profiles=profiles)
+        return GeometryEngine(reader=reader, ocr=ocr, profiles=profiles)
     if name == "camelot":
         from .camelot import CamelotEngine
 

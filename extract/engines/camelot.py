@@ -23,7 +23,7 @@ from ..page import SourceError
 from ..readers import open_source
 from ..unclaimed import unclaimed_cells
 from .base import Engine, PageScan, choose, full_row, page_scan
-from .plumber import LOOKAHEAD
+from .geometry import LOOKAHEAD
 from .rows import GridRow, PageTable
 
 
@@ -106,7 +106,7 @@ class CamelotEngine(Engine):
         if w * h > MAX_PIXELS:
             raise SourceError(f"camelot could not render page {page.number} to an image ({page.width:.0f} × "
                               f"{page.height:.0f} pt is {w} × {h} pixels at {RESOLUTION} dpi, more than "
-                              f"{MAX_PIXELS // 1_000_000} million): try --engine pdfplumber")
+                              f"{MAX_PIXELS // 1_000_000} million): try --engine geometry")
         try:
             return list(camelot.read_pdf(path, pages=str(page.number), flavor="lattice", line_scale=self.line_scale,
                                          suppress_stdout=True, backend="pdfium", use_fallback=False,
@@ -118,7 +118,7 @@ class CamelotEngine(Engine):
 
             what = "render page {} to an image" if isinstance(e, ImageConversionError) else "read page {}"
             raise SourceError(f"camelot could not {what.format(page.number)} ({_root(e)}): "
-                              "try --engine pdfplumber") from e
+                              "try --engine geometry") from e
 
     def _scan_page(self, page, tables, last: Running | None) -> tuple[PageScan, Running | None]:
         scan = page_scan(page, self.profile)

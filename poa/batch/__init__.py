@@ -31,7 +31,7 @@ from typing import Callable, Iterable
 from .. import limits as lim
 from .. import log
 from ..core import errors
-from ..core.options import READERS, Options
+from ..core.options import ENGINES, READERS, Options
 from ..core.records import Document
 from ..limits import Limits
 from ..pipeline import UsageError, expand_inputs, identify
@@ -133,7 +133,7 @@ def run_batch(
 def run(
     inputs: Iterable[str | Path],
     out: str | Path = "out",
-    engine: str = "pdfplumber",
+    engine: str = ENGINES[0],
     *,
     reader: str = READERS[0],
     ocr: str = "auto",

@@ -232,7 +232,7 @@ def _death(status: int, growth: int, limits: Limits) -> str:
 WORKER_MODULES = (
     "numpy", "pyarrow", "pyarrow.parquet", "pandas", "PIL.Image", "PIL.PngImagePlugin",
     "rapidfuzz.fuzz", "rapidfuzz.process", "pypdfium2", "pypdfium2.raw",
-    "poa.extract", "poa.extract.engines.plumber", "poa.extract.readers.pdfium", "poa.extract.readers.plumber",
+    "poa.extract", "poa.extract.engines.geometry", "poa.extract.readers.pdfium", "poa.extract.readers.plumber",
     "poa.normalize", "poa.normalize.corrections", "poa.validate", "poa.outputs.parquet", "poa.outputs.store",
     "poa.outputs.writer", "poa.outputs.audit",
     "poa.outputs.xlsx", "poa.outputs.review", "poa.outputs.pages",

@@ -58,7 +58,7 @@ KINDS: tuple[Kind, ...] = (
           "a scan in which nothing could be recognised"),
     _kind("no_table", r"no POA results or deviations table found \(no header with the column titles of the "
                       r"templates? (?P<names>[^)]*)\)(?P<camelot>; camelot's lattice reads ruled tables only, try "
-                      r"--engine pdfplumber)?(?:; (?P<found>.*))?",
+                      r"--engine (?:geometry|pdfplumber))?(?:; (?P<found>.*))?",
           "no page has a table of a known template (another form: write its profile, `poa templates`)"),
     _kind("timeout", r"timed out after (?P<s>[\d.]+) s \(--timeout(?: (?P<base>[\d.]+) s \+ (?P<per>[\d.]+) s × "
                      r"(?P<n>\d+) pages?(?:, × (?P<f>\d+) for each of the (?P<o>\d+) OCR'd)?)?\)",

@@ -39,8 +39,8 @@ class Carry:
     x1: float
 
 
-class PlumberEngine(Engine):
-    name = "pdfplumber"
+class GeometryEngine(Engine):
+    name = "geometry"
 
     def __init__(self, settings: layout.TableSettings = layout.DEFAULT, reader: str = READERS[0], ocr: str = "auto",
                  profiles: Sequence[Profile] = ()):
