@@ -30,7 +30,7 @@ def normalize(ex: Extraction, document: Document) -> Report:
     assign_keys(doc.entity, nodes, results, deviations, profile)
     quality = row_quality(ex.quality, nodes, results, deviations, profile)
     doc.quality = replace(quality, entity_missing=profile.entity_printed and not doc.entity)
-    return Report(doc, units=nodes, results=results, deviations=deviations, leftovers=list(ex.leftovers),
+    return Report(doc, nodes=nodes, results=results, deviations=deviations, leftovers=list(ex.leftovers),
                   unclaimed=list(ex.unclaimed), profile=profile)
 
 

@@ -21,7 +21,7 @@ def correct(report: Report, corrections: list[Correction]) -> Report:
     if not corrections:
         return replace(report, corrections=[])
     records = {"results": [replace(x) for x in report.results], "deviations": [replace(x) for x in report.deviations],
-               "units": [replace(x) for x in report.units]}  # this stage's own rows, to correct in place
+               "units": [replace(x) for x in report.nodes]}  # this stage's own rows, to correct in place
     keyed = {table: [(getattr(x, KEY_COLUMN[table]), x) for x in xs] for table, xs in records.items()}
     rows = {table: dict(pairs) for table, pairs in keyed.items()}
     shared = {table: {k for k, n in Counter(k for k, _ in pairs).items() if n > 1} for table, pairs in keyed.items()}
@@ -60,4 +60,5 @@ def correct(report: Report, corrections: list[Correction]) -> Report:
             setattr(row, c.column, c.value)
         row.corrected = sorted({*row.corrected, c.column})
         out.append(Applied(c, "applied", original, subject_id=getattr(row, ids[c.table])))
-    return replace(report, corrections=out, **records)
+    return replace(report, corrections=out, results=records["results"], deviations=records["deviations"],
+                   nodes=records["units"])

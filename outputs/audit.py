@@ -443,7 +443,7 @@ def render_html(report: Report, *, generated: dt.datetime | None = None, pdf_pat
          *_findings(report, found, pictures, uri), *_hierarchy(ws, report.template.arithmetic.decimals), *_workings(ws),
          "<h2 id='grafico'>6. Gráfico por unidad</h2><div class='chart'><p class='legend'><span style='background:#1a56b0'></span>"
          "impreso<span style='background:#e07b00'></span>recalculado</p>",
-         chart_svg(report.units, report.template.unit_name, report.template.arithmetic.decimals), "</div>",
+         chart_svg(report.nodes, report.template.unit_name, report.template.arithmetic.decimals), "</div>",
          *_links(report, uri), *_checks(report.template), SIGNOFF,
          f"<p><small>Generado por poa {escape(doc.pipeline_version or '')} el {escape(timestamp(generated))}."
          "</small></p></body></html>"]

@@ -48,7 +48,7 @@ def rows_of(report: Report) -> dict[str, list[dict]]:
     with_doc = lambda items: [_bbox({**common, **record(x)}) for x in items]  # noqa: E731
     return {
         "documents": [d],
-        "units": with_doc(report.units),
+        "units": with_doc(report.nodes),
         "results": with_doc(report.results),
         "deviations": with_doc(report.deviations),
         "findings": [dict(f, subject_type=kinds.get(f["subject_id"], "document"),
@@ -79,7 +79,7 @@ def storable(v):
 def subject_type(report: Report) -> dict[str, str]:
     """What each finding's subject_id names."""
     kinds = {r.result_id: "result" for r in report.results}
-    kinds.update({n.node_id: "unit" for n in report.units})
+    kinds.update({n.node_id: "unit" for n in report.nodes})
     kinds.update({d.deviation_id: "deviation" for d in report.deviations})
     return kinds
 

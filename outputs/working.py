@@ -45,7 +45,7 @@ class Index:
     def __post_init__(self) -> None:
         self.results = {r.result_id: r for r in self.report.results}
         self.deviations = {d.deviation_id: d for d in self.report.deviations}
-        self.nodes = {n.node_id: n for n in self.report.units}
+        self.nodes = {n.node_id: n for n in self.report.nodes}
 
 
 def node_label(n: Node) -> str:
@@ -274,4 +274,4 @@ def working(node: Node, tree: Tree) -> Working:
 
 def workings(report: Report) -> list[Working]:
     tree = Tree(report)
-    return [working(n, tree) for n in report.units]
+    return [working(n, tree) for n in report.nodes]

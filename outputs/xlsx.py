@@ -299,7 +299,7 @@ def hierarchy_sheet(sheet: Sheet, report: Report, result_row: dict[str, int]) ->
     t.comment(7, AVERAGE_NOTE)
     t.comment(8, ROUND_NOTE)
     tree = Tree(report)
-    row_of = {n.node_id: i for i, n in enumerate(report.units, 2)}
+    row_of = {n.node_id: i for i, n in enumerate(report.nodes, 2)}
     for i, w in enumerate(workings(report), 2):
         n = w.node
         t.put(i, 1, n.seq)
@@ -331,7 +331,7 @@ def hierarchy_sheet(sheet: Sheet, report: Report, result_row: dict[str, int]) ->
         t.text(i, 11, "; ".join(f"{d}: {v:.4f}".replace(".", ",") for d, v in w.alternatives) or None)
         t.put(i, 12, n.reported_budget_pct, pct_format(n.reported_budget_pct))
         t.text(i, 13, how if rows else "Sin componentes")
-    n_rows = len(report.units)
+    n_rows = len(report.nodes)
     t.finish(n_rows)
     if n_rows:
         t.conditional(f"A2:M{n_rows + 1}", "AND(ISNUMBER($I2),$I2<>0)", MISMATCH_FILL)

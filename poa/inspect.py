@@ -84,8 +84,8 @@ def describe(x: Inspection, rows: int = 8) -> str:
         first = next(h for h in x.headers if (h.kind, h.text) == (kind, text))
         said.append(f"  {kind} header on page{'s' if len(pages) > 1 else ''} {', '.join(map(str, pages))}: {text!r}")
         said += [f"    {title!r:48} → {role or 'extra column'}" for role, title in first.columns]
-    if report.units:
-        levels = Counter(n.level for n in report.units)
+    if report.nodes:
+        levels = Counter(n.level for n in report.nodes)
         said.append("  hierarchy: " + ", ".join(f"{n} {report.template.label(level)}" for level, n in levels.items()))
     if report.results:
         said.append(f"  results: {len(report.results)}; the first {min(rows, len(report.results))}:")

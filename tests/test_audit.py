@@ -17,7 +17,7 @@ S1_SAMPLES = ["mmm-2016-s1-ruled", "mmm-2016-s1-borderless", "mmm-2016-s1-fpdf"]
 def described(report) -> Counter:
     """Each finding as (check, what it is about) in words a reader of the seed can find."""
     results = {r.result_id: f"{r.unit_number} {r.unit_name} {r.code}" for r in report.results}
-    nodes = {n.node_id: f"{n.number} {n.name}" if n.number else n.name for n in report.units}
+    nodes = {n.node_id: f"{n.number} {n.name}" if n.number else n.name for n in report.nodes}
     devs = {d.deviation_id: f"dev {d.unit_number} {d.unit_name} {d.code}" for d in report.deviations}
     return Counter((f.check, results.get(f.subject_id) or nodes.get(f.subject_id) or devs.get(f.subject_id))
                    for f in report.findings)
@@ -91,14 +91,14 @@ def test_second_semester_variant_has_consistent_averages_and_the_same_table_issu
 
 def test_half_up_figures_raise_nothing():
     report = processed("mmm-2016-s1-ruled")
-    uai = next(n for n in report.units if n.number == "04")
+    uai = next(n for n in report.nodes if n.number == "04")
     assert uai.recomputed_physical_pct == 62.5 and uai.reported_physical_pct == 63  # round() would say 62
     assert not [f for f in report.findings if f.subject_id == uai.node_id]
 
 
 def test_mismatch_messages_name_the_rule_that_explains_the_printed_figure():
     report = processed("mmm-2016-s1-ruled")
-    by_name = {n.node_id: n.name for n in report.units}
+    by_name = {n.node_id: n.name for n in report.nodes}
     msgs = {by_name[f.subject_id]: f for f in report.findings if f.check == "average_mismatch"}
     total = msgs["EJECUCIÓN FÍSICA PROMEDIO DEL NIVEL OPERATIVO CENTRAL"]
     assert total.severity == "warning" and "cifras impresas de sus componentes" in total.message

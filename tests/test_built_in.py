@@ -52,7 +52,7 @@ def test_the_cns_acp_evaluation_is_read_exactly_as_its_own_template(cns):
 
 
 def test_the_total_and_the_band_are_recomputed_and_hold(cns):
-    (total,) = cns.units
+    (total,) = cns.nodes
     assert (total.level, total.name, total.reported_physical_pct, total.reported_cumulative_pct) == (
         "total", "TOTAL CUMPLIMIENTO", 58.43, 58.43)
     assert total.recomputed_physical_pct == pytest.approx(525.87 / 9)  # the mean of the nine, 58.43 to two decimals
@@ -77,9 +77,9 @@ def test_a_band_or_a_total_the_rows_do_not_give_is_found():
     from poa import process
 
     report = process(CNS)
-    total = report.units[0]
+    total = report.nodes[0]
     band = next(lo for lo in report.leftovers if lo.text.startswith("CUMPLIMIENTO :"))
-    broken = replace(report, units=[replace(total, reported_physical_pct=60.0, reported_cumulative_pct=50.0,
+    broken = replace(report, nodes=[replace(total, reported_physical_pct=60.0, reported_cumulative_pct=50.0,
                                             recomputed_physical_pct=None, recomputed_cumulative_pct=None)],
                      leftovers=[replace(band, text="CUMPLIMIENTO : 58.43% -> BUENO (76% - 90%)") if lo is band else lo
                                 for lo in report.leftovers], findings=[])
@@ -184,8 +184,8 @@ def test_the_igp_poi_evaluations_follow_up_tables_are_read_exactly(igp):
 
 
 def test_every_igp_total_is_recomputed_by_the_forms_rules_and_holds(igp):
-    totals = {n.part: n for n in igp.units}
-    assert all(n.level == "total" for n in igp.units) and len(totals) == 3
+    totals = {n.part: n for n in igp.nodes}
+    assert all(n.level == "total" for n in igp.nodes) and len(totals) == 3
     c1, c7, t8 = totals["actividades"], totals["acciones-estrategicas"], totals["actividades-fisico-financiero"]
     assert (c1.reported_physical_pct, round(c1.recomputed_physical_pct, 2)) == (106, 105.64)  # mean of 14 (NP out)
     assert (c7.name, c7.reported_physical_pct, round(c7.recomputed_physical_pct, 2)) == ("TOTAL AVANCE", 97, 97.11)
@@ -229,12 +229,12 @@ def test_a_weighted_acp_follow_up_is_read_exactly_and_only_its_planted_faults_ar
     assert [dict(code=r.code_raw, weight=r.weight, expected=r.expected, budget_current=r.budget_current,
                  budget_executed=r.budget_executed, budget_pct=r.budget_pct, physical_pct=r.physical_pct,
                  obtained=r.obtained, group=r.group) for r in report.results] == want["results"]
-    assert [(n.level, n.name, n.reported_physical_pct, n.reported_budget_pct) for n in report.units] == [
+    assert [(n.level, n.name, n.reported_physical_pct, n.reported_budget_pct) for n in report.nodes] == [
         (n["level"], n["name"], n["physical_printed"], n["budget_printed"]) for n in want["nodes"]]
-    for got, n in zip(report.units, want["nodes"]):  # subtotals and total: weighted by Pond., budget as a ratio of sums
+    for got, n in zip(report.nodes, want["nodes"]):  # subtotals and total: weighted by Pond., budget as a ratio of sums
         assert got.recomputed_physical_pct == pytest.approx(n["physical"])
         assert got.recomputed_budget_pct == pytest.approx(n["budget"])
-    names = {**{n.node_id: n.name for n in report.units}, **{r.result_id: r.code_raw for r in report.results}}
+    names = {**{n.node_id: n.name for n in report.nodes}, **{r.result_id: r.code_raw for r in report.results}}
     assert sorted((f.check, names[f.subject_id]) for f in report.findings) == [tuple(f) for f in want["findings"]]
     off = next(f for f in report.findings if f.check == "average_mismatch")
     assert off.severity == "error" and "Ninguna regla de cálculo alternativa" in off.message
@@ -266,7 +266,7 @@ def test_a_transposed_efficacy_form_is_read_exactly_and_only_its_planted_fault_i
     assert (off.reported, off.recomputed, off.severity) == (70.0, 60.0, "error")
     assert "70.00 %" in off.message and "que redondeado a 2 decimales es 60.00 %" in off.message
     # the chart's labels ("112.50%", "OPE 5" under its bars) are no row, nor the title lines; nothing is lost
-    assert report.units == [] and doc.text_coverage == 1.0
+    assert report.nodes == [] and doc.text_coverage == 1.0
 
 
 def test_each_cell_of_a_transposed_table_knows_its_box(efficacy):

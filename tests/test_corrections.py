@@ -26,7 +26,7 @@ def planted():
 
 
 def unit(report, number):
-    return next(n for n in report.units if n.level == "unit" and n.number == number)
+    return next(n for n in report.nodes if n.level == "unit" and n.number == number)
 
 
 def test_a_corrected_percentage_changes_the_value_the_recomputed_average_and_the_findings(planted):

@@ -108,7 +108,7 @@ def by_code(report, code):
 
 
 def node(report, name):
-    return next(n for n in report.units if n.name.startswith(name))
+    return next(n for n in report.nodes if n.name.startswith(name))
 
 
 def test_every_figure_a_row_prints_is_kept_typed_and_as_printed(report):
@@ -153,7 +153,7 @@ def test_budget_percentages_are_ratios_of_sums(report):
 
 
 def test_units_know_their_depth_and_what_the_report_calls_their_level(report):
-    assert [(n.level, n.depth, n.level_label) for n in report.units] == [
+    assert [(n.level, n.depth, n.level_label) for n in report.nodes] == [
         ("area", 0, "Área"), ("area", 0, "Área"), ("total", None, "Total")]
 
 

@@ -55,7 +55,7 @@ def test_every_section_and_average_row_is_a_node_with_its_printed_figures(sample
     got = [
         dict(level=n.level, number=n.number, name=n.name, physical_pct=n.reported_physical_pct,
              budget_pct=n.reported_budget_pct)
-        for n in processed(sample).units
+        for n in processed(sample).nodes
     ]
     want = [dict(w, level=LEVELS.get(w["level"], w["level"])) for w in expected(sample)["nodes"]]
     assert got == want
@@ -85,12 +85,12 @@ def test_every_row_knows_its_page(sample):
     pages = report.document.pages
     assert all(1 <= r.page_first <= r.page_last <= pages for r in report.results)
     assert all(1 <= d.page <= d.page_last <= pages for d in report.deviations)
-    assert all(1 <= n.page <= pages for n in report.units)
+    assert all(1 <= n.page <= pages for n in report.nodes)
 
 
 def test_hierarchy_links_units_to_their_parents():
     report = processed("mmm-2016-s1-ruled")
-    by_id = {n.node_id: n for n in report.units}
+    by_id = {n.node_id: n for n in report.nodes}
 
     def chain(node_id):
         out = []
@@ -100,7 +100,7 @@ def test_hierarchy_links_units_to_their_parents():
             node_id = n.parent_id
         return out
 
-    metal = next(n for n in report.units if n.name == "Unidad de Metalurgia y Siderurgia")
+    metal = next(n for n in report.nodes if n.name == "Unidad de Metalurgia y Siderurgia")
     assert chain(metal.node_id) == [
         ("unit", "13"),
         ("direction", "DIRECCIÓN GENERAL DE DESARROLLO PRODUCTIVO"),
@@ -108,7 +108,7 @@ def test_hierarchy_links_units_to_their_parents():
         ("section", "Ejecución Física Promedio de las Unidades Sustantivas"),
         ("total", "EJECUCIÓN FÍSICA PROMEDIO DEL NIVEL OPERATIVO CENTRAL"),
     ]
-    area = next(n for n in report.units if n.name == "Área de Sistemas")
+    area = next(n for n in report.nodes if n.name == "Área de Sistemas")
     assert chain(area.node_id)[:3] == [
         ("area", "Área de Sistemas"), ("unit", "10"), ("direction", "DIRECCIÓN GENERAL DE ASUNTOS ADMINISTRATIVOS"),
     ]
@@ -117,7 +117,7 @@ def test_hierarchy_links_units_to_their_parents():
     assert len(planning) == 23
     assert {r.direction for r in planning} == {"DIRECCIÓN GENERAL DE PLANIFICACIÓN"}
     # The two units numbered 13 stay two units.
-    thirteen = [n for n in report.units if n.number == "13"]
+    thirteen = [n for n in report.nodes if n.number == "13"]
     assert [n.name for n in thirteen] == [
         "Unidad de Gestión Estratégica y Seguimiento Institucional", "Unidad de Metalurgia y Siderurgia",
     ]

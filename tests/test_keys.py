@@ -45,9 +45,9 @@ def test_a_deviation_row_carries_the_keys_of_the_result_it_explains():
 
 def test_every_node_has_a_key_and_areas_hang_under_their_unit():
     report = processed("mmm-2016-s1-ruled")
-    assert all(n.key for n in report.units)
-    areas = [n for n in report.units if n.level == "area"]
-    by_id = {n.node_id: n for n in report.units}
+    assert all(n.key for n in report.nodes)
+    areas = [n for n in report.nodes if n.level == "area"]
+    by_id = {n.node_id: n for n in report.nodes}
     assert areas and all(n.key.startswith(by_id[n.parent_id].key + "/") for n in areas)
     assert report.document.entity_key == "ministerio-de-mineria-y-metalurgia"
 
@@ -74,13 +74,13 @@ def test_no_key_names_two_rows_a_repeated_code_or_unit_gets_its_place():
     once, twice = (validate(normalize(ex, Document(doc_id="d", source_path="x.pdf", sha256="0" * 64)))
                    for _ in range(2))
     unit = "entidad-desconocida/unidad-de-auditoria-interna"
-    assert [u.key for u in once.units] == [unit, f"{unit}~2"]
+    assert [u.key for u in once.nodes] == [unit, f"{unit}~2"]
     assert [r.result_key for r in once.results] == [f"{unit}/08-01.01.01-01", f"{unit}/08-01.01.01-01~2",
                                                     f"{unit}~2/08-01.01.01-01"]
     assert [r.result_key for r in twice.results] == [r.result_key for r in once.results]  # stable
     assert {f.check for f in once.findings} >= {"duplicate_code", "unit_name_duplicate"}
     (dup,) = [f for f in once.findings if f.check == "unit_name_duplicate"]
-    assert dup.subject_id == once.units[1].node_id and "~2" in dup.message
+    assert dup.subject_id == once.nodes[1].node_id and "~2" in dup.message
 
     # a correction lands on the row its key names, the second as well as the first; a code corrected, a later
     # correction may name the row by the key the outputs then show

@@ -121,7 +121,7 @@ def test_every_layout_reads_back_the_seed_exactly(corpus, name, reader):
     assert got_results(report) == want_results(want)
     assert got_deviations(report) == want_deviations(want)
     nodes = [dict(level=n.level, number=n.number, name=bare(n.name), physical_pct=n.reported_physical_pct,
-                  budget_pct=n.reported_budget_pct) for n in report.units]
+                  budget_pct=n.reported_budget_pct) for n in report.nodes]
     assert nodes == [dict(level=LEVELS.get(w["level"], w["level"]), number=w["number"], name=bare(w["name"]),
                           physical_pct=w["physical_pct"], budget_pct=w["budget_pct"]) for w in want["nodes"]]
     d, m, y = want["obtained_date"].split("/")

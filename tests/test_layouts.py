@@ -39,7 +39,7 @@ def test_a_table_with_no_lines_at_all_is_split_into_rows_by_where_codes_and_sect
     report = render(landscape_ruled=False, shading=False)
     assert rows(report) == want_rows()
     assert len(report.deviations) == 69
-    assert [n.name for n in report.units][:3] == ["Asesoría de Despacho", "Jefatura de Gabinete",
+    assert [n.name for n in report.nodes][:3] == ["Asesoría de Despacho", "Jefatura de Gabinete",
                                                  "Unidad de Comunicación Social"]
 
 
@@ -86,4 +86,4 @@ def test_a_browser_printed_report_reads_the_same_whitespace_aside(tmp_path):
     assert got == [(u, c, bare(e), bare(o), p) for u, c, e, o, p in want_rows()]
     devs = [(d.unit_number, d.code, bare(d.cause)) for d in report.deviations]
     assert devs == [(w["unit_number"], w["code"], bare(w["cause"])) for w in expected("mmm-2016-s1-ruled")["deviations"]]
-    assert [n.name for n in report.units] == [n["name"] for n in expected("mmm-2016-s1-ruled")["nodes"]]
+    assert [n.name for n in report.nodes] == [n["name"] for n in expected("mmm-2016-s1-ruled")["nodes"]]

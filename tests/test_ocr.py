@@ -253,7 +253,7 @@ def test_unsure_cells_and_repairs_are_findings_naming_the_cell(folder):
     assert low and all("página" in f.message and "confianza" in f.message and f.page for f in low)
     assert report.document.quality.ocr_unsure_cells == sum("«código»" in f.message or "«avance" in f.message for f in low)
     raws = {r.result_id: (r.physical_raw, r.budget_raw) for r in report.results}
-    raws |= {n.node_id: (n.reported_physical_raw, n.reported_budget_raw) for n in report.units}
+    raws |= {n.node_id: (n.reported_physical_raw, n.reported_budget_raw) for n in report.nodes}
     repaired = by_check.get("pct_repaired", [])
     assert repaired  # the zebra scan's Times "5" reads as "S" or "$": "$0%"
     for f in repaired:  # the raw text is kept beside the repaired figure, and the finding quotes it
@@ -473,7 +473,7 @@ def test_ocr_findings_name_the_cell_and_repairs_the_numbering_bears_out_or_not()
             row("08-01.01.01-0B", "50%", 88.0)]
     nodes, results = build_results("d", rows, seed_profile())
     results = fill_codes(results, seed_profile())  # as normalize does, before the keys
-    report = Report(Document("d", "x.pdf", ""), units=nodes, results=results)
+    report = Report(Document("d", "x.pdf", ""), nodes=nodes, results=results)
     findings = ocr_findings(report)
     checks = sorted(f.check for f in findings)
     assert checks == ["code_repaired", "code_repaired", "ocr_low_confidence", "pct_repaired"]

@@ -182,7 +182,7 @@ def test_every_print_of_the_sweep_reads_back_exactly_and_ok(name, reader):
     assert doc.status == "ok", doc.quality.reasons
     assert got_results(report) == want_results(want)
     assert got_deviations(report) == want_deviations(want)
-    assert [(n.level, n.number, "".join(n.name.split()), n.reported_physical_pct) for n in report.units] == [
+    assert [(n.level, n.number, "".join(n.name.split()), n.reported_physical_pct) for n in report.nodes] == [
         ({"group": "section"}.get(w["level"], w["level"]), w["number"], "".join(w["name"].split()), w["physical_pct"])
         for w in want["nodes"]]
     assert doc.text_coverage == 1.0 and doc.period == want["period"]
@@ -317,7 +317,7 @@ DAMAGED = ["chromium-nolines-esbo-a5-landscape-6mm",  # borderless: rows cut by 
 
 def rows(report) -> tuple:
     return ([(r.code_raw, r.expected, r.obtained, r.physical_raw, r.unit_id, r.area) for r in report.results],
-            [(n.level, n.name, n.reported_physical_raw) for n in report.units],
+            [(n.level, n.name, n.reported_physical_raw) for n in report.nodes],
             [(d.code_raw, d.expected, d.cause, d.corrective_measure, d.unit_name) for d in report.deviations])
 
 

@@ -30,11 +30,11 @@ def page(tmp_path_factory):
 def test_every_table_page_gets_its_image_and_every_cell_read_its_box(page):
     out, report, path = page
     html = path.read_text(encoding="utf-8")
-    pages = sorted({c[1] for r in report.results + report.deviations + report.units for c in r.cells})
+    pages = sorted({c[1] for r in report.results + report.deviations + report.nodes for c in r.cells})
     images = sorted(int(n) for n in re.findall(r"p(\d+)\.png", html))
     assert sorted(set(images)) == pages
     assert all((out / "review" / report.document.doc_id / f"p{n}.png").stat().st_size > 5_000 for n in pages)
-    cells = sum(len(r.cells) for r in report.results + report.deviations + report.units)
+    cells = sum(len(r.cells) for r in report.results + report.deviations + report.nodes)
     blank = sum(r.physical_pct is None and r.physical_raw == "" for r in report.results)
     assert html.count("class='cell'") == cells and html.count("class='cell blank'") >= blank > 0
 

@@ -36,7 +36,7 @@ def test_no_stage_changes_the_records_it_is_given():
     first, low = normalized.results[0], next(r for r in normalized.results if r.physical_pct is not None)
     fixes = [Correction("d", "results", first.result_key, "code", "08-01.01.01-99", note="a code set by hand"),
              Correction("d", "results", low.result_key, "physical_pct", "99%"),
-             Correction("d", "units", normalized.units[0].key, "name", "Otro nombre")]
+             Correction("d", "units", normalized.nodes[0].key, "name", "Otro nombre")]
     kept = records(normalized)
     corrected = correct(normalized, fixes)
     assert records(normalized) == kept, "the corrections stage changed the report it was given"
@@ -48,8 +48,8 @@ def test_no_stage_changes_the_records_it_is_given():
     assert records(corrected) == kept, "validate changed the report it was given"
     assert not corrected.findings and "correction_applied" in {f.check for f in checked.findings}
     assert any(d.result_id for d in checked.deviations) and not any(d.result_id for d in corrected.deviations)
-    assert any(n.recomputed_physical_pct is not None for n in checked.units)
-    assert all(n.recomputed_physical_pct is None for n in corrected.units)
+    assert any(n.recomputed_physical_pct is not None for n in checked.nodes)
+    assert all(n.recomputed_physical_pct is None for n in corrected.nodes)
 
     again = validate(corrected)  # the same records in, the same answer out
     assert records(again) == records(checked)

@@ -78,10 +78,10 @@ def test_a_family_described_in_a_profile_file_is_read_exactly(folder, profile_fi
         (w["code"], bare(w["expected"]), bare(w["obtained"]), w["physical_pct"], bare(w["cause"]), w["levels"])
         for w in want["results"]]
     # every printed average recomputed by the family's arithmetic, over its three levels and the total
-    got = sorted((n.level, n.name, round(n.recomputed_physical_pct, 4), n.reported_physical_pct) for n in report.units)
+    got = sorted((n.level, n.name, round(n.recomputed_physical_pct, 4), n.reported_physical_pct) for n in report.nodes)
     assert got == [(n["level"], n["name"], n["recomputed"], n["printed"]) for n in want["nodes"]]
     # the family's own rule (a cause for a result under 50 %, in its column) and the planted faults, no more
-    subjects = {r.result_id: r.code for r in report.results} | {n.node_id: n.name for n in report.units}
+    subjects = {r.result_id: r.code for r in report.results} | {n.node_id: n.name for n in report.nodes}
     found = {(f.check, subjects[f.subject_id]) for f in report.findings
              if f.check in ("average_mismatch", "deviation_missing", "deviation_unneeded", "pct_missing")}
     assert sorted(found) == want["findings"]
@@ -239,5 +239,5 @@ def test_the_readmes_worked_example_reads_as_it_says():
     report = process(pdf, template=str(example / "evaluacion-departamental.toml"))
     assert (report.document.status, len(report.results), report.document.period) == ("ok", 45, "2019-Q3")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    levels = ", ".join(f"{n} {report.template.label(level)}" for level, n in Counter(u.level for u in report.units).items())
+    levels = ", ".join(f"{n} {report.template.label(level)}" for level, n in Counter(u.level for u in report.nodes).items())
     assert f"(`{levels}`)" in readme

@@ -27,7 +27,7 @@ def deviation(i, number, name, code, expected):
 
 
 def report(nodes, results, deviations):
-    return Report(Document("doc", "x.pdf", "0" * 64), units=nodes, results=results, deviations=deviations)
+    return Report(Document("doc", "x.pdf", "0" * 64), nodes=nodes, results=results, deviations=deviations)
 
 
 UNIT = node(1, "unit", "Unidad de Auditoría Interna", number="04", pct=10)

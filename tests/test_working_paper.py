@@ -583,7 +583,7 @@ def test_libreoffice_recomputes_the_workbook_to_poas_figures_for_every_hierarchy
         head = [c.value for c in formulas[1]]
         g, h, diff = (head.index(t) + 1 for t in ("Recalculado sin redondear %", "Recalculado %",
                                                    "Diferencia (recalculado − impreso)"))
-        for row, node in enumerate(report.units, 2):
+        for row, node in enumerate(report.nodes, 2):
             assert values.cell(row, 4).value == node.name
             unrounded, rounded = values.cell(row, g).value, values.cell(row, h).value
             if node.recomputed_physical_pct is None:

@@ -38,8 +38,8 @@ def validate(report: Report, *, expectations: bool = False) -> Report:
     values, budgets = recompute(report), recompute_budget(report)
     cumulative = recompute(report, "cumulative_pct") if report.template.has_column("results", "cumulative") else {}
     units = [replace(n, recomputed_physical_pct=values.get(n.node_id), recomputed_budget_pct=budgets.get(n.node_id),
-                     recomputed_cumulative_pct=cumulative.get(n.node_id)) for n in report.units]
-    report = replace(report, units=units)
+                     recomputed_cumulative_pct=cumulative.get(n.node_id)) for n in report.nodes]
+    report = replace(report, nodes=units)
     deviations, linked = link(report)
     band = band_line(report)
     document = replace(report.document, band=band[0].text if band else report.document.band,

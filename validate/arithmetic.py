@@ -49,9 +49,9 @@ class Tree:
         self.leaves = {self.unit} | inside  # the levels whose figure is their results' mean
         self.figures = {lv.name for lv in profile.levels if lv.figures}
         self.children: dict[str | None, list[Node]] = defaultdict(list)
-        for n in self.report.units:
+        for n in self.report.nodes:
             self.children[n.parent_id].append(n)
-        area_id = {(n.parent_id, n.name): n.node_id for n in self.report.units if n.level in inside}
+        area_id = {(n.parent_id, n.name): n.node_id for n in self.report.nodes if n.level in inside}
         self.results_of: dict[str | None, list[Result]] = defaultdict(list)
         for r in self.report.results:
             self.results_of[r.unit_id].append(r)
@@ -121,7 +121,7 @@ def recompute(report: Report, figure: str = "physical_pct") -> dict[str, float |
             value[node.node_id] = _weighted(pairs) if weighted else (_mean([x for x, _ in pairs]), float(len(pairs)))
         return value[node.node_id]
 
-    for n in report.units:
+    for n in report.nodes:
         of(n)
     return {k: v for k, (v, _) in value.items()}
 
@@ -143,7 +143,7 @@ def recompute_budget(report: Report) -> dict[str, float | None]:
         return {}
     tree = Tree(report)
     out = {}
-    for n in report.units:
+    for n in report.nodes:
         rows = [r for r in tree.results_under(n) if r.budget_current is not None and r.budget_executed is not None]
         out[n.node_id] = ratio(sum(r.budget_executed for r in rows), sum(r.budget_current for r in rows)) if rows else None
     return out
@@ -222,7 +222,7 @@ def average_findings(report: Report) -> list[Finding]:
     tree = Tree(report)
     d = report.template.arithmetic.decimals
     findings = []
-    for n in report.units:
+    for n in report.nodes:
         printed, recomputed = n.reported_physical_pct, n.recomputed_physical_pct
         if printed is None or recomputed is None or half_up(recomputed, d) == printed:
             continue
@@ -245,7 +245,7 @@ def node_mismatches(report: Report, check: str, figure: str, what: str, how: str
     `recomputed_<figure>_pct`) does not round to; `what` names the figure and `how` the recomputation, in Spanish."""
     d = report.template.arithmetic.decimals
     out = []
-    for n in report.units:
+    for n in report.nodes:
         printed, recomputed = getattr(n, f"reported_{figure}_pct"), getattr(n, f"recomputed_{figure}_pct")
         if printed is None or recomputed is None or half_up(recomputed, d) == printed:
             continue
@@ -275,7 +275,7 @@ def band_findings(report: Report) -> list[Finding]:
     outside the band it names."""
     d = report.template.arithmetic.decimals
     found = band_line(report)
-    total = next((n for n in report.units if n.level == "total"), None)
+    total = next((n for n in report.nodes if n.level == "total"), None)
     if found is None:
         return []
     line, m = found
@@ -334,5 +334,5 @@ def budget_findings(report: Report) -> list[Finding]:
                 message=(f"El avance presupuestario impreso para {called(n, report)} «{_label(n)}» "
                          f"({n.reported_budget_pct:g} %, página {n.page}) no se puede verificar: el reporte no "
                          f"incluye la ejecución presupuestaria de sus resultados."))
-        for n in report.units if n.reported_budget_pct is not None
+        for n in report.nodes if n.reported_budget_pct is not None
     ]

@@ -19,7 +19,7 @@ def _row(report: Report, a: Applied) -> str:
     printed, a section row by its name."""
     table = a.correction.table
     if table == "units":
-        node = next((n for n in report.units if n.node_id == a.subject_id), None)
+        node = next((n for n in report.nodes if n.node_id == a.subject_id), None)
         return f"de la fila «{node.name}»" if node else f"de la fila {a.correction.key}"
     rows, id_ = (report.results, "result_id") if table == "results" else (report.deviations, "deviation_id")
     row = next((r for r in rows if getattr(r, id_) == a.subject_id), None)

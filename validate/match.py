@@ -112,7 +112,7 @@ def link(report: Report) -> tuple[list[Deviation], list[Finding]]:
     """The report's deviation rows, new, each with the result it explains (result_id, result_key, match_score,
     match_method) and its results-table unit (unit_key); and the findings."""
     findings: list[Finding] = []
-    units = [n for n in report.units if n.level == report.template.unit_name]
+    units = [n for n in report.nodes if n.level == report.template.unit_name]
     by_unit: dict[str | None, list[Result]] = defaultdict(list)
     for r in report.results:
         by_unit[r.unit_id].append(r)
@@ -189,7 +189,7 @@ def duplicate_numbers(report: Report) -> list[Finding]:
     """A unit number used for two different units within one table."""
     findings = []
     tables = (
-        ("la tabla de resultados", [(n.number, n.name, n.node_id, n.page) for n in report.units
+        ("la tabla de resultados", [(n.number, n.name, n.node_id, n.page) for n in report.nodes
                                     if n.level == report.template.unit_name]),
         ("la tabla de causas de desviación",
          [(du.number, du.name, du.rows[0].deviation_id, du.rows[0].page) for du in deviation_units(report.deviations)]),
@@ -215,7 +215,7 @@ def repeated_units(report: Report) -> list[Finding]:
     apart, each with its own figures; the second's key carries its place (`keys.repeated`)."""
     first: dict[str, Node] = {}
     findings = []
-    for n in report.units:
+    for n in report.nodes:
         if n.key is None:
             continue
         if (plain := first_of(n.key)) is None:

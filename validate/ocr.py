@@ -82,7 +82,7 @@ def pct_repairs(report: Report) -> list[Finding]:
                     message=(f"El {what} de {_label(r)} (página {r.page_first}) se leyó «{squash(raw)}», que no es un "
                              f"porcentaje posible; se tomó como {value:g} % (el signo % mal leído)."),
                 ))
-    for n in report.units:
+    for n in report.nodes:
         for raw, value, what in ((n.reported_physical_raw, n.reported_physical_pct, "avance físico"),
                                  (n.reported_budget_raw, n.reported_budget_pct, "avance presupuestario")):
             if value is not None and read_pct(raw, top).repaired:

@@ -204,7 +204,7 @@ def assess(report: Report, limits: Bounds = LIMITS) -> tuple[Document, list[Find
     reasons; and one read_doubt finding per reason."""
     q = report.document.quality.copy()
     tree = Tree(report)
-    units = [n for n in report.units if n.level == tree.unit and n.reported_physical_pct is not None
+    units = [n for n in report.nodes if n.level == tree.unit and n.reported_physical_pct is not None
              and n.recomputed_physical_pct is not None and tree.results_of[n.node_id]]
     if len(units) >= limits.unit_agreement_min_units:
         d = report.template.arithmetic.decimals

@@ -286,7 +286,8 @@ class Report:
     """Everything the pipeline knows about one document."""
 
     document: Document
-    units: list[Node] = field(default_factory=list)  # the results table's section rows (the `units` table)
+    nodes: list[Node] = field(default_factory=list)  # the results table's section rows, every level of them, and its
+    # group averages and totals (the Parquet table keeps its name of old, `units`)
     results: list[Result] = field(default_factory=list)
     deviations: list[Deviation] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
