@@ -1,8 +1,11 @@
 """Resource limits for one document: time (a deadline on a timer signal) and memory (an address-space
-rlimit), and a worker's tie to its parent. Used by the batch's workers (`poa.batch`); a page source calls
-`reading_page` around each page so that a page that makes no progress fails with a plain reason.
+rlimit), and a worker's tie to its parent. Used by the batch's workers (`poa.batch`): a worker hands the reader
+a `WorkerWatch` for each document, whose `reading_page` holds each page to its limit, so that a page that makes
+no progress fails with a plain reason.
 
-Nothing here does anything until a worker sets it up: `process()` in a notebook runs unlimited.
+Nothing here does anything until a worker sets it up: `process()` in a notebook runs unlimited. The one state
+kept by the module is the stack of nested deadlines: the timer signal it rides on is the process's, not an
+object's.
 """
 
 from __future__ import annotations
@@ -188,86 +191,56 @@ def deadline(seconds: float, what: str) -> Iterator[Deadline]:
 # ------------------------------------------------------------------ per page: what a page source calls
 
 
-@dataclass
-class _Watch:
-    stall: float  # seconds one page may take
-    on_pages: Callable[..., None]  # told the page count (and the pages to OCR) whenever it changes
-    on_read: Callable[[int], None] | None = None  # told each page read, as the reader hands it over
-
-
-_watch: _Watch | None = None
-_pages_told: int | None = None
-_ocr_pages: set[int] = set()
-
-
-def watch_pages(stall: float, on_pages: Callable[..., None], on_read: Callable[[int], None] | None = None) -> None:
-    """Set up `reading_page` in this (worker) process. `on_pages(pages)` is told the page count, and
-    `on_pages(pages, ocr_pages)` again each time a page is found to need OCR; `on_read(page)` each page read
-    (the batch's progress in pages)."""
-    global _watch, _pages_told
-    _watch, _pages_told = _Watch(stall, on_pages, on_read), None
-    _ocr_pages.clear()
-
-
-def page_read(number: int) -> None:
-    """Tell the batch that page `number` is read (a page source calls it as it hands each page over)."""
-    if _watch is not None and _watch.on_read is not None:
-        _watch.on_read(number)
-
-
-def pages_known(pages: int) -> None:
-    """Tell the batch how many pages the document has, as soon as it is known (its time limit grows with it).
-    Once per count: later calls with the same count do nothing."""
-    global _pages_told
-    if _watch is None or pages == _pages_told:
-        return
-    _pages_told = pages
-    _tell()
-
-
-def ocr_page(number: int) -> None:
-    """Tell the batch that page `number` is to be recognised by OCR, before the work starts: the document's
-    time limit grows by the OCR allowance. Once per page."""
-    if _watch is None or number in _ocr_pages:
-        return
-    _ocr_pages.add(number)
-    _tell()
-
-
-def _tell() -> None:
-    if _ocr_pages:
-        _watch.on_pages(_pages_told or 0, len(_ocr_pages))
-    else:
-        _watch.on_pages(_pages_told)
-
-
-@contextmanager
-def reading_page(number: int, pages: int, ocr: bool = False) -> Iterator[None]:
-    """Wrap the reading of page `number` (1-based) of `pages`. Outside a batch worker it does nothing. In a
-    worker, the first call tells the batch the page count, and the page must be read within the per-page
-    limit (OCR_PAGE_FACTOR times it for a page recognised by OCR), else LimitExceeded("page 3 of 12 made no
-    progress in 30 s"). Not an Exception: let it through."""
-    if _watch is None:
-        yield
-        return
-    pages_known(pages)
-    if ocr:
-        ocr_page(number)
-    stall = _watch.stall * (OCR_PAGE_FACTOR if ocr else 1)
-    with deadline(stall, f"page {number} of {pages} made no progress in {stall:g} s"):
-        yield
-
-
 class WorkerWatch:
-    """What a batch's worker hands the reader (`poa.core.watch.PageWatch`): each page held to its limit, the
-    batch told of the pages as they are read."""
+    """What a batch's worker hands the reader for one document (`poa.core.watch.PageWatch`): each page held to its
+    limit, the batch told of the page count (and of the pages to OCR) whenever it changes, and of each page read.
+    `on_pages(pages)` is told the page count, and `on_pages(pages, ocr_pages)` again each time a page is found to
+    need OCR; `on_read(page)` each page read (the batch's progress in pages)."""
 
-    reading_page = staticmethod(reading_page)
-    ocr_page = staticmethod(ocr_page)
-    page_read = staticmethod(page_read)
+    def __init__(self, stall: float, on_pages: Callable[..., None], on_read: Callable[[int], None] | None = None):
+        self.stall = stall  # seconds one page may take
+        self.on_pages = on_pages
+        self.on_read = on_read
+        self.pages: int | None = None  # the page count last told
+        self.ocr_pages: set[int] = set()
 
+    def pages_known(self, pages: int) -> None:
+        """Tell the batch how many pages the document has, as soon as it is known (its time limit grows with
+        it). Once per count: later calls with the same count do nothing."""
+        if pages != self.pages:
+            self.pages = pages
+            self._tell()
 
-WORKER_WATCH = WorkerWatch()
+    def ocr_page(self, number: int) -> None:
+        """Tell the batch that page `number` is to be recognised by OCR, before the work starts: the document's
+        time limit grows by the OCR allowance. Once per page."""
+        if number not in self.ocr_pages:
+            self.ocr_pages.add(number)
+            self._tell()
+
+    def page_read(self, number: int) -> None:
+        """Tell the batch that page `number` is read (a page source calls it as it hands each page over)."""
+        if self.on_read is not None:
+            self.on_read(number)
+
+    @contextmanager
+    def reading_page(self, number: int, pages: int, ocr: bool = False) -> Iterator[None]:
+        """Around the reading of page `number` (1-based) of `pages`: the first call tells the batch the page
+        count, and the page must be read within the per-page limit (OCR_PAGE_FACTOR times it for a page
+        recognised by OCR), else LimitExceeded("page 3 of 12 made no progress in 30 s"). Not an Exception: let
+        it through."""
+        self.pages_known(pages)
+        if ocr:
+            self.ocr_page(number)
+        stall = self.stall * (OCR_PAGE_FACTOR if ocr else 1)
+        with deadline(stall, f"page {number} of {pages} made no progress in {stall:g} s"):
+            yield
+
+    def _tell(self) -> None:
+        if self.ocr_pages:
+            self.on_pages(self.pages or 0, len(self.ocr_pages))
+        else:
+            self.on_pages(self.pages)
 
 
 # ------------------------------------------------------------------ memory and the parent
@@ -311,15 +284,10 @@ def limit_memory(max_bytes: int) -> int:
     return cap
 
 
-_rss_at_start = 0
-
-
 def reset_peak_memory() -> bool:
     """Count this process's peak resident memory from now: a forked worker otherwise inherits its parent's
     peak (VmHWM, and the ru_maxrss its parent reads when it ends). False where the kernel would not reset it
     (the peak then runs on from the process's start)."""
-    global _rss_at_start
-    _rss_at_start = resident_memory()
     try:
         with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
             f.write("5")
@@ -333,21 +301,21 @@ def peak_memory() -> int:
     return _status_bytes("VmHWM")
 
 
-def memory_growth() -> int:
-    """How far resident memory peaked above where it stood at `reset_peak_memory`, in bytes."""
-    return max(0, _status_bytes("VmHWM") - _rss_at_start)
+def memory_growth(since: int) -> int:
+    """How far resident memory peaked above `since` (the resident memory when the peak was reset), in bytes."""
+    return max(0, _status_bytes("VmHWM") - since)
 
 
 _MEMORY_WORDS = ("memoryerror", "unable to allocate", "cannot allocate memory", "out of memory", "bad_alloc",
                  "insufficient memory", "failed to allocate", "memory allocation failed", "malloc of size")
 
 
-def looks_out_of_memory(max_bytes: int, message: str | None) -> bool:
+def looks_out_of_memory(max_bytes: int, message: str | None, since: int) -> bool:
     """Whether a failure under `limit_memory(max_bytes)` was the limit: the error says an allocation failed
-    (libraries wrap MemoryError in their own words), or resident memory grew by 60 % of the limit (address
-    space, which the limit counts, runs ahead of it)."""
+    (libraries wrap MemoryError in their own words), or resident memory grew by 60 % of the limit above `since`
+    (where it stood when the document began; address space, which the limit counts, runs ahead of it)."""
     low = (message or "").lower()
-    return any(w in low for w in _MEMORY_WORDS) or memory_growth() >= max_bytes * 0.6
+    return any(w in low for w in _MEMORY_WORDS) or memory_growth(since) >= max_bytes * 0.6
 
 
 def die_with_parent(parent_pid: int) -> None:

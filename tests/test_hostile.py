@@ -374,10 +374,10 @@ def test_a_page_that_makes_no_progress_fails_with_the_page_guard(mini_pdf, tmp_p
     reaches the parent, a stuck page fails on its own limit."""
     import poa.pipeline
 
-    def stuck(path, engine="geometry", document=None, **options):
-        with lim.reading_page(1, 3):
+    def stuck(path, engine="geometry", document=None, *, watch, **options):  # the watch the worker hands the reader
+        with watch.reading_page(1, 3):
             pass
-        with lim.reading_page(2, 3):
+        with watch.reading_page(2, 3):
             time.sleep(600)
 
     monkeypatch.setattr(poa.pipeline, "process", stuck)
@@ -397,7 +397,9 @@ def test_deadlines_nest_and_name_what_ran_out():
             with lim.deadline(60, "inner"):
                 d.move(0.1)
                 time.sleep(30)
-    with lim.reading_page(1, 1):  # outside a worker: nothing
+    from poa.core.watch import NO_WATCH
+
+    with NO_WATCH.reading_page(1, 1):  # outside a worker: nothing
         pass
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 

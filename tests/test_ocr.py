@@ -446,14 +446,11 @@ def test_ocr_pages_get_a_larger_time_allowance():
     assert limits.seconds(10, ocr_pages=4) == 80 + 4 * 5 * (lim.OCR_PAGE_FACTOR - 1)
     assert "× 6 for each of the 4 OCR'd" in limits.timeout_reason(10, 4)
     told = []
-    lim.watch_pages(30.0, lambda *counts: told.append(counts))
-    try:
-        with lim.reading_page(1, 3):
-            pass
-        with lim.reading_page(2, 3, ocr=True):
-            pass
-    finally:
-        lim._watch = None
+    watch = lim.WorkerWatch(30.0, lambda *counts: told.append(counts))
+    with watch.reading_page(1, 3):
+        pass
+    with watch.reading_page(2, 3, ocr=True):
+        pass
     assert told == [(3,), (3, 1)]
 
 

@@ -94,8 +94,8 @@ def _serve(conn: Connection, batch: Batch, parent: int) -> None:
             return
         if job is None:
             return
-        peak_is_this_documents = lim.reset_peak_memory()
-        msg = broken or _document(conn, job, batch)
+        since, peak_is_this_documents = lim.resident_memory(), lim.reset_peak_memory()
+        msg = broken or _document(conn, job, batch, since)
         _clear_private_tmp(batch.tmp)
         grown = max(0, lim.address_space() - born[0]), max(0, lim.resident_memory() - born[1])
         # where the peak cannot be reset, a worker ends after its document: the next one's peak (and the cause
@@ -112,8 +112,9 @@ def _reserve_arrow() -> None:
     pa.allocate_buffer(1)
 
 
-def _document(conn: Connection, job: Job, batch: Batch) -> Read | NotRead:
-    """One document in a worker, under its time limit: Read or NotRead, never an exception."""
+def _document(conn: Connection, job: Job, batch: Batch, since: int) -> Read | NotRead:
+    """One document in a worker, under its time limit: Read or NotRead, never an exception. `since`: the
+    worker's resident memory as the document began."""
     limits = batch.limits
     try:
         with lim.deadline(limits.seconds(None), limits.timeout_reason(None)) as budget:
@@ -124,10 +125,10 @@ def _document(conn: Connection, job: Job, batch: Batch) -> Read | NotRead:
                 _send(conn, PagesFound(pages, ocr_pages))
                 budget.move(limits.seconds(pages, ocr_pages), limits.timeout_reason(pages, ocr_pages))
 
-            lim.watch_pages(limits.page_stall(), on_pages, lambda page: _send(conn, PageRead(page)))
+            watch = lim.WorkerWatch(limits.page_stall(), on_pages, lambda page: _send(conn, PageRead(page)))
             if (pages := count_pages(job.path)) is not None:
-                lim.pages_known(pages)
-            return _work(job, batch)
+                watch.pages_known(pages)
+            return _work(job, batch, watch, since)
     except LimitExceeded as e:
         return NotRead(str(e))
     except MemoryError as e:
@@ -136,16 +137,16 @@ def _document(conn: Connection, job: Job, batch: Batch) -> Read | NotRead:
         return NotRead(f"{type(e).__name__}: {e}")
 
 
-def _work(job: Job, batch: Batch) -> Read | NotRead:
+def _work(job: Job, batch: Batch, watch: lim.WorkerWatch, since: int) -> Read | NotRead:
     from poa.outputs import write_report
 
     from ..pipeline import process
 
     out, limits = batch.out, batch.limits
     report = process(job.path, document=job.document, options=batch.options, corrections=list(job.corrections),
-                     watch=lim.WORKER_WATCH)
+                     watch=watch)
     doc = report.document
-    if doc.status == "failed" and lim.looks_out_of_memory(limits.max_memory, doc.error):
+    if doc.status == "failed" and lim.looks_out_of_memory(limits.max_memory, doc.error, since):
         doc = replace(doc, error=limits.memory_reason(doc.error))
         report = replace(report, document=doc)
     clock = time.monotonic()

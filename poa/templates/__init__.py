@@ -1,0 +1,1 @@
+"""The installed template profiles (`poa templates`): TOML files read as data, never imported."""
