@@ -45,11 +45,9 @@ def test_pipeline_version_names_the_release_and_changes_with_the_pdf_libraries(m
 def test_every_subpackage_of_the_stages_is_installed():
     """Every folder with an __init__.py under a stage is a package of the distribution (an editable install finds
     it anyway; a wheel would not): setup.py finds them, and this holds what it finds to the folders."""
-    import runpy
-
     from conftest import ROOT
 
-    found = set(runpy.run_path(str(ROOT / "setup.py"), run_name="poa_setup")["packages"]())
+    found = set(_setup()["packages"]())
     folders = {"poa" + "".join(f".{p}" for p in init.parent.relative_to(ROOT / stage).parts) if stage == "poa"
                else "poa." + ".".join(init.parent.relative_to(ROOT).parts)
                for stage in FOLDERS.values() for init in (ROOT / stage).rglob("__init__.py")}
@@ -73,8 +71,16 @@ def test_the_code_is_lint_clean():
 
 # ---------------------------------------------------------------- the structure: a kernel, one-way stages, no cycle
 
-FOLDERS = {"poa": "poa", "poa.extract": "extract", "poa.normalize": "normalize", "poa.validate": "validate",
-           "poa.outputs": "outputs"}
+def _setup() -> dict:
+    """setup.py's names (its FOLDERS, its packages()), without running setup()."""
+    import runpy
+
+    from conftest import ROOT
+
+    return runpy.run_path(str(ROOT / "setup.py"), run_name="poa_setup")
+
+
+FOLDERS = _setup()["FOLDERS"]  # import package → its folder
 
 
 def modules() -> dict:
