@@ -349,6 +349,7 @@ def test_printed_pages_are_carta_numbered_and_repeat_the_findings_header(printed
     assert numbers == [f"H-{i:03d}" for i in range(1, 36)]
 
 
+@pytest.mark.slow  # headless Chromium
 def test_printed_chart_and_sign_off_are_not_split(printed):
     texts, _, _ = printed
     chart = [t for t in texts if "6. Gráfico por unidad" in t]
