@@ -6,6 +6,8 @@ and a test keeps the two in step.
 
 from __future__ import annotations
 
+import json
+
 import pyarrow as pa
 
 S, F, I32, B, D = pa.string(), pa.float64(), pa.int32(), pa.bool_(), pa.date32()
@@ -374,7 +376,6 @@ def schema(table: str) -> pa.Schema:
     """The table's Arrow schema, self-describing: each field carries its description; the schema carries the
     table's name, version and keys, and pandas metadata that reads integer columns as nullable integers
     (Int32: a document with no year stays an integer column) and closed sets as categories."""
-    import json
 
     fields = [pa.field(name, column_type(table, name, typ), metadata={"description": doc})
               for name, typ, doc in TABLES[table]]

@@ -17,6 +17,8 @@ from typing import Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from poa.core.corrections import load
+
 # The documents row is written last: its presence says the document's other tables are complete.
 ORDER = ("units", "results", "deviations", "findings", "tables", "leftovers", "corrections", "documents")
 FOLDERS = ORDER + ("validation", "audit", "review")  # every folder poa writes under DIR, the only ones it cleans
@@ -177,7 +179,6 @@ def superseded_ids(out: Path) -> set[str]:
 def unmatched_corrections(out: Path) -> list[str]:
     """The doc_ids that lines of OUT/corrections.csv name and no document of the folder has (a mistyped or
     shortened id): said after every run, since no document's corrections table can hold them."""
-    from poa.core.corrections import load
 
     try:
         wanted = {c.doc_id for c in load(out)}

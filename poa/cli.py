@@ -6,10 +6,18 @@ import argparse
 import os
 import signal
 import sys
+import webbrowser
+from pathlib import Path
 
-from poa.core.corrections import CORRECTABLE
+from poa.core.corrections import CORRECTABLE, Correction, as_read
 from poa.core.options import ENGINE_ALIASES, ENGINES, EXECUTORS, OCR_MODES, READERS, REVIEW_PAGES
+from poa.core.profile import ProfileError
+from poa.core.profiles import installed, read
 from poa.terminal import Reporter, printable
+
+from .limits import DEFAULT_MAX_MEMORY, DEFAULT_PAGE_TIMEOUT, DEFAULT_TIMEOUT, check_seconds, format_size, parse_size
+from .log import configure
+from .version import library_versions, pipeline_version
 
 
 class _Parser(argparse.ArgumentParser):
@@ -20,7 +28,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _seconds(text: str) -> float:
-    from .limits import check_seconds
 
     try:
         return check_seconds(text, "it")
@@ -29,7 +36,6 @@ def _seconds(text: str) -> float:
 
 
 def _size(text: str) -> int:
-    from .limits import parse_size
 
     try:
         return parse_size(text)
@@ -41,7 +47,6 @@ class _Version(argparse.Action):
     """`poa --version`: the pipeline version a documents row records, and the readers' versions in it."""
 
     def __call__(self, parser, namespace, values, option_string=None):
-        from .version import library_versions, pipeline_version
 
         libraries = ", ".join(f"{k} {v}" for k, v in library_versions().items())
         print(f"poa {pipeline_version()} ({libraries})")
@@ -49,7 +54,6 @@ class _Version(argparse.Action):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .limits import DEFAULT_MAX_MEMORY, DEFAULT_PAGE_TIMEOUT, DEFAULT_TIMEOUT, format_size
 
     parser = _Parser(prog="poa", description="POA follow-up reports (PDF) → Parquet datasets.")
     parser.add_argument("--version", action=_Version, nargs=0,
@@ -168,8 +172,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def templates(args: argparse.Namespace) -> int:
     """`poa templates [check FILE]`: the work lives in poa.core.profiles."""
-    from poa.core.profile import ProfileError
-    from poa.core.profiles import installed, read
 
     if args.action == "check":
         if not args.file:
@@ -189,9 +191,7 @@ def templates(args: argparse.Namespace) -> int:
 
 def inspect(args: argparse.Namespace) -> int:
     """`poa inspect`: the work lives in poa.inspect."""
-    from pathlib import Path
 
-    from poa.core.profile import ProfileError
     from poa.inspect import describe, inspection, review_page
 
     if not Path(args.pdf).is_file():
@@ -212,7 +212,6 @@ def inspect(args: argparse.Namespace) -> int:
 
 def review(args: argparse.Namespace) -> int:
     """`poa review`: the work lives in poa.outputs.review."""
-    from pathlib import Path
 
     from poa.correcting import doc_ids
     from poa.outputs.review import render_review, rows_from
@@ -249,7 +248,6 @@ def review(args: argparse.Namespace) -> int:
 
 def _serve(out, args: argparse.Namespace) -> int:
     """`poa review OUT --serve`: the work lives in poa.serve."""
-    import webbrowser
 
     from poa.serve import can_open_browser, server
 
@@ -273,9 +271,7 @@ def _serve(out, args: argparse.Namespace) -> int:
 
 def correct(args: argparse.Namespace) -> int:
     """`poa correct`: the work lives in poa.correcting."""
-    from pathlib import Path
 
-    from poa.core.corrections import Correction, as_read
     from poa.correcting import submit
 
     out = Path(args.out)
@@ -300,7 +296,6 @@ def correct(args: argparse.Namespace) -> int:
 
 def audit(args: argparse.Namespace) -> int:
     """`poa audit`: the work lives in poa.outputs.printing."""
-    from pathlib import Path
 
     from poa.outputs import write_index
     from poa.outputs.printing import PrintError, find_chromium, print_pdf, working_papers
@@ -355,7 +350,6 @@ def main(argv: list[str] | None = None) -> int:
         print("poa: --jobs must be at least 1", file=sys.stderr)
         return 2
     from .batch import run
-    from .log import configure
     from .pipeline import UsageError
 
     try:

@@ -13,9 +13,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from poa.extract import layout
+from poa.extract.engines.base import choose
+from poa.extract.header import find_headers
+from poa.extract.readers import open_source
+from poa.outputs.review import render_review
+
+from .core.options import READERS
 from .core.profile import Profile, ProfileError
-from .core.profiles import installed, load
+from .core.profiles import installed, load, read
 from .core.records import Report
+from .pipeline import process
 
 
 @dataclass
@@ -36,13 +44,6 @@ class Inspection:
 
 def inspection(path: str | Path, template: str | None = None, reader: str | None = None) -> Inspection:
     """Read a document as `process` does (with `template`, or as its best fit) and gather what shows how."""
-    from poa.extract import layout
-    from poa.extract.engines.base import choose
-    from poa.extract.header import find_headers
-    from poa.extract.readers import open_source
-
-    from .core.options import READERS
-    from .pipeline import process
 
     reader = reader or READERS[0]
     report = process(path, reader=reader, template=template)
@@ -100,14 +101,12 @@ def describe(x: Inspection, rows: int = 8) -> str:
 def review_page(x: Inspection, out: str | Path) -> Path | None:
     """The document's review page in OUT/review/ (every page, the cells read drawn over it), whatever its status."""
     from poa.outputs.parquet import rows_of
-    from poa.outputs.review import render_review
 
     return render_review(rows_of(x.report), Path(out), every_page=True)
 
 
 def check_profile(path: str | Path) -> Profile:
     """A profile file, checked as the pipeline reads it (ProfileError names the field and the problem)."""
-    from .core.profiles import read
 
     return read(path)
 

@@ -10,6 +10,7 @@ object's.
 
 from __future__ import annotations
 
+import ctypes
 import math
 import os
 import re
@@ -322,7 +323,6 @@ def die_with_parent(parent_pid: int) -> None:
     """Have the kernel SIGKILL this process when its parent dies (Linux prctl PR_SET_PDEATHSIG), so that a
     worker stuck on a bad PDF never outlives a killed batch. If the parent is already gone, exit now."""
     try:
-        import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import glob
 import hashlib
 import os
@@ -16,10 +17,19 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
+from poa.extract import NoTablesError, SourceError, extract
+from poa.normalize import normalize
+from poa.normalize.corrections import correct
+from poa.validate import validate
+
+from .core.corrections import Applied, fingerprint
 from .core.errors import PoaError, UsageError
 from .core.options import ENGINES, READERS, Options
 from .core.records import Document, Report, Status
+from .core.vocab import display_path
 from .core.watch import NO_WATCH, PageWatch
+from .limits import LimitExceeded, deadline
+from .version import pipeline_version
 
 if TYPE_CHECKING:
     pass
@@ -28,12 +38,6 @@ if TYPE_CHECKING:
 class NotReadable(OSError, PoaError):
     """An input that is not a file poa will read: a folder, a FIFO, a device, a /proc file, one that takes
     too long to read. The message is the plain reason its documents row gives."""
-
-
-def display_path(path: str | Path) -> str:
-    """A path as text that can always be printed and stored: a name that is not valid UTF-8 (which the OS
-    hands over as surrogate escapes) shows its undecodable bytes as backslash escapes, e.g. `caf\\xe9.pdf`."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
@@ -51,7 +55,6 @@ def sha256_of(path: Path, max_seconds: float | None = None) -> str:
     """The file's SHA-256. Only a regular file is read (a FIFO or a device could block or never end), and
     only as many bytes as its size says (a /proc file says 0 and reads on for ever); `max_seconds` caps the
     time. Raises NotReadable (or OSError) with the reason."""
-    from .limits import LimitExceeded, deadline
 
     if (kind := _not_regular(os.stat(path).st_mode)) is not None:  # before open(): opening a FIFO blocks
         raise NotReadable(kind)
@@ -142,7 +145,6 @@ def identify(path: Path, max_seconds: float | None = None) -> Document:
     """A document's identity before any work: its content hash and the id made from it. A file that cannot
     be read (or is no regular file, or takes more than `max_seconds` to hash) comes back already failed,
     its id then made from its path."""
-    from .version import pipeline_version
 
     path = Path(path)
     try:
@@ -159,7 +161,6 @@ def identify(path: Path, max_seconds: float | None = None) -> Document:
 
 def file_time(path: Path) -> str | None:
     """The file's modification time, ISO in UTC to the second (which of two editions of a path is the later)."""
-    import datetime as dt
 
     try:
         return dt.datetime.fromtimestamp(os.stat(path).st_mtime, dt.timezone.utc).isoformat(timespec="seconds")
@@ -203,7 +204,6 @@ def process(path: str | Path, engine: str = ENGINES[0], document: Document | Non
     it is read and checked (see `poa.core.options`; `template`: an installed profile's name or a profile file, by
     default the one that fits it best). `corrections`: the document's corrections (`poa.core.corrections`), applied
     between normalize and validate. `poa.tables(report)` gives its tables as DataFrames."""
-    from .core.corrections import fingerprint
 
     opts = options or Options(engine, reader, ocr, gx, template)
     path = Path(path)
@@ -212,11 +212,6 @@ def process(path: str | Path, engine: str = ENGINES[0], document: Document | Non
     if doc.status == "failed":
         return _failed(doc, doc.error or "not read", corrections)
     try:
-        from poa.extract import NoTablesError, SourceError, extract
-        from poa.normalize import normalize
-        from poa.normalize.corrections import correct
-        from poa.validate import validate
-
         clock = time.monotonic()
         try:
             extraction = extract(path, engine=opts.engine, reader=opts.reader, ocr=opts.ocr, profile=opts.profile(),
@@ -241,7 +236,6 @@ def process(path: str | Path, engine: str = ENGINES[0], document: Document | Non
 
 def _failed(doc: Document, reason: str, corrections: list | None = None) -> Report:
     """A document not read, and its corrections, each stale for it: never dropped without a word."""
-    from .core.corrections import Applied
 
     stale = [Applied(c, "stale", reason=f"its document was not read: {reason}") for c in corrections or []]
     return Report(replace(doc, status=Status.FAILED, error=reason), corrections=stale)

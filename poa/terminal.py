@@ -7,6 +7,9 @@ from __future__ import annotations
 import sys
 import time
 import unicodedata
+from pathlib import Path
+
+from .core.vocab import display_path
 
 
 def printable(text: object, limit: int = 2000) -> str:
@@ -133,14 +136,11 @@ class Reporter:
     def summary(self, out: str) -> None:
         if self.quiet:
             return
-        from pathlib import Path
 
         from rich.table import Table
         from rich.text import Text
 
         from poa.outputs.store import folder_totals
-
-        from .pipeline import display_path
 
         read = [o for o in self.outcomes if o.document.read]
         review = [o for o in read if o.document.status == "review"]

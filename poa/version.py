@@ -14,6 +14,8 @@ from importlib import metadata
 from importlib.util import find_spec
 from pathlib import Path
 
+from . import __version__
+
 STAGES = ("poa", "poa.extract", "poa.normalize", "poa.validate", "poa.outputs")
 # Distributions whose behaviour changes what is read from a PDF or how rows are linked.
 READING_LIBRARIES = ("pdfplumber", "pdfminer.six", "pypdfium2", "camelot-py", "rapidfuzz")
@@ -31,7 +33,6 @@ def library_versions() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def pipeline_version() -> str:
-    from . import __version__
 
     h = hashlib.sha256()
     for name in STAGES:

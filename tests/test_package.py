@@ -189,3 +189,105 @@ def test_the_kernel_loads_no_stage_and_no_orchestrator(tmp_path):
     loaded = out.split()
     assert {"poa.core.records", "poa.core.profile"} <= set(loaded)
     assert [m for m in loaded if m != "poa" and not m.startswith("poa.core")] == []  # no stage, no orchestrator
+
+
+# Libraries imported where they are used, never at a module's top: each costs its import time (or more) in every
+# process that loads the module, most of which never use it.
+HEAVY = {
+    "numpy": "a fifth of a second; only the OCR and the pixel work use it",
+    "pandas": "half a second; only poa.tables, poa.read and the checks' DataFrames need it",
+    "pyarrow": "a fifth of a second; only writing and reading Parquet",
+    "pypdfium2": "the PDFium reader and the page images, loaded with the C library",
+    "pypdfium2_raw": "PDFium's raw bindings, with the library",
+    "pdfplumber": "the pdfplumber reader only (--reader pdfplumber)",
+    "pdfminer": "the pdfplumber reader's PDF parser",
+    "camelot": "the camelot engine only (--engine camelot), with OpenCV",
+    "cv2": "OpenCV: the OCR's page cleaning and camelot",
+    "PIL": "Pillow: page images",
+    "great_expectations": "seconds; only --gx",
+    "rapidfuzz": "the fuzzy matching of deviations to results",
+    "dask": "only --executor dask",
+    "distributed": "only --executor dask",
+    "rich": "the terminal's progress and summary, not poa's library use",
+    "openpyxl": "the workbook reader, only where one is read back",
+    "cffi": "the C glyph loop's fallback",
+}
+# Modules that load on demand by design, each for one reason.
+ON_DEMAND = {
+    "poa": "import poa loads nothing until poa.run, process, read or tables is used (PEP 562)",
+    "poa.cli": "each subcommand loads only what it needs: poa --help and poa correct never load the stages",
+    "poa.extract.engines": "only the engine asked for (geometry or camelot) is loaded",
+    "poa.extract.readers": "only the page reader asked for (pdfium or pdfplumber) is loaded",
+    "poa.batch.worker": "the parent loads every module a worker needs before it forks, by name (preload)",
+}
+
+
+def top_level_imports(name: str, path) -> set[str]:
+    """What module `name` imports when it is loaded (its top, not its functions; not `if TYPE_CHECKING:`), each as a
+    module of the distribution where it is one, else as the library's name."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    out: set[str] = set()
+    todo = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            continue
+        if isinstance(node, (ast.If, ast.Try)):
+            todo += node.body + node.orelse + getattr(node, "finalbody", []) + [
+                n for h in getattr(node, "handlers", []) for n in h.body]
+        elif isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            out |= {base} | {f"{base}.{a.name}" for a in node.names}
+    return out
+
+
+def test_imports_stand_at_the_top_of_modules_but_heavy_libraries_and_loading_on_demand():
+    """An import inside a function hides a module's dependencies and can hide a cycle: it is there only to keep a
+    heavy library (HEAVY, or a module of poa that loads one as it is imported) out of processes that do not use
+    it, or where a module loads on demand by design (ON_DEMAND), each with its reason."""
+    import ast
+
+    from conftest import ROOT
+
+    found = modules()
+    top = {name: top_level_imports(name, path) for name, path in found.items()}
+    heavy: dict[str, bool] = {}
+
+    def is_heavy(module: str, seen: frozenset = frozenset()) -> bool:
+        if module.split(".")[0] in HEAVY:
+            return True
+        if module not in found or module in seen:
+            return False
+        if module not in heavy:
+            parents = {".".join(module.split(".")[:i]) for i in range(1, module.count(".") + 1)} & set(found)
+            heavy[module] = any(is_heavy(m, seen | {module}) for m in top[module] | parents)
+        return heavy[module]
+
+    misplaced = []
+    for name, path in found.items():
+        if name in ON_DEMAND:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        in_functions = {id(n): n for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+                        for n in ast.walk(f) if isinstance(n, (ast.Import, ast.ImportFrom))}
+        for node in in_functions.values():
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            else:
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                    base = ".".join(parts + ([node.module] if node.module else []))
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in found else base for a in node.names]
+            if not all(is_heavy(t) for t in targets):
+                misplaced.append(f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node)}")
+    assert misplaced == [], "\n".join(misplaced)

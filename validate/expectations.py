@@ -10,6 +10,7 @@ the tests hold both evaluations to the same findings. Each unexpected row become
 
 from __future__ import annotations
 
+import logging
 import os
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -63,7 +64,6 @@ ID_COLUMN = {"results": "result_id", "deviations": "deviation_id"}
 def gx_context():
     """great-expectations, imported once per process, offline and quiet."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    import logging
 
     import great_expectations as gx
     from great_expectations.data_context.types.base import DataContextConfig, InMemoryStoreBackendDefaults

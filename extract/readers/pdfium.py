@@ -79,7 +79,6 @@ INVISIBLE_MODES = (3, 7)  # FPDF_TEXTRENDERMODE_INVISIBLE, _CLIP: the glyph leav
 def _unseen(raw, textpage, i: int) -> int:
     """Why the text run that glyph `i` opens does not show (`page.HIDDEN`), or 0: its text object's render mode,
     then the ink it is filled (or, stroked only, stroked) with: white or fully transparent."""
-    import ctypes
 
     obj = raw.FPDFText_GetTextObject(textpage, i)
     mode = raw.FPDFTextObj_GetTextRenderMode(obj) if obj else -1

@@ -28,13 +28,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable
 
+from poa.outputs.review import missing_pages
+
 from .. import limits as lim
 from .. import log
+from ..core import corrections as fixes
 from ..core import errors
-from ..core.options import ENGINES, READERS, Options
+from ..core.options import ENGINES, READERS, REVIEW_PAGES, Options
 from ..core.records import Document
 from ..limits import Limits
 from ..pipeline import UsageError, expand_inputs, identify
+from ..version import pipeline_version
 from .cluster import Execute, executor_for
 from .pool import _failed
 from .records import Batch, Job, Outcome, Progress
@@ -61,7 +65,6 @@ def check_limits(timeout: float, page_timeout: float, max_memory: int | str) -> 
 
 def check_options(options: Options, review: str) -> None:
     """Options poa knows, or UsageError."""
-    from ..core.options import REVIEW_PAGES
 
     try:
         options.check()
@@ -182,7 +185,6 @@ def _batch(paths: list[Path], out: Path, options: Options, review: str, limits: 
            execute: Execute, on_start: Callable[[int, int], None] | None,
            on_done: Callable[[Outcome], None] | None) -> list[Outcome]:
     """run_batch once its arguments are checked: identify, skip, run the rest with `execute`, describe."""
-    from ..core import corrections as fixes
 
     outcomes: dict[int, Outcome] = {}
     pending: list[tuple[int, Job]] = []
@@ -236,7 +238,6 @@ def _batch(paths: list[Path], out: Path, options: Options, review: str, limits: 
             execute(pending, Batch(out, options, review, limits, run.id, run.tmp), done)
         skipped = [o.document.doc_id for o in outcomes.values() if o.skipped and o.document.read]
         if review != "none" and skipped:
-            from poa.outputs.review import missing_pages
 
             missing_pages(out, skipped, review)
         describe_folder(out)
@@ -264,8 +265,6 @@ def describe_folder(out: Path) -> None:
     from poa.outputs import write_index
     from poa.outputs.datapackage import write_datapackage
     from poa.outputs.duplicates import mark_duplicates
-
-    from ..version import pipeline_version
 
     for name, step in (("duplicates", mark_duplicates), ("index", write_index),
                        ("datapackage", lambda o: write_datapackage(o, pipeline_version()))):

@@ -3,6 +3,7 @@ worker from the Dask worker (`run_task`). Dask is imported only when asked for."
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import socket
@@ -14,7 +15,8 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..core.options import EXECUTORS
 from ..limits import Limits
-from ..pipeline import UsageError
+from ..pipeline import UsageError, sha256_of
+from ..version import pipeline_version
 from .pool import _failed, _work_through, largest_first, run_job
 from .records import Batch, Job, Outcome, Progress
 from .worker import preload
@@ -119,7 +121,6 @@ LOCAL_SCHEDULER = {"dashboard_address": "127.0.0.1:0"}
 
 def _local_cluster(jobs: int) -> tuple[LocalCluster, Client]:
     """A LocalCluster for one batch: `jobs` worker processes, one thread each, no dashboard; and its client."""
-    import logging
 
     from distributed import Client, LocalCluster
 
@@ -190,8 +191,6 @@ def _cannot_run(job: Job, limits: Limits) -> str | None:
     """Why this worker must not run the document (None: it may). Another poa than the batch's would write
     outputs that the batch, and its re-runs, would take for its own version's; and a worker on another
     machine sees the batch's files only through a shared folder mounted at the same path."""
-    from ..pipeline import sha256_of
-    from ..version import pipeline_version
 
     worker = f"the Dask worker on {socket.gethostname()}"
     if (mine := pipeline_version()) != job.document.pipeline_version:

@@ -16,6 +16,7 @@ from ..core.corrections import fingerprint
 from ..core.options import Options
 from ..core.records import Document
 from ..limits import Limits
+from ..pipeline import _failed as not_read
 from .records import GRACE, Batch, Done, Job, NotRead, Outcome, PageRead, PagesFound, Progress
 from .worker import _death, _fork, _kill, _reap, _Worker
 
@@ -26,8 +27,6 @@ def _failed(out: Path, doc: Document, reason: str, job: Job | None = None, optio
     it again unless asked), and each of its corrections said stale. If DIR cannot take even that, the outcome
     still says failed, and why."""
     from poa.outputs import write_report
-
-    from ..pipeline import _failed as not_read
 
     corrections = list(job.corrections) if job is not None else []
     if options is not None:

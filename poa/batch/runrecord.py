@@ -3,6 +3,7 @@ the folder, and the clean-up of the temporary files dead runs left."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -90,7 +91,6 @@ LOCK = "lock"  # DIR/.poa/lock: held (flock) by the one run writing in DIR; the 
 def _take(path: Path) -> int:
     """The lock on DIR, as an open descriptor to keep: one run writes in a folder at a time, so that no
     interleaving of two leaves a document `ok` without its tables. UsageError naming the run that holds it."""
-    import fcntl
 
     while True:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)

@@ -3,6 +3,7 @@ reports each back as a small message; how it is started, reaped, and why it died
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import signal
@@ -14,8 +15,10 @@ from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
 
 from .. import limits as lim
+from .. import pipeline
 from ..core.options import Options
 from ..limits import LimitExceeded, Limits
+from ..version import pipeline_version
 from .records import MIN_PAGE_BYTES, Batch, Done, Job, NotRead, PageRead, PagesFound, Read
 
 
@@ -140,10 +143,8 @@ def _document(conn: Connection, job: Job, batch: Batch, since: int) -> Read | No
 def _work(job: Job, batch: Batch, watch: lim.WorkerWatch, since: int) -> Read | NotRead:
     from poa.outputs import write_report
 
-    from ..pipeline import process
-
     out, limits = batch.out, batch.limits
-    report = process(job.path, document=job.document, options=batch.options, corrections=list(job.corrections),
+    report = pipeline.process(job.path, document=job.document, options=batch.options, corrections=list(job.corrections),
                      watch=watch)
     doc = report.document
     if doc.status == "failed" and lim.looks_out_of_memory(limits.max_memory, doc.error, since):
@@ -245,9 +246,6 @@ def preload(options: Options | None = None) -> None:
     worker imports itself costs every document). Where scans may be recognised, OpenCV too: its libraries
     map ~0.3 GiB of address space, which a worker would otherwise count against its --max-memory on the first
     scanned page."""
-    import importlib
-
-    from ..version import pipeline_version
 
     options = options or Options()
     for name in WORKER_MODULES:

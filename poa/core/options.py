@@ -9,6 +9,9 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 
+from .profile import ProfileError
+from .profiles import load
+
 ENGINES = ("geometry", "camelot")  # the first is the default: poa's own geometry over a reader's words and rulings
 # Earlier names of an engine, still accepted (with a warning) until the release named: "pdfplumber" was the
 # geometry engine's name, though it never used pdfplumber (the pdfplumber *reader* is another thing, and stays).
@@ -37,9 +40,6 @@ class Options:
             if value not in known:
                 raise ValueError(f"{name} {value!r}: choose one of {', '.join(known)}")
         if self.template is not None:
-            from .profile import ProfileError
-            from .profiles import load
-
             try:
                 load(self.template)
             except ProfileError as e:
@@ -48,8 +48,6 @@ class Options:
 
     def profile(self):
         """The profile documents are read as, where one is forced (None: each document's best fit)."""
-        from .profiles import load
-
         return load(self.template) if self.template is not None else None
 
     def differences(self, engine: str | None, reader: str | None, ocr: str | None, gx: bool | None,

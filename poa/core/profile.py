@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .codes import CodeSpec
 from .errors import PoaError
-from .vocab import fold
+from .vocab import DATE, fold
 
 DEFAULT = "seguimiento-poa"  # the seed's family: what a document read before profiles existed was read as
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # poa/templates/
@@ -254,7 +254,6 @@ class Profile:
         """A header word, or a piece of one that a narrow column broke ("PPTARI" / "O.")."""
         seen = self._words_seen[1]
         if word not in seen:
-            from .vocab import DATE
 
             if len(seen) > WORDS_SEEN:
                 seen.clear()

@@ -4,8 +4,10 @@ runs of numbers, page lists. What a report family's words are (its codes, header
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
+from pathlib import Path
 
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
@@ -57,3 +59,9 @@ def page_list(pages, spanish: bool = False) -> str:
     listed = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs(pages))
     word = ("página" if spanish else "page") + ("" if len(set(pages)) == 1 else "s")
     return f"{word} {listed}"
+
+
+def display_path(path: str | Path) -> str:
+    """A path as text that can always be printed and stored: a name that is not valid UTF-8 (which the OS
+    hands over as surrogate escapes) shows its undecodable bytes as backslash escapes, e.g. `caf\\xe9.pdf`."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
