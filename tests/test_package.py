@@ -99,6 +99,20 @@ def modules() -> dict:
     return out
 
 
+def imported(node, package: str, known: set[str]) -> set[str]:
+    """The modules an import statement of a module in `package` names: a module of the distribution where it is
+    one (`from .x import y`, y a module: x.y), else the module or library it is written with."""
+    import ast
+
+    if isinstance(node, ast.Import):
+        return {a.name for a in node.names}
+    base = node.module or ""
+    if node.level:
+        parts = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+        base = ".".join(parts + ([node.module] if node.module else []))
+    return {f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in node.names}
+
+
 def imports(name: str, path, known: set[str]) -> set[str]:
     """The modules of the distribution `name` imports, at its top or inside a function (either can close a
     cycle), leaving out `if TYPE_CHECKING:` blocks (never run) and its own ancestor packages (always loaded
@@ -112,17 +126,8 @@ def imports(name: str, path, known: set[str]) -> set[str]:
     ancestors = {".".join(name.split(".")[:i]) for i in range(1, name.count(".") + 1)}
     out: set[str] = set()
     for node in ast.walk(tree):
-        if id(node) in skip:
-            continue
-        if isinstance(node, ast.Import):
-            out |= {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                base = ".".join(parts + ([node.module] if node.module else []))
-            subs = {f"{base}.{a.name}" for a in node.names} & known
-            out |= subs or {base}
+        if id(node) not in skip and isinstance(node, (ast.Import, ast.ImportFrom)):
+            out |= imported(node, package, known)
     return (out & known) - ancestors - {name}
 
 
@@ -222,7 +227,7 @@ ON_DEMAND = {
 }
 
 
-def top_level_imports(name: str, path) -> set[str]:
+def top_level_imports(name: str, path, known: set[str]) -> set[str]:
     """What module `name` imports when it is loaded (its top, not its functions; not `if TYPE_CHECKING:`), each as a
     module of the distribution where it is one, else as the library's name."""
     import ast
@@ -238,14 +243,8 @@ def top_level_imports(name: str, path) -> set[str]:
         if isinstance(node, (ast.If, ast.Try)):
             todo += node.body + node.orelse + getattr(node, "finalbody", []) + [
                 n for h in getattr(node, "handlers", []) for n in h.body]
-        elif isinstance(node, ast.Import):
-            out |= {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                base = ".".join(parts + ([node.module] if node.module else []))
-            out |= {base} | {f"{base}.{a.name}" for a in node.names}
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            out |= imported(node, package, known)
     return out
 
 
@@ -258,7 +257,7 @@ def test_imports_stand_at_the_top_of_modules_but_heavy_libraries_and_loading_on_
     from conftest import ROOT
 
     found = modules()
-    top = {name: top_level_imports(name, path) for name, path in found.items()}
+    top = {name: top_level_imports(name, path, set(found)) for name, path in found.items()}
     heavy: dict[str, bool] = {}
 
     def is_heavy(module: str, seen: frozenset = frozenset()) -> bool:
@@ -280,14 +279,6 @@ def test_imports_stand_at_the_top_of_modules_but_heavy_libraries_and_loading_on_
         in_functions = {id(n): n for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
                         for n in ast.walk(f) if isinstance(n, (ast.Import, ast.ImportFrom))}
         for node in in_functions.values():
-            if isinstance(node, ast.Import):
-                targets = [a.name for a in node.names]
-            else:
-                base = node.module or ""
-                if node.level:
-                    parts = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                    base = ".".join(parts + ([node.module] if node.module else []))
-                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in found else base for a in node.names]
-            if not all(is_heavy(t) for t in targets):
+            if not all(is_heavy(t) for t in imported(node, package, set(found))):
                 misplaced.append(f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node)}")
     assert misplaced == [], "\n".join(misplaced)
