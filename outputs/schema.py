@@ -395,6 +395,19 @@ def schema(table: str) -> pa.Schema:
     return pa.schema(fields, metadata=meta)
 
 
+def type_text(typ: pa.DataType) -> str:
+    """A column's Arrow type as the data dictionary states it: `string (category)` for a dictionary-encoded one,
+    `list<string>` and `map<int32, int32>` for lists and maps (whatever their parts are called: Parquet reads a
+    list's items back as `element`, a map with its column's name)."""
+    if pa.types.is_dictionary(typ):
+        return f"{typ.value_type} (category)"
+    if pa.types.is_list(typ):
+        return f"list<{type_text(typ.value_type)}>"
+    if pa.types.is_map(typ):
+        return f"map<{type_text(typ.key_type)}, {type_text(typ.item_type)}>"
+    return str(typ)
+
+
 def dictionary_markdown() -> str:
     out = [
         "# Data dictionary",
@@ -407,7 +420,7 @@ def dictionary_markdown() -> str:
     ]
     for table, cols in TABLES.items():
         out += ["", f"## {table}", "", "| column | type | meaning |", "| --- | --- | --- |"]
-        out += [f"| `{name}` | {typ} | {doc} |" for name, typ, doc in cols]
+        out += [f"| `{name}` | {type_text(column_type(table, name, typ))} | {doc} |" for name, typ, doc in cols]
     return "\n".join(out) + "\n"
 
 

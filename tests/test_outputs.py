@@ -62,6 +62,35 @@ def test_data_dictionary_documents_every_column():
     assert (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8") == dictionary_markdown()
 
 
+def committed_contract() -> dict[str, list[tuple[str, str]]]:
+    """The Parquet contract as the committed data dictionary states it: each table's columns and Arrow types, in
+    order, read from docs/data-dictionary.md (not from outputs/schema.py, which writes the files)."""
+    import re
+
+    tables: dict[str, list[tuple[str, str]]] = {}
+    for line in (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            tables[line[3:].strip()] = []
+        elif tables and (m := re.match(r"^\| `([^`]+)` \| ([^|]+?) \|", line)):
+            tables[list(tables)[-1]].append((m.group(1), m.group(2)))
+    return tables
+
+
+def test_the_files_written_keep_the_committed_contract(out):
+    """Every table's files have the columns and types the committed dictionary states, in its order: a column
+    renamed, dropped, retyped or moved in the code shows here until the dictionary (the analysts' contract) is
+    regenerated and committed with it."""
+    import pyarrow.parquet as pq
+    from poa.outputs.schema import type_text
+
+    contract = committed_contract()
+    assert set(contract) == set(TABLES) and all(contract.values())
+    for table, columns in contract.items():
+        for f in sorted((out / table).glob("*.parquet")):
+            schema = pq.read_schema(f)
+            assert [(field.name, type_text(field.type)) for field in schema] == columns, (table, f.name)
+
+
 def test_no_temporary_files_are_left_behind(out):
     assert not [p for p in out.rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]
 
