@@ -282,3 +282,34 @@ def test_imports_stand_at_the_top_of_modules_but_heavy_libraries_and_loading_on_
             if not all(is_heavy(t) for t in imported(node, package, set(found))):
                 misplaced.append(f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node)}")
     assert misplaced == [], "\n".join(misplaced)
+
+
+def test_every_library_poa_imports_is_declared():
+    """A library imported by poa's code is one of its declared dependencies (or of an extra, for the code that
+    only runs with it), not one that merely arrives with another: that one could drop it in any release."""
+    import ast
+    import importlib.metadata as metadata
+    import re
+    import sys
+    import tomllib
+
+    from conftest import ROOT
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requirements = project["dependencies"] + project["optional-dependencies"]["cluster"]
+    # a requirement's name, and the names of the extras it asks for (dask[distributed] brings distributed)
+    declared = {n.lower().replace("_", "-") for r in requirements for n in re.findall(r"^[\w.-]+|(?<=[\[,])\s*[\w.-]+", r)}
+    by_module = metadata.packages_distributions()
+    own = {name.split(".")[0] for name in modules()} | set(FOLDERS.values())
+    undeclared = set()
+    for path in modules().values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and not getattr(node, "level", 0):
+                for top in {(a.name if isinstance(node, ast.Import) else node.module or "").split(".")[0]
+                            for a in node.names}:
+                    if top in sys.stdlib_module_names or top in own or top == "__future__":
+                        continue
+                    dists = {d.lower().replace("_", "-") for d in by_module.get(top, [top])}
+                    if not dists & declared:
+                        undeclared.add(f"{top} ({', '.join(sorted(dists))}) in {path.relative_to(ROOT)}")
+    assert sorted(undeclared) == []
