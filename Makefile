@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: run test check samples tools bench clean
+.PHONY: run test check typecheck typecheck-tree samples tools bench clean
 
 # The exact versions of constraints.txt (the set the tests pass with) within pyproject.toml's ranges.
 $(STAMP): pyproject.toml setup.py constraints.txt extract/readers/_glyphloop.c
@@ -27,6 +27,18 @@ test: $(STAMP) tools
 # The fast tier, for the inner loop (under a minute): everything but the tests marked slow.
 check: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) -m "not slow"
+
+# mypy over the package (its settings: [tool.mypy] in pyproject.toml). pyproject's package-dir maps the stages'
+# top-level folders into poa (extract/ is poa.extract), which mypy cannot follow from the file tree: it reads
+# the package from a tree of links in $(TYPECHECK) laid out as it is imported (its reports name those paths).
+TYPECHECK := build/typecheck
+
+typecheck: $(STAMP) typecheck-tree
+	$(BIN)/mypy
+
+typecheck-tree:
+	@rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)/poa && ln -s $(CURDIR)/poa/* $(TYPECHECK)/poa/ \
+	  && for stage in extract normalize validate outputs; do ln -s $(CURDIR)/$$stage $(TYPECHECK)/poa/$$stage; done
 
 # Programs from Debian's packages: Tesseract with Spanish (scans), Chromium (the audit and review pages in a
 # browser, one producer of the layout tests), LibreOffice Writer and Calc (two more producers, and the xlsx
@@ -60,4 +72,4 @@ samples: $(STAMP)
 	$(BIN)/python -m samples.efficacy
 
 clean:
-	rm -rf $(VENV) out
+	rm -rf $(VENV) out $(TYPECHECK) .mypy_cache
