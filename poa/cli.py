@@ -23,7 +23,7 @@ def _seconds(text: str) -> float:
     from .limits import check_seconds
 
     try:
-        return check_seconds(text, "it")
+        return check_seconds(text, "it")  # type: ignore[arg-type]  # it parses text too: its annotation says float
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e).removeprefix("it ")) from None
 
