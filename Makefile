@@ -24,9 +24,16 @@ run: $(STAMP) tools
 test: $(STAMP) tools
 	$(BIN)/python -m pytest -n $(JOBS) --durations=40
 
-# The fast tier, for the inner loop (under a minute): everything but the tests marked slow.
-check: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) -m "not slow"
+# The fast tier, for the inner loop (under a minute): everything but the tests marked slow, and mypy over the
+# package alongside them (niced: it takes the CPU the tests leave; its report follows theirs). Either failing
+# fails the check.
+check: $(STAMP) typecheck-tree
+	@echo '$(BIN)/mypy > $(TYPECHECK)/mypy.log (alongside the tests)'; \
+	nice $(BIN)/mypy > $(TYPECHECK)/mypy.log 2>&1 & typecheck=$$!; \
+	echo '$(BIN)/python -m pytest -n $(JOBS) -m "not slow"'; \
+	$(BIN)/python -m pytest -n $(JOBS) -m "not slow"; tests=$$?; \
+	wait $$typecheck; types=$$?; echo "mypy:"; cat $(TYPECHECK)/mypy.log; \
+	[ $$tests -eq 0 ] && [ $$types -eq 0 ]
 
 # mypy over the package (its settings: [tool.mypy] in pyproject.toml). pyproject's package-dir maps the stages'
 # top-level folders into poa (extract/ is poa.extract), which mypy cannot follow from the file tree: it reads
