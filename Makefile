@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: run test check samples tools bench clean
+.PHONY: run test check typecheck typecheck-tree samples tools bench clean
 
 # The exact versions of constraints.txt (the set the tests pass with) within pyproject.toml's ranges.
 $(STAMP): pyproject.toml setup.py constraints.txt extract/readers/_glyphloop.c
@@ -24,9 +24,28 @@ run: $(STAMP) tools
 test: $(STAMP) tools
 	$(BIN)/python -m pytest -n $(JOBS) --durations=40
 
-# The fast tier, for the inner loop (under a minute): everything but the tests marked slow.
-check: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) -m "not slow"
+# The fast tier, for the inner loop (under a minute): everything but the tests marked slow, and mypy over the
+# package alongside them (niced: it takes the CPU the tests leave; its report follows theirs). Either failing
+# fails the check.
+check: $(STAMP) typecheck-tree
+	@echo '$(BIN)/mypy > $(TYPECHECK)/mypy.log (alongside the tests)'; \
+	nice $(BIN)/mypy > $(TYPECHECK)/mypy.log 2>&1 & typecheck=$$!; \
+	echo '$(BIN)/python -m pytest -n $(JOBS) -m "not slow"'; \
+	$(BIN)/python -m pytest -n $(JOBS) -m "not slow"; tests=$$?; \
+	wait $$typecheck; types=$$?; echo "mypy:"; cat $(TYPECHECK)/mypy.log; \
+	[ $$tests -eq 0 ] && [ $$types -eq 0 ]
+
+# mypy over the package (its settings: [tool.mypy] in pyproject.toml). setup.py maps the stages'
+# top-level folders into poa (extract/ is poa.extract), which mypy cannot follow from the file tree: it reads
+# the package from a tree of links in $(TYPECHECK) laid out as it is imported (its reports name those paths).
+TYPECHECK := build/typecheck
+
+typecheck: $(STAMP) typecheck-tree
+	$(BIN)/mypy
+
+typecheck-tree:
+	@rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)/poa && ln -s $(CURDIR)/poa/* $(TYPECHECK)/poa/ \
+	  && for stage in extract normalize validate outputs; do ln -s $(CURDIR)/$$stage $(TYPECHECK)/poa/$$stage; done
 
 # Programs from Debian's packages: Tesseract with Spanish (scans), Chromium (the audit and review pages in a
 # browser, one producer of the layout tests), LibreOffice Writer and Calc (two more producers, and the xlsx
@@ -60,4 +79,4 @@ samples: $(STAMP)
 	$(BIN)/python -m samples.efficacy
 
 clean:
-	rm -rf $(VENV) out
+	rm -rf $(VENV) out $(TYPECHECK) .mypy_cache

@@ -135,11 +135,11 @@ def read_quality(scans: list[PageScan], tables: list[PageTable], rows: list[RawR
 
 def ocr_confidence(scans: list[PageScan]) -> float | None:
     """The mean confidence of every word recognised on the OCR'd pages (None where no page was OCR'd)."""
-    ocr = [s for s in scans if s.ocr_confidence is not None]
-    words = sum(s.ocr_words for s in ocr)
+    ocr = [(s.ocr_confidence, s.ocr_words) for s in scans if s.ocr_confidence is not None]
+    words = sum(n for _, n in ocr)
     if not ocr:
         return None
-    return round(sum(s.ocr_confidence * s.ocr_words for s in ocr) / words, 2) if words else 0.0
+    return round(sum(conf * n for conf, n in ocr) / words, 2) if words else 0.0
 
 
 def what_was_found(scans: list[PageScan]) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from .page import HIDDEN, NO_INK, OFF_PAGE, Drawing, Fill, Glyphs, Page, Path, Ruling, Word
 
@@ -59,9 +59,10 @@ def as_printed(text: str) -> bool:
 
 
 Point = tuple[float, float]
+XY = tuple[Any, Any]  # a point's x and y, or numpy columns of many points' (the map turns either)
 
 
-def turner(direction: int, width: float, height: float) -> tuple[Callable[[Point], Point], float, float]:
+def turner(direction: int, width: float, height: float) -> tuple[Callable[[XY], XY], float, float]:
     """The map that turns a page whose text runs `direction` degrees (counter-clockwise) so that it reads left
     to right, and the turned page's width and height."""
     if direction == 90:  # text runs upwards: turn the page clockwise
@@ -90,7 +91,7 @@ def turn(drawing: Drawing, direction: int) -> Drawing:
     if direction == 0:
         return drawing
     f, width, height = turner(direction, drawing.width, drawing.height)
-    g = drawing.glyphs
+    g = Glyphs.of(drawing.glyphs)  # columns already (page_of's)
     (ax, ay), (bx, by) = f((g.x0, g.top)), f((g.x1, g.bottom))
     glyphs = Glyphs(g.text, np.minimum(ax, bx), np.minimum(ay, by), np.maximum(ax, bx), np.maximum(ay, by),
                     (np.asarray(g.direction) - direction) % 360, g.conf, g.hidden)
@@ -262,17 +263,18 @@ def page_of(drawing: Drawing, s: ReadSettings = DEFAULT) -> Page:
     g = Glyphs.of(drawing.glyphs)
     direction = dominant_direction(g)
     d = turn(replace(drawing, glyphs=g), direction)
+    turned = Glyphs.of(d.glyphs)  # columns still
     rulings, fills = shapes(d.paths, s)
     if d.ocr:  # a recogniser's words come whole: nothing to join
-        c = d.glyphs
+        c = turned
         found = [Word(printed(t), float(c.x0[i]), float(c.top[i]), float(c.x1[i]), float(c.bottom[i]),
                       None if c.conf is None or c.conf[i] != c.conf[i] else float(c.conf[i]))
                  for i, t in enumerate(c.text) if t.strip()]
-        hidden = []
+        hidden: list[tuple[Word, str]] = []
     else:
-        shown, hidden = split_hidden(d.glyphs, fills, d.width, d.height)
+        shown, parts = split_hidden(turned, fills, d.width, d.height)
         found = words(shown, rulings, s)
-        hidden = [(w, HIDDEN[why]) for why, part in hidden for w in words(part, rulings, s)]
+        hidden = [(w, HIDDEN[why]) for why, part in parts for w in words(part, rulings, s)]
     chars = sum(len(w.text) for w in found)
     orientation = (direction + d.turned) % 360  # a recogniser's turn comes first, then the geometry's
     return Page(d.number, d.width, d.height, tuple(found), tuple(rulings), chars, tuple(fills), orientation,

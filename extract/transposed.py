@@ -144,7 +144,7 @@ def _opening(ln: Line, spec: TableSpec, code: CodeSpec) -> _Entry | None:
     m = spec.legend_start.match(ln.text) if spec.legend_start is not None else None
     c = code.start.match(ln.text) if m else None
     key = "".join(c.group(0).split()) if c else ""
-    if not key or not code.whole.fullmatch(key):
+    if m is None or not key or not code.whole.fullmatch(key):
         return None
     marked, at = [], 0
     for w in ln.words:  # the words after the mark (a word the mark runs into, whole)

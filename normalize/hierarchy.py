@@ -166,10 +166,10 @@ def build_results(doc_id: str, rows: list[RawRow], profile: Profile) -> tuple[li
             node = add(kind, None, text, row, ctx.above(kind), seq)
             ctx.close_from(kind)
             ctx.open[kind] = node
-        elif numbered is not None and ((unit := split_unit(texts)) is not None or parse_pct(cells.get("physical", ""))
+        elif numbered is not None and ((numbered_as := split_unit(texts)) is not None or parse_pct(cells.get("physical", ""))
                                        is not None):
             # A numbered row opens the numbered level; so does an unnumbered one that prints its own figure.
-            number, name = unit if unit is not None else (None, text)
+            number, name = numbered_as if numbered_as is not None else (None, text)
             for lv in profile.levels[:ctx.index(numbered.name)]:
                 if (held := ctx.open.get(lv.name)) is not None and held.level == numbered.name:
                     ctx.open[lv.name] = None  # the previous unit stood in for a level of its own
@@ -177,7 +177,7 @@ def build_results(doc_id: str, rows: list[RawRow], profile: Profile) -> tuple[li
             ctx.close_from(numbered.name)
             ctx.open[numbered.name] = node
             named = profile.section_kind(name)
-            if named in (lv.name for lv in profile.levels[:ctx.index(numbered.name)]):
+            if named is not None and named in (lv.name for lv in profile.levels[:ctx.index(numbered.name)]):
                 ctx.open[named] = node  # a unit that is itself of a level above (a Dirección General with results)
         else:
             add("other", None, text, row, ctx.deepest(), seq)

@@ -260,7 +260,7 @@ def _finding_row(x: Numbered, ix: Index, image: str | None, source_uri: str | No
            f"<a href='#verificaciones'>{escape(check_label(f.check, ix.report.template))}</a></td>"
            f"<td class='num'>{page_link(f.page, source_uri)}</td><td class='fig'>{'<br>'.join(figures)}</td>"
            f"<td>{''.join(detail)}</td><td class='disp'></td></tr>")
-    if not image:
+    if not image or x.region is None:  # an image is of its region (region_images)
         return f"<tbody class='finding'>{row}</tbody>"
     where = "región" if x.region and x.region.box else "página completa"
     return (f"<tbody class='finding'>{row}<tr class='region'><td></td><td colspan='5'><figure><img src='{image}' "
@@ -382,7 +382,7 @@ def _links(report: Report, source_uri: str | None) -> list[str]:
          "<th>Unidad (tabla de desviaciones)</th><th>Código</th><th>Resultado vinculado</th><th>Avance</th><th>Método</th>"
          "<th class='num'>Similitud</th></tr></thead><tbody>"]
     for d in report.deviations:
-        r = ix.results.get(d.result_id)
+        r = ix.results.get(d.result_id) if d.result_id is not None else None
         unit = escape(f"{d.unit_number or ''} {d.unit_name or ''}".strip())
         score = "" if d.match_score is None else number(d.match_score, 0)
         target = (f"<span class='code'>{escape(r.code_raw)}</span> — {escape(r.unit_number or '')} "

@@ -38,13 +38,13 @@ def field_type(typ: pa.DataType) -> str:
 def table_schema(table: str) -> dict:
     fields = []
     for name, typ, doc in TABLES[table]:
-        f = {"name": name, "type": field_type(typ), "description": doc}
+        f: dict[str, object] = {"name": name, "type": field_type(typ), "description": doc}
         if name in PRIMARY_KEYS[table]:
             f["constraints"] = {"required": True, "unique": True}
         if name in CATEGORIES.get(table, ()):
             f["categorical"] = True
         fields.append(f)
-    schema = {"fields": fields, "missingValues": [""]}
+    schema: dict[str, object] = {"fields": fields, "missingValues": [""]}
     if PRIMARY_KEYS[table]:
         schema["primaryKey"] = PRIMARY_KEYS[table]
     fks = [{"fields": column, "reference": {"resource": "" if ref == table else ref, "fields": ref_column}}

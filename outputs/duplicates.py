@@ -83,6 +83,9 @@ def mark_duplicates(out: Path) -> int:
         if all(r.get(k) == v for k, v in mark.items()):
             continue
         path = out / "documents" / f"{r['doc_id']}.parquet"
-        (whole,) = read_poa_file(path).to_pylist()  # this row, all of it, only where its marks change
+        table = read_poa_file(path)  # this row, all of it, only where its marks change
+        if table is None:  # readable for the marks' columns, not whole (a damaged page of another): left as it is
+            continue
+        (whole,) = table.to_pylist()
         write_parquet(pa.Table.from_pylist([{**whole, **mark}], schema=schema("documents")), path)
     return sum(v is not None for v in marks.values()) + sum(v is not None for v in superseded.values())

@@ -44,8 +44,8 @@ def region_images(found: list[Numbered], pdf_path: str | None) -> dict[str, str]
                     done[region] = pg.data_uri(pg.png(_region_image(pdf, loaded, region)))
                 except Exception:  # noqa: BLE001
                     done[region] = None
-            if done[region]:
-                out[h.number] = done[region]
+            if image := done[region]:
+                out[h.number] = image
     finally:
         for page in loaded.values():
             page.close()

@@ -325,7 +325,7 @@ def finding_target(f: dict, drawn: set[tuple[str, str]]) -> str:
         return ""
     sid = f["subject_id"]
     column = CELL_OF_CHECK.get(f["check"])
-    return f"#{escape(sid)}-{escape(column)}" if (sid, column) in drawn else f"#{escape(sid)}"
+    return f"#{escape(sid)}-{escape(column)}" if column is not None and (sid, column) in drawn else f"#{escape(sid)}"
 
 
 def wants_review(rows: dict[str, list[dict]], which: str) -> bool:

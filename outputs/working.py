@@ -253,12 +253,14 @@ def working(node: Node, tree: Tree) -> Working:
     profile = tree.report.template
     a = profile.arithmetic
     weighted = a.average == "weighted"
-    leaf = tree.rows_of(node) is not None
-    if leaf:
-        ops = tuple(_result_operand(r, weighted, tree.top) for r in tree.operands(node))
+    rows = tree.rows_of(node)  # what tree.operands gives: the results, or else the parts
+    leaf = rows is not None
+    if rows is not None:
+        ops = tuple(_result_operand(r, weighted, tree.top) for r in rows)
     else:
-        ops = tuple(_part_operand(p, tree, weighted) for p in tree.operands(node))
+        ops = tuple(_part_operand(p, tree, weighted) for p in tree.parts(node))
     used = [o for o in ops if o.counted]
+    values = [(o.value, o.weight or 0) for o in used if o.value is not None]  # all of them: a counted one has a value
     value = node.recomputed_physical_pct
     rounded = half_up(value, a.decimals) if value is not None else None
     printed = node.reported_physical_pct
@@ -266,7 +268,7 @@ def working(node: Node, tree: Tree) -> Working:
     depth = profile.depth(node.level)
     within = depth is not None and profile.levels[depth].within is not None
     style = "lvl-within" if within else f"lvl-{depth}" if depth is not None and depth < 2 else ""
-    total = sum(o.value * (o.weight or 0) for o in used) if weighted else sum(o.value for o in used)
+    total = sum(v * w for v, w in values) if weighted else sum(v for v, _ in values)
     return Working(node, profile.label(node.level), leaf, style, operation(node.level, tree), ops,
                    total, len(used), value, rounded, printed, holds, tuple(explaining(node, tree)),
                    weighted, sum(o.weight or 0 for o in used), a.decimals)

@@ -40,7 +40,7 @@ from .spanish import (
     plural,
 )
 from .working import Index, numbered, workings
-from .xlsxfile import LINE_HEIGHT, Cell, Conditional, Sheet, Style, column_letter, save, wrapped_lines
+from .xlsxfile import LINE_HEIGHT, Cell, Conditional, Sheet, Style, Value, column_letter, save, wrapped_lines
 
 RESULTS, HIERARCHY = "Resultados", "Impreso vs recalculado"
 SHEETS = ("Documento", "Hallazgos", HIERARCHY, RESULTS, "Vínculos")
@@ -97,7 +97,7 @@ def ranges(col: str, rows: Iterable[int], sheet: str | None = None) -> str:
 class _Pending:
     """A table cell as it is written, before `Table.finish` gives it its column's style."""
 
-    value: object = None
+    value: Value = None
     formula: bool = False
     fmt: str | None = None  # its own number format, over the column's
     fill: str | None = None
@@ -308,13 +308,13 @@ def hierarchy_sheet(sheet: Sheet, report: Report, result_row: dict[str, int]) ->
         t.text(i, 4, n.name)
         t.put(i, 5, n.page)
         t.put(i, 6, n.reported_physical_pct, pct_format(n.reported_physical_pct))
-        if w.kind == "results":
-            rows = [result_row[r.result_id] for r in tree.operands(n) if r.result_id in result_row]
+        if w.kind == "results":  # what tree.operands gives: the node's results, or else its parts
+            rows = [result_row[r.result_id] for r in tree.rows_of(n) or () if r.result_id in result_row]
             refs = ranges("L", rows, RESULTS)
             how = (f"Promedio de {refs} ({plural(len(rows), 'resultado', 'resultados')}, "
                    f"{w.count} {'entra' if w.count == 1 else 'entran'})")
         else:
-            rows = [row_of[p.node_id] for p in tree.operands(n)]
+            rows = [row_of[p.node_id] for p in tree.parts(n)]
             refs = ranges("G", rows)
             how = f"Promedio de {refs} ({plural(len(rows), 'fila', 'filas')} de esta hoja, sin redondear)"
         if rows and w.weighted:  # a weighted mean over scattered cells has no plain formula: poa's figure, said so
@@ -367,7 +367,7 @@ def links_sheet(sheet: Sheet, report: Report) -> None:
     t = Table(sheet, cols)
     ix = Index(report)
     for i, d in enumerate(report.deviations, 2):
-        r = ix.results.get(d.result_id)
+        r = ix.results.get(d.result_id) if d.result_id is not None else None
         t.put(i, 1, d.page)
         t.text(i, 2, f"{d.unit_number or ''} {d.unit_name or ''}".strip())
         t.text(i, 3, d.code_raw)
@@ -386,7 +386,7 @@ def document_sheet(sheet: Sheet, report: Report, generated: dt.datetime) -> None
     sheet.widths.update({1: 30, 2: 100})
     label, wrap = Style(bold=True), Style(wrap=True, vertical="top")
     value = Style(wrap=True, vertical="top", horizontal="left")
-    rows: list[tuple[str, object, str | None]] = [
+    rows: list[tuple[str, Value, str | None]] = [
         ("Papel de trabajo", "Seguimiento al avance del POA: impreso frente a recalculado", None),
         ("Entidad", doc.entity or "entidad no identificada", None),
         ("Periodo", period(doc.period), None),
@@ -409,7 +409,7 @@ def document_sheet(sheet: Sheet, report: Report, generated: dt.datetime) -> None
     if doubts:
         rows.insert(12, ("Razones de la revisión", " ".join(doubts), None))
 
-    def put(row: int, col: int, v: object, style: Style) -> None:
+    def put(row: int, col: int, v: Value, style: Style) -> None:
         if isinstance(v, str):
             v, quote = cell_text(v)
             style = replace(style, quote=True) if quote else style

@@ -30,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
 def _seconds(text: str) -> float:
 
     try:
-        return check_seconds(text, "it")
+        return check_seconds(text, "it")  # type: ignore[arg-type]  # it parses text too: its annotation says float
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e).removeprefix("it ")) from None
 

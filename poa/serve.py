@@ -160,7 +160,7 @@ def index_page(out: Path) -> str:
                "superseded_by"]
     docs = [r for t in read_poa_folder(out, "documents", None) for r in t.select(
         [c for c in columns if c in t.column_names]).to_pylist()]
-    fixes = {}
+    fixes: dict[str, int] = {}
     for t in read_poa_folder(out, "corrections", ["doc_id", "status"]):
         for r in t.to_pylist():
             fixes[r["doc_id"]] = fixes.get(r["doc_id"], 0) + 1
@@ -199,6 +199,7 @@ class App:
 
 class Handler(http.server.BaseHTTPRequestHandler):
     app: App  # set on the class made for each server
+    server: http.server.ThreadingHTTPServer  # the one server() makes, on 127.0.0.1
     server_version = "poa-review"
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the standard library's name
@@ -291,7 +292,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path == "/api/correct":
             try:
                 c, _ = submit(self.app.out, Correction(**{**given, "author": given["author"] or self.app.author,
-                                                          "date": ""}))
+                                                          "date": ""}, line=0))
             except ValueError as e:
                 return self._json(400, {"error": f"No se guardó: {e}"})
             except OSError as e:
@@ -302,7 +303,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if not DOC_ID.fullmatch(given["doc_id"]):
                 return self._json(400, {"error": "doc_id no válido"})
             try:
-                gone = remove(self.app.out, Correction(**given))
+                gone = remove(self.app.out, Correction(**given, line=0))
             except OSError as e:
                 return self._json(500, {"error": f"No se pudo escribir corrections.csv: {e.strerror or e}"})
             if not gone:

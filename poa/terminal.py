@@ -8,8 +8,12 @@ import sys
 import time
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .core.vocab import display_path
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 
 def printable(text: object, limit: int = 2000) -> str:
@@ -60,6 +64,9 @@ def summary_table(title: str, rows: dict[str, list], width: int):
 class Reporter:
     """Progress while the batch runs and a summary at its end, on a terminal or as plain lines."""
 
+    task: TaskID  # the bars' tasks, added by start()
+    pages_task: TaskID | None
+
     def __init__(self, quiet: bool):
         from rich.console import Console
 
@@ -71,7 +78,7 @@ class Reporter:
         self.outcomes: list = []
         self.pages = 0
         self.t0 = time.monotonic()
-        self.progress = None
+        self.progress: Progress | None = None  # the bars, on a terminal once the run starts
 
     def start(self, total: int, todo: int) -> None:
         if not self.live:
@@ -91,6 +98,7 @@ class Reporter:
         if self.pages_task is None:
             self.pages_task = self.progress.add_task("pages", total=0, status="")
         task = next(t for t in self.progress.tasks if t.id == self.pages_task)
+        assert task.total is not None  # added with a total, never unset
         self.progress.update(self.pages_task, advance=read, total=task.total + found)
 
     def done(self, o) -> None:

@@ -36,7 +36,9 @@ def pipeline_version() -> str:
 
     h = hashlib.sha256()
     for name in STAGES:
-        root = Path(find_spec(name).origin).parent  # found, not imported: a run imports only what it uses
+        spec = find_spec(name)  # found, not imported: a run imports only what it uses
+        assert spec is not None and spec.origin is not None, f"{name}: a stage of poa, installed with it"
+        root = Path(spec.origin).parent
         files = sorted(root.glob("*.py")) if name == "poa" else sorted(root.rglob("*.py"))
         for f in files:
             h.update(f"{name}/{f.relative_to(root).as_posix()}\0".encode())

@@ -99,3 +99,31 @@ def test_the_end_of_a_batch_reads_the_documents_table_by_the_columns_it_needs(tm
     folder_totals(out)
     documents = [columns for name, columns in asked if name == "documents"]
     assert documents and all(columns and len(columns) <= 10 for columns in documents), documents
+
+
+def test_a_documents_file_that_cannot_be_read_whole_is_left_as_it_is_and_the_others_are_marked(tmp_path):
+    """A documents file whose columns the marks need read, but not the file whole (a damaged page of another
+    column): left as it is, and the rows after it still get their marks (before, its whole read gave None and
+    the step stopped there with an AttributeError, every later row left unmarked)."""
+    import pyarrow as pa
+    from poa.outputs.duplicates import COLUMNS, mark_duplicates
+    from poa.outputs.schema import schema
+    from poa.outputs.store import read_poa_file, write_parquet
+
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    for doc_id, year in (("00000000000000aa", "2015"), ("00000000000000bb", "2016"), ("00000000000000cc", "2017")):
+        row = {"doc_id": doc_id, "source_path": f"{doc_id}.pdf", "status": "ok", "entity_key": "mmm", "period": "2016-S1",
+               "pdf_modified": f"{year}-01-01T00:00:00", "mission": "Una misión. " * 20}
+        write_parquet(pa.Table.from_pylist([row], schema=schema("documents")), folder / f"{doc_id}.parquet")
+    damaged = folder / "00000000000000aa.parquet"
+    meta = pq.ParquetFile(damaged).metadata
+    chunk = meta.row_group(0).column(meta.schema.names.index("mission"))
+    data = bytearray(damaged.read_bytes())
+    data[chunk.data_page_offset:chunk.data_page_offset + chunk.total_compressed_size] = b"\xff" * chunk.total_compressed_size
+    damaged.write_bytes(bytes(data))
+    assert read_poa_file(damaged, COLUMNS) is not None and read_poa_file(damaged) is None
+    mark_duplicates(tmp_path)
+    assert damaged.read_bytes() == bytes(data)
+    assert read_poa_file(folder / "00000000000000bb.parquet").to_pylist()[0]["duplicate_of"] == "00000000000000cc"
+    assert read_poa_file(folder / "00000000000000cc.parquet").to_pylist()[0]["duplicate_of"] is None

@@ -93,7 +93,7 @@ def _frames(report: Report):
 def _rows(report: Report) -> dict[str, list[dict]]:
     """The columns the checks read, per table, as the DataFrames give them to great-expectations."""
     blank = report.template.arithmetic.is_blank
-    frames = {
+    frames: dict[str, list[dict]] = {
         "results": [dict(result_id=r.result_id, unit_id=r.unit_id, part=r.part or None, code=r.code, code_raw=r.code_raw,
                          expected=r.expected, physical_pct=r.physical_pct,
                          # a % printed, or a mark the report gives for none ("NP": not programmed): stated either way

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from poa.core.records import Finding, Report, Severity
+from poa.core.records import Deviation, Finding, Report, Result, Severity
 from poa.core.vocab import fold, squash
 
 # "XX" where a figure should be; not the Roman numeral of a name ("Siglo XX", the mine).
@@ -49,6 +49,7 @@ def text_findings(report: Report) -> list[Finding]:
     for d in report.deviations:
         if d.result_id in results:
             twin[d.deviation_id], twin[d.result_id] = results[d.result_id].expected, d.expected
+    subjects: list[tuple[Result | Deviation, str, int, tuple[str, ...]]]
     subjects = [(r, r.result_id, r.page_first, ("expected", "obtained")) for r in report.results]
     subjects += [(d, d.deviation_id, d.page, ("expected", "cause", "corrective_measure")) for d in report.deviations]
     for row, sid, page, fields in subjects:
@@ -86,6 +87,7 @@ def text_findings(report: Report) -> list[Finding]:
 def code_findings(report: Report) -> list[Finding]:
     """Codes that only read as codes once letters were taken for digits (O → 0, l → 1)."""
     findings = []
+    rows: list[tuple[Result | Deviation, str, int, str]]
     rows = [(r, r.result_id, r.page_first, "la tabla de resultados") for r in report.results]
     rows += [(d, d.deviation_id, d.page, "la tabla de causas de desviación") for d in report.deviations]
     for row, sid, page, where in rows:

@@ -145,6 +145,7 @@ class CamelotEngine(Engine):
         to. A grid with no header of its own goes on with the previous page's table if it has its columns."""
         data = [[squash(c) for c in row] for row in t.data]
         start = next((i for i, row in enumerate(data) if row and self.profile.is_anchor(row[0].split(" ", 1)[0])), None)
+        kind: str | None  # the table's name: its header's, or the last grid's
         if start is None:
             if last is None or not data or len(data[0]) != len(last.names):
                 return None
@@ -165,16 +166,16 @@ class CamelotEngine(Engine):
         for r in range(end, len(data)):
             merged: dict[str, str] = {}
             spans: dict[str, list[float]] = {}  # the cell's box, in PDF space: x1 y1 x2 y2
-            last = None
+            left: str | None = None
             cells = t.cells[r]
             for c, text in enumerate(data[r]):
-                key = names[c] or last  # a column the header does not name belongs to its left neighbour
+                key = names[c] or left  # a column the header does not name belongs to its left neighbour
                 if key is None:
                     continue
                 merged[key] = f"{merged[key]} {text}".strip() if key in merged else text
                 cell, span = cells[c], spans.setdefault(key, [cells[c].x1, cells[c].y1, cells[c].x2, cells[c].y2])
                 span[:] = [min(span[0], cell.x1), min(span[1], cell.y1), max(span[2], cell.x2), max(span[3], cell.y2)]
-                last = key
+                left = key
             if not any(merged.values()):
                 continue
             box = (cells[0].x1, page.height - cells[0].y2, cells[-1].x2, page.height - cells[0].y1)
@@ -184,7 +185,7 @@ class CamelotEngine(Engine):
             piece.rows.append(GridRow(full_row(self.profile.table(kind), columns, [merged.get(n, "") for n in columns]),
                                       page.number, box, extra, boxes=boxes))
         if piece.rows:  # its cells' grid: camelot leaves no word inside it out of a cell
-            boxes = [r.bbox for r in piece.rows]
-            piece.area = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
-                          max(b[3] for b in boxes))
+            bboxes = [r.bbox for r in piece.rows]
+            piece.area = (min(b[0] for b in bboxes), min(b[1] for b in bboxes), max(b[2] for b in bboxes),
+                          max(b[3] for b in bboxes))
         return piece, [" ".join(c for c in r if c) for r in data[:end] if any(r)], Running(kind, names, header_text)

@@ -4,11 +4,15 @@ and the shared geometry (`extract.glyphs`) makes the page the table finder reads
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from poa.core.options import OCR_MODES, READERS
 from poa.core.watch import NO_WATCH, PageWatch
 
 from ..page import PageSource
+
+if TYPE_CHECKING:
+    from .base import Reader
 
 
 def open_source(path: str | Path, reader: str = READERS[0], ocr: str = "auto", watch: PageWatch = NO_WATCH) -> PageSource:
@@ -20,7 +24,7 @@ def open_source(path: str | Path, reader: str = READERS[0], ocr: str = "auto", w
     if reader == "pdfium":
         from .pdfium import PdfiumSource
 
-        source = PdfiumSource(path, ocr=ocr)
+        source: Reader = PdfiumSource(path, ocr=ocr)
         source.watch = watch
         return source
     if reader == "pdfplumber":

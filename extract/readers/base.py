@@ -79,7 +79,6 @@ class Reader(ABC):
     def __iter__(self) -> Iterator[Page]:
         ocr_page, page_read, reading_page = self.watch.ocr_page, self.watch.page_read, self.watch.reading_page
         n = len(self)
-        ocr = None  # the recogniser (extract.ocr, OpenCV and all), imported when a page first needs it
         pool: ThreadPoolExecutor | None = None
         jobs = 1
         queue: deque[tuple[int, Page | Future]] = deque()  # pages in order: read, or being recognised
@@ -114,7 +113,7 @@ class Reader(ABC):
                     if not image_only:
                         queue.append((i, page_of(d, self.settings)))
                 if image_only:
-                    from .. import ocr
+                    from .. import ocr  # the recogniser (OpenCV and all), imported when a page first needs it
 
                     if self.ocr == "auto" and any(t.strip() for t in Glyphs.of(d.glyphs).text):
                         layers[i] = d  # an unreadable font: its image if it can be recognised, else the layer
@@ -141,6 +140,8 @@ class Reader(ABC):
             if pool is not None:
                 unfinished = [x for _, x in queue if isinstance(x, Future) and not x.cancel() and not x.done()]
                 if unfinished:
+                    from .. import ocr  # imported already: the pool recognises pages
+
                     ocr.stop_all()  # a document given up (a deadline, another page's error) leaves no Tesseract behind
                 pool.shutdown(wait=True, cancel_futures=True)
 

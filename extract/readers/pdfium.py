@@ -19,7 +19,7 @@ from .base import Reader
 try:
     from . import _glyphloop  # built by `pip install` where a C compiler is at hand (pyproject.toml)
 except ImportError:
-    _glyphloop = None
+    _glyphloop = None  # type: ignore[assignment]  # no compiled loop: the same calls through cffi
 
 Matrix = tuple[float, float, float, float, float, float]  # a b c d e f, PDF's row-vector convention
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -55,7 +55,7 @@ def _text(raw, textpage, n: int) -> str:
     buffer = (ctypes.c_ushort * (n + 1))()
     got = raw.FPDFText_GetText(textpage, 0, n, buffer)
     if got - 1 == n:  # the count includes the terminating NUL
-        units = np.frombuffer(buffer, dtype="<u2")[:n].astype("<u4")  # one character per unit, pairs still apart
+        units = np.frombuffer(memoryview(buffer), dtype="<u2")[:n].astype("<u4")  # one character per unit, pairs still apart
         return units.tobytes().decode("utf-32-le", "surrogatepass")
     # PDFium leaves some characters out of the page's text (a U+FFFE it takes for its own hyphen mark): then
     # the text no longer lines up with the characters, and each is asked for on its own

@@ -211,6 +211,7 @@ def _batch(paths: list[Path], out: Path, options: Options, review: str, limits: 
         known: list[tuple[int, Outcome]] = []
         for i, (path, doc) in enumerate(zip(paths, docs)):
             if doc.status == "failed":
+                assert doc.error is not None  # identify says why it could not read the file
                 known.append((i, _failed(out, doc, doc.error, options=options)))
                 continue
             if doc.sha256 in first:
@@ -226,8 +227,8 @@ def _batch(paths: list[Path], out: Path, options: Options, review: str, limits: 
             elif failed is not None and not (force or retry_failed):
                 known.append((i, Outcome(replace(failed, source_path=doc.source_path), skipped=True)))
             else:
-                again = "--force" if prior is not None else "it failed before (--retry-failed)" if failed else why
-                pending.append((i, Job(path, doc, mine, again)))
+                redone = "--force" if prior is not None else "it failed before (--retry-failed)" if failed else why
+                pending.append((i, Job(path, doc, mine, redone)))
         log.event("run_start", out=str(out), inputs=len(paths), to_do=len(pending), engine=options.engine,
                   reader=options.reader, ocr=options.ocr, template=options.template, run=run.id)
         if on_start:

@@ -10,7 +10,7 @@ from contextlib import suppress
 from dataclasses import replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Callable
+from typing import Callable, cast
 
 from ..core.corrections import fingerprint
 from ..core.options import Options
@@ -110,6 +110,7 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
             peak)
 
     def end(w: _Worker, o: Outcome, memory: int) -> None:
+        assert w.job is not None  # a busy worker's document that ended
         o.seconds, o.memory, o.redone = time.monotonic() - w.started, memory, w.job.redone
         tell((w.pages or 0) - w.read, 0)  # a document that ended early: its pages are done with all the same
         w.job = None
@@ -118,6 +119,7 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
     def finish(w: _Worker, msg: Done) -> None:
         del busy[w.conn]
         r = msg.result
+        assert w.job is not None  # a busy worker has a document
         if isinstance(r, NotRead):
             o = _failed(out, w.job.document, r.reason, w.job, batch.options)
         else:
@@ -144,7 +146,7 @@ def _work_through(pending: list[tuple[int, Job]], batch: Batch, jobs: int, done:
                         pending.append((i, job))
                     continue
                 busy[w.conn] = w
-            for conn in wait(list(busy), timeout=0.2):
+            for conn in cast(list[Connection], wait(list(busy), timeout=0.2)):  # some of those it was given
                 w = busy[conn]
                 try:
                     msg = conn.recv()

@@ -46,6 +46,8 @@ def _alive(record: dict) -> bool:
 class Run:
     """One batch's identity in DIR: its record, its temporary files, its workers' private temp folders."""
 
+    _lock: int | None  # the one-writer lock's descriptor, once start() takes it (`_take`)
+
     def __init__(self, out: Path):
         from poa.outputs.store import set_run_id
 
@@ -72,10 +74,11 @@ class Run:
 
         remove_temporaries(self.out, self.id)
         shutil.rmtree(self.tmp, ignore_errors=True)
-        if getattr(self, "_lock", None) is not None:  # the file first, then the lock: see `_take`
+        lock = getattr(self, "_lock", None)
+        if lock is not None:  # the file first, then the lock: see `_take`
             with suppress(OSError):
                 (self.out / ".poa" / LOCK).unlink()
-            os.close(self._lock)  # the lock goes with its last descriptor (a worker still ending holds a copy)
+            os.close(lock)  # the lock goes with its last descriptor (a worker still ending holds a copy)
             self._lock = None
         try:
             self.record.unlink(missing_ok=True)
@@ -156,7 +159,8 @@ def _start_run(out: Path) -> Run:
         if run is not None:
             run.end()
         raise UsageError(f"--out {out}: cannot write in the folder: {e.strerror or e}") from None
-    except UsageError:
-        run.end()
+    except UsageError:  # another run holds the lock (start)
+        if run is not None:
+            run.end()
         raise
     return run

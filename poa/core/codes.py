@@ -136,8 +136,9 @@ class CodeSpec:
         """A code whose number cannot be read, from the results printed just before and after it in its unit:
         both of its objective, numbered n - 1 and n + 1 (the template gives the number's form). A code that
         reads nothing where the neighbours do not say."""
-        objective = self.objective_of(raw)
-        if objective is None or before is None or after is None or before.sequence is None or after.sequence is None:
+        objective = self.objective_of(raw)  # None without a template
+        if (self.template is None or objective is None or before is None or after is None or before.sequence is None
+                or after.sequence is None):
             return Code(None, None, None, False)
         if before.objective != objective or after.objective != objective or after.sequence - before.sequence != 2:
             return Code(None, None, None, False)

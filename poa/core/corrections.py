@@ -25,7 +25,7 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Iterator, Mapping, cast
 
 from .errors import PoaError
 from .numbers import parse_pct
@@ -212,5 +212,5 @@ PRINTED = {"physical_pct": "physical_raw", "budget_pct": "budget_raw", "reported
 def as_read(row: Mapping[str, object], column: str) -> str | None:
     """A cell's value as read from the PDF, as printed (None for a blank cell): the % as its text, not its
     float ("50%", never "50.0"). `row`: a row by its fields' names — a Parquet row, or a record's `vars`."""
-    value = row.get(PRINTED.get(column, column))
+    value = cast(str | None, row.get(PRINTED.get(column, column)))  # a correctable column's text, or a %'s as printed
     return value if value not in ("", None) else None

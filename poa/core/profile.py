@@ -226,10 +226,14 @@ class Profile:
 
     # -- tables and their headers
 
-    def table(self, name: str) -> TableSpec | None:
-        """A table by its name, or the first of a kind ("results")."""
-        return next((t for t in self.tables if t.name == name), None) or next(
+    def table(self, name: str) -> TableSpec:
+        """A table by its name, or the first of a kind ("results"). KeyError for neither: the tables a page
+        yields are named by the profile's own (`table_kind`), and every profile has a results table."""
+        found = next((t for t in self.tables if t.name == name), None) or next(
             (t for t in self.tables if t.kind == name), None)
+        if found is None:
+            raise KeyError(f"the profile has no table {name!r}")
+        return found
 
     def table_kind(self, header_text: str) -> str | None:
         """Which of the profile's tables a header belongs to, from its words: its name (the first table, in the

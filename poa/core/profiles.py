@@ -112,7 +112,7 @@ def parse(data: dict, source: str | None = None) -> Profile:
         if kind not in TABLE_KINDS:
             raise ProfileError(f"{where}kind", f"{kind!r} is not one of {', '.join(TABLE_KINDS)}", source)
         named_by = tuple(fold(w) for w in _strings(t, "named_by", where, source))
-        columns = []
+        columns: list[ColumnSpec] = []
         for j, col in enumerate(_get(t, "columns", list, where, source=source)):
             cw = f"{where}columns[{j}]."
             if not isinstance(col, dict):
@@ -153,7 +153,7 @@ def parse(data: dict, source: str | None = None) -> Profile:
     if results is None:
         raise ProfileError("tables", "has no results table", source)
 
-    levels = []
+    levels: list[LevelSpec] = []
     for i, lv in enumerate(_get(data, "levels", list, "", [], source)):
         where = f"levels[{i}]."
         if not isinstance(lv, dict):
