@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from poa.core.profile import Profile
-from poa.core.records import RawRow
+from poa.core.records import RawRow, Table
 
 from .engines.rows import GridRow, PageTable
 from .layout import starts_row
@@ -50,14 +50,14 @@ def stitch(tables: Iterable[PageTable], profile: Profile) -> list[RawRow]:
             prev = last.get(t.kind)
             if i == 0 and prev is not None and prev.pages[-1] < r.page and continues(prev, r, profile):
                 merged = RawRow(
-                    kind, {role: join(text, r.cells.get(role, "")) for role, text in prev.cells.items()},
+                    Table(kind), {role: join(text, r.cells.get(role, "")) for role, text in prev.cells.items()},
                     prev.pages + (r.page,), prev.bbox, join_extra(prev.extra, r.extra), prev.straddles + r.straddles,
                     join_conf(prev.conf, r.conf), prev.boxes + r.boxes, part,
                 )
                 rows[rows.index(prev)] = merged
                 last[t.kind] = merged
                 continue
-            row = RawRow(kind, r.cells, (r.page,), r.bbox, r.extra, r.straddles, r.conf, r.boxes, part)
+            row = RawRow(Table(kind), r.cells, (r.page,), r.bbox, r.extra, r.straddles, r.conf, r.boxes, part)
             rows.append(row)
             last[t.kind] = row
     return rows

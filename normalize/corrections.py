@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from typing import Any
 
 from poa.core.corrections import CORRECTABLE, FILE, NO_ROW, SHARED_KEY, Applied, Correction, CorrectionError, as_read, check
 from poa.core.keys import KEY_COLUMN, repeated, result_key
@@ -20,8 +21,9 @@ def correct(report: Report, corrections: list[Correction]) -> Report:
     normalize and validate: a new Report, whose corrected rows are new; the report given is left as it was."""
     if not corrections:
         return replace(report, corrections=[])
-    records = {"results": [replace(x) for x in report.results], "deviations": [replace(x) for x in report.deviations],
-               "units": [replace(x) for x in report.nodes]}  # this stage's own rows, to correct in place
+    records: dict[str, list[Any]] = {  # this stage's own rows, to correct in place
+        "results": [replace(x) for x in report.results], "deviations": [replace(x) for x in report.deviations],
+        "units": [replace(x) for x in report.nodes]}
     keyed = {table: [(getattr(x, KEY_COLUMN[table]), x) for x in xs] for table, xs in records.items()}
     rows = {table: dict(pairs) for table, pairs in keyed.items()}
     shared = {table: {k for k, n in Counter(k for k, _ in pairs).items() if n > 1} for table, pairs in keyed.items()}
@@ -34,7 +36,7 @@ def correct(report: Report, corrections: list[Correction]) -> Report:
         except CorrectionError as e:  # a malformed line: said with its number, every run
             out.append(Applied(c, "stale", reason=f"{FILE} line {c.line}: {e}" if c.line else str(e)))
             continue
-        row = rows[c.table].get(c.key)
+        row: Any = rows[c.table].get(c.key)  # a Result, Deviation or Node: corrected by its fields' names
         if row is None:
             out.append(Applied(c, "stale", reason=NO_ROW))
             continue

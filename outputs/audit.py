@@ -20,7 +20,7 @@ from urllib.request import pathname2url
 
 from poa.core.numbers import half_up
 from poa.core.profile import Profile
-from poa.core.records import Node, Report
+from poa.core.records import Node, Report, Severity
 
 from . import pages as pg
 from .regions import region_images
@@ -202,9 +202,9 @@ def _checks(profile: Profile) -> list[str]:
 def _summary(report: Report, found: list[Numbered]) -> list[str]:
     counts = Counter(f.severity for f in report.findings)
     h = ["<h2 id='resumen'>2. Resumen</h2><div class='cards'>"]
-    for sev in ("error", "warning", "info"):
-        n = counts.get(sev, 0)
-        h.append(f"<div class='card {sev}'><b>{n}</b>{SEVERITY_PLURAL_ES[sev][n != 1]}</div>")
+    for severity in Severity:
+        n = counts.get(severity, 0)
+        h.append(f"<div class='card {severity}'><b>{n}</b>{SEVERITY_PLURAL_ES[severity][n != 1]}</div>")
     h.append(f"<div class='card'><b>{len(report.results)}</b>{'resultado' if len(report.results) == 1 else 'resultados'}"
              f"</div><div class='card'><b>{len(report.deviations)}</b>"
              f"{'fila de desviación' if len(report.deviations) == 1 else 'filas de desviación'}</div></div>")
@@ -281,7 +281,7 @@ def _findings(report: Report, found: list[Numbered], images: dict[str, str], sou
              "versión de poa). La columna «Disposición del auditor» queda para sus anotaciones.</small></p>")
     ix = Index(report)
     h.append(f"<table class='findings'>{FINDINGS_HEAD}")
-    for sev in ("error", "warning", "info"):
+    for sev in Severity:
         xs = [x for x in found if x.finding.severity == sev]
         if not xs:
             continue

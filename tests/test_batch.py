@@ -235,6 +235,7 @@ def test_mutated_pdfs_end_as_results_or_recorded_failures_never_a_crash(plain_pd
 # ------------------------------------------------------------------ resumable, deterministic
 
 
+@pytest.mark.slow  # kills a batch and runs it again: 4 s
 def test_killed_batch_leaves_no_partial_parquet_and_the_next_run_completes_it(mini_pdf, tmp_path):
     folder = tmp_path / "in"
     paths = copies(mini_pdf, folder, 6)
@@ -260,6 +261,7 @@ def test_killed_batch_leaves_no_partial_parquet_and_the_next_run_completes_it(mi
     assert parquet_bytes(out) == parquet_bytes(fresh)
 
 
+@pytest.mark.slow  # three batches: 4 s
 def test_rerun_gives_byte_identical_parquet_and_jobs_do_not_change_the_output(mini_pdf, tmp_path):
     folder = tmp_path / "in"
     copies(mini_pdf, folder, 3)

@@ -120,6 +120,7 @@ def test_a_bad_file_is_recorded_as_failed_and_the_batch_goes_on(tmp_path):
     assert len(pd.read_parquet(tmp_path / "out" / "results")) == 239
 
 
+@pytest.mark.slow  # runs the CLI five times: 4 s
 def test_cli_exit_codes(tmp_path):
     poa = [sys.executable, "-m", "poa.cli"]
     ok = subprocess.run(poa + ["run", str(SAMPLES / "mmm-2016-s1-fpdf.pdf"), "--out", str(tmp_path)],

@@ -111,7 +111,7 @@ def test_a_document_with_no_result_rows_is_never_ok(monkeypatch):
     assert "no result rows were read" in report.document.quality.reasons
 
 
-@pytest.mark.parametrize("reader", ["pdfium", "pdfplumber"])
+@pytest.mark.parametrize("reader", ["pdfium", pytest.param("pdfplumber", marks=pytest.mark.slow)])  # slow: 5 s
 def test_a_damaged_content_stream_puts_the_document_in_review(tmp_path, reader):
     """One table page's compressed content stream corrupted half-way: the readers draw the page up to the
     damage and say nothing (rows are lost), but the file's own bytes show it."""

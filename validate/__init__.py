@@ -42,8 +42,9 @@ def validate(report: Report, *, expectations: bool = False) -> Report:
     report = replace(report, nodes=units)
     deviations, linked = link(report)
     band = band_line(report)
+    unsure, unconfirmed = ocr_measures(report)
     document = replace(report.document, band=band[0].text if band else report.document.band,
-                       quality=replace(report.document.quality, **ocr_measures(report)))
+                       quality=replace(report.document.quality, ocr_unsure_cells=unsure, ocr_codes_unconfirmed=unconfirmed))
     report = replace(report, deviations=deviations, document=document)
     findings = average_findings(report) + budget_findings(report) + row_findings(report) + cumulative_findings(report)
     findings += band_findings(report)

@@ -20,6 +20,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from statistics import fmean
+from typing import TypeGuard
 
 from poa.core.numbers import half_up
 from poa.core.records import Finding, Leftover, Node, Report, Result, Severity
@@ -29,7 +30,7 @@ def _mean(xs: list[float]) -> float | None:
     return fmean(xs) if xs else None
 
 
-def counts(pct: float | None, top: float | None = 100.0) -> bool:
+def counts(pct: float | None, top: float | None = 100.0) -> TypeGuard[float]:
     """A result's % enters the averages when printed and a percentage (outside 0–100, or below 0 where the
     profile lets a % pass 100, it is pct_out_of_range)."""
     return pct is not None and 0 <= pct and (top is None or pct <= top)
@@ -117,7 +118,7 @@ def recompute(report: Report, figure: str = "physical_pct") -> dict[str, float |
                 else:
                     pairs = [(x, 1.0) for x, _ in rows]
             else:
-                pairs = [v for p in tree.parts(node) if (v := of(p))[0] is not None]
+                pairs = [(x, w) for x, w in map(of, tree.parts(node)) if x is not None]
             value[node.node_id] = _weighted(pairs) if weighted else (_mean([x for x, _ in pairs]), float(len(pairs)))
         return value[node.node_id]
 
@@ -144,8 +145,9 @@ def recompute_budget(report: Report) -> dict[str, float | None]:
     tree = Tree(report)
     out = {}
     for n in report.nodes:
-        rows = [r for r in tree.results_under(n) if r.budget_current is not None and r.budget_executed is not None]
-        out[n.node_id] = ratio(sum(r.budget_executed for r in rows), sum(r.budget_current for r in rows)) if rows else None
+        budgets = [(r.budget_executed, r.budget_current) for r in tree.results_under(n)
+                   if r.budget_current is not None and r.budget_executed is not None]
+        out[n.node_id] = ratio(sum(e for e, _ in budgets), sum(c for _, c in budgets)) if budgets else None
     return out
 
 
@@ -167,14 +169,14 @@ def alternatives(node: Node, tree: Tree) -> list[tuple[str, float]]:
                         fmean([r.physical_pct for r in rows if r.physical_pct is not None])))
         return out + other_average(node, tree)
     parts = tree.parts(node)
-    if parts and all(p.reported_physical_pct is not None for p in parts):
-        out.append(("promediando las cifras impresas de sus componentes en lugar de las recalculadas",
-                    fmean([p.reported_physical_pct for p in parts])))
-    computed = [p.recomputed_physical_pct for p in parts]
-    if parts and all(x is not None for x in computed):
+    printed = [p.reported_physical_pct for p in parts if p.reported_physical_pct is not None]
+    if parts and len(printed) == len(parts):
+        out.append(("promediando las cifras impresas de sus componentes en lugar de las recalculadas", fmean(printed)))
+    computed = [p.recomputed_physical_pct for p in parts if p.recomputed_physical_pct is not None]
+    if parts and len(computed) == len(parts):
         d = tree.report.template.arithmetic.decimals
         out.append(("promediando las cifras ya redondeadas de sus componentes", fmean([half_up(x, d) for x in computed])))
-    pooled = [r.physical_pct for r in tree.results_under(node) if counts(r.physical_pct, tree.top)]
+    pooled = [pct for r in tree.results_under(node) if counts(pct := r.physical_pct, tree.top)]
     if pooled and node.level != tree.unit and tree.report.template.arithmetic.average == "mean":
         out.append(("ponderando por el número de resultados (promedio directo de todos sus resultados)", fmean(pooled)))
     return out + other_average(node, tree)
@@ -183,10 +185,10 @@ def alternatives(node: Node, tree: Tree) -> list[tuple[str, float]]:
 def other_average(node: Node, tree: Tree) -> list[tuple[str, float]]:
     """The average the profile does not use, over the same results: the plain mean where it weights them, the
     mean weighted by their weight column where it does not (and the rows print one)."""
-    rows = [r for r in tree.results_under(node) if counts(r.physical_pct, tree.top)]
+    rows = [(pct, r.weight) for r in tree.results_under(node) if counts(pct := r.physical_pct, tree.top)]
     if tree.report.template.arithmetic.average == "weighted":
-        return [("con el promedio simple de sus resultados, sin ponderar", fmean([r.physical_pct for r in rows]))] if rows else []
-    pairs = [(r.physical_pct, r.weight) for r in rows if r.weight is not None]
+        return [("con el promedio simple de sus resultados, sin ponderar", fmean([pct for pct, _ in rows]))] if rows else []
+    pairs = [(pct, weight) for pct, weight in rows if weight is not None]
     if pairs and len(pairs) == len(rows) and (w := _weighted(pairs))[0] is not None:
         return [("ponderando sus resultados por su peso (Pond.)", w[0])]
     return []
@@ -234,7 +236,7 @@ def average_findings(report: Report) -> list[Finding]:
         else:
             msg += " Ninguna regla de cálculo alternativa explica la cifra impresa."
         findings.append(Finding(
-            "average_mismatch", Severity.WARNING if explained else "error", n.node_id, page=n.page,
+            "average_mismatch", Severity.WARNING if explained else Severity.ERROR, n.node_id, page=n.page,
             reported=printed, recomputed=round(recomputed, 4), message=msg,
         ))
     return findings
@@ -283,7 +285,7 @@ def band_findings(report: Report) -> list[Finding]:
     name = m.group("name").strip().upper()
     out = []
     recomputed = total.recomputed_physical_pct if total is not None else None
-    if recomputed is not None and half_up(recomputed, d) != value:
+    if total is not None and recomputed is not None and half_up(recomputed, d) != value:
         out.append(Finding(
             "band_mismatch", Severity.ERROR, total.node_id, page=line.page, reported=value, recomputed=round(recomputed, 4),
             message=(f"La banda de la página {line.page} («{line.text}») califica un cumplimiento de "

@@ -16,13 +16,13 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from poa.core.records import Finding, Report
+from poa.core.records import Finding, Report, Severity
 
 
 @dataclass(frozen=True)
 class Check:
     check: str
-    severity: str
+    severity: Severity
     table: str
     expectation: str
     kwargs: tuple
@@ -30,29 +30,29 @@ class Check:
 
 
 CHECKS = (
-    Check("pct_out_of_range", "error", "results", "ExpectColumnValuesToBeBetween",
+    Check("pct_out_of_range", Severity.ERROR, "results", "ExpectColumnValuesToBeBetween",
           (("column", "physical_pct"), ("min_value", 0), ("max_value", 100)),
           "El avance físico del resultado {code} (página {page}) es {value:g} %, fuera del rango de 0 a 100 %."),
-    Check("pct_missing", "warning", "results", "ExpectColumnValuesToNotBeNull", (("column", "physical_stated"),),
+    Check("pct_missing", Severity.WARNING, "results", "ExpectColumnValuesToNotBeNull", (("column", "physical_stated"),),
           "El resultado {code} (página {page}) no tiene avance físico impreso; queda fuera del promedio de su unidad."),
-    Check("code_invalid", "error", "results", "ExpectColumnValuesToNotBeNull", (("column", "code"),),
+    Check("code_invalid", Severity.ERROR, "results", "ExpectColumnValuesToNotBeNull", (("column", "code"),),
           "El código «{code}» de la tabla de resultados (página {page}) no se puede leer como {form}."),
-    Check("text_empty", "error", "results", "ExpectColumnValueLengthsToBeBetween",
+    Check("text_empty", Severity.ERROR, "results", "ExpectColumnValueLengthsToBeBetween",
           (("column", "expected"), ("min_value", 1)),
           "El resultado {code} (página {page}) no tiene texto de resultado esperado."),
-    Check("duplicate_code", "error", "results", "ExpectCompoundColumnsToBeUnique",
+    Check("duplicate_code", Severity.ERROR, "results", "ExpectCompoundColumnsToBeUnique",
           (("column_list", ["unit_id", "part", "code"]),),
           "El código {code} aparece más de una vez en la misma unidad de la tabla de resultados (página {page})."),
-    Check("code_invalid", "error", "deviations", "ExpectColumnValuesToNotBeNull", (("column", "code"),),
+    Check("code_invalid", Severity.ERROR, "deviations", "ExpectColumnValuesToNotBeNull", (("column", "code"),),
           "El código «{code}» de la tabla de causas de desviación (página {page}) no se puede leer como "
           "{form}."),
-    Check("text_empty", "warning", "deviations", "ExpectColumnValueLengthsToBeBetween",
+    Check("text_empty", Severity.WARNING, "deviations", "ExpectColumnValueLengthsToBeBetween",
           (("column", "cause"), ("min_value", 1)),
           "La fila de desviación {code} (página {page}) no indica la causa de la desviación."),
-    Check("text_empty", "warning", "deviations", "ExpectColumnValueLengthsToBeBetween",
+    Check("text_empty", Severity.WARNING, "deviations", "ExpectColumnValueLengthsToBeBetween",
           (("column", "corrective_measure"), ("min_value", 1)),
           "La fila de desviación {code} (página {page}) no indica la medida correctiva."),
-    Check("duplicate_code", "error", "deviations", "ExpectCompoundColumnsToBeUnique",
+    Check("duplicate_code", Severity.ERROR, "deviations", "ExpectCompoundColumnsToBeUnique",
           (("column_list", ["unit_name", "code"]),),
           "El código {code} aparece más de una vez en la misma unidad de la tabla de causas de desviación "
           "(página {page})."),

@@ -255,9 +255,10 @@ def deviation_rule(report: Report) -> list[Finding]:
                          f"físico de {r.physical_pct:g} %, menor al {limit:g} %, y {where}."),
             ))
         elif r.physical_pct >= limit and has_cause:
-            subject, page, said = ((r.result_id, r.page_first, "Su columna de causas de desviación explica")
-                                   if in_column else (d.deviation_id, d.page,
-                                                      f"La tabla de causas de desviación (página {d.page}) explica"))
+            if in_column or d is None:  # has_cause outside a column means d is the deviation row that explains it
+                subject, page, said = r.result_id, r.page_first, "Su columna de causas de desviación explica"
+            else:
+                subject, page, said = d.deviation_id, d.page, f"La tabla de causas de desviación (página {d.page}) explica"
             findings.append(Finding(
                 "deviation_unneeded", Severity.INFO, subject, page=page, reported=r.physical_pct,
                 message=(f"{said} el resultado {r.code_raw} de la unidad «{unit}», cuyo avance físico es "

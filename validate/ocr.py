@@ -33,10 +33,10 @@ def ocr_findings(report: Report) -> list[Finding]:
     return sequence_repairs(report) + unconfirmed_repairs(report) + pct_repairs(report) + low_confidence(report)
 
 
-def ocr_measures(report: Report) -> dict[str, int]:
+def ocr_measures(report: Report) -> tuple[int, int]:
     """The read-quality record's counts of OCR'd code and % cells read unsure, and of repaired codes the
     numbering does not bear out (`ReadQuality.ocr_unsure_cells`, `ocr_codes_unconfirmed`)."""
-    return {"ocr_unsure_cells": unsure_key_cells(report), "ocr_codes_unconfirmed": len(unconfirmed_repairs(report))}
+    return unsure_key_cells(report), len(unconfirmed_repairs(report))
 
 
 def unsure_key_cells(report: Report) -> int:
@@ -52,7 +52,8 @@ def _label(row: Result | Deviation) -> str:
 
 def low_confidence(report: Report) -> list[Finding]:
     """One finding per OCR'd cell read with low confidence: which cell, its column, page and confidence."""
-    rows = [(r, r.result_id, r.page_first, "la tabla de resultados") for r in report.results]
+    rows: list[tuple[Result | Deviation, str, int, str]] = [
+        (r, r.result_id, r.page_first, "la tabla de resultados") for r in report.results]
     rows += [(d, d.deviation_id, d.page, "la tabla de causas de desviación") for d in report.deviations]
     out = []
     for row, sid, page, where in rows:

@@ -176,11 +176,11 @@ def doubts(q: ReadQuality, limits: Bounds = LIMITS, code_form: str = "a code") -
         add("unit_averages", f"only {share} of the units' printed averages are given back by the rows read",
             f"solo el {share} de los promedios impresos de las unidades coincide con las filas leídas")
     if q.ocr_confidence is not None and q.ocr_confidence < limits.ocr_confidence:
-        pages = len(q.ocr_pages)
-        add("ocr_confidence", f"the {pages} OCR'd page{'s' if pages != 1 else ''} read with a mean word confidence of "
+        n = len(q.ocr_pages)
+        add("ocr_confidence", f"the {n} OCR'd page{'s' if n != 1 else ''} read with a mean word confidence of "
                               f"{q.ocr_confidence:.0f} of 100 (below {limits.ocr_confidence:.0f})",
-            f"{'las' if pages != 1 else 'la'} {pages} página{'s' if pages != 1 else ''} leída{'s' if pages != 1 else ''} "
-            f"por OCR tiene{'n' if pages != 1 else ''} una confianza media de {q.ocr_confidence:.0f} de 100 "
+            f"{'las' if n != 1 else 'la'} {n} página{'s' if n != 1 else ''} leída{'s' if n != 1 else ''} "
+            f"por OCR tiene{'n' if n != 1 else ''} una confianza media de {q.ocr_confidence:.0f} de 100 "
             f"(menos de {limits.ocr_confidence:.0f})")
     if q.ocr_unsure_cells:
         add("ocr_unsure_cells", f"{q.ocr_unsure_cells} code or % cells were read by OCR with low confidence "
@@ -204,11 +204,12 @@ def assess(report: Report, limits: Bounds = LIMITS) -> tuple[Document, list[Find
     reasons; and one read_doubt finding per reason."""
     q = report.document.quality.copy()
     tree = Tree(report)
-    units = [n for n in report.nodes if n.level == tree.unit and n.reported_physical_pct is not None
-             and n.recomputed_physical_pct is not None and tree.results_of[n.node_id]]
+    units = [(recomputed, n.reported_physical_pct) for n in report.nodes
+             if n.level == tree.unit and n.reported_physical_pct is not None
+             and (recomputed := n.recomputed_physical_pct) is not None and tree.results_of[n.node_id]]
     if len(units) >= limits.unit_agreement_min_units:
         d = report.template.arithmetic.decimals
-        agree = sum(half_up(n.recomputed_physical_pct, d) == n.reported_physical_pct for n in units)
+        agree = sum(half_up(recomputed, d) == printed for recomputed, printed in units)
         q.unit_average_agreement = round(agree / len(units), 4)
     if report.deviations:
         q.deviations_linked_share = round(sum(d.result_id is not None for d in report.deviations) / len(report.deviations), 4)

@@ -35,7 +35,7 @@ from .. import log
 from ..core import corrections as fixes
 from ..core import errors
 from ..core.options import ENGINES, READERS, REVIEW_PAGES, Options
-from ..core.records import Document
+from ..core.records import Document, Status
 from ..limits import Limits
 from ..pipeline import UsageError, expand_inputs, identify
 from ..version import pipeline_version
@@ -245,8 +245,9 @@ def _batch(paths: list[Path], out: Path, options: Options, review: str, limits: 
     finally:
         run.end()
         states = [o.document.status for o in outcomes.values()]
-        log.event("run_end", out=str(out), documents=len(states), ok=states.count("ok"), review=states.count("review"),
-                  failed=states.count("failed"), skipped=sum(o.skipped for o in outcomes.values()),
+        log.event("run_end", out=str(out), documents=len(states), ok=states.count(Status.OK),
+                  review=states.count(Status.REVIEW), failed=states.count(Status.FAILED),
+                  skipped=sum(o.skipped for o in outcomes.values()),
                   seconds=round(time.monotonic() - started, 3))
     return [outcomes[i] for i in sorted(outcomes)]
 

@@ -59,7 +59,7 @@ def deviation_key(unit: str | None, code: str, nth: int) -> str:
 
 
 # The stable key of each table's rows: the attribute of its records and the column of its Parquet
-KEY_COLUMN = {Table.RESULTS: "result_key", Table.DEVIATIONS: "deviation_key", Table.UNITS: "key"}
+KEY_COLUMN: dict[str, str] = {Table.RESULTS: "result_key", Table.DEVIATIONS: "deviation_key", Table.UNITS: "key"}
 
 
 def repeated(key: str, nth: int) -> str:
