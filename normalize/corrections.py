@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from poa.core.corrections import CORRECTABLE, FILE, NO_ROW, SHARED_KEY, Applied, Correction, CorrectionError, as_read, check
-from poa.core.keys import KEY_COLUMN, repeated, result_key
+from poa.core.keys import ID_COLUMN, KEY_COLUMN, repeated, result_key
 from poa.core.numbers import parse_pct
 from poa.core.records import Report
 
@@ -27,7 +27,6 @@ def correct(report: Report, corrections: list[Correction]) -> Report:
     keyed = {table: [(getattr(x, KEY_COLUMN[table]), x) for x in xs] for table, xs in records.items()}
     rows = {table: dict(pairs) for table, pairs in keyed.items()}
     shared = {table: {k for k, n in Counter(k for k, _ in pairs).items() if n > 1} for table, pairs in keyed.items()}
-    ids = {"results": "result_id", "deviations": "deviation_id", "units": "node_id"}
     read: dict[tuple[int, str], str | None] = {}  # (row, column) -> the value the PDF gave, before any correction
     out: list[Applied] = []
     for c in corrections:
@@ -61,6 +60,6 @@ def correct(report: Report, corrections: list[Correction]) -> Report:
         else:
             setattr(row, c.column, c.value)
         row.corrected = sorted({*row.corrected, c.column})
-        out.append(Applied(c, "applied", original, subject_id=getattr(row, ids[c.table])))
+        out.append(Applied(c, "applied", original, subject_id=getattr(row, ID_COLUMN[c.table])))
     return replace(report, corrections=out, results=records["results"], deviations=records["deviations"],
                    nodes=records["units"])

@@ -20,7 +20,7 @@ from html import escape
 from pathlib import Path
 
 from poa.core.corrections import COLUMN_ES, as_read
-from poa.core.keys import KEY_COLUMN
+from poa.core.keys import ID_COLUMN, KEY_COLUMN
 from poa.core.vocab import date_es, plural
 
 from .pages import find_source, fitted, open_pdf, render_page, to_pixels
@@ -38,7 +38,6 @@ STATUS = {  # status -> (colour, Spanish label)
     "corrected": ("#1a73e8", "corregida a mano"),
     "blank": ("#9aa0a6", "en blanco"),
 }
-IDS = {"results": "result_id", "deviations": "deviation_id", "units": "node_id"}
 # A cell's column on the page → the column a correction sets, per table (`poa.core.corrections.CORRECTABLE`): a
 # section row's number stands in the code column and its name in the expected result's.
 CORRECTS = {
@@ -74,7 +73,7 @@ def statuses(rows: dict[str, list[dict]], extents: dict[tuple[int, str], tuple[f
               for cell, c in columns.items() if c == col}
     extents = column_extents(rows) if extents is None else extents
     out: dict[tuple[str, str], str] = {}
-    for table, key in IDS.items():
+    for table, key in ID_COLUMN.items():
         for r in rows.get(table, []):
             sid, conf = r[key], dict(r.get("ocr_confidence") or {})
             for c in _cells(r) + _blank_cells(table, r, extents):
@@ -129,7 +128,7 @@ def _shown(table: str, r: dict, column: str, fixed: dict[tuple[str, str], dict])
     """A cell of the rows beside the page: its value as read, or, corrected, the value read struck through and
     the one set beside it (a blank read included)."""
     read, now = _value_of(table, r, column, fixed)
-    if (r[IDS[table]], column) not in fixed:
+    if (r[ID_COLUMN[table]], column) not in fixed:
         return _short(read)
     return f"<s>{_short(read) or '(en blanco)'}</s> <ins>{_short(now) or '(en blanco)'}</ins>"
 
@@ -145,7 +144,7 @@ def _row_cells(table: str, r: dict, fixed: dict[tuple[str, str], dict]) -> list[
 
 def _value_of(table: str, r: dict, column: str, fixed: dict[tuple[str, str], dict]) -> tuple[str, str]:
     """(the cell as read from the PDF, as it is now): as printed, a correction's value where one was applied."""
-    c = fixed.get((r[IDS[table]], column))
+    c = fixed.get((r[ID_COLUMN[table]], column))
     read = as_read(r, column) or ""
     return (c.get("original") or "", c["value"]) if c else (read, read)
 
@@ -226,7 +225,7 @@ def render_review(rows: dict[str, list[dict]], out: Path, every_page: bool = Fal
                 title, heads = HEADS[table]
                 h.append(f"<h3>{title}</h3><table><tr>" + "".join(f"<th>{x}</th>" for x in heads) + "</tr>")
                 for r in mine:
-                    sid = r[IDS[table]]
+                    sid = r[ID_COLUMN[table]]
                     first, *rest = _row_cells(table, r, fixed)
                     h.append(f"<tr id='{escape(sid)}' class='st-{worst.get(sid, 'ok')}'><td class='n' title='clave: "
                              f"{escape(_key(table, r))}'>{first}</td>" + "".join(f"<td>{c}</td>" for c in rest) + "</tr>")
@@ -257,7 +256,7 @@ def _box(table: str, r: dict, c: dict, page: int, scale: float, size: tuple[int,
          status: dict[tuple[str, str], str], fixed: dict[tuple[str, str], dict], drawn: set[tuple[str, str]]) -> str:
     """A cell's box over the page image, placed in % of the image (it follows the image's width on screen), with
     what a click shows: its table, key, column, the value read and the value now."""
-    sid, col = r[IDS[table]], c["column"]
+    sid, col = r[ID_COLUMN[table]], c["column"]
     x0, y0, x1, y1 = to_pixels((c["x0"], c["top"], c["x1"], c["bottom"]), scale)
     w, hh = size
     st = status.get((sid, col), "ok")

@@ -10,6 +10,9 @@ import json
 
 import pyarrow as pa
 
+from poa.core.keys import ID_COLUMN
+from poa.core.kinds import Table
+
 S, F, I32, B, D = pa.string(), pa.float64(), pa.int32(), pa.bool_(), pa.date32()
 LS, LI, MSS = pa.list_(pa.string()), pa.list_(pa.int32()), pa.map_(pa.string(), pa.string())
 MSF = pa.map_(pa.string(), pa.float64())
@@ -345,8 +348,8 @@ TABLES: dict[str, list[tuple[str, pa.DataType, str]]] = {
 
 
 TABLE_VERSION = "2"  # changes when a table's columns change meaning or type
-PRIMARY_KEYS = {"documents": ["doc_id"], "units": ["node_id"], "results": ["result_id"],
-                "deviations": ["deviation_id"], "findings": [], "tables": [], "leftovers": [],
+PRIMARY_KEYS = {"documents": ["doc_id"], "units": [ID_COLUMN[Table.UNITS]], "results": [ID_COLUMN[Table.RESULTS]],
+                "deviations": [ID_COLUMN[Table.DEVIATIONS]], "findings": [], "tables": [], "leftovers": [],
                 "corrections": []}
 FOREIGN_KEYS = {  # column -> (table, column) it points at
     "units": {"doc_id": ("documents", "doc_id"), "parent_id": ("units", "node_id")},

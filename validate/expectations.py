@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from poa.core.keys import ID_COLUMN
 from poa.core.records import Finding, Report, Severity
 
 
@@ -57,7 +58,6 @@ CHECKS = (
           "El código {code} aparece más de una vez en la misma unidad de la tabla de causas de desviación "
           "(página {page})."),
 )
-ID_COLUMN = {"results": "result_id", "deviations": "deviation_id"}
 
 
 @lru_cache(maxsize=1)

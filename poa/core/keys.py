@@ -60,6 +60,8 @@ def deviation_key(unit: str | None, code: str, nth: int) -> str:
 
 # The stable key of each table's rows: the attribute of its records and the column of its Parquet
 KEY_COLUMN: dict[str, str] = {Table.RESULTS: "result_key", Table.DEVIATIONS: "deviation_key", Table.UNITS: "key"}
+# The id of each table's rows within its document (its Parquet primary key): the attribute and the column
+ID_COLUMN: dict[str, str] = {Table.RESULTS: "result_id", Table.DEVIATIONS: "deviation_id", Table.UNITS: "node_id"}
 
 
 def repeated(key: str, nth: int) -> str:
