@@ -313,3 +313,9 @@ def test_every_library_poa_imports_is_declared():
                     if not dists & declared:
                         undeclared.add(f"{top} ({', '.join(sorted(dists))}) in {path.relative_to(ROOT)}")
     assert sorted(undeclared) == []
+
+
+def test_no_module_is_over_450_lines():
+    """A module of one job reads whole; past 450 lines it holds more than one (split it by what each part does)."""
+    long = {str(path): n for path in modules().values() if (n := len(path.read_text(encoding="utf-8").splitlines())) > 450}
+    assert long == {}
