@@ -113,7 +113,7 @@ def bad_corpus(tmp_path_factory, mini_pdf) -> tuple[Path, dict[str, str]]:
     return d, reasons
 
 
-@pytest.mark.parametrize("reader", ["pdfplumber", "pdfium"])
+@pytest.mark.parametrize("reader", [pytest.param("pdfplumber", marks=pytest.mark.slow), "pdfium"])  # slow: 2.3 s
 def test_each_kind_of_bad_input_is_a_failed_row_with_its_reason_and_the_rest_goes_on(bad_corpus, tmp_path, reader):
     folder, reasons = bad_corpus
     outcomes = run([folder], out=tmp_path, jobs=2, reader=reader)

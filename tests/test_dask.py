@@ -180,6 +180,7 @@ def test_dask_asked_for_but_not_installed_is_a_usage_error(mini_pdf, tmp_path, m
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow  # a batch in a fresh interpreter: 2 s
 def test_a_local_run_does_not_import_dask(tmp_path):
     (tmp_path / "notes.pdf").write_text("no PDF\n", encoding="utf-8")
     code = ("import sys; from poa.cli import main; "

@@ -7,6 +7,7 @@ import os
 import shutil
 
 import pyarrow.parquet as pq
+import pytest
 from conftest import SAMPLES
 from poa.outputs.store import folder_totals
 
@@ -48,6 +49,7 @@ def test_a_file_saved_over_with_a_new_edition_supersedes_the_earlier_one(tmp_pat
     assert set(poa.read(out, "units").doc_id) == {new["doc_id"]}  # the earlier edition left out
 
 
+@pytest.mark.slow  # two batches over three editions: 2.5 s
 def test_of_two_files_of_one_entity_and_period_the_later_by_its_own_date_is_kept(tmp_path):
     """`a.pdf` states 2016, `z.pdf` 2017: z is the later edition whatever the names or the hashes, so a is the
     duplicate; where the dates tie (copies), the first by file name is kept."""
