@@ -6,7 +6,6 @@ import argparse
 import os
 import signal
 import sys
-import webbrowser
 from pathlib import Path
 
 from poa.core.corrections import CORRECTABLE, Correction, as_read
@@ -16,8 +15,6 @@ from poa.core.profiles import installed, read
 from poa.terminal import Reporter, printable
 
 from .limits import DEFAULT_MAX_MEMORY, DEFAULT_PAGE_TIMEOUT, DEFAULT_TIMEOUT, check_seconds, format_size, parse_size
-from .log import configure
-from .version import library_versions, pipeline_version
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,6 +44,8 @@ class _Version(argparse.Action):
     """`poa --version`: the pipeline version a documents row records, and the readers' versions in it."""
 
     def __call__(self, parser, namespace, values, option_string=None):
+
+        from .version import library_versions, pipeline_version  # importlib.metadata: only for --version
 
         libraries = ", ".join(f"{k} {v}" for k, v in library_versions().items())
         print(f"poa {pipeline_version()} ({libraries})")
@@ -259,6 +258,8 @@ def _serve(out, args: argparse.Namespace) -> int:
     print(f"review app for {printable(out)}: {url}\n(Ctrl-C ends it; corrections go to "
           f"{printable(out / 'corrections.csv')})", flush=True)
     if not args.no_browser and can_open_browser():
+        import webbrowser  # only where a browser is opened
+
         webbrowser.open(url)
     try:
         httpd.serve_forever()
@@ -350,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
         print("poa: --jobs must be at least 1", file=sys.stderr)
         return 2
     from .batch import run
+    from .log import configure
     from .pipeline import UsageError
 
     try:

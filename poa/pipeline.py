@@ -225,7 +225,9 @@ def process(path: str | Path, engine: str = ENGINES[0], document: Document | Non
         doc = replace(doc, pdf_modified=pdf_date(path))
         timings = {"extract": time.monotonic() - clock}
         clock = time.monotonic()
-        report = correct(normalize(extraction, doc), corrections or [])
+        report = normalize(extraction, doc)
+        doc = report.document  # a later stage's failure keeps what normalize found: entity, period, pages, template…
+        report = correct(report, corrections or [])
         timings["normalize"], clock = time.monotonic() - clock, time.monotonic()
         report = validate(report, expectations=opts.gx)
         timings["validate"] = time.monotonic() - clock

@@ -53,3 +53,19 @@ def test_no_stage_changes_the_records_it_is_given():
 
     again = validate(corrected)  # the same records in, the same answer out
     assert records(again) == records(checked)
+
+
+def test_a_document_a_later_stage_fails_on_keeps_what_normalize_found(monkeypatch):
+    """A stage after normalize that breaks on a document (a bug, a library's error) fails it, and its documents row
+    still says what normalize found: its entity, period, pages and template. A later run with a forced template
+    then knows it failed so, rather than reading it again as a document of unknown template."""
+    import poa.pipeline
+
+    def broken(report, **_):
+        raise ZeroDivisionError("a bug in a check")
+
+    monkeypatch.setattr(poa.pipeline, "validate", broken)
+    doc = poa.pipeline.process(PLANTED, template="seguimiento-poa").document
+    assert (doc.status, doc.error) == ("failed", "ZeroDivisionError: a bug in a check")
+    assert (doc.entity, doc.period, doc.pages, doc.template) == ("MINISTERIO DE MINERÍA Y METALURGIA", "2016-S1", 24,
+                                                                 "seguimiento-poa")

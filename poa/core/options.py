@@ -31,7 +31,8 @@ class Options:
     template: str | None = None  # the template profile to read documents as (a name or a file); None: the best fit
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "engine", engine_name(self.engine))  # an earlier name: today's, with a warning
+        # an earlier name: today's, with a warning that points at the line making the Options
+        object.__setattr__(self, "engine", engine_name(self.engine, stacklevel=4))
 
     def check(self) -> Options:
         """The options, or ValueError naming the one that is not known."""
@@ -67,13 +68,13 @@ class Options:
         return out
 
 
-def engine_name(name: str, warn: bool = True) -> str:
+def engine_name(name: str, warn: bool = True, stacklevel: int = 3) -> str:
     """An engine's name as it is today: an earlier name (`ENGINE_ALIASES`) gives today's, with a FutureWarning
     that says until when it is accepted; any other name is returned as it is (checked where it is used)."""
     if name in ENGINE_ALIASES:
         new, until = ENGINE_ALIASES[name]
         if warn:
             warnings.warn(f"the engine {name!r} is now called {new!r}: the old name is accepted until poa {until}",
-                          FutureWarning, stacklevel=3)
+                          FutureWarning, stacklevel=stacklevel)
         return new
     return name
