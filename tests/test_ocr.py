@@ -457,7 +457,7 @@ def test_ocr_pages_get_a_larger_time_allowance():
 def test_ocr_findings_name_the_cell_and_repairs_the_numbering_bears_out_or_not():
     from poa.normalize import fill_codes
     from poa.normalize.hierarchy import build_results
-    from poa.validate.ocr import ocr_findings, ocr_measures
+    from poa.validate.ocr import ocr_findings, unconfirmed_repairs, unsure_key_cells
 
     from poa.core.records import Document, RawRow, Report
 
@@ -471,13 +471,13 @@ def test_ocr_findings_name_the_cell_and_repairs_the_numbering_bears_out_or_not()
     nodes, results = build_results("d", rows, seed_profile())
     results = fill_codes(results, seed_profile())  # as normalize does, before the keys
     report = Report(Document("d", "x.pdf", ""), nodes=nodes, results=results)
-    findings = ocr_findings(report)
+    findings = ocr_findings(report, unconfirmed_repairs(report))
     checks = sorted(f.check for f in findings)
     assert checks == ["code_repaired", "code_repaired", "ocr_low_confidence", "pct_repaired"]
     assert results[1].code == "08-01.01.01-05" and results[1].code_raw == "08-01.01.01- (0)"  # from the numbering
     assert results[0].physical_pct == 50 and results[0].physical_raw == "5096"
     assert results[3].code == "08-01.01.01-08"  # B read as 8, but 06 is before it and nothing after
-    assert ocr_measures(report) == (1, 1)  # unsure code and % cells, repairs the numbering does not bear out
+    assert (unsure_key_cells(report), len(unconfirmed_repairs(report))) == (1, 1)  # unsure cells, repairs not borne out
     (low,) = [f for f in findings if f.check == "ocr_low_confidence"]
     assert "«código»" in low.message and "página 3" in low.message and "confianza 41" in low.message
     (pct,) = [f for f in findings if f.check == "pct_repaired"]

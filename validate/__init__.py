@@ -20,7 +20,7 @@ from .arithmetic import (
 from .corrections import correction_findings
 from .expectations import check_rows, run_expectations
 from .match import deviation_rule, duplicate_numbers, link, repeated_units
-from .ocr import ocr_findings, ocr_measures
+from .ocr import ocr_findings, unconfirmed_repairs, unsure_key_cells
 from .quality import assess
 from .text import code_findings, text_findings
 
@@ -42,17 +42,18 @@ def validate(report: Report, *, expectations: bool = False) -> Report:
     report = replace(report, nodes=units)
     deviations, linked = link(report)
     band = band_line(report)
-    unsure, unconfirmed = ocr_measures(report)
-    document = replace(report.document, band=band[0].text if band else report.document.band,
-                       quality=replace(report.document.quality, ocr_unsure_cells=unsure, ocr_codes_unconfirmed=unconfirmed))
+    unconfirmed = unconfirmed_repairs(report)  # OCR'd codes repaired that the numbering does not bear out: counted, said
+    quality = replace(report.document.quality, ocr_unsure_cells=unsure_key_cells(report),
+                      ocr_codes_unconfirmed=len(unconfirmed))
+    document = replace(report.document, band=band[0].text if band else report.document.band, quality=quality)
     report = replace(report, deviations=deviations, document=document)
     findings = average_findings(report) + budget_findings(report) + row_findings(report) + cumulative_findings(report)
-    findings += band_findings(report)
+    findings += band_findings(report, band)
     findings += linked + duplicate_numbers(report) + repeated_units(report)
     findings += deviation_rule(report)
     findings += code_findings(report)
     findings += text_findings(report)
-    findings += ocr_findings(report)  # after code_findings: a code filled in from the unit's numbering is its own finding
+    findings += ocr_findings(report, unconfirmed)  # after code_findings: a code filled from the unit's numbering is its own
     findings += check_rows(report)
     findings += correction_findings(report)
     validation = run_expectations(report)[1] if expectations else report.validation

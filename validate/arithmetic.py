@@ -271,12 +271,11 @@ def band_line(report: Report) -> tuple[Leftover, re.Match] | None:
     return next(((lo, m) for lo in report.leftovers if (m := profile.band_of(lo.text)) is not None), None)
 
 
-def band_findings(report: Report) -> list[Finding]:
-    """Where the profile reads a band line ("CUMPLIMIENTO : 58.43% -> REGULAR (51% - 75%)"; `documents.band`
-    keeps it: `band_line`), band_mismatch says where its figure is not the total's (recomputed, rounded) or lies
-    outside the band it names."""
+def band_findings(report: Report, found: tuple[Leftover, re.Match] | None) -> list[Finding]:
+    """Where the profile reads a band line (`found`, the report's `band_line`: "CUMPLIMIENTO : 58.43% -> REGULAR
+    (51% - 75%)", kept in `documents.band`), band_mismatch says where its figure is not the total's (recomputed,
+    rounded) or lies outside the band it names."""
     d = report.template.arithmetic.decimals
-    found = band_line(report)
     total = next((n for n in report.nodes if n.level == "total"), None)
     if found is None:
         return []

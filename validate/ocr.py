@@ -28,15 +28,10 @@ CELL_TEXT = {"code": "code_raw", "expected": "expected", "obtained": "obtained",
              "budget": "budget_raw", "cause": "cause", "measure": "corrective_measure"}
 
 
-def ocr_findings(report: Report) -> list[Finding]:
-    """Every OCR finding of the report."""
-    return sequence_repairs(report) + unconfirmed_repairs(report) + pct_repairs(report) + low_confidence(report)
-
-
-def ocr_measures(report: Report) -> tuple[int, int]:
-    """The read-quality record's counts of OCR'd code and % cells read unsure, and of repaired codes the
-    numbering does not bear out (`ReadQuality.ocr_unsure_cells`, `ocr_codes_unconfirmed`)."""
-    return unsure_key_cells(report), len(unconfirmed_repairs(report))
+def ocr_findings(report: Report, unconfirmed: list[Finding]) -> list[Finding]:
+    """Every OCR finding of the report; `unconfirmed`: its `unconfirmed_repairs`, made once by the validate stage,
+    which also counts them (`ReadQuality.ocr_codes_unconfirmed`)."""
+    return sequence_repairs(report) + unconfirmed + pct_repairs(report) + low_confidence(report)
 
 
 def unsure_key_cells(report: Report) -> int:
